@@ -1,0 +1,66 @@
+#include "mcp/call_context.h"
+
+#include <array>
+
+#include <boost/json/serialize.hpp>
+
+#include "mcp/json_rpc.h"
+#include "mcp/protocol_version.h"
+
+namespace mcp {
+namespace {
+
+constexpr std::array<std::string_view, 8> kLevelNames = {
+    "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};
+
+}  // namespace
+
+std::string_view LogLevelName(LogLevel level) { return kLevelNames[static_cast<size_t>(level)]; }
+
+std::optional<LogLevel> ParseLogLevel(std::string_view name) {
+  for (size_t i = 0; i < kLevelNames.size(); ++i) {
+    if (kLevelNames[i] == name) return static_cast<LogLevel>(i);
+  }
+  return std::nullopt;
+}
+
+CallContext::CallContext(Params params) : params_(std::move(params)) {}
+
+CallContext::CallContext(std::any principal, std::string client_name) {
+  params_.principal = std::move(principal);
+  params_.client_name = std::move(client_name);
+  params_.protocol_version = std::string(kLatestProtocolVersion);
+}
+
+bool CallContext::cancelled() const {
+  return params_.cancelled && params_.cancelled->load(std::memory_order_acquire);
+}
+
+void CallContext::progress(double progress, std::optional<double> total,
+                           std::string_view message) const {
+  if (!params_.progress_token || !params_.sink || cancelled()) return;
+  // The spec requires progress to increase with every notification.
+  double last = last_progress_.load();
+  do {
+    if (progress <= last) return;
+  } while (!last_progress_.compare_exchange_weak(last, progress));
+
+  boost::json::object body{{"progressToken", *params_.progress_token}, {"progress", progress}};
+  if (total) body["total"] = *total;
+  if (!message.empty() && FeaturesOf(params_.protocol_version).progress_message) {
+    body["message"] = message;
+  }
+  params_.sink(boost::json::serialize(
+      jsonrpc::MakeNotification("notifications/progress", std::move(body))));
+}
+
+void CallContext::log(LogLevel level, std::string_view logger, boost::json::value data) const {
+  if (!params_.sink || !params_.min_log_level) return;
+  if (level < params_.min_log_level->load()) return;
+  boost::json::object body{{"level", LogLevelName(level)}, {"data", std::move(data)}};
+  if (!logger.empty()) body["logger"] = logger;
+  params_.sink(boost::json::serialize(
+      jsonrpc::MakeNotification("notifications/message", std::move(body))));
+}
+
+}  // namespace mcp

@@ -1,0 +1,79 @@
+// CallContext: what a tool, resource or prompt handler may know about the call
+// it is serving, and how it talks back to the client while it runs.
+//
+// The Session builds one per request. Handlers get it by reference and must not
+// keep it after they return. Tests (and code that runs a handler directly) can
+// build a detached one: CallContext(principal, "client-name").
+#pragma once
+
+#include <any>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+namespace mcp {
+
+// RFC 5424 severities, as MCP's logging/setLevel names them; ordered least to most severe.
+enum class LogLevel { kDebug, kInfo, kNotice, kWarning, kError, kCritical, kAlert, kEmergency };
+
+// "debug", "info", ..., "emergency".
+std::string_view LogLevelName(LogLevel level);
+// The level named `name`, or nothing if it is not one of the eight names.
+std::optional<LogLevel> ParseLogLevel(std::string_view name);
+
+// Sends one serialized JSON-RPC message to the client. Provided by the transport;
+// must be safe to call from several threads at once.
+using OutboundSink = std::function<void(std::string message)>;
+
+class CallContext {
+ public:
+  // Everything a Session knows about the request; defaults describe a detached call.
+  struct Params {
+    std::any principal;
+    std::string client_name;
+    std::string protocol_version;
+    // Set by notifications/cancelled for this request (null: never cancelled).
+    std::shared_ptr<const std::atomic<bool>> cancelled;
+    // The request's _meta.progressToken, when it sent one.
+    std::optional<boost::json::value> progress_token;
+    // Where progress and log notifications go (empty: dropped).
+    OutboundSink sink;
+    // The session's current minimum log level (null: nothing is logged).
+    std::shared_ptr<const std::atomic<LogLevel>> min_log_level;
+  };
+
+  explicit CallContext(Params params);
+  // A detached context: no client to notify, never cancelled. For tests and direct calls.
+  explicit CallContext(std::any principal = {}, std::string client_name = {});
+
+  // Who is calling, as the transport's authenticator resolved it; opaque to mcp/.
+  const std::any& principal() const { return params_.principal; }
+  // initialize.params.clientInfo.name ("claude-code", "openai-mcp", ...). Never a security input.
+  const std::string& client_name() const { return params_.client_name; }
+  // The negotiated protocol revision ("2025-11-25").
+  const std::string& protocol_version() const { return params_.protocol_version; }
+
+  // True once the client cancelled this request. Long handlers should poll it and stop early;
+  // whatever they return after a cancellation is not sent.
+  bool cancelled() const;
+
+  // Sends notifications/progress if the request asked for progress; otherwise does nothing.
+  // `progress` must increase from call to call (the spec requires it); a call that does not
+  // increase it is dropped.
+  void progress(double progress, std::optional<double> total = std::nullopt,
+                std::string_view message = {}) const;
+
+  // Sends notifications/message if `level` is at or above the level the client set.
+  void log(LogLevel level, std::string_view logger, boost::json::value data) const;
+
+ private:
+  Params params_;
+  mutable std::atomic<double> last_progress_{-1e300};
+};
+
+}  // namespace mcp

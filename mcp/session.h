@@ -1,0 +1,72 @@
+// Session: one client connection's view of the server.
+//
+// A transport builds one per connection (stdio: one for the process; HTTP: one per
+// Mcp-Session-Id), then hands it each message it receives as text and writes back
+// whatever Handle returns. All per-connection state (negotiated revision, client
+// name, log level, requests in flight) lives here, in one object, so a future
+// stateless revision can build a short-lived Session per request.
+//
+// Thread safety: Handle may be called from several threads at once, so a slow tool
+// call never blocks a ping or the cancellation aimed at it. Responses to concurrent
+// requests come back in the order they finish.
+#pragma once
+
+#include <any>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mcp/call_context.h"
+#include "mcp/server_definition.h"
+
+namespace mcp {
+
+// What a raw message is, without handling it: the HTTP transport needs this to decide
+// between 202 Accepted and a response, and whether a new session starts.
+struct MessageInfo {
+  bool valid_json = false;     // false: handling it yields a parse error
+  bool is_batch = false;       // a JSON array
+  bool is_initialize = false;  // an "initialize" request (or a batch containing one)
+  bool has_requests = false;   // at least one message with a method and an id, so a response follows
+};
+MessageInfo ClassifyMessage(std::string_view text);
+
+class Session {
+ public:
+  // `server` must outlive the session. `principal` is whoever the transport authenticated
+  // (opaque here, handed to handlers via CallContext). `sink` receives notifications the
+  // server sends outside a response (progress, log messages); it must be thread-safe.
+  Session(const ServerDefinition& server, std::any principal, OutboundSink sink);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Handles one message (an object, or a batch array where the revision allows it) and
+  // returns the serialized response, or nothing when none is due (notifications,
+  // responses, cancelled requests, batches of notifications only).
+  std::optional<std::string> Handle(std::string_view message);
+  // The same, but notifications caused by this message go to `request_sink`
+  // (HTTP: the SSE stream of this POST) instead of the session's sink.
+  std::optional<std::string> Handle(std::string_view message, const OutboundSink& request_sink);
+
+  // True once an initialize request succeeded.
+  bool initialized() const;
+  // The negotiated revision; empty before initialize.
+  std::string protocol_version() const;
+  // clientInfo.name from initialize; empty before.
+  std::string client_name() const;
+
+  // Marks every request in flight as cancelled (the transport is closing the session);
+  // their responses will not be produced.
+  void CancelAll();
+  // How many requests are being handled right now.
+  std::size_t requests_in_flight() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace mcp

@@ -1,0 +1,32 @@
+// The stdio transport: MCP over a child process's stdin and stdout.
+//
+// One JSON-RPC message per line, UTF-8. stdout carries protocol messages only
+// (one writer at a time); logs go to stderr. Requests run concurrently on a small
+// worker pool, so responses may come back in a different order than requests.
+#pragma once
+
+#include <any>
+#include <cstddef>
+
+#include "mcp/server_definition.h"
+
+namespace transports {
+
+struct StdioOptions {
+  int input_fd = 0;   // stdin
+  int output_fd = 1;  // stdout
+  // A longer line is answered with an error and discarded without being buffered whole.
+  std::size_t max_line_bytes = 4 * 1024 * 1024;
+  // Requests handled at once; more wait in a queue.
+  unsigned worker_threads = 4;
+  // Catch SIGTERM and SIGINT: stop reading, finish the requests in flight, return 0.
+  // Turn off when the caller handles signals itself (or in tests running several servers).
+  bool handle_signals = true;
+};
+
+// Serves one session over the given descriptors until end of input (or SIGTERM with
+// handle_signals), waits for requests in flight to finish, and returns the process exit
+// code: 0 after a clean end, 1 if reading or writing failed.
+int RunStdio(const mcp::ServerDefinition& server, std::any principal, StdioOptions options = {});
+
+}  // namespace transports
