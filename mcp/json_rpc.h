@@ -35,6 +35,25 @@ class Error : public std::runtime_error {
   std::optional<boost::json::value> data_;
 };
 
+// One message received, as JSON-RPC 2.0 defines its three shapes. Views into the
+// parsed value it was read from, which must outlive it.
+struct Message {
+  enum class Kind { kRequest, kNotification, kResponse };
+  Kind kind = Kind::kNotification;
+  boost::json::value id;                        // requests and responses; null for notifications
+  std::string_view method;                      // requests and notifications
+  const boost::json::value* params = nullptr;   // null when absent; not yet checked
+};
+
+// Reads the envelope of one message (not a batch). Throws Error(kInvalidRequest) naming
+// what is wrong: not an object, "jsonrpc" not "2.0", a method that is not a string, an id
+// that is not a string or an integer (MCP forbids null ids), or neither method nor
+// result/error. Anything with result or error and no method is a response.
+Message ReadMessage(const boost::json::value& message);
+
+// The id to answer an invalid message with: its id if that is a valid id, else null.
+boost::json::value ResponseIdOf(const boost::json::value& message);
+
 // {"jsonrpc":"2.0","id":id,"result":result}
 boost::json::object MakeResult(const boost::json::value& id, boost::json::value result);
 // {"jsonrpc":"2.0","id":id,"error":{"code":code,"message":message[,"data":data]}}

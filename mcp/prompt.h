@@ -43,7 +43,8 @@ struct Prompt {
   std::string description;
   std::vector<PromptArgument> arguments;
   // Fills the prompt in. Required arguments are checked before it runs.
-  // InvalidArgument → -32602; NotFound → -32002; anything else → -32603.
+  // InvalidArgument and NotFound → -32602 (the spec's code for bad prompt input);
+  // anything else → -32603.
   std::function<rm::Result<PromptResult>(const PromptArguments& args, CallContext& ctx)> get;
   // Optional: suggestions for `argument` starting with `value`; `context` holds the
   // other arguments already chosen.

@@ -1,8 +1,12 @@
-// Checks tool arguments against the subset of JSON Schema our tools declare:
-// type (one name or a list), properties, required, additionalProperties:false,
-// enum, const, minimum/maximum, exclusiveMinimum/exclusiveMaximum, minLength/maxLength
-// (in Unicode code points), pattern is NOT supported, minItems/maxItems, uniqueItems,
-// items. Anything else in a schema is ignored. Not a general JSON Schema validator.
+// Checks tool arguments against the subset of JSON Schema our tools declare.
+//
+// Supported keywords: type (a name or a list of names), properties, required,
+// additionalProperties (false or a schema), enum, const, minimum, maximum,
+// exclusiveMinimum, exclusiveMaximum (numeric form), minLength, maxLength (counted
+// in Unicode code points), pattern (ECMAScript, unanchored as JSON Schema says),
+// minItems, maxItems, uniqueItems, items (one schema). Every other keyword is
+// ignored. This is deliberately not a general JSON Schema validator: it covers what
+// the tools in tools/ declare, and each rule gives a message a model can act on.
 #pragma once
 
 #include <optional>
@@ -14,9 +18,12 @@
 namespace mcp {
 
 // Nothing if `value` conforms to `schema`; otherwise one message naming the first
-// offending field by its path, e.g. "tags[3]: must be at most 64 characters" or
-// "title: required field is missing".
+// offending field by its path, e.g. "tags[3]: must be at most 64 characters long" or
+// "title: required field is missing". The root is called "arguments".
 std::optional<std::string> ValidateAgainstSchema(const boost::json::value& value,
+                                                 const boost::json::object& schema);
+// The same for an object (tool arguments), without copying it into a value.
+std::optional<std::string> ValidateAgainstSchema(const boost::json::object& value,
                                                  const boost::json::object& schema);
 
 }  // namespace mcp

@@ -1,25 +1,357 @@
 #include "mcp/session.h"
 
-namespace mcp {
+#include <exception>
+#include <mutex>
+#include <unordered_map>
 
-// Implemented in the next commit; this placeholder only lets dependants compile.
-struct Session::State {
-  const ServerDefinition& server;
-  std::any principal;
-  OutboundSink sink;
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "mcp/json_rpc.h"
+#include "mcp/methods.h"
+#include "mcp/params.h"
+#include "mcp/protocol_version.h"
+#include "mcp/utf8.h"
+
+namespace mcp {
+namespace {
+
+namespace json = boost::json;
+using jsonrpc::Message;
+
+// Until the client sets a level, info and above are sent (debug only on request).
+constexpr LogLevel kDefaultLogLevel = LogLevel::kInfo;
+
+// The request methods that only read the server definition.
+using MethodFn = json::value (*)(const methods::Request&);
+const std::unordered_map<std::string_view, MethodFn>& DefinitionMethods() {
+  static const std::unordered_map<std::string_view, MethodFn> table = {
+      {"tools/list", methods::ListTools},
+      {"tools/call", methods::CallTool},
+      {"resources/list", methods::ListResources},
+      {"resources/read", methods::ReadResource},
+      {"resources/templates/list", methods::ListResourceTemplates},
+      {"prompts/list", methods::ListPrompts},
+      {"prompts/get", methods::GetPrompt},
+      {"completion/complete", methods::Complete},
+  };
+  return table;
+}
+
+// The request's params as an object (absent: empty). MCP params are always objects.
+const json::object& ParamsOf(const Message& m) {
+  static const json::object kNone;
+  if (!m.params) return kNone;
+  if (!m.params->is_object()) throw jsonrpc::Error(jsonrpc::kInvalidParams, "params must be an object");
+  return m.params->get_object();
+}
+
+// params._meta.progressToken when it is a valid token (a string or an integer).
+std::optional<json::value> ProgressTokenOf(const Message& m) {
+  if (!m.params || !m.params->is_object()) return std::nullopt;
+  const json::value* meta = m.params->get_object().if_contains("_meta");
+  if (!meta || !meta->is_object()) return std::nullopt;
+  const json::value* token = meta->get_object().if_contains("progressToken");
+  if (!token || !(token->is_string() || token->is_int64() || token->is_uint64())) return std::nullopt;
+  return *token;
+}
+
+std::string Serialize(const json::object& o) { return json::serialize(o); }
+
+}  // namespace
+
+class Session::Impl {
+ public:
+  Impl(const ServerDefinition& server, std::any principal, OutboundSink sink)
+      : server_(server),
+        principal_(std::move(principal)),
+        sink_(std::move(sink)),
+        min_log_level_(std::make_shared<std::atomic<LogLevel>>(kDefaultLogLevel)) {}
+
+  std::optional<std::string> Handle(std::string_view text, const OutboundSink& request_sink) {
+    const OutboundSink& sink = request_sink ? request_sink : sink_;
+    boost::system::error_code ec;
+    json::value message = json::parse(text, ec);
+    if (ec) return Serialize(ParseError(text, ec));
+    if (message.is_array()) return HandleBatch(message.get_array(), sink);
+    auto response = HandleOne(message, sink);
+    if (!response) return std::nullopt;
+    return Serialize(*response);
+  }
+
+  bool initialized() const {
+    std::lock_guard lock(mutex_);
+    return initialized_;
+  }
+  std::string protocol_version() const {
+    std::lock_guard lock(mutex_);
+    return protocol_version_;
+  }
+  std::string client_name() const {
+    std::lock_guard lock(mutex_);
+    return client_name_;
+  }
+  void CancelAll() {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, cancelled] : in_flight_) cancelled->store(true, std::memory_order_release);
+  }
+  std::size_t requests_in_flight() const {
+    std::lock_guard lock(mutex_);
+    return in_flight_.size();
+  }
+
+ private:
+  static json::object ParseError(std::string_view text, const boost::system::error_code& ec) {
+    const std::string why = IsValidUtf8(text) ? "the message is not valid JSON (" + ec.message() + ")"
+                                              : "the message is not valid UTF-8";
+    return jsonrpc::MakeError(nullptr, jsonrpc::kParseError, "Parse error: " + why);
+  }
+
+  // A JSON array: only the 2025-03-26 revision has batches.
+  std::optional<std::string> HandleBatch(const json::array& batch, const OutboundSink& sink) {
+    const std::string version = protocol_version();
+    if (!FeaturesOf(version).json_rpc_batches) {
+      return Serialize(jsonrpc::MakeError(
+          nullptr, jsonrpc::kInvalidRequest,
+          "Invalid request: JSON-RPC batches are not supported " +
+              (version.empty() ? std::string("before initialize")
+                               : "in protocol revision " + version) +
+              "; send one message at a time"));
+    }
+    if (batch.empty()) {
+      return Serialize(jsonrpc::MakeError(nullptr, jsonrpc::kInvalidRequest,
+                                          "Invalid request: the batch is empty"));
+    }
+    json::array responses;
+    for (const json::value& message : batch) {
+      if (auto response = HandleOne(message, sink)) responses.push_back(std::move(*response));
+    }
+    if (responses.empty()) return std::nullopt;
+    return json::serialize(responses);
+  }
+
+  std::optional<json::object> HandleOne(const json::value& value, const OutboundSink& sink) {
+    Message message;
+    try {
+      message = jsonrpc::ReadMessage(value);
+    } catch (const jsonrpc::Error& e) {
+      return jsonrpc::MakeError(jsonrpc::ResponseIdOf(value), e.code(), e.what());
+    }
+    switch (message.kind) {
+      case Message::Kind::kResponse:
+        return std::nullopt;  // we send no requests, so there is nothing to match it with
+      case Message::Kind::kNotification:
+        HandleNotification(message);
+        return std::nullopt;
+      case Message::Kind::kRequest:
+        break;
+    }
+    return HandleRequest(message, sink);
+  }
+
+  void HandleNotification(const Message& message) {
+    if (message.method != "notifications/cancelled") return;  // nothing else needs an action
+    if (!message.params || !message.params->is_object()) return;
+    const json::value* id = message.params->get_object().if_contains("requestId");
+    if (!id) return;
+    std::lock_guard lock(mutex_);
+    // An unknown id is a request that already finished (or never was): nothing to stop.
+    if (auto it = in_flight_.find(json::serialize(*id)); it != in_flight_.end()) {
+      it->second->store(true, std::memory_order_release);
+    }
+  }
+
+  // Registers the request as in flight while it runs, so it can be cancelled.
+  class InFlight {
+   public:
+    InFlight(Impl& session, std::string key) : session_(session), key_(std::move(key)) {}
+    ~InFlight() {
+      std::lock_guard lock(session_.mutex_);
+      session_.in_flight_.erase(key_);
+    }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+   private:
+    Impl& session_;
+    std::string key_;
+  };
+
+  std::optional<json::object> HandleRequest(const Message& message, const OutboundSink& sink) {
+    auto cancelled = std::make_shared<std::atomic<bool>>(false);
+    std::string key = json::serialize(message.id);
+    {
+      std::lock_guard lock(mutex_);
+      if (!initialized_ && message.method != "initialize" && message.method != "ping") {
+        return jsonrpc::MakeError(message.id, jsonrpc::kInvalidRequest,
+                                  "Invalid request: the session is not initialized; send "
+                                  "\"initialize\" first");
+      }
+      if (!in_flight_.emplace(key, cancelled).second) {
+        return jsonrpc::MakeError(message.id, jsonrpc::kInvalidRequest,
+                                  "Invalid request: id " + key +
+                                      " is already used by a request in progress");
+      }
+    }
+    InFlight in_flight(*this, std::move(key));
+    CallContext ctx(ContextParams(cancelled, ProgressTokenOf(message), sink));
+
+    json::object response;
+    try {
+      response = jsonrpc::MakeResult(message.id, Dispatch(message, ctx, sink));
+    } catch (const jsonrpc::Error& e) {
+      response = jsonrpc::MakeError(message.id, e.code(), e.what(), e.data());
+    } catch (const std::exception& e) {
+      Report(std::string(message.method) + " failed: " + e.what());
+      response = jsonrpc::MakeError(message.id, jsonrpc::kInternalError, "Internal error");
+    }
+    // A cancelled request gets no response (the client has forgotten it).
+    if (cancelled->load(std::memory_order_acquire)) return std::nullopt;
+    return response;
+  }
+
+  CallContext::Params ContextParams(std::shared_ptr<const std::atomic<bool>> cancelled,
+                                    std::optional<json::value> progress_token,
+                                    const OutboundSink& sink) const {
+    CallContext::Params p;
+    p.principal = principal_;
+    {
+      std::lock_guard lock(mutex_);
+      p.client_name = client_name_;
+      p.protocol_version = protocol_version_;
+    }
+    p.cancelled = std::move(cancelled);
+    p.progress_token = std::move(progress_token);
+    p.sink = sink;
+    p.min_log_level = min_log_level_;
+    return p;
+  }
+
+  json::value Dispatch(const Message& message, CallContext& ctx, const OutboundSink& sink) {
+    const json::object& params = ParamsOf(message);
+    if (message.method == "ping") return json::object{};
+    if (message.method == "initialize") return Initialize(params, sink);
+    if (message.method == "logging/setLevel") return SetLogLevel(params);
+    const auto& table = DefinitionMethods();
+    if (auto it = table.find(message.method); it != table.end()) {
+      return it->second(methods::Request{server_, params, ctx, FeaturesOf(ctx.protocol_version())});
+    }
+    throw jsonrpc::Error(jsonrpc::kMethodNotFound,
+                         "Method not found: " + std::string(message.method));
+  }
+
+  json::value Initialize(const json::object& params, const OutboundSink& sink) {
+    const std::string requested = params::RequiredString(params, "protocolVersion");
+    std::string client;
+    if (const json::object* info = params::OptionalObject(params, "clientInfo")) {
+      client = params::OptionalString(*info, "name", "params.clientInfo").value_or("");
+    }
+    const std::string version = NegotiateProtocolVersion(requested);
+    {
+      std::lock_guard lock(mutex_);
+      if (initialized_) {
+        throw jsonrpc::Error(jsonrpc::kInvalidRequest,
+                             "Invalid request: the session is already initialized");
+      }
+      initialized_ = true;
+      protocol_version_ = version;
+      client_name_ = std::move(client);
+    }
+    const RevisionFeatures features = FeaturesOf(version);
+    json::object server_info{{"name", server_.info.name}, {"version", server_.info.version}};
+    if (features.titles && !server_.info.title.empty()) server_info["title"] = server_.info.title;
+
+    json::object result{{"protocolVersion", version},
+                        {"capabilities", Capabilities(features)},
+                        {"serverInfo", std::move(server_info)}};
+    if (server_.instructions) {
+      // Computed for this caller, now that its client and revision are known.
+      CallContext ctx(ContextParams(nullptr, std::nullopt, sink));
+      std::string instructions = server_.instructions(ctx);
+      if (!instructions.empty()) result["instructions"] = std::move(instructions);
+    }
+    return result;
+  }
+
+  // Only what this server implements; nothing here changes while it runs.
+  json::object Capabilities(const RevisionFeatures& features) const {
+    json::object caps{{"logging", json::object{}}};
+    if (!server_.tools.empty()) caps["tools"] = json::object{{"listChanged", false}};
+    if (!server_.prompts.empty()) caps["prompts"] = json::object{{"listChanged", false}};
+    if (server_.resources) {
+      caps["resources"] = json::object{{"subscribe", false}, {"listChanged", false}};
+    }
+    if (features.completions && (!server_.prompts.empty() || server_.resources)) {
+      caps["completions"] = json::object{};
+    }
+    return caps;
+  }
+
+  json::value SetLogLevel(const json::object& params) {
+    const std::string name = params::RequiredString(params, "level");
+    const auto level = ParseLogLevel(name);
+    if (!level) {
+      throw jsonrpc::Error(jsonrpc::kInvalidParams,
+                           "params.level must be one of debug, info, notice, warning, error, "
+                           "critical, alert, emergency (got \"" + name + "\")");
+    }
+    min_log_level_->store(*level);
+    return json::object{};
+  }
+
+  void Report(const std::string& what) const {
+    if (server_.report_internal_error) server_.report_internal_error(what);
+  }
+
+  const ServerDefinition& server_;
+  const std::any principal_;
+  const OutboundSink sink_;
+  const std::shared_ptr<std::atomic<LogLevel>> min_log_level_;
+
+  mutable std::mutex mutex_;  // guards the members below
+  bool initialized_ = false;
+  std::string protocol_version_;
+  std::string client_name_;
+  // Requests being handled, by serialized id, with the flag that cancels them.
+  std::unordered_map<std::string, std::shared_ptr<std::atomic<bool>>> in_flight_;
 };
 
-MessageInfo ClassifyMessage(std::string_view) { return {}; }
+MessageInfo ClassifyMessage(std::string_view text) {
+  MessageInfo info;
+  boost::system::error_code ec;
+  const json::value message = json::parse(text, ec);
+  if (ec) return info;
+  info.valid_json = true;
+  info.is_batch = message.is_array();
+  const auto look_at = [&info](const json::value& item) {
+    const json::object* o = item.if_object();
+    if (!o) return;
+    const json::value* method = o->if_contains("method");
+    if (!method || !method->is_string()) return;
+    if (!o->contains("id")) return;  // a notification
+    info.has_requests = true;
+    if (*method == "initialize") info.is_initialize = true;
+  };
+  if (info.is_batch) {
+    for (const auto& item : message.get_array()) look_at(item);
+  } else {
+    look_at(message);
+  }
+  return info;
+}
 
 Session::Session(const ServerDefinition& server, std::any principal, OutboundSink sink)
-    : state_(new State{server, std::move(principal), std::move(sink)}) {}
+    : impl_(std::make_unique<Impl>(server, std::move(principal), std::move(sink))) {}
 Session::~Session() = default;
+
 std::optional<std::string> Session::Handle(std::string_view message) { return Handle(message, {}); }
-std::optional<std::string> Session::Handle(std::string_view, const OutboundSink&) { return {}; }
-bool Session::initialized() const { return false; }
-std::string Session::protocol_version() const { return {}; }
-std::string Session::client_name() const { return {}; }
-void Session::CancelAll() {}
-std::size_t Session::requests_in_flight() const { return 0; }
+std::optional<std::string> Session::Handle(std::string_view message, const OutboundSink& request_sink) {
+  return impl_->Handle(message, request_sink);
+}
+bool Session::initialized() const { return impl_->initialized(); }
+std::string Session::protocol_version() const { return impl_->protocol_version(); }
+std::string Session::client_name() const { return impl_->client_name(); }
+void Session::CancelAll() { impl_->CancelAll(); }
+std::size_t Session::requests_in_flight() const { return impl_->requests_in_flight(); }
 
 }  // namespace mcp

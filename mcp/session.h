@@ -65,8 +65,8 @@ class Session {
   std::size_t requests_in_flight() const;
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  class Impl;  // session.cc
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace mcp
