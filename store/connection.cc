@@ -1,0 +1,67 @@
+#include "store/connection.h"
+
+#include <sqlite3.h>
+
+#include "store/sqlite_status.h"
+
+namespace rm::store {
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mode mode,
+                                                     int busy_timeout_ms) {
+  // NOMUTEX: SQLite's own locking is unnecessary, Database never shares a
+  // connection between threads at the same time.
+  int flags = SQLITE_OPEN_NOMUTEX;
+  flags |= mode == Mode::kReadWrite ? (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+                                    : SQLITE_OPEN_READONLY;
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status failure = StatusFromSqlite(db, rc, "opening " + path);
+    sqlite3_close_v2(db);
+    return failure;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  std::unique_ptr<Connection> conn(new Connection(db));
+  sqlite3_busy_timeout(db, busy_timeout_ms);
+  RM_RETURN_IF_ERROR(conn->Exec("PRAGMA foreign_keys = ON"));
+  return conn;
+}
+
+Connection::~Connection() {
+  cache_.clear();  // statements must be finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
+
+Statement& Connection::Prepare(std::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    auto statement = std::make_unique<Statement>(db_, std::string(sql));
+    it = cache_.emplace(std::string(sql), std::move(statement)).first;
+  } else {
+    it->second->Reset();
+  }
+  return *it->second;
+}
+
+Status Connection::Exec(std::string_view sql) { return Prepare(sql).Run(); }
+
+Status Connection::ExecScript(const std::string& sql) {
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
+  if (rc == SQLITE_OK) return Status::Ok();
+  Status failure = StatusFromSqlite(db_, rc, "running a SQL script");
+  sqlite3_free(error);
+  return failure;
+}
+
+std::int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
+
+bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+void Connection::ResetStatements() {
+  for (auto& [sql, statement] : cache_) {
+    if (statement->busy()) statement->Reset();
+  }
+}
+
+}  // namespace rm::store
