@@ -76,8 +76,8 @@ class Validator {
   }
 
   std::optional<std::string> CheckRoot(const json::object& o, const json::object& schema) {
-    if (const json::value* type = schema.if_contains("type"); type && type->is_string() && *type != "object") {
-      return std::string("arguments: must be a ") + std::string(type->get_string()) + " (got object)";
+    if (const json::value* type = schema.if_contains("type"); type && !AllowsType(*type, "object")) {
+      return MustBe("", *type, "object");
     }
     return CheckObject(o, schema, "");
   }
@@ -87,22 +87,39 @@ class Validator {
                                               const std::string& path) {
     const json::value* type = schema.if_contains("type");
     if (!type) return std::nullopt;
-    std::string expected;
-    if (type->is_string()) {
-      if (HasType(v, type->get_string())) return std::nullopt;
-      expected = type->get_string();
-    } else if (type->is_array()) {
+    if (type->is_string() && HasType(v, type->get_string())) return std::nullopt;
+    if (type->is_array()) {
       for (const auto& t : type->get_array()) {
         if (t.is_string() && HasType(v, t.get_string())) return std::nullopt;
+      }
+    }
+    if (!type->is_string() && !type->is_array()) return std::nullopt;  // not a type we understand
+    return MustBe(path, *type, TypeName(v));
+  }
+
+  // Whether `type` (a name or a list of names) admits the type `name`.
+  static bool AllowsType(const json::value& type, std::string_view name) {
+    if (type.is_string()) return type.get_string() == name;
+    if (!type.is_array()) return true;
+    for (const auto& t : type.get_array()) {
+      if (t.is_string() && t.get_string() == name) return true;
+    }
+    return false;
+  }
+
+  // "title: must be a string (got number)", "x: must be an integer or null (got string)".
+  static std::string MustBe(const std::string& path, const json::value& type, std::string_view got) {
+    std::string expected;
+    if (type.is_string()) {
+      expected = type.get_string();
+    } else {
+      for (const auto& t : type.get_array()) {
         if (!expected.empty()) expected += " or ";
         expected += t.is_string() ? std::string(t.get_string()) : json::serialize(t);
       }
-    } else {
-      return std::nullopt;
     }
     const bool vowel = !expected.empty() && std::string_view("aeiou").find(expected[0]) != std::string_view::npos;
-    return Named(path) + ": must be " + (vowel ? "an " : "a ") + expected + " (got " +
-           std::string(TypeName(v)) + ")";
+    return Named(path) + ": must be " + (vowel ? "an " : "a ") + expected + " (got " + std::string(got) + ")";
   }
 
   static std::optional<std::string> CheckEnumAndConst(const json::value& v,
