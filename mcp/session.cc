@@ -336,6 +336,9 @@ MessageInfo ClassifyMessage(std::string_view text) {
     for (const auto& item : message.get_array()) look_at(item);
   } else {
     look_at(message);
+    const json::object* o = message.if_object();
+    const json::value* method = o ? o->if_contains("method") : nullptr;
+    if (method && method->is_string()) info.method = method->get_string();
   }
   return info;
 }

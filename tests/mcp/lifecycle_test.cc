@@ -180,12 +180,15 @@ TEST(Lifecycle, BatchEdgeCasesIn20250326) {
 TEST(ClassifyMessage, TellsWhatAMessageIs) {
   auto init = mcp::ClassifyMessage(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})");
   EXPECT_TRUE(init.valid_json && init.is_initialize && init.has_requests && !init.is_batch);
+  EXPECT_EQ(init.method, "initialize");
   auto note = mcp::ClassifyMessage(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   EXPECT_TRUE(note.valid_json && !note.has_requests && !note.is_initialize);
+  EXPECT_EQ(note.method, "notifications/initialized");
   auto response = mcp::ClassifyMessage(R"({"jsonrpc":"2.0","id":1,"result":{}})");
   EXPECT_TRUE(response.valid_json && !response.has_requests);
   auto batch = mcp::ClassifyMessage(R"([{"jsonrpc":"2.0","method":"x"},{"jsonrpc":"2.0","id":2,"method":"ping"}])");
   EXPECT_TRUE(batch.is_batch && batch.has_requests && !batch.is_initialize);
+  EXPECT_EQ(batch.method, "");
   EXPECT_FALSE(mcp::ClassifyMessage("{oops").valid_json);
 }
 

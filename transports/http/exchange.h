@@ -1,0 +1,68 @@
+// The transport's view of one HTTP exchange, free of Boost.Beast so that the decisions
+// (routing, guards, MCP semantics) read as plain code and the socket code stays small.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "mcp/session.h"
+
+namespace transports::http {
+
+// A request as received. Views point into the connection's parsed request, which
+// outlives routing. Absent headers are empty.
+struct Request {
+  std::string_view method;  // "POST"
+  std::string_view target;  // "/mcp" or "/mcp?x=1"
+  std::string_view host;
+  std::string_view origin;
+  std::string_view authorization;
+  std::string_view session_id;        // Mcp-Session-Id
+  std::string_view protocol_version;  // MCP-Protocol-Version
+  std::string_view accept;
+  std::string_view content_type;
+  std::string body;
+  bool from_loopback = false;  // the peer's address is 127.0.0.0/8 or ::1
+  bool can_stream = false;     // HTTP/1.1: a response of unknown length can be chunked
+};
+
+using Header = std::pair<std::string, std::string>;
+
+// A complete response.
+struct Reply {
+  int status = 200;
+  std::string content_type;  // empty: no body
+  std::string body;
+  std::vector<Header> headers;
+};
+
+// A JSON-RPC request to run on a worker thread; its response may be preceded by messages
+// the server sends while it runs (a text/event-stream, when `can_stream`).
+struct McpCall {
+  std::shared_ptr<mcp::Session> session;
+  std::string session_id;
+  std::string credential_id;
+  bool new_session = false;  // initialize: the session is dropped again if it fails
+  bool can_stream = false;   // the client accepts text/event-stream and the connection can chunk
+  std::vector<Header> headers;  // for the response, JSON or stream (Mcp-Session-Id of a new session)
+  std::string body;
+};
+
+// What a worker produced for an McpCall.
+struct McpResult {
+  std::optional<std::string> message;  // nothing: the request was cancelled
+  std::vector<Header> headers;          // the call's headers, unless initialize failed
+};
+
+// The router's decision: answer now, or run MCP requests on a worker.
+struct Routed {
+  std::variant<Reply, McpCall> action;
+  std::string credential_id;  // who asked, for the access log (empty before authentication)
+};
+
+}  // namespace transports::http

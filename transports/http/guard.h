@@ -1,0 +1,34 @@
+// Guard: what every /mcp request must pass before MCP sees it, in this order:
+//   Host (DNS rebinding, loopback servers only) and Origin → 403,
+//   Authorization: Bearer <key> → 401 with WWW-Authenticate,
+//   the key's rate limit → 429 with Retry-After.
+#pragma once
+
+#include <variant>
+
+#include "transports/http/auth_cache.h"
+#include "transports/http/exchange.h"
+#include "transports/http/http_server.h"
+#include "transports/http/origin_policy.h"
+#include "transports/http/rate_limiter.h"
+
+namespace transports::http {
+
+class Guard {
+ public:
+  Guard(const HttpOptions& options, bool bound_to_loopback);
+
+  // 403 when the Host or Origin header is not allowed; nothing otherwise. Cheap, no key needed.
+  std::optional<Reply> CheckSource(const Request& request) const;
+
+  // The caller's credential, or the 401/429 reply to send instead.
+  std::variant<Credential, Reply> Admit(const Request& request);
+
+ private:
+  OriginPolicy origins_;
+  AuthCache keys_;
+  RateLimiter rate_;
+  std::function<void(const std::string&)> on_authenticated_;
+};
+
+}  // namespace transports::http

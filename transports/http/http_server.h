@@ -1,0 +1,135 @@
+// The Streamable HTTP transport: MCP at one endpoint, /mcp, over HTTP/1.1 (or HTTPS).
+//
+//   POST   /mcp   one JSON-RPC message (or a 2025-03-26 batch). Requests are answered with
+//                 application/json, or with a text/event-stream when the server sends progress,
+//                 log messages or its own requests before the response; notifications and
+//                 responses get 202 Accepted.
+//   GET    /mcp   405: this server opens no stream of its own (everything it sends belongs
+//                 to a request and travels on that request's stream).
+//   DELETE /mcp   ends the session (204).
+//   GET /healthz  200 {"status":"ok"}, no key needed. GET /metrics: Prometheus text, loopback only.
+//
+// Every /mcp request needs `Authorization: Bearer <key>`; the application resolves keys
+// through the Authenticator it injects (transports never open the database). Sessions
+// (Mcp-Session-Id) are created by initialize and bound to the key that created them.
+//
+// Threads: `io_threads` run the sockets (a strand per connection); every JSON-RPC request
+// runs on a pool of `worker_threads`, so a slow tool never stalls other connections.
+#pragma once
+
+#include <any>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mcp/server_definition.h"
+#include "util/status.h"
+
+namespace transports {
+
+// Who a bearer key belongs to, as the application's authenticator resolved it.
+struct Credential {
+  std::any principal;  // handed to mcp::Session, and from there to every tool call
+  std::string id;      // stable and not secret (the API key's id): binds sessions, keys the rate limit, logs
+};
+
+// Resolves the token of `Authorization: Bearer <token>`; nothing for an unknown or revoked key.
+// Called from I/O threads at most once per key per `auth_cache_ttl` (the transport caches
+// answers), so it may do a database lookup. Must be thread-safe.
+using Authenticator = std::function<std::optional<Credential>(std::string_view token)>;
+
+struct HttpOptions {
+  // Where to listen. Port 0 picks a free port (see HttpServer::port()).
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8765;
+
+  // 0: one per core.
+  unsigned io_threads = 0;
+  unsigned worker_threads = 0;
+
+  // Required. See Authenticator.
+  Authenticator authenticator;
+  // How long a key's answer is reused. Revoking a key takes effect within this time; at most 1 s.
+  std::chrono::milliseconds auth_cache_ttl{1000};
+  // Called on every authenticated request (cheap; on an I/O thread) with the credential id,
+  // so the application can record "last used" in batches instead of writing per request.
+  std::function<void(const std::string& credential_id)> on_authenticated;
+
+  // Browser origins allowed besides localhost ones (http(s)://localhost|127.0.0.1|[::1][:port]),
+  // e.g. "https://app.example.com". A request with any other Origin gets 403.
+  std::vector<std::string> allowed_origins;
+  // When bound to a loopback address, the Host header must name localhost (DNS rebinding
+  // defence) or one of these host names (e.g. a reverse proxy's public name); else 403.
+  // Host names of allowed_origins are allowed too.
+  std::vector<std::string> allowed_hosts;
+
+  // Sessions unused this long are closed; then their id gets 404.
+  std::chrono::seconds session_idle_timeout{std::chrono::minutes(30)};
+  // More sessions than this: initialize gets 503.
+  std::size_t max_sessions = 10000;
+  // More open connections than this: new ones are closed at once.
+  std::size_t max_connections = 10000;
+
+  // A request (head and body) must arrive within this time once it has started.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
+  // A kept-alive connection with no new request for this long is closed.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  // Each write to a client must complete within this time (slow readers are dropped).
+  std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
+  // Bigger bodies get 413; bigger heads get 431.
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+
+  // Both set: serve HTTPS (TLS 1.2+) with this PEM certificate chain and private key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+
+  // Per key: sustained requests per second and burst size. 0 requests_per_second: no limit.
+  // Over the limit: 429 with Retry-After.
+  double rate_limit_per_second = 100;
+  double rate_limit_burst = 200;
+
+  // GET /metrics (Prometheus text, answered to loopback clients only).
+  bool metrics = true;
+  // One access-log line per request on stderr (spdlog logger "http"); as JSON objects if set.
+  bool access_log = true;
+  bool access_log_json = false;
+
+  // How long Stop() waits for requests in flight before closing their connections.
+  std::chrono::milliseconds drain_timeout{std::chrono::seconds(30)};
+};
+
+class HttpServer {
+ public:
+  // `server` must outlive this object. options.authenticator is required.
+  HttpServer(const mcp::ServerDefinition& server, HttpOptions options);
+  ~HttpServer();  // Stop()s
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, loads the TLS files, and starts the threads. Errors name what failed
+  // (address in use, unreadable certificate, missing authenticator, ...).
+  rm::Status Start();
+  // The port bound by Start() (the chosen one when options.port was 0).
+  std::uint16_t port() const;
+
+  // Stops accepting, lets requests in flight finish (up to drain_timeout) and sends their
+  // responses, closes idle connections, and joins the threads. Safe to call twice.
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Serves until SIGTERM or SIGINT, then drains as Stop() does. Returns the process exit
+// code: 0 after a clean stop, 1 if the server could not start (the reason is logged).
+int RunHttp(const mcp::ServerDefinition& server, HttpOptions options);
+
+}  // namespace transports
