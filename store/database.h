@@ -33,6 +33,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -118,5 +119,35 @@ class Database {
   std::condition_variable readers_cv_;
   std::vector<Connection*> idle_readers_;
 };
+
+// Write()/Read() for a function that produces a value: runs `fn`
+// (Connection& -> Result<T>) and returns its value, or the failure — for a
+// write, only once the value's transaction is committed:
+//   Result<User> user = WriteValue<User>(db, [&](Connection& c) { return InsertUser(c, u); });
+template <typename T, typename Fn>
+Result<T> WriteValue(Database& db, Fn&& fn) {
+  std::optional<T> value;
+  Status status = db.Write([&](Connection& conn) -> Status {
+    Result<T> result = fn(conn);
+    if (!result.ok()) return result.status();
+    value.emplace(std::move(result).value());
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return std::move(*value);
+}
+
+template <typename T, typename Fn>
+Result<T> ReadValue(Database& db, Fn&& fn) {
+  std::optional<T> value;
+  Status status = db.Read([&](Connection& conn) -> Status {
+    Result<T> result = fn(conn);
+    if (!result.ok()) return result.status();
+    value.emplace(std::move(result).value());
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return std::move(*value);
+}
 
 }  // namespace rm::store

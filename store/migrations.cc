@@ -28,6 +28,8 @@ Result<bool> ApplyOne(Connection& conn, const Migration& m) {
   Result<int> current = CurrentSchemaVersion(conn);
   Status status = current.status();
   bool applied = false;
+  // No statement may be left mid-run: DDL such as DROP TABLE fails while one is.
+  conn.ResetStatements();
   if (current.ok() && *current < m.version) {
     status = conn.ExecScript(std::string(m.sql));
     if (status.ok()) {

@@ -1,0 +1,39 @@
+#include "store/memory_visibility.h"
+
+namespace rm::store {
+
+void BindViewer(Statement& statement, const Viewer& viewer) {
+  statement.Bind(1, viewer.user_id);
+  statement.Bind(2, viewer.org_id);
+  statement.Bind(3, viewer.team_id);
+  statement.Bind(4, viewer.vendor);
+}
+
+std::string VendorVisibleSql(std::string_view alias) {
+  const std::string a(alias);
+  return "(?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(" + a +
+         ".allowed_vendors) WHERE value IN ('*', ?4)))";
+}
+
+std::string InPoolsSql(Scope scope, std::string_view alias) {
+  const std::string a(alias);
+  switch (scope) {
+    case Scope::kPersonal:
+      return "(" + a + ".user_id = ?1 AND " + a + ".shared_with_org_id IS NULL AND " + a +
+             ".shared_with_team_id IS NULL)";
+    case Scope::kOrg:
+      return "(" + a + ".shared_with_org_id = ?2)";
+    case Scope::kTeam:
+      return "(" + a + ".shared_with_team_id = ?3)";
+    case Scope::kAll:
+      break;
+  }
+  return "(" + a + ".user_id = ?1 OR " + a + ".shared_with_org_id = ?2 OR " + a +
+         ".shared_with_team_id = ?3)";
+}
+
+std::string VisibleSql(std::string_view alias) {
+  return "(" + InPoolsSql(Scope::kAll, alias) + " AND " + VendorVisibleSql(alias) + ")";
+}
+
+}  // namespace rm::store

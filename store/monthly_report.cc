@@ -1,0 +1,27 @@
+#include "store/monthly_report.h"
+
+#include "store/validation.h"
+
+namespace rm::store {
+
+Result<std::vector<MonthlyUsageLine>> MonthlyUsageReport(
+    Connection& conn, std::string_view month, const std::optional<std::string>& user_id) {
+  RM_RETURN_IF_ERROR(ValidateMonth(month));
+  Statement& s = conn.Prepare(
+      "SELECT u.id, u.email, COALESCE(m.writes, 0), COALESCE(m.reads, 0), "
+      "       COALESCE(m.queries, 0), COALESCE(m.total_ops, 0) "
+      "FROM users u LEFT JOIN monthly_usage m ON m.user_id = u.id AND m.month = ?1 "
+      "WHERE ?2 IS NULL OR u.id = ?2 ORDER BY u.email");
+  s.Bind(1, month).Bind(2, user_id);
+  std::vector<MonthlyUsageLine> lines;
+  while (true) {
+    Result<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    lines.push_back(MonthlyUsageLine{s.Text(0), s.Text(1), std::string(month), s.Int64(2),
+                                     s.Int64(3), s.Int64(4), s.Int64(5)});
+  }
+  return lines;
+}
+
+}  // namespace rm::store

@@ -1,0 +1,117 @@
+#include "store/search_query.h"
+
+
+namespace rm::store {
+namespace {
+
+constexpr std::string_view kTextColumns = "{title content tags} : ";
+
+struct Word {
+  std::string text;   // as typed, without quotes and the trailing '*'
+  bool prefix = false;
+  bool or_operator = false;  // the bare word OR between two groups
+};
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// Splits on whitespace; "..." keeps spaces inside; a trailing '*' marks a prefix.
+std::vector<Word> SplitWords(std::string_view text) {
+  std::vector<Word> words;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (IsSpace(text[i])) {
+      ++i;
+      continue;
+    }
+    Word word;
+    if (text[i] == '"') {
+      std::size_t close = text.find('"', i + 1);
+      if (close == std::string_view::npos) close = text.size();
+      word.text = std::string(text.substr(i + 1, close - i - 1));
+      i = close + 1;
+      if (i < text.size() && text[i] == '*') {
+        word.prefix = true;
+        ++i;
+      }
+    } else {
+      std::size_t end = i;
+      while (end < text.size() && !IsSpace(text[end]) && text[end] != '"') ++end;
+      word.text = std::string(text.substr(i, end - i));
+      i = end;
+      if (word.text == "OR") {
+        word.or_operator = true;
+      } else {
+        while (!word.text.empty() && word.text.back() == '*') {
+          word.text.pop_back();
+          word.prefix = true;
+        }
+      }
+    }
+    words.push_back(std::move(word));
+  }
+  return words;
+}
+
+Result<std::string> Tokens(Connection& conn, const std::string& text) {
+  Statement& s = conn.Prepare("SELECT rm_fts_tokens(?)");
+  s.Bind(1, text);
+  Result<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  std::string tokens = *row ? s.Text(0) : "";
+  s.Reset();
+  return tokens;
+}
+
+// "tok tok"* — tokens never hold '"', but double any anyway: FTS5's only escape.
+std::string Phrase(const std::string& tokens, bool prefix) {
+  std::string out = "\"";
+  for (char c : tokens) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  if (prefix) out += '*';
+  return out;
+}
+
+}  // namespace
+
+Result<SearchTerms> BuildSearchTerms(Connection& conn, std::string_view text, MatchMode mode) {
+  // Groups of phrases: AND inside a group, OR between groups.
+  std::vector<std::vector<std::string>> groups(1);
+  SearchTerms terms;
+  for (const Word& word : SplitWords(text)) {
+    if (word.or_operator) {
+      if (!groups.back().empty()) groups.emplace_back();
+      continue;
+    }
+    Result<std::string> tokens = Tokens(conn, word.text);
+    if (!tokens.ok()) return tokens.status();
+    if (tokens->empty()) continue;  // no letters or digits: nothing to search for
+    if (static_cast<int>(terms.phrases.size()) == kMaxSearchPhrases) {
+      return Status::InvalidArgument("term: at most " + std::to_string(kMaxSearchPhrases) +
+                                     " search words are allowed; shorten the query");
+    }
+    std::string phrase = Phrase(*tokens, word.prefix);
+    terms.phrases.push_back(std::string(kTextColumns) + phrase);
+    groups.back().push_back(std::move(phrase));
+  }
+  if (groups.back().empty()) groups.pop_back();
+  if (groups.empty()) return terms;
+
+  std::string expression;
+  const char* inner = mode == MatchMode::kAll ? " AND " : " OR ";
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (g > 0) expression += " OR ";
+    expression += '(';
+    for (std::size_t p = 0; p < groups[g].size(); ++p) {
+      if (p > 0) expression += inner;
+      expression += groups[g][p];
+    }
+    expression += ')';
+  }
+  terms.expression = std::string(kTextColumns) + "(" + expression + ")";
+  return terms;
+}
+
+}  // namespace rm::store

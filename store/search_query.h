@@ -1,0 +1,46 @@
+// Turning what a person or a model typed into an FTS5 query that cannot fail.
+//
+// Any text is a valid query. It is split into search words; each word becomes a
+// quoted FTS5 phrase of the tokens FTS5 itself makes of it (rm_fts_tokens), so
+// quotes, AND/NOT/NEAR, parentheses, colons, carets, stars and minus signs are
+// only ever text. What the user can ask for:
+//   word word        both words (any order), e.g.  postgres migration
+//   "a phrase"       those words next to each other, in order
+//   word*            a prefix: migrat* matches migrate, migration, ...
+//   "a phr"*         a phrase whose last word is a prefix
+//   a OR b           either side; OR (upper case) separates groups of words
+// A word without letters or digits (e.g. "-", "::", "—") is dropped. Nothing
+// else is an operator: "NOT", "AND", "-x" and "title:x" are searched as text.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/connection.h"
+#include "util/status.h"
+
+namespace rm::store {
+
+enum class MatchMode {
+  kAll,  // every word of a group must match (groups separated by OR)
+  kAny,  // any word may match (used when kAll finds nothing)
+};
+
+// At most this many search words per query (each costs a doclist walk).
+inline constexpr int kMaxSearchPhrases = 32;
+
+struct SearchTerms {
+  // The FTS5 expression over the text columns, e.g.
+  //   {title content tags} : (("postgres" AND "migrat"*) OR ("schema"))
+  // Empty when the text held no search word.
+  std::string expression;
+  // The phrases of `expression` in order, each alone as a column-filtered query
+  // ({title content tags} : "postgres"), for counting the rows that hold it.
+  std::vector<std::string> phrases;
+};
+
+// InvalidArgument (naming `term`) for more than kMaxSearchPhrases words.
+Result<SearchTerms> BuildSearchTerms(Connection& conn, std::string_view text, MatchMode mode);
+
+}  // namespace rm::store

@@ -1,0 +1,80 @@
+// Full-text search over the memories a viewer may see (SPEC §5 search_memories).
+//
+// How it stays fast at a million memories (docs/SCHEMA.md "Search" has figures):
+//  1. The MATCH carries the caller's visibility as index tokens (migration 5), so
+//     FTS5 itself yields only memories the caller may see, filters included.
+//  2. Ranking looks at the newest `candidate_limit` matches only: FTS5 walks
+//     doclists in rowid order and stops after K rows, whereas ranking every match
+//     of a word found in half the corpus means scoring half a million rows.
+//     When a query has at most K visible matches (the usual case), all are ranked.
+//  3. BM25 statistics (rows holding each phrase) are counted up to a cap and
+//     estimated past it, instead of walking whole doclists (see search_ranking.h).
+// Every row is still checked against the SQL visibility predicate.
+//
+// Pages: the first page fixes the candidate window and the statistics; the
+// cursor carries them, so later pages score rows exactly as the first did and
+// (score, rowid) keysets give no duplicates and no gaps.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/connection.h"
+#include "store/memory_records.h"
+#include "store/memory_visibility.h"
+#include "store/search_query.h"
+#include "util/status.h"
+
+namespace rm::store {
+
+struct SearchFilters {
+  Scope scope = Scope::kAll;
+  std::string tags_any_json;  // JSON array; a memory qualifies with any of them. "" = none
+  std::optional<std::string> memory_type;
+  std::optional<std::string> created_after;   // ISO-8601, exclusive
+  std::optional<std::string> created_before;  // ISO-8601, exclusive
+};
+
+// Fixed by the first page of a search; later pages must pass it back unchanged.
+struct SearchWindow {
+  std::int64_t lowest_rowid = 0;   // candidates are rowids in [lowest, highest]
+  std::int64_t highest_rowid = 0;
+  double rows = 0;                 // BM25 N
+  double average_length = 1;       // BM25 avgdl
+  std::vector<double> phrase_rows; // BM25 n_i, one per phrase
+};
+
+struct SearchAfter {  // the last hit of the previous page
+  double score = 0;
+  std::int64_t rowid = 0;
+};
+
+struct SearchRequest {
+  std::string text;  // what the user typed (see search_query.h)
+  MatchMode mode = MatchMode::kAll;
+  SearchFilters filters;
+  int limit = 10;
+  int candidate_limit = 1000;  // K, see above
+  std::optional<SearchWindow> window;  // absent on the first page
+  std::optional<SearchAfter> after;    // absent on the first page
+};
+
+struct SearchHit {
+  MemoryRow memory;
+  double score = 0;     // higher is better; 0 for a query without search words
+  std::string snippet;  // matched words wrapped in ** **
+};
+
+struct SearchPage {
+  std::vector<SearchHit> hits;
+  int phrase_count = 0;  // search words the query held
+  SearchWindow window;
+  bool more = false;     // another page exists
+};
+
+Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
+                                  const SearchRequest& request);
+
+}  // namespace rm::store

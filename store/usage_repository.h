@@ -1,0 +1,41 @@
+// Metering (SPEC §4): one usage_events row per successful tool call, and the
+// monthly_usage aggregate, written in the transaction of the call itself.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/connection.h"
+#include "util/status.h"
+
+namespace rm::store {
+
+enum class UsageOperation { kMemoryWrite, kMemoryRead, kQuery };
+
+// "memory_write", "memory_read", "query" (usage_events.operation).
+const char* UsageOperationName(UsageOperation op);
+
+struct UsageEvent {
+  std::string id;  // UUIDv4
+  std::string user_id;
+  UsageOperation operation = UsageOperation::kMemoryRead;
+  std::string origin;                     // the caller's vendor, or "api"
+  std::optional<std::string> request_key; // unique per user (see docs/SCHEMA.md), or none
+  std::string created_at;                 // its month is the billing month
+};
+
+// Inserts the event and adds it to monthly_usage of its UTC month.
+Status RecordUsage(Connection& conn, const UsageEvent& event);
+
+struct MonthUsage {
+  std::int64_t writes = 0;
+  std::int64_t reads = 0;
+  std::int64_t queries = 0;
+  std::int64_t total_ops = 0;
+};
+// The user's counters for `month` ("YYYY-MM"); zeros when nothing was recorded.
+Result<MonthUsage> GetMonthUsage(Connection& conn, std::string_view user_id, std::string_view month);
+
+}  // namespace rm::store

@@ -1,0 +1,37 @@
+// memory_versions: the append-only history of a memory (SPEC §3 "Versions").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/connection.h"
+#include "util/status.h"
+
+namespace rm::store {
+
+struct VersionRow {
+  std::int64_t version_number = 0;
+  std::string title;
+  std::string content;
+  std::string tags_json;
+  std::string memory_type;
+  std::string origin;
+  std::string allowed_vendors_json;
+  std::string created_at;  // when this state was replaced
+};
+
+// Appends the CURRENT state of memory `memory_id` as version (previous max + 1),
+// before the caller changes it. Returns the new version number.
+Result<std::int64_t> AppendVersionSnapshot(Connection& conn, std::string_view memory_id,
+                                           std::string_view version_id, std::string_view now);
+
+// Inserts one version as given (import). AlreadyExists if that number exists.
+Status InsertVersion(Connection& conn, std::string_view version_id, std::string_view memory_id,
+                     std::string_view user_id, const VersionRow& version);
+
+// All versions of a memory, oldest (1) first. The caller checked the memory is visible.
+Result<std::vector<VersionRow>> ListVersions(Connection& conn, std::string_view memory_id);
+
+}  // namespace rm::store
