@@ -1,0 +1,18 @@
+// The command groups of `reflect-memory`, one file each. main.cc calls each
+// Add*Commands once; adding a group (e.g. serve, export, import) is one new file
+// plus one line in main.cc and one in app/CMakeLists.txt.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "app/cli_context.h"
+
+namespace rm::app {
+
+void AddUserCommands(CLI::App& app, CliContext& ctx);         // user add | list
+void AddKeyCommands(CLI::App& app, CliContext& ctx);          // key create | list | revoke
+void AddOrgCommands(CLI::App& app, CliContext& ctx);          // org create | add-member, team create
+void AddUsageCommand(CLI::App& app, CliContext& ctx);         // usage
+void AddMaintenanceCommands(CLI::App& app, CliContext& ctx);  // migrate, check
+
+}  // namespace rm::app

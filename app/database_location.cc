@@ -1,0 +1,42 @@
+#include "app/database_location.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace rm::app {
+
+std::string DefaultDatabasePath() {
+  const char* home = std::getenv("HOME");
+  std::string folder;
+  if (home != nullptr && *home != '\0') {
+    folder = home;
+  } else if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir != nullptr) {
+    folder = pw->pw_dir;
+  } else {
+    folder = ".";  // no home at all (a bare container): the current folder
+  }
+  return folder + "/.reflect-memory/memory.db";
+}
+
+std::string ResolveDatabasePath(std::string_view db_flag) {
+  if (!db_flag.empty()) return std::string(db_flag);
+  const char* env = std::getenv("REFLECT_DB");
+  if (env != nullptr && *env != '\0') return env;
+  return DefaultDatabasePath();
+}
+
+Result<std::unique_ptr<store::Database>> OpenDatabase(std::string_view db_flag) {
+  std::string path = ResolveDatabasePath(db_flag);
+  Result<std::unique_ptr<store::Database>> db = store::Database::Open(path);
+  if (db.ok() || db.status().code() == Status::Code::kFailedPrecondition) return db;
+  // The store says what failed; add how to point the command elsewhere.
+  std::string message = db.status().message() +
+                        "\n  fix: choose a writable database file with --db PATH (or set REFLECT_DB)";
+  if (db.status().code() == Status::Code::kIoError) return Status::IoError(message);
+  if (db.status().code() == Status::Code::kInvalidArgument) return Status::InvalidArgument(message);
+  return Status::Internal(message);
+}
+
+}  // namespace rm::app

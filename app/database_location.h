@@ -1,0 +1,26 @@
+// Where the database lives and how every command opens it (SPEC §1):
+// --db PATH, else $REFLECT_DB, else ~/.reflect-memory/memory.db. The folder is
+// created on first use and migrations run on open. Shared by every command,
+// including `serve`.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/database.h"
+#include "util/status.h"
+
+namespace rm::app {
+
+// ~/.reflect-memory/memory.db ($HOME, else the passwd entry's home folder).
+std::string DefaultDatabasePath();
+
+// `db_flag` if not empty, else $REFLECT_DB if set and not empty, else DefaultDatabasePath().
+std::string ResolveDatabasePath(std::string_view db_flag);
+
+// Opens the resolved database. On failure the message says which path was
+// tried and how to choose another.
+Result<std::unique_ptr<store::Database>> OpenDatabase(std::string_view db_flag);
+
+}  // namespace rm::app

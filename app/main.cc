@@ -1,0 +1,60 @@
+// reflect-memory: the executable. Parses the command line (CLI11) and runs the
+// selected command; each command group is registered from its own file.
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+#include "app/cli_commands.h"
+
+namespace {
+
+// Subcommand help does not list the parent's options; say where they are.
+void AddGlobalOptionsFooter(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    sub->footer("Global options (before or after the command): --db PATH, --json. "
+                "See reflect-memory --help.");
+    AddGlobalOptionsFooter(*sub);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace rm::app;
+  CliContext ctx;
+  CLI::App app{"Reflect Memory: one memory store that all your AI tools share (MCP server and admin)",
+               "reflect-memory"};
+  app.set_version_flag("--version", std::string(RM_VERSION));
+  // Global options may also come after a subcommand: `reflect-memory user list --db x.db`.
+  // Set before adding subcommands, which inherit it.
+  app.fallthrough();
+  app.add_option("--db", ctx.db_flag,
+                 "Database file (default: $REFLECT_DB, else ~/.reflect-memory/memory.db)")
+      ->type_name("PATH");
+  app.add_flag("--json", ctx.json, "Print results as JSON");
+  app.require_subcommand(1);
+
+  AddUserCommands(app, ctx);
+  AddKeyCommands(app, ctx);
+  AddOrgCommands(app, ctx);
+  AddUsageCommand(app, ctx);
+  AddMaintenanceCommands(app, ctx);
+  AddGlobalOptionsFooter(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help/version to stdout, errors to stderr
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (!ctx.command) {
+    std::cerr << app.help();
+    return kExitUsage;
+  }
+  try {
+    return ctx.command();
+  } catch (const std::exception& e) {
+    return ReportError(rm::Status::Internal(std::string("unexpected failure: ") + e.what()));
+  }
+}

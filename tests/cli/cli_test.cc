@@ -1,0 +1,392 @@
+// The reflect-memory admin CLI, run as a user runs it: exit codes, what is
+// printed, what is stored, and that failures change nothing.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "store/connection.h"
+#include "store/migrations.h"
+#include "tests/cli/cli_runner.h"
+#include "tests/store/temp_dir.h"
+#include "util/crypto.h"
+
+namespace rm::testing {
+namespace {
+
+using store::Connection;
+
+const std::regex kUuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  // Runs the binary with `args` plus --db <this test's database>.
+  CliResult Run(std::vector<std::string> args) {
+    args.push_back("--db");
+    args.push_back(db_);
+    return RunCli(args, {dir_.path().string(), ""});
+  }
+  // Runs a command that must succeed and returns the last line of its output.
+  std::string MustRun(const std::vector<std::string>& args) {
+    CliResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 0) << "stdout: " << r.out << "\nstderr: " << r.err;
+    return r.LastLine();
+  }
+
+  // Every row of every table, as text: equal dumps mean nothing changed.
+  std::string Dump() {
+    auto conn = Connection::Open(db_, Connection::Mode::kReadOnly, 1000);
+    if (!conn.ok()) return "cannot open: " + conn.status().ToString();
+    std::vector<std::string> tables;
+    store::Statement& list = (*conn)->Prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
+    while (*list.Step()) tables.push_back(list.Text(0));
+    std::string dump;
+    for (const std::string& table : tables) {
+      store::Statement& rows = (*conn)->Prepare("SELECT * FROM \"" + table + "\"");
+      std::vector<std::string> lines;
+      while (*rows.Step()) {
+        std::string line;
+        for (int i = 0; i < rows.ColumnCount(); ++i) line += (rows.IsNull(i) ? "NULL" : rows.Text(i)) + "|";
+        lines.push_back(line);
+      }
+      std::sort(lines.begin(), lines.end());
+      dump += "== " + table + "\n";
+      for (const std::string& l : lines) dump += l + "\n";
+    }
+    return dump;
+  }
+
+  // Asserts the command fails with `exit_code`, says each of `phrases` on
+  // stderr, prints nothing on stdout, and leaves the database as it was.
+  void ExpectFailureChangingNothing(const std::vector<std::string>& args, int exit_code,
+                                    const std::vector<std::string>& phrases) {
+    std::string before = Dump();
+    CliResult r = Run(args);
+    EXPECT_EQ(r.exit_code, exit_code) << "stderr: " << r.err;
+    for (const std::string& p : phrases) EXPECT_TRUE(Contains(r.err, p)) << "missing '" << p << "' in: " << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(Dump(), before);
+  }
+
+  std::string Scalar(const std::string& sql) {
+    auto conn = Connection::Open(db_, Connection::Mode::kReadOnly, 1000);
+    EXPECT_TRUE(conn.ok());
+    store::Statement& s = (*conn)->Prepare(sql);
+    Result<bool> row = s.Step();
+    EXPECT_TRUE(row.ok() && *row) << sql;
+    return row.ok() && *row ? s.Text(0) : "";
+  }
+
+  TempDir dir_;
+  std::string db_ = dir_.File("memory.db");
+};
+
+// ------------------------------------------------------------------ help and usage
+
+TEST_F(CliTest, VersionAndHelp) {
+  CliResult v = RunCli({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.LastLine(), RM_VERSION);
+  CliResult h = RunCli({"--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  for (const char* cmd : {"user", "key", "org", "team", "usage", "migrate", "check"}) {
+    EXPECT_TRUE(Contains(h.out, cmd)) << cmd;
+  }
+}
+
+TEST_F(CliTest, EverySubcommandHasHelp) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"user"}, {"user", "add"}, {"user", "list"}, {"key"}, {"key", "create"}, {"key", "list"},
+      {"key", "revoke"}, {"org"}, {"org", "create"}, {"org", "add-member"}, {"team"},
+      {"team", "create"}, {"usage"}, {"migrate"}, {"check"}};
+  for (std::vector<std::string> cmd : commands) {
+    std::string name = "reflect-memory";
+    for (const std::string& part : cmd) name += " " + part;
+    cmd.push_back("--help");
+    CliResult r = RunCli(cmd);
+    EXPECT_EQ(r.exit_code, 0) << name;
+    EXPECT_TRUE(Contains(r.out, "Usage: " + name)) << name << ":\n" << r.out;
+    EXPECT_TRUE(Contains(r.out, "--db")) << name << " help should mention --db";
+  }
+  EXPECT_FALSE(std::filesystem::exists(db_));  // help opens no database
+}
+
+TEST_F(CliTest, MissingOrUnknownCommandIsAUsageError) {
+  for (std::vector<std::string> args : {std::vector<std::string>{}, {"user"}, {"frobnicate"},
+                                        {"user", "add"}, {"key", "create"}}) {
+    CliResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_TRUE(Contains(r.err, "--help")) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(db_));
+}
+
+// ------------------------------------------------------------------ users
+
+TEST_F(CliTest, UserAddPrintsIdAndUserListShowsIt) {
+  CliResult r = Run({"user", "add", "Ada@Example.com", "--plan", "pro", "--role", "admin"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::regex_match(r.LastLine(), kUuid)) << r.out;
+  EXPECT_EQ(Scalar("SELECT id || ' ' || email || ' ' || plan || ' ' || role FROM users"),
+            r.LastLine() + " ada@example.com pro admin");
+
+  CliResult list = Run({"user", "list"});
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_TRUE(Contains(list.out, "EMAIL"));
+  EXPECT_TRUE(Contains(list.out, "ada@example.com"));
+  EXPECT_TRUE(Contains(list.out, r.LastLine()));
+}
+
+TEST_F(CliTest, JsonOutputIsTheObject) {
+  CliResult r = Run({"user", "add", "a@example.com", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "\"email\":\"a@example.com\"")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "\"plan\":\"free\"")) << r.out;
+  CliResult list = Run({"--json", "user", "list"});
+  ASSERT_EQ(list.exit_code, 0);
+  EXPECT_EQ(list.out.front(), '[');
+  EXPECT_TRUE(Contains(list.out, "\"org_id\":null")) << list.out;
+}
+
+TEST_F(CliTest, InvalidEmailIsAUsageErrorAndCreatesNothing) {
+  CliResult r = Run({"user", "add", "not-an-email"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "invalid email address 'not-an-email'")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "name@example.com")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(db_));  // checked before the database is touched
+
+  MustRun({"user", "add", "a@example.com"});
+  ExpectFailureChangingNothing({"user", "add", "two@@example.com"}, 2, {"more than one '@'"});
+}
+
+TEST_F(CliTest, UnknownPlanOrRoleIsAUsageError) {
+  MustRun({"user", "add", "a@example.com"});
+  ExpectFailureChangingNothing({"user", "add", "b@example.com", "--plan", "gold"}, 2,
+                               {"gold", "free,builder,pro,team,admin"});
+  ExpectFailureChangingNothing({"user", "add", "b@example.com", "--role", "root"}, 2,
+                               {"root", "user,admin"});
+}
+
+TEST_F(CliTest, DuplicateUserFailsAndChangesNothing) {
+  MustRun({"user", "add", "a@example.com"});
+  ExpectFailureChangingNothing({"user", "add", "A@EXAMPLE.com"}, 1,
+                               {"a@example.com already exists", "reflect-memory user list"});
+}
+
+TEST_F(CliTest, UnwritableDatabasePathFailsSayingWhatToDo) {
+  std::string file = dir_.File("a-file");
+  { std::ofstream(file) << "not a folder"; }
+  CliResult r = RunCli({"user", "add", "a@example.com", "--db", file + "/memory.db"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Contains(r.err, "cannot create the folder " + file)) << r.err;
+  EXPECT_TRUE(Contains(r.err, "--db PATH")) << r.err;
+
+  CliResult not_db = RunCli({"user", "list", "--db", file});
+  EXPECT_EQ(not_db.exit_code, 1);
+  EXPECT_TRUE(Contains(not_db.err, "not a database")) << not_db.err;
+}
+
+// ------------------------------------------------------------------ database location
+
+TEST_F(CliTest, DatabaseComesFromFlagThenEnvironmentThenHome) {
+  std::string home = dir_.File("home");
+  std::string env_db = dir_.File("env/memory.db");
+  // No --db, no $REFLECT_DB: ~/.reflect-memory/memory.db, folder created.
+  CliResult by_home = RunCli({"user", "add", "home@example.com"}, {home, ""});
+  ASSERT_EQ(by_home.exit_code, 0) << by_home.err;
+  EXPECT_TRUE(std::filesystem::exists(home + "/.reflect-memory/memory.db"));
+  // $REFLECT_DB wins over the home default.
+  CliResult by_env = RunCli({"user", "add", "env@example.com"}, {home, env_db});
+  ASSERT_EQ(by_env.exit_code, 0) << by_env.err;
+  EXPECT_TRUE(std::filesystem::exists(env_db));
+  // --db wins over $REFLECT_DB.
+  CliResult by_flag = RunCli({"user", "list", "--db", env_db}, {home, db_});
+  EXPECT_TRUE(Contains(by_flag.out, "env@example.com"));
+  EXPECT_FALSE(Contains(by_flag.out, "home@example.com"));
+  EXPECT_FALSE(std::filesystem::exists(db_));
+}
+
+// ------------------------------------------------------------------ keys
+
+TEST_F(CliTest, KeyCreatePrintsTheKeyWhoseHashIsStored) {
+  MustRun({"user", "add", "a@example.com"});
+  CliResult r = Run({"key", "create", "--user", "a@example.com", "--vendor", "cursor", "--label", "laptop"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string key = r.LastLine();
+  ASSERT_TRUE(std::regex_match(key, std::regex("rm_live_[0-9a-f]{48}"))) << key;
+  EXPECT_EQ(Scalar("SELECT key_hash FROM api_keys"), Sha256Hex(key));
+  EXPECT_EQ(Scalar("SELECT key_prefix FROM api_keys"), key.substr(0, 16));
+  EXPECT_EQ(Scalar("SELECT vendor || ' ' || label FROM api_keys"), "cursor laptop");
+  EXPECT_FALSE(Contains(Dump(), key.substr(8)));  // the secret itself is nowhere in the file
+
+  CliResult list = Run({"key", "list", "--user", "a@example.com"});
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_TRUE(Contains(list.out, key.substr(0, 16)));
+  EXPECT_TRUE(Contains(list.out, "cursor"));
+  EXPECT_FALSE(Contains(list.out, key));
+}
+
+TEST_F(CliTest, KeyCreateJsonCarriesTheKeyOnce) {
+  MustRun({"user", "add", "a@example.com"});
+  CliResult r = Run({"key", "create", "--user", "a@example.com", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("\"key\":\"(rm_live_[0-9a-f]{48})\""))) << r.out;
+  EXPECT_EQ(Scalar("SELECT key_hash FROM api_keys"), Sha256Hex(m[1].str()));
+  EXPECT_TRUE(Contains(r.out, "\"vendor\":null"));
+}
+
+TEST_F(CliTest, RevokedKeyIsMarkedAndRevokingAgainIsHarmless) {
+  MustRun({"user", "add", "a@example.com"});
+  MustRun({"key", "create", "--user", "a@example.com"});
+  std::string id = Scalar("SELECT id FROM api_keys");
+  CliResult r = Run({"key", "revoke", id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "revoked key " + id));
+  EXPECT_EQ(Scalar("SELECT revoked_at IS NOT NULL FROM api_keys"), "1");
+  std::string revoked_at = Scalar("SELECT revoked_at FROM api_keys");
+  CliResult again = Run({"key", "revoke", id});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_TRUE(Contains(again.out, "already revoked"));
+  EXPECT_EQ(Scalar("SELECT revoked_at FROM api_keys"), revoked_at);
+}
+
+TEST_F(CliTest, KeyFailuresExplainAndChangeNothing) {
+  MustRun({"user", "add", "a@example.com"});
+  ExpectFailureChangingNothing({"key", "create", "--user", "nobody@example.com"}, 1,
+                               {"no user with email nobody@example.com", "reflect-memory user add"});
+  ExpectFailureChangingNothing({"key", "create", "--user", "a@example.com", "--vendor", "Cursor"}, 2,
+                               {"invalid vendor name 'Cursor'", "lower-case"});
+  ExpectFailureChangingNothing({"key", "revoke", "no-such-key"}, 1,
+                               {"no API key with id no-such-key", "key list --user"});
+  ExpectFailureChangingNothing({"key", "list", "--user", "nobody@example.com"}, 1,
+                               {"no user with email", "user list"});
+}
+
+TEST_F(CliTest, KeyQuotaFollowsThePlan) {
+  MustRun({"user", "add", "free@example.com"});
+  MustRun({"key", "create", "--user", "free@example.com"});
+  MustRun({"key", "create", "--user", "free@example.com"});
+  ExpectFailureChangingNothing({"key", "create", "--user", "free@example.com"}, 1,
+                               {"plan 'free' allows 2 active API keys", "key revoke"});
+  // Revoking one makes room again.
+  MustRun({"key", "revoke", Scalar("SELECT id FROM api_keys ORDER BY created_at LIMIT 1")});
+  MustRun({"key", "create", "--user", "free@example.com"});
+
+  MustRun({"user", "add", "builder@example.com", "--plan", "builder"});
+  for (int i = 0; i < 5; ++i) MustRun({"key", "create", "--user", "builder@example.com"});
+  ExpectFailureChangingNothing({"key", "create", "--user", "builder@example.com"}, 1,
+                               {"plan 'builder' allows 5 active API keys"});
+}
+
+// ------------------------------------------------------------------ orgs and teams
+
+TEST_F(CliTest, OrgTeamAndMembership) {
+  MustRun({"user", "add", "boss@acme.com", "--plan", "team"});
+  MustRun({"user", "add", "dev@acme.com", "--plan", "team"});
+  std::string org = MustRun({"org", "create", "Acme", "--owner", "boss@acme.com"});
+  ASSERT_TRUE(std::regex_match(org, kUuid)) << org;
+  EXPECT_EQ(Scalar("SELECT org_role FROM users WHERE email = 'boss@acme.com'"), "owner");
+  std::string team = MustRun({"team", "create", org, "Eng"});
+  ASSERT_TRUE(std::regex_match(team, kUuid)) << team;
+
+  MustRun({"org", "add-member", org, "dev@acme.com", "--role", "admin", "--team", team});
+  EXPECT_EQ(Scalar("SELECT org_id || ' ' || org_role || ' ' || team_id FROM users "
+                   "WHERE email = 'dev@acme.com'"),
+            org + " admin " + team);
+
+  ExpectFailureChangingNothing({"team", "create", org, "Eng"}, 1, {"already has a team named 'Eng'"});
+  ExpectFailureChangingNothing({"team", "create", "no-such-org", "Ops"}, 1,
+                               {"no org with id no-such-org", "org create"});
+  ExpectFailureChangingNothing({"org", "add-member", org, "ghost@acme.com"}, 1,
+                               {"no user with email ghost@acme.com", "user add"});
+  ExpectFailureChangingNothing({"org", "add-member", org, "dev@acme.com", "--role", "king"}, 2,
+                               {"king", "owner,admin,member"});
+  ExpectFailureChangingNothing({"org", "create", "Second", "--owner", "boss@acme.com"}, 1,
+                               {"already belongs to org"});
+}
+
+TEST_F(CliTest, TeamMustBelongToTheOrg) {
+  MustRun({"user", "add", "a@one.com"});
+  MustRun({"user", "add", "b@two.com"});
+  MustRun({"user", "add", "c@one.com"});
+  std::string one = MustRun({"org", "create", "One", "--owner", "a@one.com"});
+  std::string two = MustRun({"org", "create", "Two", "--owner", "b@two.com"});
+  std::string team_of_two = MustRun({"team", "create", two, "Sales"});
+  ExpectFailureChangingNothing({"org", "add-member", one, "c@one.com", "--team", team_of_two}, 2,
+                               {"belongs to another org"});
+}
+
+// ------------------------------------------------------------------ usage, migrate, check
+
+TEST_F(CliTest, UsageShowsEveryUserWithZerosForAMonth) {
+  MustRun({"user", "add", "a@example.com"});
+  MustRun({"user", "add", "b@example.com"});
+  CliResult all = Run({"usage", "--month", "2026-01"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_TRUE(Contains(all.out, "a@example.com  2026-01  0"));
+  EXPECT_TRUE(Contains(all.out, "b@example.com"));
+  CliResult one = Run({"usage", "--user", "b@example.com", "--json"});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_TRUE(Contains(one.out, "\"email\":\"b@example.com\""));
+  EXPECT_FALSE(Contains(one.out, "a@example.com"));
+  EXPECT_TRUE(Contains(one.out, "\"total_ops\":0"));
+  ExpectFailureChangingNothing({"usage", "--month", "2026-13"}, 2, {"invalid month '2026-13'", "YYYY-MM"});
+  ExpectFailureChangingNothing({"usage", "--user", "ghost@example.com"}, 1, {"no user with email"});
+}
+
+TEST_F(CliTest, MigrateAppliesOnceThenReportsUpToDate) {
+  CliResult first = Run({"migrate"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_TRUE(Contains(first.out, "applied migration 1_canonical"));
+  std::string version = std::to_string(store::LatestSchemaVersion());
+  EXPECT_TRUE(Contains(first.out, "schema version " + version)) << first.out;
+  CliResult second = Run({"migrate"});
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_TRUE(Contains(second.out, "already up to date"));
+  EXPECT_FALSE(Contains(second.out, "applied migration"));
+}
+
+TEST_F(CliTest, CheckPassesOnAHealthyDatabaseAndFailsOnADanglingReference) {
+  MustRun({"user", "add", "a@example.com"});
+  CliResult ok = Run({"check"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_TRUE(Contains(ok.out, "ok:"));
+  {  // Break a reference behind the CLI's back (foreign keys off on this connection).
+    auto conn = Connection::Open(db_, Connection::Mode::kReadWrite, 1000);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->ExecScript("PRAGMA foreign_keys = OFF; "
+                                    "INSERT INTO api_keys(id, user_id, key_hash, key_prefix, created_at) "
+                                    "VALUES ('k', 'ghost', 'h', 'p', 't')").ok());
+  }
+  CliResult bad = Run({"check"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(Contains(bad.out, "foreign_key_check: a row of api_keys")) << bad.out;
+  EXPECT_TRUE(Contains(bad.err, "1 problem")) << bad.err;
+  CliResult json = Run({"check", "--json"});
+  EXPECT_EQ(json.exit_code, 1);
+  EXPECT_TRUE(Contains(json.out, "\"ok\":false"));
+}
+
+TEST_F(CliTest, NewerDatabaseIsRefusedWithUpgradeAdvice) {
+  MustRun({"migrate"});
+  {
+    auto conn = Connection::Open(db_, Connection::Mode::kReadWrite, 1000);
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Exec("INSERT INTO schema_migrations VALUES (999, 'future', 'x')").ok());
+  }
+  ExpectFailureChangingNothing({"user", "list"}, 1,
+                               {"newer reflect-memory (schema 999", "upgrade reflect-memory"});
+}
+
+}  // namespace
+}  // namespace rm::testing
