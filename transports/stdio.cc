@@ -1,8 +1,13 @@
 #include "transports/stdio.h"
 
+#include <condition_variable>
 #include <csignal>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -12,19 +17,18 @@
 #include "transports/line_reader.h"
 #include "transports/line_writer.h"
 #include "transports/process_guards.h"
-#include "transports/worker_pool.h"
 
 namespace transports {
 namespace {
 
-// Requests waiting for a worker before the reader stops reading.
-constexpr std::size_t kMaxQueuedRequests = 1024;
+// Requests waiting for a thread before the reader stops reading to run one itself.
+constexpr std::size_t kMaxBacklog = 1024;
 
-// Whether the reader thread should handle `line` itself instead of queueing it: messages
-// that expect no response (notifications, above all notifications/cancelled, must not wait
-// behind busy workers), initialize (everything after it depends on it), and ping (a slow
-// tool must never delay it), plus anything that is not a request (answered at once).
-bool HandleOnReader(const mcp::MessageInfo& info) {
+// Whether the reading thread should handle a message itself without giving up the
+// reading: messages that expect no response (above all notifications/cancelled, which
+// must never wait behind busy threads), initialize (everything after it depends on
+// it), ping (a slow tool must never delay it), and anything that is not a request.
+bool HandleWhileReading(const mcp::MessageInfo& info) {
   return !info.has_requests || info.is_initialize || info.method == "ping";
 }
 
@@ -34,6 +38,121 @@ std::string TooLongError(std::size_t limit) {
       "Invalid request: a message longer than " + std::to_string(limit) +
           " bytes was discarded; send smaller messages"));
 }
+
+// Serves one stdio session with a few threads in the "leader/followers" arrangement:
+// one thread at a time (the leader) reads stdin. When it reads a request and another
+// thread is idle, it hands the reading over and runs the request itself, so a request
+// starts on the thread that read it, without waking another thread first (that wake-up
+// costs tens of microseconds, more than the request). When every other thread is
+// busy, the leader keeps reading and leaves requests in a backlog that threads take
+// as they finish: pings and cancellations are always read.
+class ServeLoop {
+ public:
+  ServeLoop(LineReader& reader, LineWriter& writer, mcp::Session& session, std::size_t max_line_bytes)
+      : reader_(reader), writer_(writer), session_(session), max_line_bytes_(max_line_bytes) {}
+
+  // Runs `threads` threads (at least 2) until the input ends and every request is answered.
+  // Returns 0, or 1 if reading failed.
+  int Run(unsigned threads) {
+    std::vector<std::thread> pool;
+    for (unsigned i = 0; i < std::max(threads, 2u); ++i) pool.emplace_back([this] { Thread(); });
+    for (auto& t : pool) t.join();
+    return exit_code_;
+  }
+
+ private:
+  void Thread() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (!backlog_.empty()) {
+        std::string line = std::move(backlog_.front());
+        backlog_.pop_front();
+        lock.unlock();
+        Respond(line);
+        lock.lock();
+      } else if (input_done_) {
+        return;
+      } else if (has_leader_) {
+        ++idle_;
+        changed_.wait(lock);
+        --idle_;
+      } else {
+        has_leader_ = true;
+        lock.unlock();
+        Lead();
+        lock.lock();
+      }
+    }
+  }
+
+  // Reads until this thread has a request to run itself, or the input ends.
+  void Lead() {
+    for (;;) {
+      std::string line;
+      const LineReader::Event event = writer_.failed() ? LineReader::Event::kEnd : reader_.Next(line);
+      switch (event) {
+        case LineReader::Event::kLine: {
+          spdlog::debug("stdio: received {} bytes", line.size());
+          if (HandleWhileReading(mcp::ClassifyMessage(line))) {
+            Respond(line);
+            continue;
+          }
+          std::unique_lock lock(mutex_);
+          if (idle_ > 0) {
+            has_leader_ = false;  // an idle thread (or this one, if it comes back first) reads on
+            changed_.notify_one();
+            lock.unlock();
+            Respond(line);
+            return;
+          }
+          if (backlog_.size() < kMaxBacklog) {
+            backlog_.push_back(std::move(line));
+            continue;
+          }
+          lock.unlock();
+          Respond(line);  // flooded: stop reading until this one is done
+          continue;
+        }
+        case LineReader::Event::kTooLong:
+          spdlog::warn("stdio: discarded a message over {} bytes", max_line_bytes_);
+          writer_.Write(TooLongError(max_line_bytes_));
+          continue;
+        case LineReader::Event::kEnd:
+          spdlog::info("stdio: end of input; finishing requests in progress");
+          return EndInput(0);
+        case LineReader::Event::kStopped:
+          spdlog::info("stdio: stop requested; finishing requests in progress");
+          return EndInput(0);
+        case LineReader::Event::kError:
+          return EndInput(1);
+      }
+    }
+  }
+
+  void EndInput(int exit_code) {
+    std::lock_guard lock(mutex_);
+    input_done_ = true;
+    exit_code_ = exit_code;
+    changed_.notify_all();
+  }
+
+  void Respond(const std::string& line) {
+    if (auto response = session_.Handle(line)) writer_.Write(*response);
+  }
+
+  LineReader& reader_;
+  LineWriter& writer_;
+  mcp::Session& session_;
+  const std::size_t max_line_bytes_;
+
+  std::mutex mutex_;  // guards the members below
+  std::condition_variable changed_;
+  bool has_leader_ = false;
+  bool input_done_ = false;
+  unsigned idle_ = 0;               // threads waiting to lead
+  std::deque<std::string> backlog_;  // requests read while every thread was busy
+  int exit_code_ = 0;
+};
 
 }  // namespace
 
@@ -47,45 +166,10 @@ int RunStdio(const mcp::ServerDefinition& server, std::any principal, StdioOptio
 
   mcp::Session session(server, std::move(principal),
                        [&writer](std::string message) { writer.Write(message); });
-  const auto respond = [&session, &writer](const std::string& line) {
-    if (auto response = session.Handle(line)) writer.Write(*response);
-  };
-  WorkerPool workers(options.worker_threads, kMaxQueuedRequests);
   LineReader reader(options.input_fd, stop ? stop->fd() : -1, options.max_line_bytes);
   spdlog::info("stdio: serving MCP (one JSON-RPC message per line)");
 
-  int exit_code = 0;
-  for (bool reading = true; reading && !writer.failed();) {
-    std::string line;
-    switch (reader.Next(line)) {
-      case LineReader::Event::kLine: {
-        spdlog::debug("stdio: received {} bytes", line.size());
-        if (HandleOnReader(mcp::ClassifyMessage(line))) {
-          respond(line);
-        } else {
-          workers.Submit([&respond, line = std::move(line)] { respond(line); });
-        }
-        break;
-      }
-      case LineReader::Event::kTooLong:
-        spdlog::warn("stdio: discarded a message over {} bytes", options.max_line_bytes);
-        writer.Write(TooLongError(options.max_line_bytes));
-        break;
-      case LineReader::Event::kEnd:
-        spdlog::info("stdio: end of input; finishing requests in progress");
-        reading = false;
-        break;
-      case LineReader::Event::kStopped:
-        spdlog::info("stdio: stop requested; finishing requests in progress");
-        reading = false;
-        break;
-      case LineReader::Event::kError:
-        exit_code = 1;
-        reading = false;
-        break;
-    }
-  }
-  workers.Finish();
+  int exit_code = ServeLoop(reader, writer, session, options.max_line_bytes).Run(options.worker_threads);
   if (writer.failed()) exit_code = 1;
   spdlog::info("stdio: done (exit code {})", exit_code);
   return exit_code;

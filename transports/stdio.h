@@ -1,8 +1,8 @@
 // The stdio transport: MCP over a child process's stdin and stdout.
 //
 // One JSON-RPC message per line, UTF-8. stdout carries protocol messages only
-// (one writer at a time); logs go to stderr. Requests run concurrently on a small
-// worker pool, so responses may come back in a different order than requests.
+// (one writer at a time); logs go to stderr. Requests run concurrently on a few
+// threads, so responses may come back in a different order than requests.
 #pragma once
 
 #include <any>
@@ -17,7 +17,8 @@ struct StdioOptions {
   int output_fd = 1;  // stdout
   // A longer line is answered with an error and discarded without being buffered whole.
   std::size_t max_line_bytes = 4 * 1024 * 1024;
-  // Requests handled at once; more wait in a queue.
+  // Threads serving the session (at least 2): one reads while the others run requests;
+  // more requests wait in a backlog.
   unsigned worker_threads = 4;
   // Catch SIGTERM and SIGINT: stop reading, finish the requests in flight, return 0.
   // Turn off when the caller handles signals itself (or in tests running several servers).

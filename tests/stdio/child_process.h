@@ -50,7 +50,7 @@ void MakePipe(int fds[2]);
 // A program with its stdin and stdout (and optionally stderr) on pipes.
 class ChildProcess {
  public:
-  // Starts `argv[0]` (a path) with `argv`. Throws std::runtime_error if it cannot.
+  // Starts `argv[0]` (a path, or a name looked up in PATH) with `argv`. Throws std::runtime_error if it cannot.
   // Without `capture_stderr` the child's stderr goes to /dev/null (a child that logs a
   // lot would otherwise block on a full pipe nobody reads).
   explicit ChildProcess(const std::vector<std::string>& argv, bool capture_stderr = true);

@@ -1,0 +1,52 @@
+#include "transports/http/access_log.h"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "util/clock.h"
+
+namespace transports::http {
+namespace {
+
+// One stderr sink for every server in the process, so lines never interleave.
+std::shared_ptr<spdlog::sinks::stderr_sink_mt> SharedStderr() {
+  static auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  return sink;
+}
+
+}  // namespace
+
+AccessLog::AccessLog(bool enabled, bool json) : json_(json) {
+  if (!enabled) return;
+  logger_ = std::make_shared<spdlog::logger>("http", SharedStderr());
+  // JSON lines carry their own time; text lines get spdlog's usual prefix.
+  if (json_) logger_->set_pattern("%v");
+  logger_->set_level(spdlog::default_logger()->level());
+}
+
+void AccessLog::Write(const AccessRecord& r) const {
+  if (!logger_ || !logger_->should_log(spdlog::level::info)) return;
+  const double ms = std::chrono::duration<double, std::milli>(r.latency).count();
+  const std::string_view session = r.session_id.substr(0, 8);
+  if (json_) {
+    boost::json::object line{{"time", rm::NowUtc()},
+                             {"remote", r.remote},
+                             {"method", r.method},
+                             {"target", r.target},
+                             {"status", r.status},
+                             {"bytes", r.body_bytes},
+                             {"ms", ms},
+                             {"stream", r.streamed}};
+    if (!r.credential_id.empty()) line["key"] = r.credential_id;
+    if (!session.empty()) line["session"] = session;
+    logger_->info("{}", boost::json::serialize(line));
+    return;
+  }
+  logger_->info("{} \"{} {}\" {} {}B {:.2f}ms{}{}{}{}{}", r.remote, r.method, r.target, r.status, r.body_bytes, ms,
+                r.credential_id.empty() ? "" : " key=", r.credential_id, session.empty() ? "" : " session=", session,
+                r.streamed ? " stream" : "");
+}
+
+}  // namespace transports::http

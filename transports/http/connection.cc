@@ -1,0 +1,389 @@
+#include "transports/http/connection.h"
+
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "mcp/json_rpc.h"
+#include "transports/http/replies.h"
+
+namespace transports::http {
+namespace {
+
+constexpr std::size_t kReadChunk = 4096;
+
+std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
+
+// One Server-Sent Event carrying a JSON-RPC message. Serialized JSON has no raw line
+// breaks, but a message is split on them anyway so no input could end the event early.
+std::string EventOf(std::string_view message) {
+  std::string event = "event: message\n";
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = message.find('\n', start);
+    event += "data: ";
+    event += message.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    event += '\n';
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  event += '\n';
+  return event;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Connection<Derived>
+
+template <class Derived>
+Connection<Derived>::Connection(ServerState& state, std::string remote, bool remote_is_loopback)
+    : state_(state), remote_(std::move(remote)), remote_is_loopback_(remote_is_loopback) {
+  if (state_.metrics) state_.metrics->ConnectionOpened();
+}
+
+template <class Derived>
+Connection<Derived>::~Connection() {
+  state_.connections.Remove(this);
+  if (state_.metrics) state_.metrics->ConnectionClosed();
+}
+
+template <class Derived>
+void Connection<Derived>::Drain() {
+  net::post(derived().stream().get_executor(), [self = derived().shared_from_this()] {
+    self->draining_ = true;
+    // A connection waiting for its next request has nothing to finish. One that is reading,
+    // running or writing a request closes when its response is out.
+    if (self->phase_ == Phase::kWaitingForRequest) self->Close(/*abrupt=*/true);
+  });
+}
+
+template <class Derived>
+void Connection<Derived>::StartReading() {
+  if (draining_) return Close(false);
+  parser_.emplace();
+  parser_->body_limit(state_.options.max_body_bytes);
+  parser_->header_limit(static_cast<std::uint32_t>(state_.options.max_header_bytes));
+  if (buffer_.size() > 0) return ReadRequest();  // the client sent its next request already
+
+  // A new connection must start its request within the request timeout; a kept-alive one
+  // may stay silent for the idle timeout.
+  phase_ = Phase::kWaitingForRequest;
+  lowest().expires_after(requests_served_ == 0 ? state_.options.request_timeout : state_.options.idle_timeout);
+  derived().stream().async_read_some(
+      buffer_.prepare(kReadChunk),
+      beast::bind_front_handler(&Connection::OnFirstBytes, derived().shared_from_this()));
+}
+
+template <class Derived>
+void Connection<Derived>::OnFirstBytes(beast::error_code ec, std::size_t bytes) {
+  if (ec) return Close(true);  // idle timeout, client gone, or drained
+  buffer_.commit(bytes);
+  ReadRequest();
+}
+
+template <class Derived>
+void Connection<Derived>::ReadRequest() {
+  // Once a request has begun, all of it must arrive within the request timeout, however
+  // slowly it trickles in (slowloris).
+  phase_ = Phase::kReadingRequest;
+  lowest().expires_after(state_.options.request_timeout);
+  bhttp::async_read(derived().stream(), buffer_, *parser_,
+                    beast::bind_front_handler(&Connection::OnRequest, derived().shared_from_this()));
+}
+
+template <class Derived>
+void Connection<Derived>::OnRequest(beast::error_code ec, std::size_t) {
+  request_started_ = std::chrono::steady_clock::now();
+  credential_id_.clear();
+  // Whatever was parsed (for the access log), even when the read failed part way.
+  request_ = parser_->release();
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == beast::error::timeout ||
+      ec == net::error::operation_aborted) {
+    return Close(true);  // the client left, or was too slow: nobody to answer
+  }
+  if (ec == bhttp::error::body_limit) {
+    return SendReply(ErrorReply(413, kTransportError,
+                                "Payload Too Large: the body exceeds " +
+                                    std::to_string(state_.options.max_body_bytes) + " bytes"),
+                     true);
+  }
+  if (ec == bhttp::error::header_limit) {
+    return SendReply(ErrorReply(431, kTransportError, "Request Header Fields Too Large"), true);
+  }
+  if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
+    return SendReply(ErrorReply(400, kTransportError, "Bad Request: malformed HTTP (" + ec.message() + ")"), true);
+  }
+  if (ec) return Close(true);  // the socket failed
+  Dispatch();
+}
+
+template <class Derived>
+void Connection<Derived>::Dispatch() {
+  phase_ = Phase::kBusy;
+  Request request;
+  request.method = View(request_.method_string());
+  request.target = View(request_.target());
+  request.host = View(request_[bhttp::field::host]);
+  request.origin = View(request_[bhttp::field::origin]);
+  request.authorization = View(request_[bhttp::field::authorization]);
+  request.session_id = View(request_["Mcp-Session-Id"]);
+  request.protocol_version = View(request_["MCP-Protocol-Version"]);
+  request.accept = View(request_[bhttp::field::accept]);
+  request.content_type = View(request_[bhttp::field::content_type]);
+  request.body = std::move(request_.body());
+  request.from_loopback = remote_is_loopback_;
+  request.can_stream = request_.version() >= 11;
+
+  Routed routed;
+  try {
+    routed = state_.router.Route(request);
+  } catch (const std::exception& e) {
+    // E.g. the application's authenticator could not reach its database.
+    spdlog::error("http: {} {} failed: {}", request.method, request.target, e.what());
+    return SendReply(ErrorReply(500, mcp::jsonrpc::kInternalError, "Internal error; the server logged the cause"),
+                     true);
+  }
+  credential_id_ = std::move(routed.credential_id);
+  if (auto* reply = std::get_if<Reply>(&routed.action)) return SendReply(std::move(*reply), false);
+  RunCall(std::get<McpCall>(std::move(routed.action)));
+}
+
+template <class Derived>
+void Connection<Derived>::SendReply(Reply reply, bool close) {
+  phase_ = Phase::kBusy;
+  auto response = std::make_shared<bhttp::response<bhttp::string_body>>(
+      static_cast<bhttp::status>(reply.status), request_.version() ? request_.version() : 11);
+  response->set(bhttp::field::server, "reflect-memory");
+  if (!reply.content_type.empty()) response->set(bhttp::field::content_type, reply.content_type);
+  for (auto& [name, value] : reply.headers) response->set(name, value);
+  response->body() = std::move(reply.body);
+  response->keep_alive(!close && !draining_ && request_.keep_alive());
+  response->prepare_payload();
+  status_ = reply.status;
+  body_bytes_ = response->body().size();
+
+  lowest().expires_after(state_.options.write_timeout);
+  bhttp::async_write(derived().stream(), *response,
+                     [self = derived().shared_from_this(), response](beast::error_code ec, std::size_t) {
+                       self->OnReplyWritten(ec, !response->keep_alive());
+                     });
+}
+
+template <class Derived>
+void Connection<Derived>::OnReplyWritten(beast::error_code ec, bool close) {
+  DoneWithRequest();
+  if (ec || close) return Close(static_cast<bool>(ec));
+  StartReading();
+}
+
+template <class Derived>
+void Connection<Derived>::RunCall(McpCall call) {
+  can_stream_ = call.can_stream;
+  call_headers_ = call.headers;
+  result_arrived_ = false;
+  // The tool may take as long as it needs; the client is not expected to send anything meanwhile.
+  lowest().expires_never();
+
+  auto self = derived().shared_from_this();
+  // Keeps the I/O threads running while the worker has the request (a draining server waits for it).
+  auto work = net::make_work_guard(derived().stream().get_executor());
+  net::post(state_.workers, [self, work = std::move(work), call = std::move(call)]() mutable {
+    const auto executor = self->derived().stream().get_executor();
+    mcp::OutboundSink sink = [self, executor](std::string message) {
+      net::post(executor, [self, message = std::move(message)]() mutable {
+        self->OnServerMessage(std::move(message));
+      });
+    };
+    std::optional<McpResult> result;
+    try {
+      result = self->state_.router.Run(call, sink);
+    } catch (const std::exception& e) {
+      spdlog::error("http: an MCP request failed outside the protocol layer: {}", e.what());
+    }
+    net::post(executor, [self, result = std::move(result)]() mutable { self->OnResult(std::move(result)); });
+  });
+}
+
+template <class Derived>
+void Connection<Derived>::OnServerMessage(std::string message) {
+  // Too late (the response went out) or nowhere to put it (the client takes JSON only: it
+  // then gets the response without the progress and log messages that preceded it).
+  if (phase_ != Phase::kBusy || result_arrived_ || !can_stream_) return;
+  if (!stream_head_) StartStream();
+  Enqueue(Chunk{EventOf(message)});
+}
+
+template <class Derived>
+void Connection<Derived>::OnResult(std::optional<McpResult> result) {
+  if (phase_ != Phase::kBusy) return;  // the connection failed meanwhile
+  result_arrived_ = true;
+  if (!result) {
+    if (stream_head_) return EndStream();
+    return SendReply(ErrorReply(500, mcp::jsonrpc::kInternalError, "Internal error"), false);
+  }
+  if (stream_head_) {
+    if (result->message) Enqueue(Chunk{EventOf(*result->message)});
+    return EndStream();
+  }
+  if (!result->message) {
+    // A request the client cancelled: it expects no response any more.
+    Reply accepted = Accepted();
+    accepted.headers = std::move(result->headers);
+    return SendReply(std::move(accepted), false);
+  }
+  Reply reply = JsonReply(200, std::move(*result->message));
+  reply.headers = std::move(result->headers);
+  SendReply(std::move(reply), false);
+}
+
+template <class Derived>
+void Connection<Derived>::StartStream() {
+  stream_head_.emplace(bhttp::status::ok, request_.version());
+  stream_head_->set(bhttp::field::server, "reflect-memory");
+  stream_head_->set(bhttp::field::content_type, "text/event-stream");
+  stream_head_->set(bhttp::field::cache_control, "no-cache");
+  for (const auto& [name, value] : call_headers_) stream_head_->set(name, value);
+  stream_head_->keep_alive(!draining_ && request_.keep_alive());
+  stream_head_->chunked(true);
+  stream_serializer_.emplace(*stream_head_);
+  status_ = 200;
+  body_bytes_ = 0;
+
+  writing_ = true;
+  lowest().expires_after(state_.options.write_timeout);
+  bhttp::async_write_header(derived().stream(), *stream_serializer_,
+                            [self = derived().shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->Close(true);
+                              self->writing_ = false;
+                              self->WriteNext();
+                            });
+}
+
+template <class Derived>
+void Connection<Derived>::Enqueue(Chunk chunk) {
+  chunks_.push_back(std::move(chunk));
+  if (!writing_) WriteNext();
+}
+
+template <class Derived>
+void Connection<Derived>::WriteNext() {
+  if (chunks_.empty() || phase_ != Phase::kBusy) {
+    // Between events the tool may run for long: no write is pending, so no deadline either.
+    lowest().expires_never();
+    return;
+  }
+  writing_ = true;
+  lowest().expires_after(state_.options.write_timeout);
+  auto on_written = beast::bind_front_handler(&Connection::OnChunkWritten, derived().shared_from_this());
+  const Chunk& chunk = chunks_.front();  // stays put until OnChunkWritten: deque keeps references
+  if (chunk.last) {
+    net::async_write(derived().stream(), bhttp::make_chunk_last(), std::move(on_written));
+  } else {
+    body_bytes_ += chunk.data.size();
+    net::async_write(derived().stream(), bhttp::make_chunk(net::buffer(chunk.data)), std::move(on_written));
+  }
+}
+
+template <class Derived>
+void Connection<Derived>::OnChunkWritten(beast::error_code ec, std::size_t) {
+  writing_ = false;
+  if (ec) return Close(true);  // the client went away; what the tool still sends is dropped
+  const bool was_last = chunks_.front().last;
+  chunks_.pop_front();
+  if (!was_last) return WriteNext();
+
+  DoneWithRequest();
+  const bool keep_alive = stream_head_->keep_alive() && !draining_;
+  stream_serializer_.reset();
+  stream_head_.reset();
+  if (!keep_alive) return Close(false);
+  StartReading();
+}
+
+template <class Derived>
+void Connection<Derived>::EndStream() {
+  Enqueue(Chunk{"", true});
+}
+
+template <class Derived>
+void Connection<Derived>::DoneWithRequest() {
+  ++requests_served_;
+  const auto latency = std::chrono::steady_clock::now() - request_started_;
+  if (state_.metrics) state_.metrics->CountResponse(status_, latency);
+  if (state_.access_log.enabled()) {
+    state_.access_log.Write(AccessRecord{remote_, View(request_.method_string()), View(request_.target()), status_,
+                                         body_bytes_, latency, credential_id_, View(request_["Mcp-Session-Id"]),
+                                         stream_head_.has_value()});
+  }
+}
+
+template <class Derived>
+void Connection<Derived>::Close(bool abrupt) {
+  if (phase_ == Phase::kClosed) return;
+  phase_ = Phase::kClosed;
+  chunks_.clear();
+  derived().DoClose(abrupt);
+}
+
+// ---------------------------------------------------------------------------------------
+// PlainConnection
+
+PlainConnection::PlainConnection(ServerState& state, net::ip::tcp::socket&& socket, std::string remote,
+                                 bool remote_is_loopback)
+    : Connection(state, std::move(remote), remote_is_loopback), stream_(std::move(socket)) {}
+
+void PlainConnection::Start() {
+  // On the connection's strand from the start, like every later step.
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->StartReading(); });
+}
+
+void PlainConnection::DoClose(bool) {
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  stream_.socket().close(ignored);
+}
+
+// ---------------------------------------------------------------------------------------
+// TlsConnection
+
+TlsConnection::TlsConnection(ServerState& state, net::ip::tcp::socket&& socket, net::ssl::context& tls,
+                             std::string remote, bool remote_is_loopback)
+    : Connection(state, std::move(remote), remote_is_loopback), stream_(std::move(socket), tls) {}
+
+void TlsConnection::Start() {
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    beast::get_lowest_layer(self->stream_).expires_after(self->state().options.request_timeout);
+    self->stream_.async_handshake(net::ssl::stream_base::server, [self](beast::error_code ec) {
+      if (ec) return self->DoClose(true);  // not TLS, or too slow: nothing to answer
+      self->StartReading();
+    });
+  });
+}
+
+void TlsConnection::DoClose(bool abrupt) {
+  auto& tcp = beast::get_lowest_layer(stream_);
+  if (abrupt) {
+    tcp.close();
+    return;
+  }
+  // Say close_notify, but never wait long for the peer's.
+  tcp.expires_after(std::chrono::seconds(2));
+  stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+    beast::get_lowest_layer(self->stream_).close();
+  });
+}
+
+template class Connection<PlainConnection>;
+template class Connection<TlsConnection>;
+
+}  // namespace transports::http

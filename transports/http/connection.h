@@ -1,0 +1,150 @@
+// Connection: one client's TCP (or TLS) connection, after the model of Boost.Beast's
+// advanced_server: every step is an async operation on the connection's strand, so one
+// connection never runs on two threads at once and needs no lock.
+//
+//   wait for a request (idle timeout) → read it (request timeout, size limits)
+//   → Router decides → a Reply is written at once, or an McpCall runs on the worker pool
+//   → its response is written as JSON, or — when the server sends messages first and the
+//     client accepts it — as a text/event-stream of chunks → next request (keep-alive).
+//
+// The two kinds, plain and TLS, differ only in their stream and how they start and close
+// (CRTP, like advanced_server_flex).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "transports/http/access_log.h"
+#include "transports/http/connection_set.h"
+#include "transports/http/exchange.h"
+#include "transports/http/http_server.h"
+#include "transports/http/metrics.h"
+#include "transports/http/router.h"
+
+namespace transports::http {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+
+// What every connection of one server shares. Outlives the connections.
+struct ServerState {
+  const HttpOptions& options;
+  Router& router;
+  Metrics* metrics;  // null when metrics are off
+  const AccessLog& access_log;
+  net::thread_pool& workers;
+  ConnectionSet& connections;
+};
+
+template <class Derived>
+class Connection : public Drainable {
+ public:
+  ~Connection() override;
+  void Drain() override;
+
+ protected:
+  Connection(ServerState& state, std::string remote, bool remote_is_loopback);
+
+  // Called by Derived once the stream is ready (after the TLS handshake).
+  void StartReading();
+  // Called by Derived when it is done closing.
+  ServerState& state() { return state_; }
+
+ private:
+  enum class Phase { kWaitingForRequest, kReadingRequest, kBusy, kClosed };
+  struct Chunk {
+    std::string data;
+    bool last = false;  // the terminating zero-length chunk
+  };
+
+  Derived& derived() { return static_cast<Derived&>(*this); }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(derived().stream()); }
+
+  void OnFirstBytes(beast::error_code ec, std::size_t bytes);
+  void ReadRequest();
+  void OnRequest(beast::error_code ec, std::size_t bytes);
+  void Dispatch();
+
+  void SendReply(Reply reply, bool close);
+  void OnReplyWritten(beast::error_code ec, bool close);
+
+  void RunCall(McpCall call);
+  void OnServerMessage(std::string message);
+  void OnResult(std::optional<McpResult> result);
+
+  void StartStream();
+  void Enqueue(Chunk chunk);
+  void WriteNext();
+  void OnChunkWritten(beast::error_code ec, std::size_t bytes);
+  void EndStream();
+
+  void DoneWithRequest();  // access log and metrics for the exchange just finished
+  void Close(bool abrupt);
+
+  ServerState& state_;
+  const std::string remote_;
+  const bool remote_is_loopback_;
+
+  Phase phase_ = Phase::kWaitingForRequest;
+  bool draining_ = false;
+  std::size_t requests_served_ = 0;
+
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::request<bhttp::string_body> request_;
+  std::chrono::steady_clock::time_point request_started_;
+  std::string credential_id_;  // for the access log
+  int status_ = 0;
+  std::size_t body_bytes_ = 0;
+
+  // The response of the McpCall in progress.
+  bool can_stream_ = false;
+  std::vector<Header> call_headers_;
+  bool result_arrived_ = false;
+  std::optional<bhttp::response<bhttp::empty_body>> stream_head_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> stream_serializer_;
+  std::deque<Chunk> chunks_;  // front is being written while writing_
+  bool writing_ = false;
+};
+
+class PlainConnection : public Connection<PlainConnection>,
+                        public std::enable_shared_from_this<PlainConnection> {
+ public:
+  PlainConnection(ServerState& state, net::ip::tcp::socket&& socket, std::string remote, bool remote_is_loopback);
+  void Start();
+  beast::tcp_stream& stream() { return stream_; }
+  void DoClose(bool abrupt);
+
+ private:
+  beast::tcp_stream stream_;
+};
+
+class TlsConnection : public Connection<TlsConnection>, public std::enable_shared_from_this<TlsConnection> {
+ public:
+  TlsConnection(ServerState& state, net::ip::tcp::socket&& socket, net::ssl::context& tls, std::string remote,
+                bool remote_is_loopback);
+  void Start();
+  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+  void DoClose(bool abrupt);
+
+ private:
+  beast::ssl_stream<beast::tcp_stream> stream_;
+};
+
+}  // namespace transports::http

@@ -1,0 +1,54 @@
+#include "transports/http/router.h"
+
+#include "transports/http/replies.h"
+
+namespace transports::http {
+namespace {
+
+Reply MethodNotAllowed(std::string_view allow, std::string_view why) {
+  Reply reply = ErrorReply(405, kTransportError, why);
+  reply.headers.emplace_back("Allow", std::string(allow));
+  return reply;
+}
+
+}  // namespace
+
+Router::Router(const mcp::ServerDefinition& server, const HttpOptions& options, bool bound_to_loopback,
+               SessionRegistry& sessions, Metrics* metrics)
+    : guard_(options, bound_to_loopback), mcp_(server, sessions, metrics), sessions_(sessions), metrics_(metrics) {}
+
+Routed Router::Route(Request& request) {
+  const std::string_view path = request.target.substr(0, request.target.find('?'));
+  const bool get = request.method == "GET" || request.method == "HEAD";
+
+  if (path == "/mcp") return RouteMcp(request);
+  if (path == "/healthz") {
+    if (!get) return {MethodNotAllowed("GET", "Method Not Allowed: use GET /healthz"), {}};
+    return {JsonReply(200, R"({"status":"ok"})"), {}};
+  }
+  // Metrics describe every user's traffic, so only the machine itself (or a proxy on it) may read them.
+  if (path == "/metrics" && metrics_ && request.from_loopback) {
+    if (!get) return {MethodNotAllowed("GET", "Method Not Allowed: use GET /metrics"), {}};
+    return {Reply{200, "text/plain; version=0.0.4", metrics_->Render(sessions_.size()), {}}, {}};
+  }
+  return {ErrorReply(404, kTransportError, "Not Found: the MCP endpoint is /mcp"), {}};
+}
+
+Routed Router::RouteMcp(Request& request) {
+  if (auto refused = guard_.CheckSource(request)) return {std::move(*refused), {}};
+  auto admitted = guard_.Admit(request);
+  if (auto* reply = std::get_if<Reply>(&admitted)) return {std::move(*reply), {}};
+  const Credential& caller = std::get<Credential>(admitted);
+
+  if (request.method == "POST") return {mcp_.Post(request, caller), caller.id};
+  if (request.method == "DELETE") return {mcp_.Delete(request, caller), caller.id};
+  if (request.method == "GET") {
+    return {MethodNotAllowed("POST, DELETE",
+                             "Method Not Allowed: this server opens no standalone event stream; "
+                             "everything it sends arrives on the stream of the POST it belongs to"),
+            caller.id};
+  }
+  return {MethodNotAllowed("POST, DELETE", "Method Not Allowed: /mcp takes POST and DELETE"), caller.id};
+}
+
+}  // namespace transports::http

@@ -1,0 +1,36 @@
+// Router: decides what to do with each HTTP request: /healthz and /metrics are answered
+// here; /mcp goes through the Guard and then to the McpEndpoint; anything else is 404.
+#pragma once
+
+#include "mcp/server_definition.h"
+#include "transports/http/exchange.h"
+#include "transports/http/guard.h"
+#include "transports/http/http_server.h"
+#include "transports/http/mcp_endpoint.h"
+#include "transports/http/metrics.h"
+#include "transports/http/session_registry.h"
+
+namespace transports::http {
+
+class Router {
+ public:
+  // `metrics` may be null (metrics off).
+  Router(const mcp::ServerDefinition& server, const HttpOptions& options, bool bound_to_loopback,
+         SessionRegistry& sessions, Metrics* metrics);
+
+  // Runs on an I/O thread: must stay cheap (no JSON-RPC request is run here).
+  Routed Route(Request& request);
+
+  // Runs an McpCall that Route returned; on a worker thread.
+  McpResult Run(McpCall& call, const mcp::OutboundSink& sink) { return mcp_.Run(call, sink); }
+
+ private:
+  Routed RouteMcp(Request& request);
+
+  Guard guard_;
+  McpEndpoint mcp_;
+  SessionRegistry& sessions_;
+  Metrics* metrics_;
+};
+
+}  // namespace transports::http
