@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "app/cli_commands.h"
+#include "app/logging.h"
 
 namespace {
 
@@ -22,6 +23,9 @@ void AddGlobalOptionsFooter(CLI::App& app) {
 
 int main(int argc, char** argv) {
   using namespace rm::app;
+  // Before anything can log: spdlog's default logger writes to stdout, which over
+  // stdio belongs to the protocol. `serve` raises the level with --log-level.
+  (void)ConfigureLogging("warn", false);
   CliContext ctx;
   CLI::App app{"Reflect Memory: one memory store that all your AI tools share (MCP server and admin)",
                "reflect-memory"};
