@@ -1,0 +1,143 @@
+// The briefing: what a model should know before it starts (SPEC §5
+// get_memory_briefing, and the initialize instructions). Vendor-filtered like
+// every read; bounded in size.
+#include <boost/json/object.hpp>
+
+#include "store/memory_lists.h"
+#include "tools/memory_json.h"
+#include "tools/service_call.h"
+
+namespace rm::tools {
+namespace json = boost::json;
+
+namespace {
+
+constexpr int kTopTags = 10;
+constexpr int kTagSample = 1000;  // top tags are those of the newest 1,000 memories
+constexpr int kRecent = 5;
+constexpr int kThreads = 5;
+
+Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewer) {
+  json::object totals;
+  std::int64_t all = 0;
+  for (auto [scope, name] : {std::pair{store::Scope::kPersonal, "personal"},
+                             std::pair{store::Scope::kOrg, "org"},
+                             std::pair{store::Scope::kTeam, "team"}}) {
+    std::int64_t n = 0;
+    const bool member = scope == store::Scope::kPersonal ||
+                        (scope == store::Scope::kOrg ? viewer.org_id : viewer.team_id).has_value();
+    if (member) {
+      Result<std::int64_t> count = store::CountVisibleMemories(conn, viewer, scope);
+      if (!count.ok()) return count.status();
+      n = *count;
+    }
+    totals[name] = n;
+    all += n;
+  }
+  // Own memories shared with a pool the user has left count only in "memories".
+  Result<std::int64_t> visible = store::CountVisibleMemories(conn, viewer, store::Scope::kAll);
+  if (!visible.ok()) return visible.status();
+  totals["memories"] = *visible;
+
+  Result<std::vector<store::TagCount>> tags = store::TopVisibleTags(conn, viewer, kTagSample, kTopTags);
+  if (!tags.ok()) return tags.status();
+  json::array top_tags;
+  for (const auto& t : *tags) top_tags.push_back({{"tag", t.tag}, {"count", t.count}});
+
+  store::ListQuery recent_query;
+  recent_query.limit = kRecent;
+  Result<std::vector<store::MemoryRow>> recent = store::ListVisibleMemories(conn, viewer, recent_query);
+  if (!recent.ok()) return recent.status();
+  json::array recent_titles;
+  for (const auto& m : *recent) {
+    recent_titles.push_back({{"id", m.id}, {"title", m.title}, {"created_at", m.created_at}});
+  }
+
+  Result<std::vector<store::ThreadSummary>> threads = store::RecentVisibleThreads(conn, viewer, kThreads);
+  if (!threads.ok()) return threads.status();
+  json::array open_threads;
+  for (const auto& t : *threads) {
+    open_threads.push_back({{"id", t.parent_id},
+                            {"title", t.title},
+                            {"replies", t.replies},
+                            {"last_reply_at", t.last_reply_at}});
+  }
+  return json::object{{"vendor", viewer.vendor ? json::value(*viewer.vendor) : json::value(nullptr)},
+                      {"totals", std::move(totals)},
+                      {"top_tags", std::move(top_tags)},
+                      {"recent", std::move(recent_titles)},
+                      {"open_threads", std::move(open_threads)}};
+}
+
+std::string Str(const json::value& v) { return std::string(v.as_string()); }
+
+std::string Markdown(const json::object& b) {
+  const json::object& totals = b.at("totals").as_object();
+  std::string md = "## Your memories\n";
+  md += std::to_string(totals.at("memories").as_int64()) + " memories (" +
+        std::to_string(totals.at("personal").as_int64()) + " personal, " +
+        std::to_string(totals.at("org").as_int64()) + " shared with your org, " +
+        std::to_string(totals.at("team").as_int64()) + " with your team)";
+  if (b.at("vendor").is_string()) md += " visible to " + Str(b.at("vendor"));
+  md += ".\n";
+  if (!b.at("top_tags").as_array().empty()) {
+    md += "\nTop tags:";
+    for (const auto& t : b.at("top_tags").as_array()) {
+      md += " " + Str(t.at("tag")) + " (" + std::to_string(t.at("count").as_int64()) + ")";
+    }
+    md += "\n";
+  }
+  if (!b.at("recent").as_array().empty()) {
+    md += "\nRecent:\n";
+    for (const auto& r : b.at("recent").as_array()) {
+      md += "- " + Str(r.at("title")) + " (" + Str(r.at("created_at")).substr(0, 10) + ", id " +
+            Str(r.at("id")) + ")\n";
+    }
+  }
+  if (!b.at("open_threads").as_array().empty()) {
+    md += "\nOpen threads:\n";
+    for (const auto& t : b.at("open_threads").as_array()) {
+      md += "- " + Str(t.at("title")) + " (" + std::to_string(t.at("replies").as_int64()) +
+            " replies, id " + Str(t.at("id")) + ")\n";
+    }
+  }
+  return md;
+}
+
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 character.
+std::string CutUtf8(std::string s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) --end;
+  s.resize(end);
+  return s;
+}
+
+}  // namespace
+
+MemoryService::Reply MemoryService::GetBriefing(const Caller& caller, const Key& key,
+                                                bool markdown) {
+  return Execute(caller, key, store::UsageOperation::kMemoryRead, [&](ServiceCall& call) -> Reply {
+    Result<json::object> briefing = Collect(call.conn, call.viewer);
+    if (!briefing.ok()) return briefing.status();
+    if (markdown) return json::value(json::object{{"format", "markdown"}, {"briefing", Markdown(*briefing)}});
+    return json::value(json::object{{"format", "json"}, {"briefing", std::move(*briefing)}});
+  });
+}
+
+Result<std::string> MemoryService::Instructions(const Caller& caller, std::size_t max_bytes) {
+  std::string text =
+      "Reflect Memory keeps this user's memories, shared by all their AI tools. Before "
+      "answering about the user's past work, preferences or decisions, call search_memories; "
+      "save durable facts with write_memory (reply in a thread with write_child_memory).\n\n";
+  Status status = ReadAs(caller, [&](store::Connection& conn, const store::Viewer& viewer) -> Status {
+    Result<json::object> briefing = Collect(conn, viewer);
+    if (!briefing.ok()) return briefing.status();
+    text += Markdown(*briefing);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return CutUtf8(std::move(text), max_bytes);
+}
+
+}  // namespace rm::tools

@@ -1,0 +1,194 @@
+#include "tools/memory_service.h"
+
+#include <algorithm>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "store/idempotency_repository.h"
+#include "store/plans.h"
+#include "store/usage_repository.h"
+#include "tools/memory_input.h"
+#include "tools/service_call.h"
+#include "util/clock.h"
+#include "util/crypto.h"
+
+namespace rm::tools {
+namespace json = boost::json;
+
+MemoryService::MemoryService(store::Database& db, ServiceOptions options)
+    : db_(db), options_(std::move(options)) {}
+
+std::string MemoryService::UrlOf(const std::string& id) const {
+  if (options_.public_base_url.empty()) return "memory://" + id;
+  return options_.public_base_url + id;
+}
+
+MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key,
+                                            store::UsageOperation operation, const Body& body) {
+  if (key) RM_RETURN_IF_ERROR(CheckRequestId(key->request_id));
+  std::optional<json::value> reply;
+  Status status = db_.Write([&](store::Connection& conn) -> Status {
+    Result<store::User> user = store::FindUserById(conn, caller.user_id);
+    if (!user.ok()) {
+      if (user.status().code() == Status::Code::kNotFound) {
+        return Status::Unauthenticated("the calling user no longer exists");
+      }
+      return user.status();
+    }
+    if (key) {
+      Result<std::optional<store::IdempotencyRecord>> earlier =
+          store::FindIdempotencyRecord(conn, caller.user_id, key->request_id);
+      if (!earlier.ok()) return earlier.status();
+      if (*earlier) {
+        if ((*earlier)->request_hash != key->fingerprint) {
+          return Status::Conflict("request_id '" + key->request_id +
+                                  "' was already used for a different request; use a new "
+                                  "request_id for a new request");
+        }
+        boost::system::error_code ec;
+        reply = json::parse((*earlier)->result_json, ec);
+        if (ec) return Status::Internal("a stored idempotent result is not JSON");
+        return Status::Ok();  // the first call's result; nothing applied, nothing metered
+      }
+    }
+
+    ServiceCall call{conn, caller, std::move(*user), {}, NowUtc()};
+    call.viewer = {call.user.id, call.user.org_id, call.user.team_id, caller.vendor};
+    Reply result = body(call);
+    if (!result.ok()) return result.status();
+
+    store::UsageEvent event;
+    event.id = NewUuid();
+    event.user_id = caller.user_id;
+    event.operation = operation;
+    event.origin = caller.origin;
+    // usage_events.request_id is UNIQUE across users: scope it to the user.
+    if (key) event.request_key = caller.user_id + ":" + key->request_id;
+    event.created_at = call.now;
+    RM_RETURN_IF_ERROR(store::RecordUsage(conn, event));
+
+    if (key) {
+      RM_RETURN_IF_ERROR(store::SaveIdempotencyRecord(
+          conn, caller.user_id, key->request_id,
+          {key->fingerprint, json::serialize(result.value())}, call.now));
+    }
+    reply = std::move(result).value();
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return std::move(*reply);
+}
+
+Status MemoryService::ReadAs(const Caller& caller, const ReadFn& fn) {
+  return db_.Read([&](store::Connection& conn) -> Status {
+    Result<store::User> user = store::FindUserById(conn, caller.user_id);
+    if (!user.ok()) {
+      if (user.status().code() == Status::Code::kNotFound) {
+        return Status::Unauthenticated("the calling user no longer exists");
+      }
+      return user.status();
+    }
+    return fn(conn, store::Viewer{user->id, user->org_id, user->team_id, caller.vendor});
+  });
+}
+
+// ---------------------------------------------------------------- shared rules
+
+Result<store::MemoryRow> FindVisible(ServiceCall& call, const std::string& id,
+                                     store::TrashFilter trash) {
+  Result<std::optional<store::MemoryRow>> found =
+      store::FindVisibleMemory(call.conn, call.viewer, id, trash);
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    const char* where = trash == store::TrashFilter::kTrashOnly ? " in the trash" : "";
+    return Status::NotFound("memory '" + id.substr(0, 80) + "' not found" + where);
+  }
+  return std::move(**found);
+}
+
+Status CheckMayChange(const ServiceCall& call, const store::MemoryRow& memory, Change change) {
+  if (change == Change::kAuthorOnly && memory.user_id != call.caller.user_id) {
+    return Status::PermissionDenied("memory '" + memory.id +
+                                    "' was written by another member of your pool; only its "
+                                    "author may delete, restore, share or unshare it");
+  }
+  if (call.caller.vendor && memory.origin != *call.caller.vendor) {
+    return Status::PermissionDenied("memory '" + memory.id + "' was written through '" +
+                                    memory.origin + "'; an agent ('" + *call.caller.vendor +
+                                    "') may change only memories it wrote. Use an owner key "
+                                    "to change it.");
+  }
+  return Status::Ok();
+}
+
+Status CheckMemoryQuota(ServiceCall& call) {
+  std::optional<store::PlanLimits> limits = store::LimitsOfPlan(call.user.plan);
+  if (!limits || !limits->max_memories) return Status::Ok();
+  const bool per_org = limits->memories_counted_per_org && call.user.org_id;
+  Result<std::int64_t> stored = per_org
+                                    ? store::CountMemoriesOfOrgMembers(call.conn, *call.user.org_id)
+                                    : store::CountMemoriesOfUser(call.conn, call.user.id);
+  if (!stored.ok()) return stored.status();
+  if (*stored < *limits->max_memories) return Status::Ok();
+  return Status::QuotaExceeded(
+      "the " + call.user.plan + " plan stores at most " + std::to_string(*limits->max_memories) +
+      " memories" + (per_org ? " per org" : "") + " (" + std::to_string(*stored) +
+      " stored, trash included); permanently delete some or upgrade the plan");
+}
+
+Result<NewMemory> CheckNewMemory(NewMemory memory) {
+  RM_RETURN_IF_ERROR(CheckTitle(memory.title));
+  RM_RETURN_IF_ERROR(CheckContent(memory.content));
+  RM_RETURN_IF_ERROR(CheckMemoryType(memory.memory_type));
+  Result<std::vector<std::string>> tags = NormalizeTags(memory.tags);
+  if (!tags.ok()) return tags.status();
+  Result<std::vector<std::string>> vendors = NormalizeVendors(memory.allowed_vendors);
+  if (!vendors.ok()) return vendors.status();
+  memory.tags = std::move(*tags);
+  memory.allowed_vendors = std::move(*vendors);
+  return memory;
+}
+
+std::string_view PoolName(PoolKind pool) { return pool == PoolKind::kOrg ? "org" : "team"; }
+
+Result<std::string> CallersPool(const ServiceCall& call, PoolKind pool, std::string_view field) {
+  const std::optional<std::string>& id = pool == PoolKind::kOrg ? call.user.org_id : call.user.team_id;
+  if (!id) {
+    return Status::InvalidArgument(std::string(field) + ": you are not a member of " +
+                                   (pool == PoolKind::kOrg ? "an org" : "a team") +
+                                   ", so there is no " + std::string(PoolName(pool)) +
+                                   " pool to use");
+  }
+  return *id;
+}
+
+// ---------------------------------------------------------------- fingerprints
+
+namespace {
+json::value Canonical(const json::value& v) {
+  if (v.is_object()) {
+    std::vector<std::pair<std::string, const json::value*>> members;
+    for (const auto& m : v.get_object()) members.emplace_back(std::string(m.key()), &m.value());
+    std::sort(members.begin(), members.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    json::object out;
+    for (const auto& [k, value] : members) out[k] = Canonical(*value);
+    return out;
+  }
+  if (v.is_array()) {
+    json::array out;
+    for (const json::value& item : v.get_array()) out.push_back(Canonical(item));
+    return out;
+  }
+  return v;
+}
+}  // namespace
+
+std::string RequestFingerprint(std::string_view tool, const json::object& arguments) {
+  json::object rest = arguments;
+  rest.erase("request_id");
+  return Sha256Hex(std::string(tool) + "\n" + json::serialize(Canonical(rest)));
+}
+
+}  // namespace rm::tools

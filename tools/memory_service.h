@@ -1,0 +1,155 @@
+// MemoryService: every memory operation, with every rule of SPEC §3 and §4
+// applied in ONE place and ONE transaction.
+//
+// Each tool call runs as one Database::Write function, in this order:
+//   1. the caller's account, fresh (plan, org, team) — an unknown user is refused;
+//   2. idempotency: a request_id this user used before returns the first result
+//      (or idempotency_conflict if the arguments differ) and nothing else happens;
+//   3. the operation: validation, visibility (store/memory_visibility.h: pools and
+//      vendor filter — a hidden memory is "not found"), ownership, quota, the
+//      version snapshot, the change;
+//   4. the usage event + monthly_usage;
+//   5. the idempotency record.
+// A failure at any step rolls the function back: nothing is written and nothing
+// is metered. Group commit serializes the functions, so two calls with one
+// request_id arriving together still apply once.
+//
+// Results are the tools' structured JSON (what is replayed for a repeated
+// request_id). Errors are Status codes; tools/tool_results.h maps them to tool
+// errors (kConflict is idempotency_conflict).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "store/database.h"
+#include "store/memory_visibility.h"
+#include "store/usage_repository.h"
+#include "tools/principal.h"
+#include "util/status.h"
+
+namespace rm::tools {
+
+struct ServiceOptions {
+  // Base of the `url` that search/fetch return ("https://memory.example.com/m/"):
+  // url = base + id. Empty: memory://{id}.
+  std::string public_base_url;
+  // K of store/search_repository.h: ranking looks at the newest K matches.
+  int search_candidate_limit = 1000;
+};
+
+// What makes a call idempotent: the user's request_id and a fingerprint of what
+// was asked (tool name + canonical arguments); see RequestFingerprint().
+struct RequestKey {
+  std::string request_id;
+  std::string fingerprint;
+};
+
+struct NewMemory {
+  std::string title;
+  std::string content;
+  std::vector<std::string> tags;
+  std::string memory_type = "semantic";
+  std::vector<std::string> allowed_vendors = {"*"};
+};
+
+struct MemoryEdit {
+  std::optional<std::string> title;
+  std::optional<std::string> content;
+  std::optional<std::vector<std::string>> tags;
+  std::optional<std::string> memory_type;
+  std::optional<std::vector<std::string>> allowed_vendors;
+};
+
+enum class PoolKind { kOrg, kTeam };
+
+struct PageRequest {
+  int limit = 10;
+  std::optional<std::string> cursor;
+  store::Scope scope = store::Scope::kAll;
+};
+
+struct SearchArgs {
+  std::string term;
+  std::vector<std::string> tags;
+  std::optional<std::string> memory_type;
+  std::optional<std::string> created_after;
+  std::optional<std::string> created_before;
+  store::Scope scope = store::Scope::kAll;
+  int limit = 10;
+  std::optional<std::string> cursor;
+};
+
+struct ServiceCall;  // one call inside its transaction (tools/service_call.h)
+
+class MemoryService {
+ public:
+  using Reply = Result<boost::json::value>;
+  using Key = std::optional<RequestKey>;
+
+  explicit MemoryService(store::Database& db, ServiceOptions options = {});
+
+  // --- writes (usage: memory_write)
+  Reply WriteMemory(const Caller& caller, const Key& key, NewMemory memory,
+                    std::optional<PoolKind> share);
+  Reply WriteChildMemory(const Caller& caller, const Key& key, const std::string& parent_id,
+                         NewMemory memory);
+  Reply UpdateMemory(const Caller& caller, const Key& key, const std::string& id, MemoryEdit edit);
+  Reply DeleteMemory(const Caller& caller, const Key& key, const std::string& id, bool permanent);
+  Reply RestoreMemory(const Caller& caller, const Key& key, const std::string& id);
+  Reply ShareMemory(const Caller& caller, const Key& key, const std::string& id, PoolKind pool);
+  // `pool` nullopt: whatever the memory is shared with.
+  Reply UnshareMemory(const Caller& caller, const Key& key, const std::string& id,
+                      std::optional<PoolKind> pool);
+
+  // --- reads (usage: memory_read)
+  Reply GetMemory(const Caller& caller, const Key& key, const std::string& id);
+  Reply GetMemoryVersions(const Caller& caller, const Key& key, const std::string& id);
+  Reply ReadMemories(const Caller& caller, const Key& key, int limit, store::Scope scope);
+  Reply GetLatestMemory(const Caller& caller, const Key& key, const std::optional<std::string>& tag);
+  Reply BrowseMemories(const Caller& caller, const Key& key, const PageRequest& page);
+  Reply GetMemoriesByTag(const Caller& caller, const Key& key, const std::vector<std::string>& tags,
+                         const PageRequest& page);
+  Reply ReadThread(const Caller& caller, const Key& key, const std::string& memory_id);
+  Reply ReadPoolMemories(const Caller& caller, const Key& key, PoolKind pool, int limit,
+                         const std::optional<std::string>& cursor);
+  Reply GetBriefing(const Caller& caller, const Key& key, bool markdown);
+  Reply GetUsage(const Caller& caller, const Key& key, const std::optional<std::string>& month);
+  // ChatGPT's fetch (usage: memory_read): {"id","title","text","url","metadata"}.
+  Reply Fetch(const Caller& caller, const Key& key, const std::string& id);
+
+  // --- searches (usage: query)
+  Reply SearchMemories(const Caller& caller, const Key& key, const SearchArgs& args);
+  // ChatGPT's search: {"results":[{"id","title","url"}]}.
+  Reply Search(const Caller& caller, const Key& key, const std::string& query);
+
+  // --- not tool calls, so not metered; read-only, vendor-filtered like the rest.
+  // The initialize instructions: a markdown briefing of at most `max_bytes`.
+  Result<std::string> Instructions(const Caller& caller, std::size_t max_bytes = 2048);
+  // Runs `fn` on a read snapshot with the Viewer of `caller` (resources, prompts).
+  using ReadFn = std::function<Status(store::Connection&, const store::Viewer&)>;
+  Status ReadAs(const Caller& caller, const ReadFn& fn);
+
+  store::Database& database() { return db_; }
+  const ServiceOptions& options() const { return options_; }
+  // memory://{id}, or the public URL when one is configured.
+  std::string UrlOf(const std::string& id) const;
+
+ private:
+  using Body = std::function<Reply(ServiceCall&)>;
+  Reply Execute(const Caller& caller, const Key& key, store::UsageOperation operation,
+                const Body& body);
+
+  store::Database& db_;
+  ServiceOptions options_;
+};
+
+// SHA-256 of the tool name and its arguments (request_id left out) in a
+// canonical form (object keys sorted), so equal requests match whatever the key order.
+std::string RequestFingerprint(std::string_view tool, const boost::json::object& arguments);
+
+}  // namespace rm::tools

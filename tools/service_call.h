@@ -1,0 +1,52 @@
+// Internal to the memory service (tools/service_*.cc): one call inside its
+// transaction, and the rules every operation shares.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "store/connection.h"
+#include "store/memory_records.h"
+#include "store/memory_repository.h"
+#include "store/memory_visibility.h"
+#include "store/users.h"
+#include "tools/memory_service.h"
+#include "tools/principal.h"
+#include "util/status.h"
+
+namespace rm::tools {
+
+struct ServiceCall {
+  store::Connection& conn;
+  const Caller& caller;
+  store::User user;      // read in this transaction: plan, org and team as they are now
+  store::Viewer viewer;  // what the store filters by
+  std::string now;       // one timestamp for everything this call writes
+};
+
+// The memory if the caller may see it (trash as asked); otherwise NotFound —
+// also when it exists but is hidden from the caller (SPEC §3: never "forbidden").
+Result<store::MemoryRow> FindVisible(ServiceCall& call, const std::string& id,
+                                     store::TrashFilter trash = store::TrashFilter::kLiveOnly);
+
+enum class Change {
+  kEdit,          // update_memory: the author, or a member of the pool it is shared with
+  kAuthorOnly,    // delete, restore, share, unshare: the author only
+};
+// PermissionDenied unless the caller may make `change` to `memory` (which it can
+// see): an agent only changes memories whose origin is its vendor (SPEC §3).
+Status CheckMayChange(const ServiceCall& call, const store::MemoryRow& memory, Change change);
+
+// QuotaExceeded (naming the limit) if the caller's plan allows no more memories.
+Status CheckMemoryQuota(ServiceCall& call);
+
+// Validated and normalized (trimmed, deduplicated) copy of a new memory.
+Result<NewMemory> CheckNewMemory(NewMemory memory);
+
+// The org or team the caller belongs to, for sharing; InvalidArgument if none.
+Result<std::string> CallersPool(const ServiceCall& call, PoolKind pool, std::string_view field);
+
+// "org" / "team".
+std::string_view PoolName(PoolKind pool);
+
+}  // namespace rm::tools

@@ -1,0 +1,126 @@
+// The memory service's searches (usage: query). See memory_service.h and
+// store/search_repository.h for how ranking and pages work.
+#include <algorithm>
+
+#include <boost/json/object.hpp>
+
+#include "store/search_repository.h"
+#include "tools/cursor.h"
+#include "tools/memory_input.h"
+#include "tools/memory_json.h"
+#include "tools/service_call.h"
+
+namespace rm::tools {
+namespace json = boost::json;
+using store::UsageOperation;
+
+namespace {
+
+constexpr std::size_t kMaxTermChars = 1000;
+
+// Validated store request for `args` (cursor not yet applied).
+Result<store::SearchRequest> MakeRequest(const SearchArgs& args, int candidate_limit) {
+  std::optional<std::size_t> length = Utf8Length(args.term);
+  if (!length) return Status::InvalidArgument("term: must be valid UTF-8 text");
+  if (*length > kMaxTermChars) {
+    return Status::InvalidArgument("term: must be at most 1000 characters");
+  }
+  store::SearchRequest request;
+  request.text = args.term;
+  request.limit = std::clamp(args.limit, 1, 50);
+  request.candidate_limit = candidate_limit;
+  request.filters.scope = args.scope;
+  if (!args.tags.empty()) {
+    Result<std::vector<std::string>> tags = NormalizeTags(args.tags);
+    if (!tags.ok()) return tags.status();
+    request.filters.tags_any_json = ToJsonText(*tags);
+  }
+  if (args.memory_type) {
+    RM_RETURN_IF_ERROR(CheckMemoryType(*args.memory_type));
+    request.filters.memory_type = args.memory_type;
+  }
+  if (args.created_after) {
+    Result<std::string> t = NormalizeTimestamp(*args.created_after, "created_after");
+    if (!t.ok()) return t.status();
+    request.filters.created_after = *t;
+  }
+  if (args.created_before) {
+    Result<std::string> t = NormalizeTimestamp(*args.created_before, "created_before");
+    if (!t.ok()) return t.status();
+    request.filters.created_before = *t;
+  }
+  return request;
+}
+
+// Runs the search; a first page that finds nothing with every word required
+// tries again with any word (the result says which: "match": "all" | "any").
+Result<store::SearchPage> RunSearch(ServiceCall& call, store::SearchRequest& request,
+                                    bool first_page) {
+  Result<store::SearchPage> page = store::SearchMemories(call.conn, call.viewer, request);
+  if (!page.ok()) return page;
+  if (first_page && request.mode == store::MatchMode::kAll && page->hits.empty() &&
+      page->phrase_count >= 2) {
+    request.mode = store::MatchMode::kAny;
+    page = store::SearchMemories(call.conn, call.viewer, request);
+  }
+  return page;
+}
+
+}  // namespace
+
+MemoryService::Reply MemoryService::SearchMemories(const Caller& caller, const Key& key,
+                                                   const SearchArgs& args) {
+  Result<store::SearchRequest> prepared = MakeRequest(args, options_.search_candidate_limit);
+  if (!prepared.ok()) return prepared.status();
+  if (args.cursor) {
+    Result<SearchCursor> cursor = DecodeSearchCursor(*args.cursor);
+    if (!cursor.ok()) return cursor.status();
+    prepared->mode = cursor->mode;
+    prepared->window = cursor->window;
+    prepared->after = cursor->after;
+  }
+  return Execute(caller, key, UsageOperation::kQuery, [&](ServiceCall& call) -> Reply {
+    store::SearchRequest request = *prepared;
+    Result<store::SearchPage> page = RunSearch(call, request, !args.cursor);
+    if (!page.ok()) return page.status();
+    json::array results;
+    for (const store::SearchHit& hit : page->hits) {
+      json::object item = MemorySummaryJson(hit.memory);
+      item["snippet"] = hit.snippet;
+      item["score"] = hit.score;
+      results.push_back(std::move(item));
+    }
+    json::value next = nullptr;
+    if (page->more && !page->hits.empty()) {
+      next = EncodeSearchCursor(
+          {request.mode, page->window, {page->hits.back().score, page->hits.back().memory.rowid}});
+    }
+    return json::value(json::object{{"results", std::move(results)},
+                        {"match", request.mode == store::MatchMode::kAll ? "all" : "any"},
+                        {"next_cursor", std::move(next)}});
+  });
+}
+
+MemoryService::Reply MemoryService::Search(const Caller& caller, const Key& key,
+                                           const std::string& query) {
+  SearchArgs args;
+  args.term = query;
+  Result<store::SearchRequest> prepared = MakeRequest(args, options_.search_candidate_limit);
+  if (!prepared.ok()) {
+    return Status::InvalidArgument("query" + prepared.status().message().substr(4));
+  }
+  return Execute(caller, key, UsageOperation::kQuery, [&](ServiceCall& call) -> Reply {
+    store::SearchRequest request = *prepared;
+    Result<store::SearchPage> page = RunSearch(call, request, true);
+    if (!page.ok()) return page.status();
+    json::array results;
+    for (const store::SearchHit& hit : page->hits) {
+      results.push_back(json::object{{"id", hit.memory.id},
+                                     {"title", hit.memory.title},
+                                     {"url", UrlOf(hit.memory.id)}});
+    }
+    return json::value(json::object{{"results", std::move(results)}});
+  });
+}
+
+}  // namespace rm::tools

@@ -1,0 +1,224 @@
+// The memory service's writes (usage: memory_write). See memory_service.h.
+#include <boost/json/object.hpp>
+
+#include "store/memory_repository.h"
+#include "store/version_repository.h"
+#include "tools/memory_input.h"
+#include "tools/memory_json.h"
+#include "tools/service_call.h"
+#include "util/crypto.h"
+
+namespace rm::tools {
+namespace json = boost::json;
+using store::UsageOperation;
+
+namespace {
+
+json::value MemoryResult(const store::MemoryRow& m) { return json::value(json::object{{"memory", MemoryJson(m)}}); }
+
+// Re-reads a memory the call just changed, as the caller now sees it.
+MemoryService::Reply Reread(ServiceCall& call, const std::string& id,
+                            store::TrashFilter trash = store::TrashFilter::kLiveOnly) {
+  Result<store::MemoryRow> m = FindVisible(call, id, trash);
+  if (!m.ok()) return m.status();
+  return MemoryResult(*m);
+}
+
+store::MemoryRow NewRow(const ServiceCall& call, const NewMemory& memory) {
+  store::MemoryRow row;
+  row.id = NewUuid();
+  row.user_id = call.user.id;
+  row.title = memory.title;
+  row.content = memory.content;
+  row.tags_json = ToJsonText(memory.tags);
+  row.origin = call.caller.origin;
+  row.allowed_vendors_json = ToJsonText(memory.allowed_vendors);
+  row.memory_type = memory.memory_type;
+  row.created_at = call.now;
+  row.updated_at = call.now;
+  return row;
+}
+
+}  // namespace
+
+MemoryService::Reply MemoryService::WriteMemory(const Caller& caller, const Key& key,
+                                                NewMemory memory, std::optional<PoolKind> share) {
+  Result<NewMemory> checked = CheckNewMemory(std::move(memory));
+  if (!checked.ok()) return checked.status();
+  return Execute(caller, key, UsageOperation::kMemoryWrite, [&](ServiceCall& call) -> Reply {
+    store::MemoryRow row = NewRow(call, *checked);
+    if (share) {
+      Result<std::string> pool = CallersPool(call, *share, "share_scope");
+      if (!pool.ok()) return pool.status();
+      (*share == PoolKind::kOrg ? row.shared_with_org_id : row.shared_with_team_id) = *pool;
+      row.shared_at = call.now;
+    }
+    RM_RETURN_IF_ERROR(CheckMemoryQuota(call));
+    RM_RETURN_IF_ERROR(store::InsertMemory(call.conn, row));
+    return Reread(call, row.id);
+  });
+}
+
+MemoryService::Reply MemoryService::WriteChildMemory(const Caller& caller, const Key& key,
+                                                     const std::string& parent_id,
+                                                     NewMemory memory) {
+  Result<NewMemory> checked = CheckNewMemory(std::move(memory));
+  if (!checked.ok()) return checked.status();
+  return Execute(caller, key, UsageOperation::kMemoryWrite, [&](ServiceCall& call) -> Reply {
+    Result<store::MemoryRow> parent = FindVisible(call, parent_id);
+    if (!parent.ok()) return parent.status();
+    if (parent->parent_memory_id) {
+      return Status::InvalidArgument(
+          "parent_memory_id: memory '" + parent_id + "' is itself a reply; threads have one "
+          "level, so reply to its parent '" + *parent->parent_memory_id + "' instead");
+    }
+    store::MemoryRow row = NewRow(call, *checked);
+    row.parent_memory_id = parent->id;
+    // Replies live where their parent lives (SPEC §3).
+    row.shared_with_org_id = parent->shared_with_org_id;
+    row.shared_with_team_id = parent->shared_with_team_id;
+    row.shared_at = parent->shared_at;
+    RM_RETURN_IF_ERROR(CheckMemoryQuota(call));
+    RM_RETURN_IF_ERROR(store::InsertMemory(call.conn, row));
+    return Reread(call, row.id);
+  });
+}
+
+MemoryService::Reply MemoryService::UpdateMemory(const Caller& caller, const Key& key,
+                                                 const std::string& id, MemoryEdit edit) {
+  store::MemoryChanges changes;
+  if (edit.title) {
+    RM_RETURN_IF_ERROR(CheckTitle(*edit.title));
+    changes.title = edit.title;
+  }
+  if (edit.content) {
+    RM_RETURN_IF_ERROR(CheckContent(*edit.content));
+    changes.content = edit.content;
+  }
+  if (edit.memory_type) {
+    RM_RETURN_IF_ERROR(CheckMemoryType(*edit.memory_type));
+    changes.memory_type = edit.memory_type;
+  }
+  if (edit.tags) {
+    Result<std::vector<std::string>> tags = NormalizeTags(*edit.tags);
+    if (!tags.ok()) return tags.status();
+    changes.tags_json = ToJsonText(*tags);
+  }
+  if (edit.allowed_vendors) {
+    Result<std::vector<std::string>> vendors = NormalizeVendors(*edit.allowed_vendors);
+    if (!vendors.ok()) return vendors.status();
+    changes.allowed_vendors_json = ToJsonText(*vendors);
+  }
+  if (!changes.title && !changes.content && !changes.memory_type && !changes.tags_json &&
+      !changes.allowed_vendors_json) {
+    return Status::InvalidArgument(
+        "nothing to update: give at least one of title, content, tags, memory_type, "
+        "allowed_vendors");
+  }
+  return Execute(caller, key, UsageOperation::kMemoryWrite, [&](ServiceCall& call) -> Reply {
+    Result<store::MemoryRow> memory = FindVisible(call, id);
+    if (!memory.ok()) return memory.status();
+    RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kEdit));
+    // The state before the change becomes the next version (SPEC §3).
+    Result<std::int64_t> version = store::AppendVersionSnapshot(call.conn, id, NewUuid(), call.now);
+    if (!version.ok()) return version.status();
+    RM_RETURN_IF_ERROR(store::UpdateMemoryFields(call.conn, id, changes, call.now));
+    Reply result = Reread(call, id);
+    if (!result.ok()) return result;
+    result->as_object()["previous_version"] = *version;
+    return result;
+  });
+}
+
+MemoryService::Reply MemoryService::DeleteMemory(const Caller& caller, const Key& key,
+                                                 const std::string& id, bool permanent) {
+  return Execute(caller, key, UsageOperation::kMemoryWrite, [&](ServiceCall& call) -> Reply {
+    // A permanent delete may target a memory already in the trash.
+    Result<store::MemoryRow> memory =
+        FindVisible(call, id, permanent ? store::TrashFilter::kAny : store::TrashFilter::kLiveOnly);
+    if (!memory.ok()) return memory.status();
+    RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kAuthorOnly));
+    Result<std::int64_t> affected =
+        permanent ? store::DeleteMemoryWithReplies(call.conn, id)
+                  : store::SetTrashedWithReplies(call.conn, id, call.now, call.now);
+    if (!affected.ok()) return affected.status();
+    return json::value(json::object{{"id", id},
+                        {"deleted", true},
+                        {"permanent", permanent},
+                        {"memories_affected", *affected}});
+  });
+}
+
+MemoryService::Reply MemoryService::RestoreMemory(const Caller& caller, const Key& key,
+                                                  const std::string& id) {
+  return Execute(caller, key, UsageOperation::kMemoryWrite, [&](ServiceCall& call) -> Reply {
+    Result<store::MemoryRow> memory = FindVisible(call, id, store::TrashFilter::kTrashOnly);
+    if (!memory.ok()) return memory.status();
+    RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kAuthorOnly));
+    if (memory->parent_memory_id) {
+      Result<std::optional<store::MemoryRow>> parent = store::FindVisibleMemory(
+          call.conn, call.viewer, *memory->parent_memory_id, store::TrashFilter::kLiveOnly);
+      if (!parent.ok()) return parent.status();
+      if (!*parent) {
+        return Status::FailedPrecondition("memory '" + id + "' is a reply whose parent '" +
+                                          *memory->parent_memory_id +
+                                          "' is in the trash; restore the parent (its "
+                                          "replies come back with it)");
+      }
+    }
+    Result<std::int64_t> affected = store::SetTrashedWithReplies(call.conn, id, std::nullopt, call.now);
+    if (!affected.ok()) return affected.status();
+    Reply result = Reread(call, id);
+    if (!result.ok()) return result;
+    result->as_object()["memories_affected"] = *affected;
+    return result;
+  });
+}
+
+MemoryService::Reply MemoryService::ShareMemory(const Caller& caller, const Key& key,
+                                                const std::string& id, PoolKind pool) {
+  return Execute(caller, key, UsageOperation::kMemoryWrite, [&](ServiceCall& call) -> Reply {
+    Result<store::MemoryRow> memory = FindVisible(call, id);
+    if (!memory.ok()) return memory.status();
+    RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kAuthorOnly));
+    if (memory->parent_memory_id) {
+      return Status::InvalidArgument("memory_id: '" + id +
+                                     "' is a reply; replies are shared with their parent, so "
+                                     "share the parent '" + *memory->parent_memory_id + "'");
+    }
+    Result<std::string> target = CallersPool(call, pool, "scope");
+    if (!target.ok()) return target.status();
+    store::Sharing sharing;  // org and team are exclusive: setting one clears the other
+    (pool == PoolKind::kOrg ? sharing.org_id : sharing.team_id) = *target;
+    sharing.shared_at = call.now;
+    RM_RETURN_IF_ERROR(store::SetSharingWithReplies(call.conn, id, sharing, call.now));
+    return Reread(call, id);
+  });
+}
+
+MemoryService::Reply MemoryService::UnshareMemory(const Caller& caller, const Key& key,
+                                                  const std::string& id,
+                                                  std::optional<PoolKind> pool) {
+  return Execute(caller, key, UsageOperation::kMemoryWrite, [&](ServiceCall& call) -> Reply {
+    Result<store::MemoryRow> memory = FindVisible(call, id);
+    if (!memory.ok()) return memory.status();
+    RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kAuthorOnly));
+    if (memory->parent_memory_id) {
+      return Status::InvalidArgument("memory_id: '" + id +
+                                     "' is a reply; replies follow their parent, so unshare "
+                                     "the parent '" + *memory->parent_memory_id + "'");
+    }
+    const bool org = memory->shared_with_org_id.has_value();
+    const bool team = memory->shared_with_team_id.has_value();
+    if ((!org && !team) || (pool == PoolKind::kOrg && !org) || (pool == PoolKind::kTeam && !team)) {
+      return Status::InvalidArgument(
+          "memory_id: '" + id + "' is not shared" +
+          (pool ? " with your " + std::string(PoolName(*pool)) : std::string()) +
+          (org ? " (it is shared with your org)" : team ? " (it is shared with your team)" : ""));
+    }
+    RM_RETURN_IF_ERROR(store::SetSharingWithReplies(call.conn, id, {}, call.now));
+    return Reread(call, id);
+  });
+}
+
+}  // namespace rm::tools
