@@ -1,0 +1,92 @@
+// Origin and Host checks: the defences against cross-site requests and DNS rebinding.
+#include <gtest/gtest.h>
+
+#include "tests/http/test_server.h"
+#include "transports/http/origin_policy.h"
+
+namespace http_test {
+namespace {
+
+using transports::http::OriginPolicy;
+
+Headers With(Headers headers, const std::string& name, const std::string& value) {
+  headers.emplace_back(name, value);
+  return headers;
+}
+
+TEST(HttpGuard, ForeignOriginIsForbidden) {
+  TestServer server;
+  Client client(server.port());
+  Response r = client.Send("POST", "/mcp", With(McpHeaders(kAliceKey), "Origin", "https://evil.example.com"),
+                           InitializeJson());
+  EXPECT_EQ(r.status, 403);
+  EXPECT_TRUE(r.json().at("id").is_null());
+  EXPECT_TRUE(r.json().at("error").is_object());
+}
+
+TEST(HttpGuard, LocalOriginsAndNoOriginAreAllowed) {
+  TestServer server;
+  for (const std::string origin : {"http://localhost:3000", "http://127.0.0.1", "https://[::1]:8080", ""}) {
+    Client client(server.port());
+    Headers headers = McpHeaders(kAliceKey);
+    if (!origin.empty()) headers.emplace_back("Origin", origin);
+    EXPECT_EQ(client.Send("POST", "/mcp", headers, InitializeJson()).status, 200) << origin;
+  }
+}
+
+TEST(HttpGuard, ConfiguredOriginIsAllowed) {
+  transports::HttpOptions options = TestOptions();
+  options.allowed_origins = {"https://app.example.com"};
+  TestServer server(options);
+  Client client(server.port());
+  EXPECT_EQ(client.Send("POST", "/mcp", With(McpHeaders(kAliceKey), "Origin", "https://app.example.com"),
+                        InitializeJson())
+                .status,
+            200);
+  EXPECT_EQ(client.Send("POST", "/mcp", With(McpHeaders(kAliceKey), "Origin", "http://app.example.com"),
+                        InitializeJson())
+                .status,
+            403);
+}
+
+TEST(HttpGuard, ForeignHostOnALoopbackServerIsForbiddenEvenWithAValidKey) {
+  TestServer server;
+  Client client(server.port());
+  Response r = client.Send("POST", "/mcp", With(McpHeaders(kAliceKey), "Host", "evil.example.com:8765"),
+                           InitializeJson());
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("Host"), std::string::npos);
+}
+
+TEST(OriginPolicy, LoopbackNamesAreParsedNotPrefixMatched) {
+  OriginPolicy policy({}, {}, /*bound_to_loopback=*/true);
+  EXPECT_TRUE(policy.HostAllowed("localhost:8765"));
+  EXPECT_TRUE(policy.HostAllowed("127.0.0.1"));
+  EXPECT_TRUE(policy.HostAllowed("127.1.2.3:80"));
+  EXPECT_TRUE(policy.HostAllowed("[::1]:8765"));
+  EXPECT_TRUE(policy.HostAllowed("LOCALHOST"));
+  EXPECT_FALSE(policy.HostAllowed("127.evil.example.com"));
+  EXPECT_FALSE(policy.HostAllowed("localhost.evil.example.com"));
+  EXPECT_FALSE(policy.HostAllowed(""));
+  EXPECT_FALSE(policy.OriginAllowed("null"));
+  EXPECT_FALSE(policy.OriginAllowed("http://127.evil.example.com"));
+  EXPECT_FALSE(policy.OriginAllowed("file://localhost"));
+  EXPECT_TRUE(policy.OriginAllowed("http://LOCALHOST:5173/"));
+}
+
+TEST(OriginPolicy, PublicServersDoNotCheckHostButStillCheckOrigin) {
+  OriginPolicy policy({"https://app.example.com"}, {}, /*bound_to_loopback=*/false);
+  EXPECT_TRUE(policy.HostAllowed("memory.example.com"));
+  EXPECT_TRUE(policy.OriginAllowed("https://app.example.com"));
+  EXPECT_FALSE(policy.OriginAllowed("https://evil.example.com"));
+}
+
+TEST(OriginPolicy, ProxyNamesCanBeAllowedOnALoopbackServer) {
+  OriginPolicy policy({"https://app.example.com"}, {"memory.example.com"}, /*bound_to_loopback=*/true);
+  EXPECT_TRUE(policy.HostAllowed("memory.example.com"));
+  EXPECT_TRUE(policy.HostAllowed("app.example.com:443"));
+  EXPECT_FALSE(policy.HostAllowed("other.example.com"));
+}
+
+}  // namespace
+}  // namespace http_test

@@ -1,0 +1,74 @@
+// The transport's small parts on their own: token buckets, the key cache, sessions.
+#include <gtest/gtest.h>
+
+#include "transports/http/auth_cache.h"
+#include "transports/http/rate_limiter.h"
+#include "transports/http/session_registry.h"
+
+namespace http_test {
+namespace {
+
+using namespace std::chrono_literals;
+using transports::http::AuthCache;
+using transports::http::RateLimiter;
+using transports::http::SessionRegistry;
+
+TEST(RateLimiter, AllowsTheBurstThenRefillsAtTheRate) {
+  RateLimiter limiter(10, 3);  // 10/s: one token per 100 ms
+  const auto t0 = RateLimiter::Clock::now();
+  EXPECT_FALSE(limiter.Take("k", t0));
+  EXPECT_FALSE(limiter.Take("k", t0));
+  EXPECT_FALSE(limiter.Take("k", t0));
+  auto wait = limiter.Take("k", t0);
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(*wait, 100ms);
+  EXPECT_TRUE(limiter.Take("k", t0 + 50ms));
+  EXPECT_FALSE(limiter.Take("k", t0 + 150ms));
+  EXPECT_FALSE(limiter.Take("other", t0));  // buckets are per key
+}
+
+TEST(RateLimiter, ZeroRateMeansUnlimited) {
+  RateLimiter limiter(0, 0);
+  for (int i = 0; i < 1000; ++i) ASSERT_FALSE(limiter.Take("k"));
+}
+
+TEST(AuthCache, ReusesAnswersForTheTtlAndNeverLonger) {
+  int lookups = 0;
+  bool valid = true;
+  AuthCache cache(
+      [&](std::string_view token) -> std::optional<transports::Credential> {
+        ++lookups;
+        if (!valid || token != "good") return std::nullopt;
+        return transports::Credential{std::any(1), "id-1"};
+      },
+      5000ms);  // asked for 5 s, capped at 1 s
+  const auto t0 = AuthCache::Clock::now();
+  EXPECT_TRUE(cache.Resolve("good", t0));
+  EXPECT_TRUE(cache.Resolve("good", t0 + 900ms));
+  EXPECT_EQ(lookups, 1);
+  valid = false;  // revoked
+  EXPECT_FALSE(cache.Resolve("good", t0 + 1001ms));
+  EXPECT_EQ(lookups, 2);
+  EXPECT_FALSE(cache.Resolve("bad", t0));
+  EXPECT_FALSE(cache.Resolve("bad", t0 + 10ms));
+  EXPECT_EQ(lookups, 3);  // unknown keys are remembered too
+}
+
+TEST(SessionRegistry, SessionsBelongToTheirCredentialAndExpireWhenIdle) {
+  mcp::ServerDefinition definition;
+  SessionRegistry sessions(2, 10s);
+  auto make = [&] { return std::make_shared<mcp::Session>(definition, std::any(), [](std::string) {}); };
+  const auto t0 = SessionRegistry::Clock::now();
+  auto a = sessions.Create("key-a", make, t0);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(sessions.Find(a->id, "key-a", t0 + 1s), a->session);
+  EXPECT_EQ(sessions.Find(a->id, "key-b", t0 + 1s), nullptr);
+  auto b = sessions.Create("key-b", make, t0);
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(sessions.Create("key-c", make, t0 + 2s));  // full, nobody idle
+  EXPECT_TRUE(sessions.Create("key-c", make, t0 + 11s + 1ms + 1s));  // a (used at 1 s) and b idle: room again
+  EXPECT_EQ(sessions.Find(a->id, "key-a", t0 + 13s), nullptr);
+}
+
+}  // namespace
+}  // namespace http_test
