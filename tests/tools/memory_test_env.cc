@@ -1,0 +1,128 @@
+#include "tests/tools/memory_test_env.h"
+
+#include <stdexcept>
+
+#include "store/orgs.h"
+#include "store/users.h"
+
+namespace rm::testing {
+namespace json = boost::json;
+
+namespace {
+template <typename T>
+T OrThrow(Result<T> result, const char* what) {
+  if (!result.ok()) throw std::runtime_error(std::string(what) + ": " + result.status().ToString());
+  return std::move(result).value();
+}
+}  // namespace
+
+Client::Client(const mcp::ServerDefinition& server, tools::Principal principal, std::string client_name)
+    : session_(server, std::any(std::move(principal)), [](std::string) {}) {
+  json::object response = Request("initialize", {{"protocolVersion", "2025-11-25"},
+                                                 {"capabilities", json::object{}},
+                                                 {"clientInfo", {{"name", client_name}, {"version", "1"}}}});
+  initialize_result_ = response.at("result").as_object();
+  session_.Handle(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+}
+
+json::object Client::Request(std::string_view method, json::object params) {
+  json::object request{{"jsonrpc", "2.0"}, {"id", ++next_id_}, {"method", method}, {"params", std::move(params)}};
+  std::optional<std::string> response = session_.Handle(json::serialize(request));
+  if (!response) throw std::runtime_error("no response to " + std::string(method));
+  return json::parse(*response).as_object();
+}
+
+CallResult Client::Call(std::string_view tool, json::object arguments) {
+  json::object response = Request("tools/call", {{"name", tool}, {"arguments", std::move(arguments)}});
+  if (!response.contains("result")) {
+    throw std::runtime_error("tools/call " + std::string(tool) + " failed: " + json::serialize(response));
+  }
+  const json::object& result = response.at("result").as_object();
+  CallResult out;
+  out.is_error = result.at("isError").as_bool();
+  out.content = result.at("content").as_array();
+  if (const json::value* s = result.if_contains("structuredContent")) out.structured = s->as_object();
+  if (out.is_error) {
+    const json::object& error = out.structured.at("error").as_object();
+    out.error_code = std::string(error.at("code").as_string());
+    out.error_message = std::string(error.at("message").as_string());
+  }
+  return out;
+}
+
+MemoryTestEnv::MemoryTestEnv(tools::ServiceOptions options) {
+  db_ = OrThrow(store::Database::Open(":memory:"), "open database");
+  service_ = tools::RegisterMemoryServer(server_, *db_, std::move(options));
+}
+
+std::string MemoryTestEnv::AddUser(const std::string& email, const std::string& plan) {
+  store::User user = OrThrow(store::WriteValue<store::User>(*db_, [&](store::Connection& c) {
+    return store::InsertUser(c, {email, plan, "user"});
+  }), "add user");
+  return user.id;
+}
+
+std::string MemoryTestEnv::CreateOrg(const std::string& name, const std::string& owner_id) {
+  return OrThrow(store::WriteValue<store::Org>(*db_, [&](store::Connection& c) {
+    return store::CreateOrg(c, name, owner_id);
+  }), "create org").id;
+}
+
+std::string MemoryTestEnv::CreateTeam(const std::string& org_id, const std::string& name) {
+  return OrThrow(store::WriteValue<store::Team>(*db_, [&](store::Connection& c) {
+    return store::CreateTeam(c, org_id, name);
+  }), "create team").id;
+}
+
+void MemoryTestEnv::Join(const std::string& org_id, const std::string& user_id,
+                         const std::optional<std::string>& team_id) {
+  OrThrow(store::WriteValue<store::User>(*db_, [&](store::Connection& c) {
+    store::Membership m;
+    m.org_id = org_id;
+    m.user_id = user_id;
+    m.team_id = team_id;
+    // The org's owner keeps the owner role.
+    Result<store::Org> org = store::FindOrgById(c, org_id);
+    if (org.ok() && org->owner_id == user_id) m.org_role = "owner";
+    return store::SetMembership(c, m);
+  }), "join");
+}
+
+tools::Principal MemoryTestEnv::OwnerKey(const std::string& user_id) {
+  tools::Principal p;
+  p.user_id = user_id;
+  p.transport = tools::Principal::Transport::kHttp;
+  return p;
+}
+
+tools::Principal MemoryTestEnv::AgentKey(const std::string& user_id, const std::string& vendor) {
+  tools::Principal p = OwnerKey(user_id);
+  p.key_vendor = vendor;
+  return p;
+}
+
+tools::Principal MemoryTestEnv::LocalOwner(const std::string& user_id) {
+  tools::Principal p;
+  p.user_id = user_id;
+  p.local_owner = true;
+  p.transport = tools::Principal::Transport::kStdio;
+  return p;
+}
+
+std::unique_ptr<Client> MemoryTestEnv::Connect(tools::Principal principal, std::string client_name) {
+  return std::make_unique<Client>(server_, std::move(principal), std::move(client_name));
+}
+
+std::int64_t MemoryTestEnv::Count(const std::string& sql) {
+  return OrThrow(store::ReadValue<std::int64_t>(*db_, [&](store::Connection& c) -> Result<std::int64_t> {
+    store::Statement& s = c.Prepare(sql);
+    Result<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("no row");
+    std::int64_t v = s.Int64(0);
+    s.Reset();
+    return v;
+  }), sql.c_str());
+}
+
+}  // namespace rm::testing

@@ -1,0 +1,85 @@
+// A Reflect Memory server in a test: a throwaway database, users, orgs and
+// teams, and MCP clients that call the tools through mcp::Session exactly as a
+// transport would (so input-schema validation runs too).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json.hpp>
+
+#include "mcp/server_definition.h"
+#include "mcp/session.h"
+#include "store/database.h"
+#include "tools/memory_server.h"
+#include "tools/memory_service.h"
+#include "tools/principal.h"
+
+namespace rm::testing {
+
+// The string in `v`, or "<not a string: ...>" so a comparison fails readably.
+inline std::string Str(const boost::json::value& v) {
+  return v.is_string() ? std::string(v.get_string()) : "<not a string: " + boost::json::serialize(v) + ">";
+}
+
+// What a tools/call returned.
+struct CallResult {
+  bool is_error = false;
+  boost::json::object structured;  // structuredContent
+  boost::json::array content;
+  std::string error_code;  // structured.error.code when is_error
+  std::string error_message;
+
+  const boost::json::object& memory() const { return structured.at("memory").as_object(); }
+  std::string id() const { return std::string(memory().at("id").as_string()); }
+};
+
+// One MCP connection of one principal.
+class Client {
+ public:
+  Client(const mcp::ServerDefinition& server, tools::Principal principal, std::string client_name);
+  CallResult Call(std::string_view tool, boost::json::object arguments = {});
+  // Any other request; returns the whole response.
+  boost::json::object Request(std::string_view method, boost::json::object params = {});
+  const boost::json::object& initialize_result() const { return initialize_result_; }
+
+ private:
+  mcp::Session session_;
+  long next_id_ = 0;
+  boost::json::object initialize_result_;
+};
+
+class MemoryTestEnv {
+ public:
+  explicit MemoryTestEnv(tools::ServiceOptions options = {});
+
+  std::string AddUser(const std::string& email, const std::string& plan = "free");
+  std::string CreateOrg(const std::string& name, const std::string& owner_id);
+  std::string CreateTeam(const std::string& org_id, const std::string& name);
+  void Join(const std::string& org_id, const std::string& user_id,
+            const std::optional<std::string>& team_id = std::nullopt);
+
+  // Principals as the app builds them.
+  static tools::Principal OwnerKey(const std::string& user_id);  // HTTP, key without vendor
+  static tools::Principal AgentKey(const std::string& user_id, const std::string& vendor);
+  static tools::Principal LocalOwner(const std::string& user_id);  // stdio, no key
+
+  std::unique_ptr<Client> Connect(tools::Principal principal, std::string client_name = "test-client");
+
+  // The value of a one-row, one-column query (an integer), for checking what is stored.
+  std::int64_t Count(const std::string& sql);
+
+  store::Database& db() { return *db_; }
+  tools::MemoryService& service() { return *service_; }
+  const mcp::ServerDefinition& server() const { return server_; }
+
+ private:
+  std::unique_ptr<store::Database> db_;
+  mcp::ServerDefinition server_;
+  std::shared_ptr<tools::MemoryService> service_;
+};
+
+}  // namespace rm::testing
