@@ -2,9 +2,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <functional>
-#include <map>
-#include <regex>
 #include <string_view>
 
 #include <boost/json/array.hpp>
@@ -167,7 +164,7 @@ class Validator {
     return std::nullopt;
   }
 
-  std::optional<std::string> CheckString(std::string_view s, const json::object& schema,
+  static std::optional<std::string> CheckString(std::string_view s, const json::object& schema,
                                          const std::string& path) {
     const std::size_t length = CodePoints(s);
     if (const auto* min = schema.if_contains("minLength"); min && min->is_number()) {
@@ -181,11 +178,6 @@ class Validator {
       if (length > AsDouble(*max)) {
         return Named(path) + ": must be at most " + json::serialize(*max) + " characters long (got " +
                std::to_string(length) + ")";
-      }
-    }
-    if (const auto* pattern = schema.if_contains("pattern"); pattern && pattern->is_string()) {
-      if (!std::regex_search(s.begin(), s.end(), Regex(pattern->get_string()))) {
-        return Named(path) + ": must match the pattern " + std::string(pattern->get_string());
       }
     }
     return std::nullopt;
@@ -257,16 +249,6 @@ class Validator {
       list += key;
     }
     return list + ")";
-  }
-
-  // Schemas are few and fixed, so their patterns are compiled once per thread.
-  static const std::regex& Regex(std::string_view pattern) {
-    thread_local std::map<std::string, std::regex, std::less<>> cache;
-    auto it = cache.find(pattern);
-    if (it == cache.end()) {
-      it = cache.emplace(std::string(pattern), std::regex(std::string(pattern), std::regex::ECMAScript)).first;
-    }
-    return it->second;
   }
 };
 

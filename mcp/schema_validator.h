@@ -3,10 +3,12 @@
 // Supported keywords: type (a name or a list of names), properties, required,
 // additionalProperties (false or a schema), enum, const, minimum, maximum,
 // exclusiveMinimum, exclusiveMaximum (numeric form), minLength, maxLength (counted
-// in Unicode code points), pattern (ECMAScript, unanchored as JSON Schema says),
-// minItems, maxItems, uniqueItems, items (one schema). Every other keyword is
-// ignored. This is deliberately not a general JSON Schema validator: it covers what
-// the tools in tools/ declare, and each rule gives a message a model can act on.
+// in Unicode code points), minItems, maxItems, uniqueItems, items (one schema).
+// Every other keyword is ignored — notably "pattern" and "format", which stay useful
+// as documentation for the model but must be enforced by the handler (a regex engine
+// here would add a backtracking risk on 100,000-character inputs). This is
+// deliberately not a general JSON Schema validator: it covers what the tools in
+// tools/ declare, and each rule gives a message a model can act on.
 #pragma once
 
 #include <optional>

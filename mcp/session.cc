@@ -38,10 +38,10 @@ const std::unordered_map<std::string_view, MethodFn>& DefinitionMethods() {
   return table;
 }
 
-// The request's params as an object (absent: empty). MCP params are always objects.
+// The request's params as an object (absent or null: empty). MCP params are always objects.
 const json::object& ParamsOf(const Message& m) {
   static const json::object kNone;
-  if (!m.params) return kNone;
+  if (!m.params || m.params->is_null()) return kNone;
   if (!m.params->is_object()) throw jsonrpc::Error(jsonrpc::kInvalidParams, "params must be an object");
   return m.params->get_object();
 }

@@ -96,6 +96,11 @@ TEST_F(JsonRpcErrors, ParamsThatAreNotAnObjectAreInvalidParams) {
   }
 }
 
+TEST_F(JsonRpcErrors, NullParamsCountAsNoParams) {
+  auto response = SendObject(R"({"jsonrpc":"2.0","id":6,"method":"ping","params":null})");
+  EXPECT_EQ(response.at("result"), json::object{});
+}
+
 TEST_F(JsonRpcErrors, MissingRequiredParamIsInvalidParamsNamingIt) {
   auto response = client_->Request("tools/call", {{"arguments", json::object{}}});
   EXPECT_EQ(ErrorCode(response), -32602);
