@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -13,14 +12,13 @@
 #include "store/migrations.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/store/temp_dir.h"
+#include "tests/store/text_shapes.h"
 #include "util/crypto.h"
 
 namespace rm::testing {
 namespace {
 
 using store::Connection;
-
-const std::regex kUuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -135,7 +133,7 @@ TEST_F(CliTest, MissingOrUnknownCommandIsAUsageError) {
 TEST_F(CliTest, UserAddPrintsIdAndUserListShowsIt) {
   CliResult r = Run({"user", "add", "Ada@Example.com", "--plan", "pro", "--role", "admin"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(std::regex_match(r.LastLine(), kUuid)) << r.out;
+  EXPECT_TRUE(IsUuidV4(r.LastLine())) << r.out;
   EXPECT_EQ(Scalar("SELECT id || ' ' || email || ' ' || plan || ' ' || role FROM users"),
             r.LastLine() + " ada@example.com pro admin");
 
@@ -222,7 +220,7 @@ TEST_F(CliTest, KeyCreatePrintsTheKeyWhoseHashIsStored) {
   CliResult r = Run({"key", "create", "--user", "a@example.com", "--vendor", "cursor", "--label", "laptop"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string key = r.LastLine();
-  ASSERT_TRUE(std::regex_match(key, std::regex("rm_live_[0-9a-f]{48}"))) << key;
+  ASSERT_TRUE(IsApiKey(key)) << key;
   EXPECT_EQ(Scalar("SELECT key_hash FROM api_keys"), Sha256Hex(key));
   EXPECT_EQ(Scalar("SELECT key_prefix FROM api_keys"), key.substr(0, 16));
   EXPECT_EQ(Scalar("SELECT vendor || ' ' || label FROM api_keys"), "cursor laptop");
@@ -239,9 +237,11 @@ TEST_F(CliTest, KeyCreateJsonCarriesTheKeyOnce) {
   MustRun({"user", "add", "a@example.com"});
   CliResult r = Run({"key", "create", "--user", "a@example.com", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("\"key\":\"(rm_live_[0-9a-f]{48})\""))) << r.out;
-  EXPECT_EQ(Scalar("SELECT key_hash FROM api_keys"), Sha256Hex(m[1].str()));
+  std::size_t at = r.out.find("\"key\":\"");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  std::string key = r.out.substr(at + 7, 56);
+  ASSERT_TRUE(IsApiKey(key)) << r.out;
+  EXPECT_EQ(Scalar("SELECT key_hash FROM api_keys"), Sha256Hex(key));
   EXPECT_TRUE(Contains(r.out, "\"vendor\":null"));
 }
 
@@ -294,10 +294,10 @@ TEST_F(CliTest, OrgTeamAndMembership) {
   MustRun({"user", "add", "boss@acme.com", "--plan", "team"});
   MustRun({"user", "add", "dev@acme.com", "--plan", "team"});
   std::string org = MustRun({"org", "create", "Acme", "--owner", "boss@acme.com"});
-  ASSERT_TRUE(std::regex_match(org, kUuid)) << org;
+  ASSERT_TRUE(IsUuidV4(org)) << org;
   EXPECT_EQ(Scalar("SELECT org_role FROM users WHERE email = 'boss@acme.com'"), "owner");
   std::string team = MustRun({"team", "create", org, "Eng"});
-  ASSERT_TRUE(std::regex_match(team, kUuid)) << team;
+  ASSERT_TRUE(IsUuidV4(team)) << team;
 
   MustRun({"org", "add-member", org, "dev@acme.com", "--role", "admin", "--team", team});
   EXPECT_EQ(Scalar("SELECT org_id || ' ' || org_role || ' ' || team_id FROM users "
