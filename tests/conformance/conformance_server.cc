@@ -2,6 +2,8 @@
 // HTTP transport (RunHttp, as `reflect-memory serve --http` runs it) with one accepted
 // bearer key, until SIGTERM/SIGINT. Also the target of bench/http_load.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "tests/conformance/conformance_fixture.h"
 #include "transports/http/http_server.h"
@@ -19,6 +21,7 @@ int main(int argc, char** argv) {
   app.add_flag("--quiet", quiet, "No access log");
   CLI11_PARSE(app, argc, argv);
   options.access_log = !quiet;
+  spdlog::set_default_logger(spdlog::stderr_color_mt("conformance"));  // stdout stays clean
 
   const auto definition = conformance::MakeConformanceServer();
   options.authenticator = [key](std::string_view token) -> std::optional<transports::Credential> {

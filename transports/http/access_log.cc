@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -20,7 +21,10 @@ std::shared_ptr<spdlog::sinks::stderr_sink_mt> SharedStderr() {
 
 AccessLog::AccessLog(bool enabled, bool json) : json_(json) {
   if (!enabled) return;
-  logger_ = std::make_shared<spdlog::logger>("http", SharedStderr());
+  // Asynchronous: request threads only queue the line; one background thread writes it
+  // (a synchronous stderr write per request halved the server's throughput).
+  static auto pool = std::make_shared<spdlog::details::thread_pool>(8192, 1);
+  logger_ = std::make_shared<spdlog::async_logger>("http", SharedStderr(), pool, spdlog::async_overflow_policy::block);
   // JSON lines carry their own time; text lines get spdlog's usual prefix.
   if (json_) logger_->set_pattern("%v");
   logger_->set_level(spdlog::default_logger()->level());
