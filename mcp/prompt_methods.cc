@@ -49,16 +49,9 @@ PromptArguments ReadArguments(const json::object* arguments) {
 }  // namespace
 
 json::value ListPrompts(const Request& request) {
-  const auto& prompts = Prompts(request).All();
-  const PageBounds page = SelectPage("prompts", prompts.size(), request.server.page_size,
-                                     params::OptionalString(request.params, "cursor"));
-  json::array listed;
-  for (std::size_t i = page.begin; i < page.end; ++i) {
-    listed.push_back(DescribePrompt(prompts[i], request.features));
-  }
-  json::object result{{"prompts", std::move(listed)}};
-  if (page.next_cursor) result["nextCursor"] = *page.next_cursor;
-  return result;
+  return ListPage("prompts", Prompts(request).All(), request.server.page_size,
+                  params::OptionalString(request.params, "cursor"),
+                  [&](const Prompt& prompt) { return DescribePrompt(prompt, request.features); });
 }
 
 json::value GetPrompt(const Request& request) {

@@ -65,19 +65,12 @@ json::value ReadResource(const Request& request) {
 }
 
 json::value ListResourceTemplates(const Request& request) {
-  const auto templates = Provider(request).Templates();
-  const PageBounds page = SelectPage("templates", templates.size(), request.server.page_size,
-                                     params::OptionalString(request.params, "cursor"));
-  json::array listed;
-  for (std::size_t i = page.begin; i < page.end; ++i) {
-    const ResourceTemplate& t = templates[i];
-    json::object item{{"uriTemplate", t.uri_template}, {"name", t.name}};
-    AddDescription(item, t.title, t.description, t.mime_type, request.features);
-    listed.push_back(std::move(item));
-  }
-  json::object result{{"resourceTemplates", std::move(listed)}};
-  if (page.next_cursor) result["nextCursor"] = *page.next_cursor;
-  return result;
+  return ListPage("resourceTemplates", Provider(request).Templates(), request.server.page_size,
+                  params::OptionalString(request.params, "cursor"), [&](const ResourceTemplate& t) {
+                    json::object item{{"uriTemplate", t.uri_template}, {"name", t.name}};
+                    AddDescription(item, t.title, t.description, t.mime_type, request.features);
+                    return item;
+                  });
 }
 
 }  // namespace mcp::methods

@@ -62,16 +62,9 @@ const ToolRegistry& Tools(const Request& request) {
 }  // namespace
 
 json::value ListTools(const Request& request) {
-  const auto& tools = Tools(request).All();
-  const PageBounds page = SelectPage("tools", tools.size(), request.server.page_size,
-                                     params::OptionalString(request.params, "cursor"));
-  json::array listed;
-  for (std::size_t i = page.begin; i < page.end; ++i) {
-    listed.push_back(DescribeTool(tools[i], request.features));
-  }
-  json::object result{{"tools", std::move(listed)}};
-  if (page.next_cursor) result["nextCursor"] = *page.next_cursor;
-  return result;
+  return ListPage("tools", Tools(request).All(), request.server.page_size,
+                  params::OptionalString(request.params, "cursor"),
+                  [&](const Tool& tool) { return DescribeTool(tool, request.features); });
 }
 
 json::value CallTool(const Request& request) {

@@ -14,6 +14,16 @@ using namespace std::chrono_literals;
 
 json::object Schema(std::string_view text) { return json::parse(text).as_object(); }
 
+mcp::Tool MakeTool(std::string name, std::string description, std::string_view schema,
+                   mcp::ToolHandler handler) {
+  mcp::Tool t;
+  t.name = std::move(name);
+  t.description = std::move(description);
+  t.input_schema = Schema(schema);
+  t.handler = std::move(handler);
+  return t;
+}
+
 mcp::Tool Echo() {
   mcp::Tool t;
   t.name = "echo";
@@ -46,11 +56,10 @@ mcp::Tool Echo() {
 }
 
 mcp::Tool Slow(std::shared_ptr<Observations> seen) {
-  mcp::Tool t;
-  t.name = "slow";
-  t.description = "Waits `ms` milliseconds (default 10 s) or until cancelled.";
-  t.input_schema = Schema(R"({"type":"object","properties":{"ms":{"type":"integer","minimum":0}}})");
-  t.handler = [seen](const json::object& args, mcp::CallContext& ctx) {
+  return MakeTool(
+      "slow", "Waits `ms` milliseconds (default 10 s) or until cancelled.",
+      R"({"type":"object","properties":{"ms":{"type":"integer","minimum":0}}})",
+      [seen](const json::object& args, mcp::CallContext& ctx) {
     const auto* ms = args.if_contains("ms");
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(ms ? ms->to_number<int64_t>() : 10'000);
@@ -63,75 +72,54 @@ mcp::Tool Slow(std::shared_ptr<Observations> seen) {
       std::this_thread::sleep_for(1ms);
     }
     return mcp::ToolResult::Ok(json::object{{"slept", true}});
-  };
-  return t;
+      });
 }
 
 mcp::Tool Progress() {
-  mcp::Tool t;
-  t.name = "progress";
-  t.description = "Reports steps 1..3 of 3, then one step that goes backwards.";
-  t.input_schema = Schema(R"({"type":"object"})");
-  t.handler = [](const json::object&, mcp::CallContext& ctx) {
-    for (int i = 1; i <= 3; ++i) ctx.progress(i, 3, "step " + std::to_string(i));
-    ctx.progress(2, 3, "backwards: must be dropped");
-    return mcp::ToolResult::Ok(json::object{{"steps", 3}});
-  };
-  return t;
+  return MakeTool("progress", "Reports steps 1..3 of 3, then one step that goes backwards.",
+                  R"({"type":"object"})", [](const json::object&, mcp::CallContext& ctx) {
+                    for (int i = 1; i <= 3; ++i) ctx.progress(i, 3, "step " + std::to_string(i));
+                    ctx.progress(2, 3, "backwards: must be dropped");
+                    return mcp::ToolResult::Ok(json::object{{"steps", 3}});
+                  });
 }
 
 mcp::Tool Log() {
-  mcp::Tool t;
-  t.name = "log";
-  t.description = "Logs one message at each level.";
-  t.input_schema = Schema(R"({"type":"object"})");
-  t.handler = [](const json::object&, mcp::CallContext& ctx) {
-    for (auto level : {mcp::LogLevel::kDebug, mcp::LogLevel::kInfo, mcp::LogLevel::kNotice,
-                       mcp::LogLevel::kWarning, mcp::LogLevel::kError, mcp::LogLevel::kCritical,
-                       mcp::LogLevel::kAlert, mcp::LogLevel::kEmergency}) {
-      ctx.log(level, "fixture", json::string(mcp::LogLevelName(level)));
-    }
-    return mcp::ToolResult::Ok(json::object{});
-  };
-  return t;
+  return MakeTool("log", "Logs one message at each level.", R"({"type":"object"})",
+                  [](const json::object&, mcp::CallContext& ctx) {
+                    for (auto level : {mcp::LogLevel::kDebug, mcp::LogLevel::kInfo, mcp::LogLevel::kNotice,
+                                       mcp::LogLevel::kWarning, mcp::LogLevel::kError, mcp::LogLevel::kCritical,
+                                       mcp::LogLevel::kAlert, mcp::LogLevel::kEmergency}) {
+                      ctx.log(level, "fixture", json::string(mcp::LogLevelName(level)));
+                    }
+                    return mcp::ToolResult::Ok(json::object{});
+                  });
 }
 
 mcp::Tool Throws() {
-  mcp::Tool t;
-  t.name = "throws";
-  t.description = "Always throws.";
-  t.input_schema = Schema(R"({"type":"object"})");
-  t.handler = [](const json::object&, mcp::CallContext&) -> mcp::ToolResult {
-    throw std::runtime_error("secret detail that must not reach the client");
-  };
-  return t;
+  return MakeTool("throws", "Always throws.", R"({"type":"object"})",
+                  [](const json::object&, mcp::CallContext&) -> mcp::ToolResult {
+                    throw std::runtime_error("secret detail that must not reach the client");
+                  });
 }
 
 mcp::Tool CustomContent() {
-  mcp::Tool t;
-  t.name = "custom_content";
-  t.description = "Replaces the default content.";
-  t.input_schema = Schema(R"({"type":"object"})");
-  t.handler = [](const json::object&, mcp::CallContext&) {
-    auto result = mcp::ToolResult::Ok(json::object{{"results", json::array{}}});
-    result.content = json::array{json::object{{"type", "text"}, {"text", "exact text"}}};
-    return result;
-  };
-  return t;
+  return MakeTool("custom_content", "Replaces the default content.", R"({"type":"object"})",
+                  [](const json::object&, mcp::CallContext&) {
+                    auto result = mcp::ToolResult::Ok(json::object{{"results", json::array{}}});
+                    result.content = json::array{json::object{{"type", "text"}, {"text", "exact text"}}};
+                    return result;
+                  });
 }
 
 mcp::Tool WhoAmI() {
-  mcp::Tool t;
-  t.name = "whoami";
-  t.description = "Reports the caller as the session sees it.";
-  t.input_schema = Schema(R"({"type":"object"})");
-  t.handler = [](const json::object&, mcp::CallContext& ctx) {
-    const auto* principal = std::any_cast<std::string>(&ctx.principal());
-    return mcp::ToolResult::Ok(json::object{{"principal", principal ? *principal : ""},
-                                            {"client", ctx.client_name()},
-                                            {"version", ctx.protocol_version()}});
-  };
-  return t;
+  return MakeTool("whoami", "Reports the caller as the session sees it.", R"({"type":"object"})",
+                  [](const json::object&, mcp::CallContext& ctx) {
+                    const auto* principal = std::any_cast<std::string>(&ctx.principal());
+                    return mcp::ToolResult::Ok(json::object{{"principal", principal ? *principal : ""},
+                                                            {"client", ctx.client_name()},
+                                                            {"version", ctx.protocol_version()}});
+                  });
 }
 
 class Resources : public mcp::ResourceProvider {
@@ -224,12 +212,10 @@ std::unique_ptr<mcp::ServerDefinition> MakeServer(std::shared_ptr<Observations> 
   server->tools.Add(CustomContent());
   server->tools.Add(WhoAmI());
   for (int i = 0; i < filler_tools; ++i) {
-    mcp::Tool t;
-    t.name = "filler_" + std::to_string(i);
-    t.description = "Filler for pagination.";
-    t.input_schema = Schema(R"({"type":"object"})");
-    t.handler = [](const json::object&, mcp::CallContext&) { return mcp::ToolResult::Ok(json::object{}); };
-    server->tools.Add(std::move(t));
+    server->tools.Add(MakeTool("filler_" + std::to_string(i), "Filler for pagination.", R"({"type":"object"})",
+                               [](const json::object&, mcp::CallContext&) {
+                                 return mcp::ToolResult::Ok(json::object{});
+                               }));
   }
   server->resources = std::make_shared<Resources>();
   server->prompts.Add(Greet());
