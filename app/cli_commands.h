@@ -14,5 +14,6 @@ void AddKeyCommands(CLI::App& app, CliContext& ctx);          // key create | li
 void AddOrgCommands(CLI::App& app, CliContext& ctx);          // org create | add-member, team create
 void AddUsageCommand(CLI::App& app, CliContext& ctx);         // usage
 void AddMaintenanceCommands(CLI::App& app, CliContext& ctx);  // migrate, check
+void AddServeCommand(CLI::App& app, CliContext& ctx);         // serve (app/cli_serve.cc)
 
 }  // namespace rm::app

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   AddOrgCommands(app, ctx);
   AddUsageCommand(app, ctx);
   AddMaintenanceCommands(app, ctx);
+  AddServeCommand(app, ctx);
   AddGlobalOptionsFooter(app);
 
   try {

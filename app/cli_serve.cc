@@ -1,0 +1,167 @@
+// `reflect-memory serve`: wires store → memory tools → MCP server → a transport.
+//
+//   serve [--stdio]            one session on stdin/stdout, launched by an IDE
+//   serve --http HOST:PORT     Streamable HTTP at /mcp for remote connectors
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/cli_commands.h"
+#include "app/key_usage_recorder.h"
+#include "app/logging.h"
+#include "app/serve_identity.h"
+#include "mcp/server_definition.h"
+#include "store/api_keys.h"
+#include "tools/memory_server.h"
+#include "transports/http/http_server.h"
+#include "transports/stdio.h"
+
+namespace rm::app {
+namespace {
+
+struct ServeOptions {
+  bool stdio = false;
+  std::string http;  // HOST:PORT
+  std::string vendor;
+  std::string tls_cert, tls_key;
+  std::vector<std::string> allow_origins;
+  std::string public_url;
+  std::string log_level = "info";
+  bool log_json = false;
+  double rate_limit = 100;
+};
+
+std::optional<std::string> Env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  return std::string(v);
+}
+
+// "127.0.0.1:8765", "[::1]:8765", "0.0.0.0:80" → host and port.
+Status ParseHostPort(const std::string& text, std::string& host, std::uint16_t& port) {
+  const auto colon = text.rfind(':');
+  const std::string bad = "--http " + text + ": expected HOST:PORT, e.g. 127.0.0.1:8765";
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    return Status::InvalidArgument(bad);
+  }
+  host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned value = 0;
+  const char* first = text.data() + colon + 1;
+  const char* last = text.data() + text.size();
+  auto [end, ec] = std::from_chars(first, last, value);
+  if (ec != std::errc() || end != last || value > 65535) return Status::InvalidArgument(bad);
+  port = static_cast<std::uint16_t>(value);
+  return Status::Ok();
+}
+
+int ServeStdio(store::Database& db, const mcp::ServerDefinition& server, const ServeOptions& opts) {
+  StdioIdentityInput input;
+  input.api_key = Env("REFLECT_API_KEY");
+  input.vendor_flag = opts.vendor.empty() ? Env("REFLECT_VENDOR") : std::optional(opts.vendor);
+  Result<tools::Principal> principal = ResolveStdioPrincipal(db, input);
+  if (!principal.ok()) return ReportError(principal.status());
+  spdlog::info("serving MCP over stdio as {} (vendor: {})",
+               principal->local_owner ? "the local owner" : "the user of $REFLECT_API_KEY",
+               principal->key_vendor.value_or(principal->configured_vendor.value_or(
+                   principal->local_owner ? "inferred from the client" : "none (owner key)")));
+  return transports::RunStdio(server, std::any(std::move(principal).value()));
+}
+
+int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const ServeOptions& opts) {
+  if (!opts.vendor.empty()) {
+    return ReportError(Status::InvalidArgument(
+        "--vendor does not apply to --http: over HTTP the vendor comes from each caller's key "
+        "(create agent keys with `reflect-memory key create --user EMAIL --vendor NAME`)"));
+  }
+  if (opts.tls_cert.empty() != opts.tls_key.empty()) {
+    return ReportError(Status::InvalidArgument("--tls-cert and --tls-key go together: give both or neither"));
+  }
+  transports::HttpOptions http;
+  Status parsed = ParseHostPort(opts.http, http.host, http.port);
+  if (!parsed.ok()) return ReportError(parsed);
+
+  KeyUsageRecorder key_usage(db, std::chrono::seconds(30));
+  http.authenticator = [&db](std::string_view token) -> std::optional<transports::Credential> {
+    std::optional<transports::Credential> credential;
+    Status s = db.Read([&](store::Connection& conn) {
+      Result<store::ResolvedApiKey> key = store::ResolveApiKey(conn, token);
+      if (!key.ok()) return key.status();
+      tools::Principal principal;
+      principal.user_id = key->user_id;
+      principal.key_vendor = key->vendor;
+      principal.transport = tools::Principal::Transport::kHttp;
+      credential = transports::Credential{std::any(std::move(principal)), key->key_id};
+      return Status::Ok();
+    });
+    if (!s.ok() && s.code() != Status::Code::kUnauthenticated) {
+      spdlog::error("key lookup failed: {}", s.ToString());
+    }
+    return credential;
+  };
+  http.on_authenticated = [&key_usage](const std::string& key_id) { key_usage.Used(key_id); };
+  http.allowed_origins = opts.allow_origins;
+  http.tls_cert_file = opts.tls_cert;
+  http.tls_key_file = opts.tls_key;
+  http.access_log_json = opts.log_json;
+  http.rate_limit_per_second = opts.rate_limit;
+  http.rate_limit_burst = opts.rate_limit * 2;
+  return transports::RunHttp(server, std::move(http));
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, CliContext& ctx) {
+  auto opts = std::make_shared<ServeOptions>();
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Serve MCP: over stdio (default, for IDEs) or Streamable HTTP (--http)");
+  auto* stdio = serve->add_flag("--stdio", opts->stdio, "Serve one session on stdin/stdout (default)");
+  serve->add_option("--http", opts->http, "Serve Streamable HTTP at http://HOST:PORT/mcp")
+      ->type_name("HOST:PORT")
+      ->expected(0, 1)
+      ->default_str("127.0.0.1:8765")
+      ->excludes(stdio);
+  serve->add_option("--vendor", opts->vendor,
+                    "stdio: the calling surface (claude, cursor, ...); default $REFLECT_VENDOR")
+      ->type_name("NAME");
+  serve->add_option("--tls-cert", opts->tls_cert, "HTTPS certificate chain (PEM)")->type_name("FILE");
+  serve->add_option("--tls-key", opts->tls_key, "HTTPS private key (PEM)")->type_name("FILE");
+  serve->add_option("--allow-origin", opts->allow_origins,
+                    "Browser Origin allowed besides localhost (repeatable)")
+      ->type_name("ORIGIN");
+  serve->add_option("--public-url", opts->public_url,
+                    "Base URL for links in search/fetch results (default: memory://{id})")
+      ->type_name("URL");
+  serve->add_option("--rate-limit", opts->rate_limit,
+                    "HTTP: requests per second per key (burst: twice that; 0: unlimited)")
+      ->capture_default_str();
+  serve->add_option("--log-level", opts->log_level, "trace|debug|info|warn|error")
+      ->capture_default_str();
+  serve->add_flag("--log-json", opts->log_json, "Log one JSON object per line (stderr)");
+
+  OnSelected(serve, ctx, [&ctx, opts, serve]() -> int {
+    Status logging = ConfigureLogging(opts->log_level, opts->log_json);
+    if (!logging.ok()) return ReportError(logging);
+    const bool http = serve->count("--http") > 0;
+    if (http && opts->http.empty()) opts->http = "127.0.0.1:8765";
+
+    Result<std::unique_ptr<store::Database>> db = ctx.OpenDatabase();
+    if (!db.ok()) return ReportError(db.status());
+
+    mcp::ServerDefinition server;
+    tools::ServiceOptions tools_options;
+    tools_options.public_base_url = opts->public_url;
+    tools::RegisterMemoryServer(server, **db, tools_options);
+    server.report_internal_error = [](std::string_view what) {
+      spdlog::error("internal error: {}", what);
+    };
+    return http ? ServeHttp(**db, server, *opts) : ServeStdio(**db, server, *opts);
+  });
+}
+
+}  // namespace rm::app
