@@ -28,6 +28,11 @@ struct StdioOptions {
 // Serves one session over the given descriptors until end of input (or SIGTERM with
 // handle_signals), waits for requests in flight to finish, and returns the process exit
 // code: 0 after a clean end, 1 if reading or writing failed.
+//
+// When output_fd is stdout, the protocol writes to a private duplicate of it and, until
+// RunStdio returns, descriptor 1 points at stderr: anything else printed to stdout
+// (printf, std::cout, a logger left on stdout) lands in stderr instead of corrupting
+// the protocol stream.
 int RunStdio(const mcp::ServerDefinition& server, std::any principal, StdioOptions options = {});
 
 }  // namespace transports
