@@ -69,17 +69,10 @@ Result<CreatedApiKey> CreateApiKey(Connection& conn, const NewApiKey& request) {
 }
 
 Result<std::vector<ApiKey>> ListApiKeys(Connection& conn, std::string_view user_id) {
-  Statement& s = conn.Prepare("SELECT " RM_API_KEY_COLUMNS
-                              " FROM api_keys WHERE user_id = ? ORDER BY created_at, id");
-  s.Bind(1, user_id);
-  std::vector<ApiKey> keys;
-  while (true) {
-    Result<bool> row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    keys.push_back(ApiKeyFromRow(s));
-  }
-  return keys;
+  return conn.Prepare("SELECT " RM_API_KEY_COLUMNS
+                      " FROM api_keys WHERE user_id = ? ORDER BY created_at, id")
+      .Bind(1, user_id)
+      .CollectRows<ApiKey>(ApiKeyFromRow);
 }
 
 Result<RevokedApiKey> RevokeApiKey(Connection& conn, std::string_view key_id) {
@@ -89,12 +82,11 @@ Result<RevokedApiKey> RevokeApiKey(Connection& conn, std::string_view key_id) {
   RM_RETURN_IF_ERROR(revoke.Run());
   bool changed = conn.Changes() > 0;
 
-  Statement& s = conn.Prepare("SELECT " RM_API_KEY_COLUMNS " FROM api_keys WHERE id = ?");
-  s.Bind(1, key_id);
-  Result<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("no API key with id " + std::string(key_id));
-  return RevokedApiKey{ApiKeyFromRow(s), !changed};
+  Result<ApiKey> key = conn.Prepare("SELECT " RM_API_KEY_COLUMNS " FROM api_keys WHERE id = ?")
+                           .Bind(1, key_id)
+                           .FirstRow<ApiKey>(ApiKeyFromRow, "no API key with id " + std::string(key_id));
+  if (!key.ok()) return key.status();
+  return RevokedApiKey{std::move(*key), !changed};
 }
 
 Result<ResolvedApiKey> ResolveApiKey(Connection& conn, std::string_view secret) {

@@ -1,5 +1,6 @@
 #include "store/database.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <future>
 #include <system_error>
@@ -35,6 +36,18 @@ Status CreateParentFolder(const std::string& path) {
                            "); choose a database path in a writable folder");
   }
   return Status::Ok();
+}
+
+// Runs a caller's function; an exception it throws becomes an Internal status
+// (`kind` is "write" or "read"), so the transaction can still be ended cleanly.
+Status RunCallerFunction(const TransactionFn& fn, Connection& conn, const char* kind) {
+  try {
+    return fn(conn);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("a ") + kind + " function threw: " + e.what());
+  } catch (...) {
+    return Status::Internal(std::string("a ") + kind + " function threw a non-standard exception");
+  }
 }
 
 // Runs a pragma that answers with one row and returns that row's text.
@@ -155,7 +168,8 @@ void Database::WriterLoop() {
       std::unique_lock<std::mutex> lock(queue_mutex_);
       queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and every queued write is answered
-      while (!queue_.empty() && batch.size() < options_.max_batch) {
+      std::size_t max_batch = std::max<std::size_t>(1, options_.max_batch);
+      while (!queue_.empty() && batch.size() < max_batch) {
         batch.push_back(queue_.front());
         queue_.pop_front();
       }
@@ -168,14 +182,7 @@ void Database::WriterLoop() {
 // Runs one function inside its own savepoint; on failure only its work is undone.
 Status Database::RunInSavepoint(const TransactionFn& fn) {
   RM_RETURN_IF_ERROR(writer_->Exec("SAVEPOINT write_fn"));
-  Status status;
-  try {
-    status = fn(*writer_);
-  } catch (const std::exception& e) {
-    status = Status::Internal(std::string("a write function threw: ") + e.what());
-  } catch (...) {
-    status = Status::Internal("a write function threw a non-standard exception");
-  }
+  Status status = RunCallerFunction(fn, *writer_, "write");
   writer_->ResetStatements();
   if (!writer_->InTransaction()) return status;  // the caller (CommitBatch) handles this
   if (status.ok()) {
@@ -259,13 +266,7 @@ Status Database::Read(const TransactionFn& fn) {
   tls_reading = this;
   Status status = conn->Exec("BEGIN");  // deferred: the snapshot starts at the first read
   if (status.ok()) {
-    try {
-      status = fn(*conn);
-    } catch (const std::exception& e) {
-      status = Status::Internal(std::string("a read function threw: ") + e.what());
-    } catch (...) {
-      status = Status::Internal("a read function threw a non-standard exception");
-    }
+    status = RunCallerFunction(fn, *conn, "read");
     conn->ResetStatements();
     if (conn->InTransaction()) {
       Status end = conn->Exec("COMMIT");  // ends the read transaction; nothing to write

@@ -124,10 +124,12 @@ class Database {
 // (Connection& -> Result<T>) and returns its value, or the failure — for a
 // write, only once the value's transaction is committed:
 //   Result<User> user = WriteValue<User>(db, [&](Connection& c) { return InsertUser(c, u); });
+namespace internal {
+// Runs `fn` through `run` (&Database::Write or &Database::Read), keeping its value.
 template <typename T, typename Fn>
-Result<T> WriteValue(Database& db, Fn&& fn) {
+Result<T> RunForValue(Database& db, Status (Database::*run)(const TransactionFn&), Fn& fn) {
   std::optional<T> value;
-  Status status = db.Write([&](Connection& conn) -> Status {
+  Status status = (db.*run)([&](Connection& conn) -> Status {
     Result<T> result = fn(conn);
     if (!result.ok()) return result.status();
     value.emplace(std::move(result).value());
@@ -136,18 +138,16 @@ Result<T> WriteValue(Database& db, Fn&& fn) {
   if (!status.ok()) return status;
   return std::move(*value);
 }
+}  // namespace internal
+
+template <typename T, typename Fn>
+Result<T> WriteValue(Database& db, Fn&& fn) {
+  return internal::RunForValue<T>(db, &Database::Write, fn);
+}
 
 template <typename T, typename Fn>
 Result<T> ReadValue(Database& db, Fn&& fn) {
-  std::optional<T> value;
-  Status status = db.Read([&](Connection& conn) -> Status {
-    Result<T> result = fn(conn);
-    if (!result.ok()) return result.status();
-    value.emplace(std::move(result).value());
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  return std::move(*value);
+  return internal::RunForValue<T>(db, &Database::Read, fn);
 }
 
 }  // namespace rm::store

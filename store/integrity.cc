@@ -5,30 +5,19 @@ namespace rm::store {
 Result<IntegrityReport> CheckIntegrity(Connection& conn) {
   IntegrityReport report;
 
-  Statement& integrity = conn.Prepare("PRAGMA integrity_check");
-  while (true) {
-    Result<bool> row = integrity.Step();
-    if (!row.ok()) {
-      report.problems.push_back("integrity_check could not run: " + row.status().message());
-      break;
-    }
-    if (!*row) break;
-    std::string line = integrity.Text(0);
-    if (line != "ok") report.problems.push_back("integrity_check: " + line);
+  Status integrity = conn.Prepare("PRAGMA integrity_check").ForEachRow([&](const Statement& row) {
+    if (row.Text(0) != "ok") report.problems.push_back("integrity_check: " + row.Text(0));
+  });
+  if (!integrity.ok()) {
+    report.problems.push_back("integrity_check could not run: " + integrity.message());
   }
 
-  Statement& fk = conn.Prepare("PRAGMA foreign_key_check");
-  while (true) {
-    Result<bool> row = fk.Step();
-    if (!row.ok()) {
-      report.problems.push_back("foreign_key_check could not run: " + row.status().message());
-      break;
-    }
-    if (!*row) break;
-    // Columns: table, rowid, referenced table, index of the foreign key.
-    report.problems.push_back("foreign_key_check: a row of " + fk.Text(0) + " (rowid " +
-                              fk.Text(1) + ") refers to a missing row of " + fk.Text(2));
-  }
+  // Each row: the table, the rowid, the referenced table, the foreign key's index.
+  Status fk = conn.Prepare("PRAGMA foreign_key_check").ForEachRow([&](const Statement& row) {
+    report.problems.push_back("foreign_key_check: a row of " + row.Text(0) + " (rowid " +
+                              row.Text(1) + ") refers to a missing row of " + row.Text(2));
+  });
+  if (!fk.ok()) report.problems.push_back("foreign_key_check could not run: " + fk.message());
 
   // With rank 1, FTS5 also compares the index with the content table.
   Status fts = conn.Exec("INSERT INTO memories_fts(memories_fts, rank) VALUES ('integrity-check', 1)");

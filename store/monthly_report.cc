@@ -13,15 +13,10 @@ Result<std::vector<MonthlyUsageLine>> MonthlyUsageReport(
       "FROM users u LEFT JOIN monthly_usage m ON m.user_id = u.id AND m.month = ?1 "
       "WHERE ?2 IS NULL OR u.id = ?2 ORDER BY u.email");
   s.Bind(1, month).Bind(2, user_id);
-  std::vector<MonthlyUsageLine> lines;
-  while (true) {
-    Result<bool> row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    lines.push_back(MonthlyUsageLine{s.Text(0), s.Text(1), std::string(month), s.Int64(2),
-                                     s.Int64(3), s.Int64(4), s.Int64(5)});
-  }
-  return lines;
+  return s.CollectRows<MonthlyUsageLine>([&](const Statement& r) {
+    return MonthlyUsageLine{r.Text(0),  r.Text(1),  std::string(month), r.Int64(2),
+                            r.Int64(3), r.Int64(4), r.Int64(5)};
+  });
 }
 
 }  // namespace rm::store

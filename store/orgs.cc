@@ -49,13 +49,14 @@ Result<Org> CreateOrg(Connection& conn, std::string_view name, std::string_view 
 }
 
 Result<Org> FindOrgById(Connection& conn, std::string_view org_id) {
-  Statement& s = conn.Prepare(
-      "SELECT id, name, owner_id, plan, created_at, updated_at FROM orgs WHERE id = ?");
-  s.Bind(1, org_id);
-  Result<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("no org with id " + std::string(org_id));
-  return Org{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5)};
+  return conn
+      .Prepare("SELECT id, name, owner_id, plan, created_at, updated_at FROM orgs WHERE id = ?")
+      .Bind(1, org_id)
+      .FirstRow<Org>(
+          [](const Statement& s) {
+            return Org{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5)};
+          },
+          "no org with id " + std::string(org_id));
 }
 
 Result<Team> CreateTeam(Connection& conn, std::string_view org_id, std::string_view name) {
@@ -79,13 +80,13 @@ Result<Team> CreateTeam(Connection& conn, std::string_view org_id, std::string_v
 }
 
 Result<Team> FindTeamById(Connection& conn, std::string_view team_id) {
-  Statement& s =
-      conn.Prepare("SELECT id, org_id, name, created_at, updated_at FROM teams WHERE id = ?");
-  s.Bind(1, team_id);
-  Result<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("no team with id " + std::string(team_id));
-  return Team{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)};
+  return conn.Prepare("SELECT id, org_id, name, created_at, updated_at FROM teams WHERE id = ?")
+      .Bind(1, team_id)
+      .FirstRow<Team>(
+          [](const Statement& s) {
+            return Team{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)};
+          },
+          "no team with id " + std::string(team_id));
 }
 
 Result<User> SetMembership(Connection& conn, const Membership& m) {

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/status.h"
 
@@ -61,6 +62,35 @@ class Statement {
   Status Run();
   // Ready to run again with new bindings: resets, clears bindings and any kept error.
   void Reset();
+
+  // Steps through every remaining row, calling on_row(*this) for each.
+  template <typename Fn>
+  Status ForEachRow(Fn&& on_row) {
+    while (true) {
+      Result<bool> row = Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+      on_row(*this);
+    }
+  }
+
+  // Every remaining row, each turned into a T by from_row(*this).
+  template <typename T, typename Fn>
+  Result<std::vector<T>> CollectRows(Fn&& from_row) {
+    std::vector<T> rows;
+    Status status = ForEachRow([&](const Statement& row) { rows.push_back(from_row(row)); });
+    if (!status.ok()) return status;
+    return rows;
+  }
+
+  // The first row turned into a T by from_row(*this), or NotFound(not_found).
+  template <typename T, typename Fn>
+  Result<T> FirstRow(Fn&& from_row, std::string_view not_found) {
+    Result<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound(std::string(not_found));
+    return from_row(*this);
+  }
 
   // --- Reading the current row (column is 0-based). Only valid after Step() returned true.
   std::int64_t Int64(int column) const;

@@ -20,12 +20,7 @@ namespace {
 // Runs a SELECT of RM_USER_COLUMNS with one text parameter and returns its one row.
 Result<User> FindOneUser(Connection& conn, std::string_view sql, std::string_view param,
                          const std::string& not_found) {
-  Statement& s = conn.Prepare(sql);
-  s.Bind(1, param);
-  Result<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound(not_found);
-  return UserFromRow(s);
+  return conn.Prepare(sql).Bind(1, param).FirstRow<User>(UserFromRow, not_found);
 }
 
 Status ValidatePlanAndRole(const NewUser& user) {
@@ -80,15 +75,8 @@ Result<User> FindUserById(Connection& conn, std::string_view id) {
 }
 
 Result<std::vector<User>> ListUsers(Connection& conn) {
-  Statement& s = conn.Prepare("SELECT " RM_USER_COLUMNS " FROM users ORDER BY created_at, id");
-  std::vector<User> users;
-  while (true) {
-    Result<bool> row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    users.push_back(UserFromRow(s));
-  }
-  return users;
+  return conn.Prepare("SELECT " RM_USER_COLUMNS " FROM users ORDER BY created_at, id")
+      .CollectRows<User>(UserFromRow);
 }
 
 }  // namespace rm::store
