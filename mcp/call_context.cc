@@ -1,6 +1,8 @@
 #include "mcp/call_context.h"
 
 #include <array>
+#include <cmath>
+#include <cstdint>
 
 #include <boost/json/serialize.hpp>
 
@@ -12,6 +14,12 @@ namespace {
 
 constexpr std::array<std::string_view, 8> kLevelNames = {
     "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};
+
+// Whole numbers as JSON integers ("3", not Boost.JSON's "3E0" for a double).
+boost::json::value Number(double d) {
+  if (std::trunc(d) == d && std::fabs(d) < 9e15) return static_cast<std::int64_t>(d);
+  return d;
+}
 
 }  // namespace
 
@@ -45,8 +53,8 @@ void CallContext::progress(double progress, std::optional<double> total,
     if (progress <= last) return;
   } while (!last_progress_.compare_exchange_weak(last, progress));
 
-  boost::json::object body{{"progressToken", *params_.progress_token}, {"progress", progress}};
-  if (total) body["total"] = *total;
+  boost::json::object body{{"progressToken", *params_.progress_token}, {"progress", Number(progress)}};
+  if (total) body["total"] = Number(*total);
   if (!message.empty() && FeaturesOf(params_.protocol_version).progress_message) {
     body["message"] = message;
   }
