@@ -247,6 +247,36 @@ TEST(Database, ConstraintFailureInABatchDoesNotAffectTheOthers) {
   EXPECT_EQ(CountScratch(*db), 2);
 }
 
+TEST(Database, WhenTheCommitFailsNoWriteInTheBatchIsAcknowledged) {
+  auto db = OpenOrDie(":memory:");
+  ASSERT_TRUE(db);
+  // A deferred foreign key is checked only at COMMIT: a way to make COMMIT fail.
+  ASSERT_TRUE(db->Write([](Connection& c) {
+                  RM_RETURN_IF_ERROR(c.Exec("CREATE TABLE parent (id INTEGER PRIMARY KEY)"));
+                  return c.Exec("CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER "
+                                "REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)");
+                }).ok());
+  CreateScratchTable(*db);
+  WriterGate gate(*db);
+  Status innocent, dangling;
+  std::thread a([&] { innocent = db->Write([](Connection& c) { return InsertScratch(c, "ok"); }); });
+  gate.WaitForQueued(1);
+  std::thread b([&] {
+    dangling = db->Write([](Connection& c) { return c.Exec("INSERT INTO child VALUES (1, 42)"); });
+  });
+  gate.WaitForQueued(2);
+  gate.Open();
+  a.join();
+  b.join();
+  EXPECT_FALSE(innocent.ok());  // its work was in the transaction that did not commit
+  EXPECT_FALSE(dangling.ok());
+  EXPECT_NE(innocent.message().find("FOREIGN KEY"), std::string::npos) << innocent.ToString();
+  EXPECT_EQ(CountScratch(*db), 0);
+  // The writer recovers: the next write commits normally.
+  EXPECT_TRUE(db->Write([](Connection& c) { return InsertScratch(c, "after"); }).ok());
+  EXPECT_EQ(CountScratch(*db), 1);
+}
+
 TEST(Database, WriteInsideWriteIsRefusedNotDeadlocked) {
   auto db = OpenOrDie(":memory:");
   ASSERT_TRUE(db);
