@@ -55,7 +55,9 @@ MemoryService::Reply MemoryService::WriteMemory(const Caller& caller, const Key&
     }
     RM_RETURN_IF_ERROR(CheckMemoryQuota(call));
     RM_RETURN_IF_ERROR(store::InsertMemory(call.conn, row));
-    return Reread(call, row.id);
+    // Answered from what was written, not re-read: an agent may write a memory
+    // its own vendor is not allowed to see (allowed_vendors without it).
+    return MemoryResult(row);
   });
 }
 
@@ -80,7 +82,7 @@ MemoryService::Reply MemoryService::WriteChildMemory(const Caller& caller, const
     row.shared_at = parent->shared_at;
     RM_RETURN_IF_ERROR(CheckMemoryQuota(call));
     RM_RETURN_IF_ERROR(store::InsertMemory(call.conn, row));
-    return Reread(call, row.id);
+    return MemoryResult(row);
   });
 }
 
@@ -123,9 +125,17 @@ MemoryService::Reply MemoryService::UpdateMemory(const Caller& caller, const Key
     Result<std::int64_t> version = store::AppendVersionSnapshot(call.conn, id, NewUuid(), call.now);
     if (!version.ok()) return version.status();
     RM_RETURN_IF_ERROR(store::UpdateMemoryFields(call.conn, id, changes, call.now));
-    Reply result = Reread(call, id);
-    if (!result.ok()) return result;
-    result->as_object()["previous_version"] = *version;
+    // The memory as updated (not re-read: the caller may have just excluded its
+    // own vendor from allowed_vendors).
+    store::MemoryRow after = std::move(*memory);
+    if (changes.title) after.title = *changes.title;
+    if (changes.content) after.content = *changes.content;
+    if (changes.tags_json) after.tags_json = *changes.tags_json;
+    if (changes.memory_type) after.memory_type = *changes.memory_type;
+    if (changes.allowed_vendors_json) after.allowed_vendors_json = *changes.allowed_vendors_json;
+    after.updated_at = call.now;
+    json::value result = MemoryResult(after);
+    result.as_object()["previous_version"] = *version;
     return result;
   });
 }

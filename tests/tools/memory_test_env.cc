@@ -1,9 +1,11 @@
 #include "tests/tools/memory_test_env.h"
 
+#include <filesystem>
 #include <stdexcept>
 
 #include "store/orgs.h"
 #include "store/users.h"
+#include "util/crypto.h"
 
 namespace rm::testing {
 namespace json = boost::json;
@@ -51,8 +53,22 @@ CallResult Client::Call(std::string_view tool, json::object arguments) {
 }
 
 MemoryTestEnv::MemoryTestEnv(tools::ServiceOptions options) {
-  db_ = OrThrow(store::Database::Open(":memory:"), "open database");
+  // A RAM-backed folder when there is one: these tests make tens of thousands of
+  // commits, and a commit to a real disk costs several times more.
+  std::error_code ec;
+  const std::filesystem::path folder =
+      std::filesystem::is_directory("/dev/shm", ec) ? "/dev/shm" : std::filesystem::temp_directory_path();
+  path_ = (folder / ("rm-tools-test-" + RandomHex(8) + ".db")).string();
+  db_ = OrThrow(store::Database::Open(path_), "open database");
   service_ = tools::RegisterMemoryServer(server_, *db_, std::move(options));
+}
+
+MemoryTestEnv::~MemoryTestEnv() {
+  server_ = {};  // handlers hold the service, which refers to the database
+  service_.reset();
+  db_.reset();
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix, ignored);
 }
 
 std::string MemoryTestEnv::AddUser(const std::string& email, const std::string& plan) {

@@ -55,6 +55,7 @@ class Client {
 class MemoryTestEnv {
  public:
   explicit MemoryTestEnv(tools::ServiceOptions options = {});
+  ~MemoryTestEnv();
 
   std::string AddUser(const std::string& email, const std::string& plan = "free");
   std::string CreateOrg(const std::string& name, const std::string& owner_id);
@@ -77,6 +78,7 @@ class MemoryTestEnv {
   const mcp::ServerDefinition& server() const { return server_; }
 
  private:
+  std::string path_;  // the database file, removed with its -wal and -shm at the end
   std::unique_ptr<store::Database> db_;
   mcp::ServerDefinition server_;
   std::shared_ptr<tools::MemoryService> service_;

@@ -1,1 +1,521 @@
+// The vendor-leak property test: thousands of random operations by several
+// users, orgs, teams and vendor keys; then EVERY read path, for every principal,
+// is compared with a small model of who may see what (written here from SPEC §3,
+// independently of the SQL), computed over the rows actually stored.
+// Zero leaks and nothing visible missing. Each write's outcome is also checked
+// against the model (hidden → not_found, not allowed → permission_denied, ...).
+//
+// Runs once with a fixed seed and once with a random one; the seed is printed
+// with every failure.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <set>
+
+#include "tests/tools/memory_test_env.h"
+#include "tools/memory_json.h"
+
+namespace rm::testing {
+namespace {
+namespace json = boost::json;
+
+constexpr int kOperations = 5000;
+const std::vector<std::string> kVendors = {"claude", "cursor", "chatgpt"};
+const std::vector<std::string> kWords = {
+    "apple", "river", "stone", "cloud", "maple", "ember", "quartz", "delta", "falcon", "harbor", "island",
+    "jasmine", "kettle", "lantern", "meadow", "nickel", "orchid", "pepper", "quiver", "saddle", "timber",
+    "velvet", "willow", "zephyr"};
+constexpr int kSearchedWords = 8;  // per check, chosen by the seed
+const std::vector<std::string> kTags = {"red", "green", "blue", "work"};
+const std::vector<json::array> kAllowed = {
+    {"*"}, {"*"}, {"claude"}, {"cursor", "chatgpt"}, json::array{}, {"claude", "*"}, {"chatgpt"}};
+
+// ---------------------------------------------------------------- the model
+
+struct Row {  // a memories row as stored
+  std::string id, user, title, content, origin, created_at;
+  std::vector<std::string> tags, allowed;
+  std::optional<std::string> deleted_at, org, team, parent;
+};
+
+struct Member {  // a user's memberships now
+  std::optional<std::string> org, team;
+};
+
+struct Viewer {
+  std::string user;
+  Member member;
+  std::optional<std::string> vendor;
+  std::string label;  // for messages
+};
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+bool InPools(const Row& r, const Viewer& v) {
+  return r.user == v.user || (r.org && r.org == v.member.org) || (r.team && r.team == v.member.team);
+}
+bool VendorAllows(const Row& r, const Viewer& v) {
+  return !v.vendor || Contains(r.allowed, "*") || Contains(r.allowed, *v.vendor);
+}
+bool Visible(const Row& r, const Viewer& v) { return InPools(r, v) && VendorAllows(r, v); }
+bool VisibleLive(const Row& r, const Viewer& v) { return Visible(r, v) && !r.deleted_at; }
+
+std::vector<std::string> Tokens(const std::string& text) {
+  std::vector<std::string> out;
+  std::string word;
+  for (char c : text + " ") {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!word.empty()) {
+      out.push_back(word);
+      word.clear();
+    }
+  }
+  return out;
+}
+
+bool MentionsWord(const Row& r, const std::string& word) {
+  std::string all = r.title + " " + r.content;
+  for (const auto& t : r.tags) all += " " + t;
+  return Contains(Tokens(all), word);
+}
+
+// ---------------------------------------------------------------- the world
+
+class World {
+ public:
+  explicit World(unsigned seed) : rng_(seed) {
+    for (int i = 0; i < 6; ++i) users_.push_back(env_.AddUser("u" + std::to_string(i) + "@example.com", "admin"));
+    org1_ = env_.CreateOrg("One", users_[0]);
+    org2_ = env_.CreateOrg("Two", users_[3]);
+    team1a_ = env_.CreateTeam(org1_, "A");
+    team1b_ = env_.CreateTeam(org1_, "B");
+    team2_ = env_.CreateTeam(org2_, "C");
+    env_.Join(org1_, users_[0], team1a_);
+    env_.Join(org1_, users_[1], team1a_);
+    env_.Join(org1_, users_[2], team1b_);
+    env_.Join(org2_, users_[3], team2_);
+    env_.Join(org2_, users_[4]);
+    // users_[5] belongs to no org.
+    for (const std::string& u : users_) {
+      clients_[{u, ""}] = env_.Connect(MemoryTestEnv::OwnerKey(u));
+      for (const std::string& v : kVendors) clients_[{u, v}] = env_.Connect(MemoryTestEnv::AgentKey(u, v));
+    }
+  }
+
+  void RunOperations(int count) {
+    for (int i = 0; i < count; ++i) {
+      const int op = Pick(100);
+      if (op < 30) Write();
+      else if (op < 40) WriteChild();
+      else if (op < 55) Update();
+      else if (op < 67) Delete();
+      else if (op < 75) Restore();
+      else if (op < 87) Share();
+      else if (op < 95) Unshare();
+      else ChangeMembership();
+      if (HasFatalFailure()) return;
+    }
+  }
+
+  // Every read path for every principal: lists, searches, resources, briefing,
+  // instructions, and every path that takes a memory id, for every id ever written.
+  void CheckEveryReadPath();
+
+ private:
+  static bool HasFatalFailure() { return ::testing::Test::HasFatalFailure(); }
+  int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+  template <typename T>
+  const T& PickOf(const std::vector<T>& v) { return v[static_cast<std::size_t>(Pick(static_cast<int>(v.size())))]; }
+
+  // A random caller: a user with an owner key or one of the agent keys.
+  std::pair<std::string, std::string> Caller() {
+    const std::string& user = PickOf(users_);
+    const int v = Pick(4);
+    return {user, v == 3 ? "" : kVendors[static_cast<std::size_t>(v)]};
+  }
+  Client& ClientOf(const std::pair<std::string, std::string>& who) { return *clients_.at(who); }
+
+  // Any id ever written (also ones since deleted), or one that never existed.
+  std::string SomeId() {
+    if (ids_.empty() || Pick(20) == 0) return "no-such-memory";
+    return PickOf(ids_);
+  }
+
+  std::map<std::string, Row> Rows(const std::optional<std::string>& only_id = std::nullopt);
+  std::map<std::string, Member> Members();
+  Viewer ViewerOf(const std::pair<std::string, std::string>& who) {
+    Member m = Members().at(who.first);
+    return {who.first, m, who.second.empty() ? std::nullopt : std::optional<std::string>(who.second),
+            who.first + "/" + (who.second.empty() ? "owner" : who.second)};
+  }
+
+  std::string Text(int words) {
+    std::string s;
+    for (int i = 0; i < words; ++i) s += (i ? " " : "") + PickOf(kWords);
+    return s;
+  }
+  json::array SomeTags() {
+    json::array tags;
+    for (const auto& t : kTags) if (Pick(3) == 0) tags.emplace_back(t);
+    return tags;
+  }
+
+  // Compares an outcome with the model's expectation ("" = success).
+  void Expect(const CallResult& r, const std::string& want, const std::string& what) {
+    EXPECT_EQ(r.is_error ? r.error_code : "", want) << what << ": " << r.error_message;
+  }
+
+  // Who may change `row` (already visible): "" or "permission_denied".
+  static std::string ChangeVerdict(const Row& row, const Viewer& v, bool author_only) {
+    if (author_only && row.user != v.user) return "permission_denied";
+    if (v.vendor && row.origin != *v.vendor) return "permission_denied";
+    return "";
+  }
+
+  void Write() {
+    auto who = Caller();
+    Viewer v = ViewerOf(who);
+    json::object args{{"title", "mem" + std::to_string(next_title_++) + " " + Text(2)},
+                      {"content", Text(6)},
+                      {"tags", SomeTags()},
+                      {"allowed_vendors", PickOf(kAllowed)}};
+    std::string want;
+    const int share = Pick(4);
+    if (share == 1) {
+      args["share_scope"] = "org";
+      if (!v.member.org) want = "validation_error";
+    } else if (share == 2) {
+      args["share_scope"] = "team";
+      if (!v.member.team) want = "validation_error";
+    }
+    CallResult r = ClientOf(who).Call("write_memory", args);
+    Expect(r, want, "write_memory by " + v.label);
+    if (!r.is_error) ids_.push_back(r.id());
+  }
+
+  void WriteChild() {
+    auto who = Caller();
+    Viewer v = ViewerOf(who);
+    const std::string parent = SomeId();
+    auto rows = Rows(parent);
+    std::string want;
+    auto it = rows.find(parent);
+    if (it == rows.end() || !VisibleLive(it->second, v)) want = "not_found";
+    else if (it->second.parent) want = "validation_error";
+    CallResult r = ClientOf(who).Call("write_child_memory", {{"parent_memory_id", parent},
+                                                             {"title", "mem" + std::to_string(next_title_++) + " reply"},
+                                                             {"content", Text(4)},
+                                                             {"allowed_vendors", PickOf(kAllowed)}});
+    Expect(r, want, "write_child_memory by " + v.label);
+    if (!r.is_error) ids_.push_back(r.id());
+  }
+
+  void Update() {
+    auto who = Caller();
+    Viewer v = ViewerOf(who);
+    const std::string id = SomeId();
+    auto rows = Rows(id);
+    auto it = rows.find(id);
+    std::string want;
+    if (it == rows.end() || !VisibleLive(it->second, v)) want = "not_found";
+    else want = ChangeVerdict(it->second, v, /*author_only=*/false);
+    json::object args{{"id", id}};
+    switch (Pick(4)) {
+      case 0: args["content"] = Text(5); break;
+      case 1: args["tags"] = SomeTags(); break;
+      case 2: args["allowed_vendors"] = PickOf(kAllowed); break;
+      default: args["title"] = it == rows.end() ? "x" : it->second.title.substr(0, it->second.title.find(' ')) + " " + Text(1);
+    }
+    Expect(ClientOf(who).Call("update_memory", args), want, "update_memory by " + v.label);
+  }
+
+  void Delete() {
+    auto who = Caller();
+    Viewer v = ViewerOf(who);
+    const std::string id = SomeId();
+    const bool permanent = Pick(5) == 0;
+    auto rows = Rows(id);
+    auto it = rows.find(id);
+    std::string want;
+    if (it == rows.end() || !Visible(it->second, v) || (!permanent && it->second.deleted_at)) want = "not_found";
+    else want = ChangeVerdict(it->second, v, true);
+    Expect(ClientOf(who).Call("delete_memory", {{"id", id}, {"permanent", permanent}}), want,
+           "delete_memory by " + v.label);
+  }
+
+  void Restore() {
+    auto who = Caller();
+    Viewer v = ViewerOf(who);
+    const std::string id = SomeId();
+    auto rows = Rows(id);
+    auto it = rows.find(id);
+    std::string want;
+    if (it == rows.end() || !Visible(it->second, v) || !it->second.deleted_at) {
+      want = "not_found";
+    } else {
+      want = ChangeVerdict(it->second, v, true);
+      if (want.empty() && it->second.parent) {
+        auto parent = rows.find(*it->second.parent);
+        if (parent == rows.end() || !VisibleLive(parent->second, v)) want = "failed_precondition";
+      }
+    }
+    Expect(ClientOf(who).Call("restore_memory", {{"id", id}}), want, "restore_memory by " + v.label);
+  }
+
+  void Share() {
+    auto who = Caller();
+    Viewer v = ViewerOf(who);
+    const std::string id = SomeId();
+    const bool team = Pick(2) == 0;
+    auto rows = Rows(id);
+    auto it = rows.find(id);
+    std::string want;
+    if (it == rows.end() || !VisibleLive(it->second, v)) want = "not_found";
+    else want = ChangeVerdict(it->second, v, true);
+    if (want.empty() && (it->second.parent || !(team ? v.member.team : v.member.org))) want = "validation_error";
+    Expect(ClientOf(who).Call("share_memory", {{"memory_id", id}, {"scope", team ? "team" : "org"}}), want,
+           "share_memory by " + v.label);
+  }
+
+  void Unshare() {
+    auto who = Caller();
+    Viewer v = ViewerOf(who);
+    const std::string id = SomeId();
+    auto rows = Rows(id);
+    auto it = rows.find(id);
+    std::string want;
+    if (it == rows.end() || !VisibleLive(it->second, v)) want = "not_found";
+    else want = ChangeVerdict(it->second, v, true);
+    if (want.empty() && (it->second.parent || (!it->second.org && !it->second.team))) want = "validation_error";
+    Expect(ClientOf(who).Call("unshare_memory", {{"memory_id", id}}), want, "unshare_memory by " + v.label);
+  }
+
+  // Users move between teams, leave their org and come back.
+  void ChangeMembership() {
+    const int which = Pick(3);
+    const std::string& user = users_[static_cast<std::size_t>(which == 0 ? 1 : which == 1 ? 2 : 4)];
+    const std::string org = which == 2 ? org2_ : org1_;
+    Member now = Members().at(user);
+    if (now.org && Pick(3) == 0) {
+      ASSERT_TRUE(env_.db().Write([&](store::Connection& c) {
+        return c.Prepare("UPDATE users SET org_id = NULL, org_role = NULL, team_id = NULL WHERE id = ?").Bind(1, user).Run();
+      }).ok());
+      return;
+    }
+    std::optional<std::string> team;
+    const int t = Pick(3);
+    if (which == 2) team = t == 0 ? std::nullopt : std::optional<std::string>(team2_);
+    else team = t == 0 ? std::nullopt : std::optional<std::string>(t == 1 ? team1a_ : team1b_);
+    env_.Join(org, user, team);
+  }
+
+  MemoryTestEnv env_;
+  std::mt19937 rng_;
+  std::vector<std::string> users_;
+  std::string org1_, org2_, team1a_, team1b_, team2_;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<Client>> clients_;
+  std::vector<std::string> ids_;
+  int next_title_ = 0;
+};
+
+std::map<std::string, Row> World::Rows(const std::optional<std::string>& only_id) {
+  std::map<std::string, Row> rows;
+  EXPECT_TRUE(env_.db().Read([&](store::Connection& c) {
+    store::Statement& s = c.Prepare(
+        "SELECT id, user_id, title, content, origin, created_at, tags, allowed_vendors, deleted_at, "
+        "shared_with_org_id, shared_with_team_id, parent_memory_id FROM memories "
+        "WHERE ?1 IS NULL OR id = ?1 OR id = (SELECT parent_memory_id FROM memories WHERE id = ?1)");
+    s.Bind(1, only_id);
+    while (true) {
+      Result<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+      Row r{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), {}, {},
+            s.OptionalText(8), s.OptionalText(9), s.OptionalText(10), s.OptionalText(11)};
+      r.tags = tools::StringsFromJsonText(s.Text(6));
+      r.allowed = tools::StringsFromJsonText(s.Text(7));
+      rows[r.id] = std::move(r);
+    }
+  }).ok());
+  return rows;
+}
+
+std::map<std::string, Member> World::Members() {
+  std::map<std::string, Member> members;
+  EXPECT_TRUE(env_.db().Read([&](store::Connection& c) {
+    store::Statement& s = c.Prepare("SELECT id, org_id, team_id FROM users");
+    while (true) {
+      Result<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+      members[s.Text(0)] = {s.OptionalText(1), s.OptionalText(2)};
+    }
+  }).ok());
+  return members;
+}
+
+// All pages of a list tool: the ids it returned, in order.
+std::vector<std::string> AllPages(Client& c, const std::string& tool, json::object args, const char* list,
+                                  std::string* error = nullptr) {
+  std::vector<std::string> ids;
+  for (int guard = 0; guard < 1000; ++guard) {
+    CallResult r = c.Call(tool, args);
+    if (r.is_error) {
+      if (error) *error = r.error_code;
+      return ids;
+    }
+    for (const auto& m : r.structured.at(list).as_array()) ids.push_back(Str(m.at("id")));
+    const json::value& next = r.structured.at("next_cursor");
+    if (next.is_null()) return ids;
+    args["cursor"] = next;
+  }
+  ADD_FAILURE() << tool << " never ended";
+  return ids;
+}
+
+std::set<std::string> AsSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+
+void World::CheckEveryReadPath() {
+  const auto rows = Rows();
+  const auto members = Members();
+  std::vector<std::string> searched;
+  while (searched.size() < kSearchedWords) {
+    const std::string& word = PickOf(kWords);
+    if (!Contains(searched, word)) searched.push_back(word);
+  }
+  for (const auto& [who, client] : clients_) {
+    Client& c = *client;
+    Viewer v{who.first, members.at(who.first), who.second.empty() ? std::nullopt : std::optional<std::string>(who.second),
+             who.first + "/" + (who.second.empty() ? "owner" : who.second)};
+    SCOPED_TRACE("viewer " + v.label);
+    std::set<std::string> live, any_state;
+    for (const auto& [id, r] : rows) {
+      if (VisibleLive(r, v)) live.insert(id);
+      if (Visible(r, v)) any_state.insert(id);
+    }
+    auto live_where = [&](auto pred) {
+      std::set<std::string> out;
+      for (const auto& id : live) if (pred(rows.at(id))) out.insert(id);
+      return out;
+    };
+
+    // Lists, every page, every scope.
+    EXPECT_EQ(AsSet(AllPages(c, "browse_memories", {{"limit", 37}}, "memories")), live);
+    EXPECT_EQ(AsSet(AllPages(c, "browse_memories", {{"limit", 200}, {"scope", "personal"}}, "memories")),
+              live_where([&](const Row& r) { return r.user == v.user && !r.org && !r.team; }));
+    for (const char* scope : {"org", "team"}) {
+      const bool org = std::string(scope) == "org";
+      const std::optional<std::string>& pool = org ? v.member.org : v.member.team;
+      auto expected = live_where([&](const Row& r) { return pool && (org ? r.org : r.team) == pool; });
+      EXPECT_EQ(AsSet(AllPages(c, "browse_memories", {{"limit", 200}, {"scope", scope}}, "memories")), expected);
+      std::string error;
+      auto pool_ids = AllPages(c, std::string("read_") + scope + "_memories", {{"limit", 50}}, "memories", &error);
+      if (pool) EXPECT_EQ(AsSet(pool_ids), expected) << scope;
+      else EXPECT_EQ(error, "failed_precondition") << scope;
+    }
+    for (const std::string& tag : kTags) {
+      EXPECT_EQ(AsSet(AllPages(c, "get_memories_by_tag", {{"tags", {tag}}, {"limit", 50}}, "memories")),
+                live_where([&](const Row& r) { return Contains(r.tags, tag); }))
+          << "tag " << tag;
+    }
+    // read_memories and get_latest_memory: the newest visible ones.
+    std::vector<std::string> newest(live.begin(), live.end());
+    std::sort(newest.begin(), newest.end(), [&](const auto& a, const auto& b) {
+      return rows.at(a).created_at > rows.at(b).created_at;
+    });
+    CallResult recent = c.Call("read_memories", {{"limit", 50}});
+    std::vector<std::string> recent_ids;
+    for (const auto& m : recent.structured.at("memories").as_array()) recent_ids.push_back(Str(m.at("id")));
+    EXPECT_EQ(recent_ids, std::vector<std::string>(newest.begin(), newest.begin() + std::min<std::size_t>(50, newest.size())));
+    const CallResult latest_result = c.Call("get_latest_memory");
+    const json::value& latest = latest_result.structured.at("memory");
+    if (newest.empty()) EXPECT_TRUE(latest.is_null());
+    else EXPECT_EQ(Str(latest.at("id")), newest.front());
+
+    // Search: words, every page; and ChatGPT's search.
+    for (const std::string& word : searched) {
+      auto expected = live_where([&](const Row& r) { return MentionsWord(r, word); });
+      EXPECT_EQ(AsSet(AllPages(c, "search_memories", {{"term", word}, {"limit", 50}}, "results")), expected) << word;
+      const CallResult chatgpt_search = c.Call("search", {{"query", word}});
+      for (const auto& hit : chatgpt_search.structured.at("results").as_array()) {
+        EXPECT_TRUE(expected.count(Str(hit.at("id")))) << "search leaked " << hit;
+      }
+    }
+
+    // Resources.
+    std::set<std::string> resources;
+    json::object params;
+    for (int guard = 0; guard < 100; ++guard) {
+      json::object page = c.Request("resources/list", params);
+      for (const auto& r : page.at("result").at("resources").as_array()) resources.insert(Str(r.at("uri")).substr(9));
+      if (!page.at("result").as_object().contains("nextCursor")) break;
+      params["cursor"] = page.at("result").at("nextCursor");
+    }
+    EXPECT_EQ(resources, live);
+
+    // Briefing and instructions.
+    const json::object b = c.Call("get_memory_briefing", {{"format", "json"}}).structured.at("briefing").as_object();
+    EXPECT_EQ(b.at("totals").at("memories").as_int64(), static_cast<std::int64_t>(live.size()));
+    for (const auto& r : b.at("recent").as_array()) EXPECT_TRUE(live.count(Str(r.at("id")))) << "briefing leaked";
+    for (const auto& t : b.at("open_threads").as_array()) EXPECT_TRUE(live.count(Str(t.at("id")))) << "thread leaked";
+    for (const auto& t : b.at("top_tags").as_array()) {
+      const std::string tag = Str(t.at("tag"));
+      EXPECT_EQ(t.at("count").as_int64(),
+                static_cast<std::int64_t>(live_where([&](const Row& r) { return Contains(r.tags, tag); }).size()));
+    }
+    Result<std::string> instructions = env_.service().Instructions(
+        tools::Caller{v.user, v.vendor, v.vendor.value_or("api")});
+    ASSERT_TRUE(instructions.ok());
+    for (const auto& [id, r] : rows) {
+      const std::string label = r.title.substr(0, r.title.find(' ')) + " ";
+      if (!live.count(id)) {
+        EXPECT_EQ(instructions->find("- " + label), std::string::npos) << "instructions leaked " << id;
+      }
+    }
+
+    // Every id, on every path that takes one.
+    for (const auto& [id, r] : rows) {
+      const bool is_live = live.count(id) > 0;
+      EXPECT_EQ(c.Call("get_memory_by_id", {{"id", id}}).is_error, !is_live) << id;
+      EXPECT_EQ(c.Call("fetch", {{"id", id}}).is_error, !is_live) << id;
+      CallResult versions = c.Call("get_memory_versions", {{"id", id}});
+      EXPECT_EQ(versions.is_error, !any_state.count(id)) << id;
+      json::object read = c.Request("resources/read", {{"uri", "memory://" + id}});
+      EXPECT_EQ(read.contains("error"), !is_live) << id;
+      CallResult thread = c.Call("read_thread", {{"memory_id", id}});
+      const bool thread_visible = is_live && (!r.parent || live.count(*r.parent));
+      EXPECT_EQ(thread.is_error, !thread_visible) << id;
+      if (!thread.is_error) {
+        const std::string parent = r.parent ? *r.parent : id;
+        std::set<std::string> replies;
+        for (const auto& reply : thread.structured.at("replies").as_array()) replies.insert(Str(reply.at("id")));
+        EXPECT_EQ(replies, live_where([&](const Row& x) { return x.parent == parent; })) << id;
+      }
+    }
+  }
+}
+
+void RunWorld(unsigned seed) {
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with this seed to reproduce)");
+  World world(seed);
+  world.RunOperations(kOperations);
+  if (::testing::Test::HasFailure()) return;
+  world.CheckEveryReadPath();
+}
+
+TEST(VendorLeakProperty, FixedSeed) { RunWorld(20261125); }
+
+TEST(VendorLeakProperty, RandomSeed) {
+  const unsigned seed = std::random_device{}();
+  std::printf("VendorLeakProperty.RandomSeed uses seed %u\n", seed);
+  RunWorld(seed);
+}
+
+}  // namespace
+}  // namespace rm::testing
