@@ -58,6 +58,36 @@ TEST(HttpGuard, ForeignHostOnALoopbackServerIsForbiddenEvenWithAValidKey) {
   EXPECT_NE(r.body.find("Host"), std::string::npos);
 }
 
+TEST(HttpGuard, BrowserPagesFromAllowedOriginsMayCallAndReadTheSessionId) {
+  transports::HttpOptions options = TestOptions();
+  options.allowed_origins = {"https://app.example.com"};
+  TestServer server(options);
+  Client client(server.port());
+  // The preflight a browser sends first carries no key.
+  Response preflight = client.Send("OPTIONS", "/mcp",
+                                   {{"Origin", "https://app.example.com"},
+                                    {"Access-Control-Request-Method", "POST"},
+                                    {"Access-Control-Request-Headers", "authorization, content-type"}});
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_EQ(preflight.header("access-control-allow-origin"), "https://app.example.com");
+  EXPECT_NE(preflight.header("access-control-allow-headers").find("Mcp-Session-Id"), std::string::npos);
+  EXPECT_NE(preflight.header("access-control-allow-methods").find("POST"), std::string::npos);
+
+  Response init = client.Send("POST", "/mcp", With(McpHeaders(kAliceKey), "Origin", "https://app.example.com"),
+                              InitializeJson());
+  EXPECT_EQ(init.status, 200);
+  EXPECT_EQ(init.header("access-control-allow-origin"), "https://app.example.com");
+  EXPECT_NE(init.header("access-control-expose-headers").find("Mcp-Session-Id"), std::string::npos);
+
+  // Other origins get neither.
+  Response foreign = client.Send("OPTIONS", "/mcp", {{"Origin", "https://evil.example.com"}});
+  EXPECT_EQ(foreign.status, 403);
+  EXPECT_TRUE(foreign.header("access-control-allow-origin").empty());
+  // Clients that are not browsers send no Origin and get no CORS headers.
+  Response plain = client.Send("POST", "/mcp", McpHeaders(kAliceKey), InitializeJson());
+  EXPECT_TRUE(plain.header("access-control-allow-origin").empty());
+}
+
 TEST(OriginPolicy, LoopbackNamesAreParsedNotPrefixMatched) {
   OriginPolicy policy({}, {}, /*bound_to_loopback=*/true);
   EXPECT_TRUE(policy.HostAllowed("localhost:8765"));

@@ -105,6 +105,7 @@ template <class Derived>
 void Connection<Derived>::OnRequest(beast::error_code ec, std::size_t) {
   request_started_ = std::chrono::steady_clock::now();
   credential_id_.clear();
+  response_headers_.clear();
   // Whatever was parsed (for the access log), even when the read failed part way.
   request_ = parser_->release();
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == beast::error::timeout ||
@@ -154,6 +155,7 @@ void Connection<Derived>::Dispatch() {
                      true);
   }
   credential_id_ = std::move(routed.credential_id);
+  response_headers_ = std::move(routed.headers);
   if (auto* reply = std::get_if<Reply>(&routed.action)) return SendReply(std::move(*reply), false);
   RunCall(std::get<McpCall>(std::move(routed.action)));
 }
@@ -166,6 +168,7 @@ void Connection<Derived>::SendReply(Reply reply, bool close) {
   response->set(bhttp::field::server, "reflect-memory");
   if (!reply.content_type.empty()) response->set(bhttp::field::content_type, reply.content_type);
   for (auto& [name, value] : reply.headers) response->set(name, value);
+  for (const auto& [name, value] : response_headers_) response->set(name, value);
   response->body() = std::move(reply.body);
   response->keep_alive(!close && !draining_ && request_.keep_alive());
   response->prepare_payload();
@@ -253,6 +256,7 @@ void Connection<Derived>::StartStream() {
   stream_head_->set(bhttp::field::content_type, "text/event-stream");
   stream_head_->set(bhttp::field::cache_control, "no-cache");
   for (const auto& [name, value] : call_headers_) stream_head_->set(name, value);
+  for (const auto& [name, value] : response_headers_) stream_head_->set(name, value);
   stream_head_->keep_alive(!draining_ && request_.keep_alive());
   stream_head_->chunked(true);
   stream_serializer_.emplace(*stream_head_);

@@ -110,6 +110,7 @@ class Connection : public Drainable {
   bhttp::request<bhttp::string_body> request_;
   std::chrono::steady_clock::time_point request_started_;
   std::string credential_id_;  // for the access log
+  std::vector<Header> response_headers_;  // the router's headers for this request's response
   int status_ = 0;
   std::size_t body_bytes_ = 0;
 

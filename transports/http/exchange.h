@@ -63,6 +63,7 @@ struct McpResult {
 struct Routed {
   std::variant<Reply, McpCall> action;
   std::string credential_id;  // who asked, for the access log (empty before authentication)
+  std::vector<Header> headers;  // added to whatever response this request gets (CORS)
 };
 
 }  // namespace transports::http

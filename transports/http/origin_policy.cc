@@ -52,8 +52,6 @@ bool IsLocalName(std::string_view host) {
 
 }  // namespace
 
-bool IsLoopbackHost(std::string_view host) { return IsLocalName(Lower(host)); }
-
 OriginPolicy::OriginPolicy(std::vector<std::string> allowed_origins, std::vector<std::string> allowed_hosts,
                            bool bound_to_loopback)
     : check_host_(bound_to_loopback) {

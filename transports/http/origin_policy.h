@@ -29,7 +29,4 @@ class OriginPolicy {
   bool check_host_;
 };
 
-// True for 127.0.0.0/8, ::1 and "localhost" (the names a local-only server listens on).
-bool IsLoopbackHost(std::string_view host);
-
 }  // namespace transports::http

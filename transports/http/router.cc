@@ -11,6 +11,24 @@ Reply MethodNotAllowed(std::string_view allow, std::string_view why) {
   return reply;
 }
 
+// The answer to a CORS preflight: which methods and request headers a page may use.
+Reply Preflight() {
+  return Reply{204,
+               "",
+               "",
+               {{"Access-Control-Allow-Methods", "POST, DELETE"},
+                {"Access-Control-Allow-Headers",
+                 "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID"},
+                {"Access-Control-Max-Age", "600"}}};
+}
+
+// Lets a page from `origin` read the response, including the headers a client needs.
+std::vector<Header> CorsHeaders(std::string_view origin) {
+  return {{"Access-Control-Allow-Origin", std::string(origin)},
+          {"Access-Control-Expose-Headers", "Mcp-Session-Id, WWW-Authenticate, Retry-After"},
+          {"Vary", "Origin"}};
+}
+
 }  // namespace
 
 Router::Router(const mcp::ServerDefinition& server, const HttpOptions& options, bool bound_to_loopback,
@@ -23,32 +41,44 @@ Routed Router::Route(Request& request) {
 
   if (path == "/mcp") return RouteMcp(request);
   if (path == "/healthz") {
-    if (!get) return {MethodNotAllowed("GET", "Method Not Allowed: use GET /healthz"), {}};
-    return {JsonReply(200, R"({"status":"ok"})"), {}};
+    if (!get) return {MethodNotAllowed("GET", "Method Not Allowed: use GET /healthz"), {}, {}};
+    return {JsonReply(200, R"({"status":"ok"})"), {}, {}};
   }
   // Metrics describe every user's traffic, so only the machine itself (or a proxy on it) may read them.
   if (path == "/metrics" && metrics_ && request.from_loopback) {
-    if (!get) return {MethodNotAllowed("GET", "Method Not Allowed: use GET /metrics"), {}};
-    return {Reply{200, "text/plain; version=0.0.4", metrics_->Render(sessions_.size()), {}}, {}};
+    if (!get) return {MethodNotAllowed("GET", "Method Not Allowed: use GET /metrics"), {}, {}};
+    return {Reply{200, "text/plain; version=0.0.4", metrics_->Render(sessions_.size()), {}}, {}, {}};
   }
-  return {ErrorReply(404, kTransportError, "Not Found: the MCP endpoint is /mcp"), {}};
+  return {ErrorReply(404, kTransportError, "Not Found: the MCP endpoint is /mcp"), {}, {}};
 }
 
 Routed Router::RouteMcp(Request& request) {
-  if (auto refused = guard_.CheckSource(request)) return {std::move(*refused), {}};
+  if (auto refused = guard_.CheckSource(request)) return {std::move(*refused), {}, {}};
+  Routed routed;
+  if (request.method == "OPTIONS") {
+    routed.action = Preflight();  // asks whether the real request may be sent; carries no key
+  } else {
+    routed = Admitted(request);
+  }
+  // The origin passed CheckSource: let the browser page read the response.
+  if (!request.origin.empty()) routed.headers = CorsHeaders(request.origin);
+  return routed;
+}
+
+Routed Router::Admitted(Request& request) {
   auto admitted = guard_.Admit(request);
-  if (auto* reply = std::get_if<Reply>(&admitted)) return {std::move(*reply), {}};
+  if (auto* reply = std::get_if<Reply>(&admitted)) return {std::move(*reply), {}, {}};
   const Credential& caller = std::get<Credential>(admitted);
 
-  if (request.method == "POST") return {mcp_.Post(request, caller), caller.id};
-  if (request.method == "DELETE") return {mcp_.Delete(request, caller), caller.id};
+  if (request.method == "POST") return {mcp_.Post(request, caller), caller.id, {}};
+  if (request.method == "DELETE") return {mcp_.Delete(request, caller), caller.id, {}};
   if (request.method == "GET") {
     return {MethodNotAllowed("POST, DELETE",
                              "Method Not Allowed: this server opens no standalone event stream; "
                              "everything it sends arrives on the stream of the POST it belongs to"),
-            caller.id};
+            caller.id, {}};
   }
-  return {MethodNotAllowed("POST, DELETE", "Method Not Allowed: /mcp takes POST and DELETE"), caller.id};
+  return {MethodNotAllowed("POST, DELETE", "Method Not Allowed: /mcp takes POST and DELETE"), caller.id, {}};
 }
 
 }  // namespace transports::http

@@ -26,6 +26,8 @@ class Router {
 
  private:
   Routed RouteMcp(Request& request);
+  // Authenticates, then hands the request to the MCP endpoint.
+  Routed Admitted(Request& request);
 
   Guard guard_;
   McpEndpoint mcp_;
