@@ -1,0 +1,237 @@
+// search_memories: ranking, snippets, filters, the query language, pages.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "tests/tools/memory_test_env.h"
+
+namespace rm::testing {
+namespace {
+namespace json = boost::json;
+
+class SearchTest : public ::testing::Test {
+ protected:
+  explicit SearchTest(tools::ServiceOptions options = {}) : env_(options), alice_(env_.AddUser("alice@example.com", "admin")) {
+    c_ = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
+  }
+  std::string Write(json::object args) {
+    if (!args.contains("content")) args["content"] = "";
+    CallResult r = c_->Call("write_memory", args);
+    EXPECT_FALSE(r.is_error) << r.error_message;
+    return r.is_error ? "" : r.id();
+  }
+  CallResult Search(json::object args) {
+    CallResult r = c_->Call("search_memories", args);
+    EXPECT_FALSE(r.is_error) << r.error_message;
+    return r;
+  }
+  static std::vector<std::string> Titles(const CallResult& r) {
+    std::vector<std::string> out;
+    for (const auto& h : r.structured.at("results").as_array()) out.push_back(Str(h.at("title")));
+    return out;
+  }
+  MemoryTestEnv env_;
+  std::string alice_;
+  std::unique_ptr<Client> c_;
+};
+
+TEST_F(SearchTest, TitleHitOutranksTagHitOutranksContentHit) {
+  Write({{"title", "notes"}, {"content", "we discussed the kubernetes upgrade at length"}});
+  Write({{"title", "kubernetes upgrade"}, {"content", "see the runbook"}});
+  Write({{"title", "misc"}, {"content", "nothing here"}, {"tags", {"kubernetes"}}});
+  CallResult r = Search({{"term", "kubernetes"}});
+  EXPECT_EQ(Titles(r), (std::vector<std::string>{"kubernetes upgrade", "misc", "notes"}));
+  const json::array& hits = r.structured.at("results").as_array();
+  EXPECT_GT(hits[0].at("score").as_double(), hits[1].at("score").as_double());
+  EXPECT_GT(hits[1].at("score").as_double(), hits[2].at("score").as_double());
+  EXPECT_EQ(r.structured.at("match"), "all");
+}
+
+TEST_F(SearchTest, RarerWordsWeighMore) {
+  for (int i = 0; i < 20; ++i) Write({{"title", "meeting " + std::to_string(i)}, {"content", "meeting notes"}});
+  Write({{"title", "x"}, {"content", "meeting about the zanzibar budget"}});
+  Write({{"title", "y"}, {"content", "meeting meeting meeting"}});
+  CallResult r = Search({{"term", "meeting OR zanzibar"}});
+  EXPECT_EQ(Titles(r).front(), "x");
+}
+
+TEST_F(SearchTest, SnippetsHighlightTheMatchedWords) {
+  std::string filler;
+  for (int i = 0; i < 100; ++i) filler += "filler ";
+  Write({{"title", "Trip"}, {"content", filler + "we flew to Lisbon in May and loved it " + filler}});
+  CallResult r = Search({{"term", "lisbon"}});
+  ASSERT_EQ(r.structured.at("results").as_array().size(), 1u);
+  const std::string snippet = Str(r.structured.at("results").at(0).at("snippet"));
+  EXPECT_NE(snippet.find("**Lisbon**"), std::string::npos) << snippet;
+  EXPECT_LT(snippet.size(), 300u);  // a window, not the whole content
+  EXPECT_FALSE(r.structured.at("results").at(0).as_object().contains("content"));
+  // A title-only hit shows the title highlighted.
+  Write({{"title", "Porto weekend"}, {"content", "nothing else"}});
+  CallResult t = Search({{"term", "porto"}});
+  EXPECT_EQ(Str(t.structured.at("results").at(0).at("snippet")), "**Porto** weekend");
+}
+
+TEST_F(SearchTest, QueryLanguage) {
+  Write({{"title", "a"}, {"content", "the quick brown fox"}});
+  Write({{"title", "b"}, {"content", "brown quick dogs"}});
+  Write({{"title", "c"}, {"content", "migration of the database"}});
+  Write({{"title", "d"}, {"content", "we migrated everything"}});
+  auto titles = [&](const std::string& q) {
+    std::vector<std::string> t = Titles(Search({{"term", q}}));
+    std::sort(t.begin(), t.end());
+    return t;
+  };
+  EXPECT_EQ(titles("quick brown"), (std::vector<std::string>{"a", "b"}));      // all words, any order
+  EXPECT_EQ(titles("\"quick brown\""), (std::vector<std::string>{"a"}));       // phrase
+  EXPECT_EQ(titles("migrat*"), (std::vector<std::string>{"c", "d"}));          // prefix
+  EXPECT_EQ(titles("fox OR dogs"), (std::vector<std::string>{"a", "b"}));      // OR
+  EXPECT_EQ(titles("QUICK Brown"), (std::vector<std::string>{"a", "b"}));      // case-insensitive
+  EXPECT_EQ(titles("quick-brown"), (std::vector<std::string>{"a"}));           // hyphenated = phrase
+}
+
+TEST_F(SearchTest, NoMemoryHasEveryWordSoAnyWordMatches) {
+  Write({{"title", "alpha"}, {"content", "red"}});
+  Write({{"title", "beta"}, {"content", "blue"}});
+  CallResult r = Search({{"term", "red blue"}});
+  EXPECT_EQ(r.structured.at("match"), "any");
+  EXPECT_EQ(Titles(r).size(), 2u);
+  EXPECT_EQ(Search({{"term", "red"}}).structured.at("match"), "all");
+}
+
+TEST_F(SearchTest, AccentsAreFolded) {
+  Write({{"title", "Café crème"}, {"content", ""}});
+  EXPECT_EQ(Titles(Search({{"term", "cafe creme"}})), (std::vector<std::string>{"Café crème"}));
+}
+
+TEST_F(SearchTest, EmptyTermListsNewestMatchingFilters) {
+  Write({{"title", "one"}, {"tags", {"x"}}});
+  Write({{"title", "two"}});
+  Write({{"title", "three"}, {"tags", {"x"}}});
+  EXPECT_EQ(Titles(Search({{"term", ""}})), (std::vector<std::string>{"three", "two", "one"}));
+  EXPECT_EQ(Titles(Search({{"term", "  "}, {"tags", {"x"}}})), (std::vector<std::string>{"three", "one"}));
+}
+
+TEST_F(SearchTest, EveryFilter) {
+  std::string org = env_.CreateOrg("Acme", alice_);
+  std::string team = env_.CreateTeam(org, "Eng");
+  env_.Join(org, alice_, team);
+  c_ = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
+  Write({{"title", "garden personal"}, {"tags", {"Home", "plants"}}, {"memory_type", "episodic"}});
+  Write({{"title", "garden org"}, {"tags", {"work"}}, {"share_scope", "org"}});
+  Write({{"title", "garden team"}, {"tags", {"work", "plants"}}, {"memory_type", "procedural"}, {"share_scope", "team"}});
+  auto titles = [&](json::object args) {
+    args["term"] = "garden";
+    std::vector<std::string> t = Titles(Search(args));
+    std::sort(t.begin(), t.end());
+    return t;
+  };
+  EXPECT_EQ(titles({}).size(), 3u);
+  EXPECT_EQ(titles({{"tags", {"home"}}}), (std::vector<std::string>{"garden personal"}));  // case-insensitive
+  EXPECT_EQ(titles({{"tags", {"plants", "nothing"}}}), (std::vector<std::string>{"garden personal", "garden team"}));
+  EXPECT_EQ(titles({{"memory_type", "procedural"}}), (std::vector<std::string>{"garden team"}));
+  EXPECT_EQ(titles({{"memory_type", "semantic"}}), (std::vector<std::string>{"garden org"}));
+  EXPECT_EQ(titles({{"scope", "personal"}}), (std::vector<std::string>{"garden personal"}));
+  EXPECT_EQ(titles({{"scope", "org"}}), (std::vector<std::string>{"garden org"}));
+  EXPECT_EQ(titles({{"scope", "team"}}), (std::vector<std::string>{"garden team"}));
+  EXPECT_EQ(titles({{"scope", "all"}}).size(), 3u);
+
+  // created_after / created_before, at millisecond precision.
+  ASSERT_TRUE(env_.db().Write([](store::Connection& c) {
+    RM_RETURN_IF_ERROR(c.Exec("UPDATE memories SET created_at = '2026-01-10T12:00:00.000Z' WHERE title = 'garden personal'"));
+    RM_RETURN_IF_ERROR(c.Exec("UPDATE memories SET created_at = '2026-02-10T12:00:00.000Z' WHERE title = 'garden org'"));
+    return c.Exec("UPDATE memories SET created_at = '2026-03-10T12:00:00.000Z' WHERE title = 'garden team'");
+  }).ok());
+  EXPECT_EQ(titles({{"created_after", "2026-02-01"}}), (std::vector<std::string>{"garden org", "garden team"}));
+  EXPECT_EQ(titles({{"created_before", "2026-02-10T12:00:00Z"}}), (std::vector<std::string>{"garden personal"}));
+  EXPECT_EQ(titles({{"created_after", "2026-02-10T12:00:00Z"}}), (std::vector<std::string>{"garden team"}));
+  EXPECT_EQ(titles({{"created_after", "2026-01-01"}, {"created_before", "2026-03-01"}, {"tags", {"work"}}}),
+            (std::vector<std::string>{"garden org"}));
+  EXPECT_EQ(c_->Call("search_memories", {{"term", "x"}, {"created_after", "last week"}}).error_code, "validation_error");
+  EXPECT_EQ(c_->Call("search_memories", {{"term", "x"}, {"memory_type", "other"}}).error_code, "validation_error");
+  EXPECT_EQ(c_->Call("search_memories", {{"term", "x"}, {"scope", "world"}}).error_code, "validation_error");
+}
+
+TEST_F(SearchTest, TrashedAndHiddenMemoriesAreNotFound) {
+  std::string gone = Write({{"title", "orbit gone"}});
+  Write({{"title", "orbit kept"}});
+  Write({{"title", "orbit cursor only"}, {"allowed_vendors", {"cursor"}}});
+  ASSERT_FALSE(c_->Call("delete_memory", {{"id", gone}}).is_error);
+  EXPECT_EQ(Titles(Search({{"term", "orbit"}})).size(), 2u);
+  auto claude = env_.Connect(MemoryTestEnv::AgentKey(alice_, "claude"));
+  CallResult r = claude->Call("search_memories", {{"term", "orbit"}});
+  EXPECT_EQ(Titles(r), (std::vector<std::string>{"orbit kept"}));
+}
+
+// Pages of a search, following next_cursor: the ids in order.
+std::vector<std::string> AllPages(Client& c, json::object args) {
+  std::vector<std::string> ids;
+  while (true) {
+    CallResult r = c.Call("search_memories", args);
+    EXPECT_FALSE(r.is_error) << r.error_message;
+    if (r.is_error) return ids;
+    for (const auto& h : r.structured.at("results").as_array()) ids.push_back(Str(h.at("id")));
+    if (r.structured.at("next_cursor").is_null()) return ids;
+    args["cursor"] = r.structured.at("next_cursor");
+  }
+}
+
+TEST_F(SearchTest, PagesHaveNoDuplicatesAndNoGaps) {
+  std::set<std::string> expected;
+  for (int i = 0; i < 57; ++i) {
+    // Scores differ (repetitions) and also tie (same text), so both orders are exercised.
+    expected.insert(Write({{"title", "n" + std::to_string(i)}, {"content", std::string("harvest ") + (i % 3 ? "harvest" : "")}}));
+  }
+  Write({{"title", "unrelated"}, {"content", "nothing"}});
+  CallResult one_page = Search({{"term", "harvest"}, {"limit", 50}});
+  std::vector<std::string> best;
+  for (const auto& h : one_page.structured.at("results").as_array()) best.push_back(Str(h.at("id")));
+  std::vector<std::string> paged = AllPages(*c_, {{"term", "harvest"}, {"limit", 7}});
+  EXPECT_EQ(paged.size(), 57u);
+  EXPECT_EQ(std::set<std::string>(paged.begin(), paged.end()), expected);
+  // The pages together are the same ranking as one big page.
+  EXPECT_EQ(std::vector<std::string>(paged.begin(), paged.begin() + 50), best);
+  // A write between pages neither repeats nor skips anything.
+  json::object args{{"term", "harvest"}, {"limit", 10}};
+  CallResult first = Search(args);
+  Write({{"title", "late"}, {"content", "harvest harvest harvest"}});
+  args["cursor"] = first.structured.at("next_cursor");
+  std::vector<std::string> rest = AllPages(*c_, args);
+  std::set<std::string> seen;
+  for (const auto& h : first.structured.at("results").as_array()) seen.insert(Str(h.at("id")));
+  for (const auto& id : rest) EXPECT_TRUE(seen.insert(id).second) << "duplicate " << id;
+  EXPECT_EQ(seen, expected);
+  EXPECT_EQ(c_->Call("search_memories", {{"term", "harvest"}, {"cursor", "00"}}).error_code, "validation_error");
+}
+
+// With a tiny candidate window, ranking covers the newest K matches, and pages
+// cover exactly those.
+class SmallWindowSearchTest : public SearchTest {
+ protected:
+  static tools::ServiceOptions Options() {
+    tools::ServiceOptions o;
+    o.search_candidate_limit = 10;
+    return o;
+  }
+  SmallWindowSearchTest() : SearchTest(Options()) {}
+};
+
+TEST_F(SmallWindowSearchTest, RanksTheNewestKMatches) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i) ids.push_back(Write({{"title", "w" + std::to_string(i)}, {"content", "common word"}}));
+  // A strong title hit among the OLD ones is outside the window...
+  ASSERT_FALSE(c_->Call("update_memory", {{"id", ids[0]}, {"title", "common common"}}).is_error);
+  std::vector<std::string> paged = AllPages(*c_, {{"term", "common"}, {"limit", 3}});
+  EXPECT_EQ(paged.size(), 10u);
+  EXPECT_EQ(std::set<std::string>(paged.begin(), paged.end()), std::set<std::string>(ids.end() - 10, ids.end()));
+  // ...but a filter that narrows the matches to fewer than K ranks them all.
+  ASSERT_FALSE(c_->Call("update_memory", {{"id", ids[0]}, {"tags", {"pin"}}}).is_error);
+  ASSERT_FALSE(c_->Call("update_memory", {{"id", ids[29]}, {"tags", {"pin"}}}).is_error);
+  CallResult pinned = Search({{"term", "common"}, {"tags", {"pin"}}});
+  EXPECT_EQ(Titles(pinned), (std::vector<std::string>{"common common", "w29"}));
+  // A rare word is searched in every memory, old ones included.
+  EXPECT_EQ(Titles(Search({{"term", "w0"}})).size(), 0u);  // renamed
+  EXPECT_EQ(Titles(Search({{"term", "w1"}})), (std::vector<std::string>{"w1"}));
+}
+
+}  // namespace
+}  // namespace rm::testing
