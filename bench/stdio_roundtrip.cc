@@ -16,7 +16,7 @@
 
 #include <boost/json.hpp>
 
-#include "tests/stdio/child_process.h"
+#include "bench/stdio_session.h"
 
 namespace {
 
@@ -58,55 +58,15 @@ Options Parse(int argc, char** argv) {
   return o;
 }
 
-class Driver {
- public:
-  explicit Driver(const std::vector<std::string>& server) : child_(server, /*capture_stderr=*/false) {}
-
-  // Sends one request and waits for its response; exits on a wrong or failed answer.
-  json::object Call(std::string_view method, const json::object& params) {
-    const int64_t id = ++next_id_;
-    json::object request{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
-    if (!params.empty()) request["params"] = params;
-    if (!child_.io().WriteLine(json::serialize(request))) Fail("the server closed its input");
-    for (;;) {
-      auto line = child_.io().ReadLine(std::chrono::seconds(30));
-      if (!line) Fail("no response within 30 s");
-      json::object message = json::parse(*line).as_object();
-      if (!message.contains("id")) continue;  // a notification
-      if (message.at("id") != id) Fail("response to another request");
-      if (message.contains("error")) Fail(("error: " + json::serialize(message.at("error"))).c_str());
-      return message;
-    }
-  }
-
-  void Notify(std::string_view method) {
-    child_.io().WriteLine(json::serialize(json::object{{"jsonrpc", "2.0"}, {"method", method}}));
-  }
-
-  void Finish() {
-    child_.io().CloseWrite();
-    child_.Wait();
-  }
-
- private:
-  [[noreturn]] static void Fail(const char* why) {
-    std::fprintf(stderr, "stdio_roundtrip: %s\n", why);
-    std::exit(1);
-  }
-
-  testing_support::ChildProcess child_;
-  int64_t next_id_ = 0;
-};
-
-void Measure(Driver& driver, const char* label, std::string_view method, const json::object& params,
-             const Options& o) {
-  for (int i = 0; i < o.warmup; ++i) driver.Call(method, params);
+void Measure(bench::StdioSession& session, const char* label, std::string_view method,
+             const json::object& params, const Options& o) {
+  for (int i = 0; i < o.warmup; ++i) session.Call(method, params);
   std::vector<double> micros;
   micros.reserve(o.calls);
   const auto start = Clock::now();
   for (int i = 0; i < o.calls; ++i) {
     const auto t0 = Clock::now();
-    json::object response = driver.Call(method, params);
+    json::object response = session.Call(method, params);
     micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
     if (method == "tools/call" && response.at("result").at("isError") == true) {
       std::fprintf(stderr, "stdio_roundtrip: the tool answered with an error: %s\n",
@@ -125,17 +85,17 @@ void Measure(Driver& driver, const char* label, std::string_view method, const j
 
 int main(int argc, char** argv) {
   const Options o = Parse(argc, argv);
-  Driver driver(o.server);
-  driver.Call("initialize", {{"protocolVersion", "2025-11-25"},
-                             {"capabilities", json::object{}},
-                             {"clientInfo", {{"name", "stdio_roundtrip"}, {"version", "1"}}}});
-  driver.Notify("notifications/initialized");
-
-  Measure(driver, "ping", "ping", {}, o);
-  if (!o.tool.empty()) {
-    json::object params{{"name", o.tool}, {"arguments", json::parse(o.tool_args)}};
-    Measure(driver, ("tools/call " + o.tool).c_str(), "tools/call", params, o);
+  try {
+    bench::StdioSession session(o.server, "stdio_roundtrip");
+    Measure(session, "ping", "ping", {}, o);
+    if (!o.tool.empty()) {
+      json::object params{{"name", o.tool}, {"arguments", json::parse(o.tool_args)}};
+      Measure(session, ("tools/call " + o.tool).c_str(), "tools/call", params, o);
+    }
+    session.Finish();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "stdio_roundtrip: %s\n", e.what());
+    return 1;
   }
-  driver.Finish();
   return 0;
 }
