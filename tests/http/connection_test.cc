@@ -153,14 +153,19 @@ TEST(HttpConnection, ServesMcpOverHttps) {
   std::filesystem::remove_all(dir);
 }
 
+// Why a server with `options` (and no tools) does not start.
+rm::Status StartFailure(transports::HttpOptions options) {
+  options.authenticator = [](std::string_view) { return std::optional<transports::Credential>(); };
+  mcp::ServerDefinition definition;
+  transports::HttpServer server(definition, options);
+  return server.Start();
+}
+
 TEST(HttpConnection, UnreadableCertificateIsAStartError) {
   transports::HttpOptions options = TestOptions();
   options.tls_cert_file = "/nonexistent/cert.pem";
   options.tls_key_file = "/nonexistent/key.pem";
-  options.authenticator = [](std::string_view) { return std::optional<transports::Credential>(); };
-  mcp::ServerDefinition definition;
-  transports::HttpServer server(definition, options);
-  const rm::Status status = server.Start();
+  const rm::Status status = StartFailure(options);
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("/nonexistent/cert.pem"), std::string::npos);
 }
@@ -169,10 +174,7 @@ TEST(HttpConnection, PortInUseIsAStartError) {
   TestServer first;
   transports::HttpOptions options = TestOptions();
   options.port = first.port();
-  options.authenticator = [](std::string_view) { return std::optional<transports::Credential>(); };
-  mcp::ServerDefinition definition;
-  transports::HttpServer second(definition, options);
-  const rm::Status status = second.Start();
+  const rm::Status status = StartFailure(options);
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("cannot listen"), std::string::npos);
 }

@@ -84,6 +84,24 @@ TEST(HttpStream, OneConnectionServesManyRequests) {
   }
 }
 
+TEST(HttpStream, ClientsThatWaitFor100ContinueGetIt) {
+  TestServer server;
+  Client client(server.port());
+  const std::string body = InitializeJson();
+  client.WriteRaw("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  "Accept: application/json, text/event-stream\r\nAuthorization: Bearer " +
+                  std::string(kAliceKey) + "\r\nExpect: 100-continue\r\nContent-Length: " +
+                  std::to_string(body.size()) + "\r\n\r\n");
+  auto go_on = client.ReadResponse();
+  ASSERT_TRUE(go_on.has_value());
+  EXPECT_EQ(go_on->status, 100);
+  client.WriteRaw(body);
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->header("mcp-session-id").size(), 32u);
+}
+
 TEST(HttpStream, BodiesOverTheLimitAre413) {
   TestServer server;
   Client client(server.port());

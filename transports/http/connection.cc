@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -97,17 +98,45 @@ void Connection<Derived>::ReadRequest() {
   // slowly it trickles in (slowloris).
   phase_ = Phase::kReadingRequest;
   lowest().expires_after(state_.options.request_timeout);
+  bhttp::async_read_header(derived().stream(), buffer_, *parser_,
+                           beast::bind_front_handler(&Connection::OnHead, derived().shared_from_this()));
+}
+
+template <class Derived>
+void Connection<Derived>::OnHead(beast::error_code ec, std::size_t) {
+  if (ec) return OnReadFailed(ec);  // a too large declared body is refused here, unread
+  if (!beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) return ReadBody();
+  // The client (curl, for bodies over 1 KiB) waits for this before sending the body.
+  auto go_on = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+  bhttp::async_write(derived().stream(), *go_on,
+                     [self = derived().shared_from_this(), go_on](beast::error_code write_ec, std::size_t) {
+                       if (write_ec) return self->Close(true);
+                       self->ReadBody();
+                     });
+}
+
+template <class Derived>
+void Connection<Derived>::ReadBody() {
   bhttp::async_read(derived().stream(), buffer_, *parser_,
                     beast::bind_front_handler(&Connection::OnRequest, derived().shared_from_this()));
 }
 
 template <class Derived>
 void Connection<Derived>::OnRequest(beast::error_code ec, std::size_t) {
+  if (ec) return OnReadFailed(ec);
   request_started_ = std::chrono::steady_clock::now();
   credential_id_.clear();
   response_headers_.clear();
-  // Whatever was parsed (for the access log), even when the read failed part way.
   request_ = parser_->release();
+  Dispatch();
+}
+
+template <class Derived>
+void Connection<Derived>::OnReadFailed(beast::error_code ec) {
+  request_started_ = std::chrono::steady_clock::now();
+  credential_id_.clear();
+  response_headers_.clear();
+  request_ = parser_->release();  // whatever was parsed, for the access log
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == beast::error::timeout ||
       ec == net::error::operation_aborted) {
     return Close(true);  // the client left, or was too slow: nobody to answer
@@ -121,11 +150,10 @@ void Connection<Derived>::OnRequest(beast::error_code ec, std::size_t) {
   if (ec == bhttp::error::header_limit) {
     return SendReply(ErrorReply(431, kTransportError, "Request Header Fields Too Large"), true);
   }
-  if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
     return SendReply(ErrorReply(400, kTransportError, "Bad Request: malformed HTTP (" + ec.message() + ")"), true);
   }
-  if (ec) return Close(true);  // the socket failed
-  Dispatch();
+  Close(true);  // the socket failed
 }
 
 template <class Derived>

@@ -78,7 +78,11 @@ class Connection : public Drainable {
 
   void OnFirstBytes(beast::error_code ec, std::size_t bytes);
   void ReadRequest();
+  void OnHead(beast::error_code ec, std::size_t bytes);
+  void ReadBody();
   void OnRequest(beast::error_code ec, std::size_t bytes);
+  // Answers (or just closes on) a failed read; the request is what was parsed of it.
+  void OnReadFailed(beast::error_code ec);
   void Dispatch();
 
   void SendReply(Reply reply, bool close);

@@ -4,9 +4,14 @@
 
 namespace transports::http {
 
-void ConnectionSet::Add(Drainable* key, std::weak_ptr<Drainable> connection) {
-  std::lock_guard lock(mutex_);
-  connections_.emplace(key, std::move(connection));
+void ConnectionSet::Add(Drainable* key, std::shared_ptr<Drainable> connection) {
+  bool drain_now = false;
+  {
+    std::lock_guard lock(mutex_);
+    connections_.emplace(key, connection);
+    drain_now = draining_;
+  }
+  if (drain_now) connection->Drain();
 }
 
 void ConnectionSet::Remove(Drainable* key) {
@@ -24,6 +29,7 @@ void ConnectionSet::DrainAll() {
   std::vector<std::shared_ptr<Drainable>> open;
   {
     std::lock_guard lock(mutex_);
+    draining_ = true;
     for (auto& [key, weak] : connections_) {
       if (auto connection = weak.lock()) open.push_back(std::move(connection));
     }

@@ -21,7 +21,9 @@ class Drainable {
 
 class ConnectionSet {
  public:
-  void Add(Drainable* key, std::weak_ptr<Drainable> connection);
+  // Once DrainAll has run, a connection added (accepted just before the listener closed) is
+  // drained at once.
+  void Add(Drainable* key, std::shared_ptr<Drainable> connection);
   void Remove(Drainable* key);
   std::size_t size() const;
 
@@ -34,6 +36,7 @@ class ConnectionSet {
   mutable std::mutex mutex_;
   std::condition_variable emptied_;
   std::unordered_map<Drainable*, std::weak_ptr<Drainable>> connections_;
+  bool draining_ = false;
 };
 
 }  // namespace transports::http

@@ -115,8 +115,9 @@ class HttpServer::Impl {
     net::post(io_, [this] { sweeper_.cancel(); });
     connections_.DrainAll();
     if (!connections_.WaitUntilEmpty(options_.drain_timeout)) {
-      spdlog::warn("http: {} connection(s) still busy after {} ms; closing them", connections_.size(),
-                   options_.drain_timeout.count());
+      spdlog::warn("http: {} connection(s) still busy after {} ms; cancelling their requests and closing them",
+                   connections_.size(), options_.drain_timeout.count());
+      sessions_.CancelAll();
       io_.stop();
     }
     // With no connection, listener or timer left, the I/O threads run out of work and return.

@@ -7,7 +7,9 @@ namespace transports::http {
 SessionRegistry::SessionRegistry(std::size_t max_sessions, Clock::duration idle_timeout)
     : max_sessions_(max_sessions), idle_timeout_(idle_timeout) {}
 
-SessionRegistry::~SessionRegistry() {
+SessionRegistry::~SessionRegistry() { CancelAll(); }
+
+void SessionRegistry::CancelAll() {
   std::lock_guard lock(mutex_);
   for (auto& [id, entry] : sessions_) entry.session->CancelAll();
 }

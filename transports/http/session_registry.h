@@ -23,7 +23,7 @@ class SessionRegistry {
   using Clock = std::chrono::steady_clock;
 
   SessionRegistry(std::size_t max_sessions, Clock::duration idle_timeout);
-  ~SessionRegistry();  // cancels every session's requests in flight
+  ~SessionRegistry();  // CancelAll()
 
   struct Created {
     std::string id;
@@ -41,6 +41,9 @@ class SessionRegistry {
 
   // Closes session `id` (cancelling its requests) if it belongs to `credential_id`.
   bool Remove(const std::string& id, const std::string& credential_id);
+
+  // Cancels the requests in flight of every session (a server giving up on draining).
+  void CancelAll();
 
   // Closes sessions idle for longer than the timeout; returns how many.
   std::size_t CloseIdle(Clock::time_point now = Clock::now());
