@@ -62,6 +62,14 @@ void CallContext::progress(double progress, std::optional<double> total,
       jsonrpc::MakeNotification("notifications/progress", std::move(body))));
 }
 
+rm::Result<boost::json::value> CallContext::request(std::string_view method, boost::json::object params,
+                                                    std::chrono::milliseconds timeout) const {
+  if (!params_.send_request) {
+    return rm::Status::FailedPrecondition("this call has no client to ask (" + std::string(method) + ")");
+  }
+  return params_.send_request(method, std::move(params), timeout);
+}
+
 void CallContext::log(LogLevel level, std::string_view logger, boost::json::value data) const {
   if (!params_.sink || !params_.min_log_level) return;
   if (level < params_.min_log_level->load()) return;

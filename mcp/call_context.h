@@ -8,13 +8,17 @@
 
 #include <any>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+
+#include "util/status.h"
 
 namespace mcp {
 
@@ -45,6 +49,10 @@ class CallContext {
     OutboundSink sink;
     // The session's current minimum log level (null: nothing is logged).
     std::shared_ptr<const std::atomic<LogLevel>> min_log_level;
+    // Sends a request to the client and waits for its result (empty: the client cannot be asked).
+    std::function<rm::Result<boost::json::value>(std::string_view method, boost::json::object params,
+                                                 std::chrono::milliseconds timeout)>
+        send_request;
   };
 
   explicit CallContext(Params params);
@@ -70,6 +78,14 @@ class CallContext {
 
   // Sends notifications/message if `level` is at or above the level the client set.
   void log(LogLevel level, std::string_view logger, boost::json::value data) const;
+
+  // Asks the client something while this request runs — "sampling/createMessage",
+  // "elicitation/create", "roots/list" — and waits up to `timeout` for the result object.
+  // Fails without asking when the client did not declare the matching capability or the
+  // transport cannot reach it; fails when the client answers with an error, does not answer
+  // in time, or this request is cancelled meanwhile.
+  rm::Result<boost::json::value> request(std::string_view method, boost::json::object params,
+                                         std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
 
  private:
   Params params_;

@@ -35,11 +35,12 @@ struct ResourceTemplate {
   std::string mime_type;
 };
 
-// One item of a resources/read result (text resources only).
+// One item of a resources/read result: text, or binary data when `blob` is set.
 struct ResourceContents {
   std::string uri;
   std::string mime_type;
   std::string text;
+  std::string blob = {};  // base64; when not empty it is sent instead of `text`
 };
 
 class ResourceProvider {

@@ -57,7 +57,12 @@ json::value ReadResource(const Request& request) {
   }
   json::array items;
   for (const ResourceContents& c : *contents) {
-    json::object item{{"uri", c.uri}, {"text", c.text}};
+    json::object item{{"uri", c.uri}};
+    if (c.blob.empty()) {
+      item["text"] = c.text;
+    } else {
+      item["blob"] = c.blob;
+    }
     if (!c.mime_type.empty()) item["mimeType"] = c.mime_type;
     items.push_back(std::move(item));
   }

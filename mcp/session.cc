@@ -9,6 +9,7 @@
 
 #include "mcp/json_rpc.h"
 #include "mcp/methods.h"
+#include "mcp/outgoing_requests.h"
 #include "mcp/params.h"
 #include "mcp/protocol_version.h"
 #include "mcp/utf8.h"
@@ -139,7 +140,9 @@ class Session::Impl {
     }
     switch (message.kind) {
       case Message::Kind::kResponse:
-        return std::nullopt;  // we send no requests, so there is nothing to match it with
+        // The answer to a request a handler sent through CallContext::request.
+        outgoing_->Deliver(message.id, value.get_object());
+        return std::nullopt;
       case Message::Kind::kNotification:
         HandleNotification(message);
         return std::nullopt;
@@ -220,6 +223,11 @@ class Session::Impl {
       p.client_name = client_name_;
       p.protocol_version = protocol_version_;
     }
+    p.send_request = [this, cancelled, sink](std::string_view method, json::object params,
+                                             std::chrono::milliseconds timeout) -> rm::Result<json::value> {
+      if (auto missing = MissingCapability(method)) return *missing;
+      return outgoing_->Send(method, std::move(params), timeout, sink, cancelled);
+    };
     p.cancelled = std::move(cancelled);
     p.progress_token = std::move(progress_token);
     p.sink = sink;
@@ -246,6 +254,7 @@ class Session::Impl {
     if (const json::object* info = params::OptionalObject(params, "clientInfo")) {
       client = params::OptionalString(*info, "name", "params.clientInfo").value_or("");
     }
+    const json::object* capabilities = params::OptionalObject(params, "capabilities");
     const std::string version = NegotiateProtocolVersion(requested);
     {
       std::lock_guard lock(mutex_);
@@ -256,6 +265,7 @@ class Session::Impl {
       initialized_ = true;
       protocol_version_ = version;
       client_name_ = std::move(client);
+      if (capabilities) client_capabilities_ = *capabilities;
     }
     const RevisionFeatures features = FeaturesOf(version);
     json::object server_info{{"name", server_.info.name}, {"version", server_.info.version}};
@@ -299,6 +309,19 @@ class Session::Impl {
     return json::object{};
   }
 
+  // Why the client cannot be sent `method`: it did not declare the capability the method
+  // belongs to in initialize (the spec forbids sending it then). Nothing when it can.
+  std::optional<rm::Status> MissingCapability(std::string_view method) const {
+    static const std::unordered_map<std::string_view, std::string_view> kCapabilityOf = {
+        {"sampling/createMessage", "sampling"}, {"elicitation/create", "elicitation"}, {"roots/list", "roots"}};
+    auto it = kCapabilityOf.find(method);
+    if (it == kCapabilityOf.end()) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    if (client_capabilities_.contains(it->second)) return std::nullopt;
+    return rm::Status::FailedPrecondition("the client did not declare the '" + std::string(it->second) +
+                                          "' capability, so it cannot be sent " + std::string(method));
+  }
+
   void Report(const std::string& what) const {
     if (server_.report_internal_error) server_.report_internal_error(what);
   }
@@ -307,11 +330,13 @@ class Session::Impl {
   const std::any principal_;
   const OutboundSink sink_;
   const std::shared_ptr<std::atomic<LogLevel>> min_log_level_;
+  const std::shared_ptr<OutgoingRequests> outgoing_ = std::make_shared<OutgoingRequests>();
 
   mutable std::mutex mutex_;  // guards the members below
   bool initialized_ = false;
   std::string protocol_version_;
   std::string client_name_;
+  json::object client_capabilities_;  // from initialize
   // Requests being handled, by serialized id, with the flag that cancels them.
   std::unordered_map<std::string, std::shared_ptr<std::atomic<bool>>> in_flight_;
 };
