@@ -43,9 +43,11 @@ if (small !== large) {
     const a = find("raw", "reflect", small, op);
     const b = find("raw", "reflect", large, op);
     if (!a || !b) continue;
-    // Mean time per operation (1 / rate): "does not grow" read as at most 25 % more at 10× the data.
-    const growth = a.per_second / b.per_second;
-    goal(`reflect-memory ${op} cost per operation at N = ${thousands(large)} is ${growth.toFixed(2)}× that at N = ${thousands(small)} (p50 ${ms(a.p50_ms)} → ${ms(b.p50_ms)} ms; goal: no growth, ≤ 1.25×)`, growth <= 1.25);
+    // The median, which other work on the machine disturbs least (the mean, 1 / rate, is
+    // shown too); "does not grow" read as at most 25 % more at the larger N.
+    const growth = b.p50_ms / a.p50_ms;
+    const meanGrowth = a.per_second / b.per_second;
+    goal(`reflect-memory ${op} p50 at N = ${thousands(large)} is ${growth.toFixed(2)}× that at N = ${thousands(small)} (${ms(a.p50_ms)} → ${ms(b.p50_ms)} ms; mean ${meanGrowth.toFixed(2)}×; goal: no growth, ≤ 1.25×)`, growth <= 1.25);
   }
 }
 process.exitCode = met ? 0 : 3;
