@@ -15,5 +15,6 @@ void AddOrgCommands(CLI::App& app, CliContext& ctx);          // org create | ad
 void AddUsageCommand(CLI::App& app, CliContext& ctx);         // usage
 void AddMaintenanceCommands(CLI::App& app, CliContext& ctx);  // migrate, check
 void AddServeCommand(CLI::App& app, CliContext& ctx);         // serve (app/cli_serve.cc)
+void AddExportImportCommands(CLI::App& app, CliContext& ctx); // export, import (app/cli_export_import.cc)
 
 }  // namespace rm::app

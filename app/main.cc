@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   AddUsageCommand(app, ctx);
   AddMaintenanceCommands(app, ctx);
   AddServeCommand(app, ctx);
+  AddExportImportCommands(app, ctx);
   AddGlobalOptionsFooter(app);
 
   try {
