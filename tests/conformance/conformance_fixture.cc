@@ -102,6 +102,83 @@ void AddNotifyingTools(mcp::ToolRegistry& tools) {
   }));
 }
 
+// Tools that ask the client something (sampling, elicitation) and report its answer.
+constexpr auto kClientTimeout = std::chrono::seconds(30);
+
+std::string AnswerText(const rm::Result<json::value>& answer) {
+  return answer.ok() ? json::serialize(*answer) : "the client could not answer: " + answer.status().message();
+}
+
+// A tool that shows the user a form (elicitation/create) and reports what they did with it.
+// The message comes from the "message" argument when there is one.
+mcp::Tool ElicitationTool(std::string name, json::object input_schema, std::string default_message,
+                          json::object requested_schema) {
+  return MakeTool(std::move(name), "Asks the user to fill in a form", std::move(input_schema),
+                  [default_message = std::move(default_message), requested_schema = std::move(requested_schema)](
+                      const json::object& args, mcp::CallContext& ctx) {
+                    const json::value* message = args.if_contains("message");
+                    auto answer = ctx.request(
+                        "elicitation/create",
+                        json::object{{"message", message ? message->get_string() : json::string(default_message)},
+                                     {"requestedSchema", requested_schema}},
+                        kClientTimeout);
+                    if (!answer.ok()) return ContentResult({Text(AnswerText(answer))}, true);
+                    const json::object& result = answer->as_object();
+                    const json::value* action = result.if_contains("action");
+                    const json::value* content = result.if_contains("content");
+                    return ContentResult({Text("User response: action=" + (action ? json::serialize(*action) : "?") +
+                                               ", content=" + (content ? json::serialize(*content) : "{}"))});
+                  });
+}
+
+void AddClientRequestTools(mcp::ToolRegistry& tools) {
+  tools.Add(MakeTool(
+      "test_sampling", "Asks the client's model to complete a prompt",
+      json::parse(R"({"type":"object","properties":{"prompt":{"type":"string"}},"required":["prompt"]})").as_object(),
+      [](const json::object& args, mcp::CallContext& ctx) {
+        auto answer = ctx.request(
+            "sampling/createMessage",
+            json::object{{"messages", json::array{json::object{{"role", "user"}, {"content", Text(args.at("prompt").as_string())}}}},
+                         {"maxTokens", 100}},
+            kClientTimeout);
+        std::string text = AnswerText(answer);
+        if (answer.ok()) {
+          if (const auto* content = answer->as_object().if_contains("content"); content && content->is_object()) {
+            if (const auto* t = content->get_object().if_contains("text"); t && t->is_string()) text = t->get_string();
+          }
+        }
+        return ContentResult({Text("LLM response: " + text)}, !answer.ok());
+      }));
+
+  tools.Add(ElicitationTool(
+      "test_elicitation",
+      json::parse(R"({"type":"object","properties":{"message":{"type":"string"}},"required":["message"]})").as_object(),
+      "", json::parse(R"({"type":"object","properties":{
+          "username":{"type":"string","description":"User's response"},
+          "email":{"type":"string","description":"User's email address"}},
+        "required":["username","email"]})").as_object()));
+  tools.Add(ElicitationTool(
+      "test_elicitation_sep1034_defaults", NoArguments(), "Please review and update the form fields with defaults",
+      json::parse(R"({"type":"object","properties":{
+          "name":{"type":"string","description":"User name","default":"John Doe"},
+          "age":{"type":"integer","description":"User age","default":30},
+          "score":{"type":"number","description":"User score","default":95.5},
+          "status":{"type":"string","description":"User status","enum":["active","inactive","pending"],"default":"active"},
+          "verified":{"type":"boolean","description":"Verification status","default":true}},
+        "required":[]})").as_object()));
+  tools.Add(ElicitationTool(
+      "test_elicitation_sep1330_enums", NoArguments(), "Please pick from each kind of list",
+      json::parse(R"({"type":"object","properties":{
+          "untitledSingle":{"type":"string","enum":["option1","option2","option3"]},
+          "titledSingle":{"type":"string","oneOf":[{"const":"value1","title":"First Option"},
+            {"const":"value2","title":"Second Option"},{"const":"value3","title":"Third Option"}]},
+          "legacyEnum":{"type":"string","enum":["opt1","opt2","opt3"],"enumNames":["Option One","Option Two","Option Three"]},
+          "untitledMulti":{"type":"array","items":{"type":"string","enum":["option1","option2","option3"]}},
+          "titledMulti":{"type":"array","items":{"anyOf":[{"const":"value1","title":"First Choice"},
+            {"const":"value2","title":"Second Choice"},{"const":"value3","title":"Third Choice"}]}}},
+        "required":[]})").as_object()));
+}
+
 class Resources : public mcp::ResourceProvider {
  public:
   rm::Result<mcp::ResourcePage> List(const std::optional<std::string>&, mcp::CallContext&) override {
@@ -118,6 +195,11 @@ class Resources : public mcp::ResourceProvider {
     if (uri == "test://static-text") {
       return std::vector<mcp::ResourceContents>{
           {uri, "text/plain", "This is the content of the static text resource."}};
+    }
+    if (uri == "test://static-binary") {
+      mcp::ResourceContents png{uri, "image/png", ""};
+      png.blob = kPng;
+      return std::vector<mcp::ResourceContents>{png};
     }
     if (uri == "test://watched-resource") {
       return std::vector<mcp::ResourceContents>{{uri, "text/plain", "Watched resource content"}};
@@ -192,6 +274,7 @@ std::unique_ptr<mcp::ServerDefinition> MakeConformanceServer() {
   server->info.name = "reflect-memory-conformance-fixture";
   AddContentTools(server->tools);
   AddNotifyingTools(server->tools);
+  AddClientRequestTools(server->tools);
   server->resources = std::make_shared<Resources>();
   AddPrompts(server->prompts);
   return server;
