@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <istream>
+#include <iterator>
 #include <ostream>
 #include <random>
 #include <stdexcept>
+#include <string_view>
 #include <unordered_set>
 
 #include <boost/json.hpp>

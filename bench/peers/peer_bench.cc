@@ -52,7 +52,7 @@ struct Options {
   std::vector<std::string> server;
 };
 
-std::size_t Count(const std::string& flag, const char* value) {
+std::size_t WholeNumber(const std::string& flag, const char* value) {
   char* end = nullptr;
   const unsigned long long n = std::strtoull(value, &end, 10);
   if (*value == '\0' || *end != '\0') Usage(flag + " needs a whole number, not '" + value + "'");
@@ -68,9 +68,9 @@ Options Parse(int argc, char** argv) {
     const std::string flag = argv[i];
     if (i + 1 >= argc) Usage("missing value for " + flag);
     const char* value = argv[++i];
-    if (flag == "--memories") o.memories = Count(flag, value);
-    else if (flag == "--searches") o.searches = Count(flag, value), o.searches_given = true;
-    else if (flag == "--seed") o.seed = Count(flag, value);
+    if (flag == "--memories") o.memories = WholeNumber(flag, value);
+    else if (flag == "--searches") o.searches = WholeNumber(flag, value), o.searches_given = true;
+    else if (flag == "--seed") o.seed = WholeNumber(flag, value);
     else if (flag == "--out") o.out = value;
     else if (flag == "--corpus") o.corpus = value;
     else if (flag == "--server") o.server_kind = value;
@@ -165,18 +165,18 @@ int Run(const Options& o) {
 
   CheckCorrect(session, dialect, corpus);
 
-  Timings reads;
-  reads.Start();
+  Timings searched;
+  searched.Start();
   for (std::size_t s = 0; s < searches; ++s) {
-    const std::size_t hits = dialect.HitTitles(TimedCall(session, dialect.Search(corpus.terms[s]), reads)).size();
+    const std::size_t hits = dialect.HitTitles(TimedCall(session, dialect.Search(corpus.terms[s]), searched)).size();
     if (hits == 0) throw std::runtime_error("nothing found for '" + corpus.terms[s] + "', a word of the corpus");
-    reads.AddHits(hits);
+    searched.AddHits(hits);
   }
-  reads.Stop();
+  searched.Stop();
   session.Finish();
 
   Report(writes.Summary(o.server_kind, n, "write"));
-  if (searches > 0) Report(reads.Summary(o.server_kind, n, "search"));
+  if (searches > 0) Report(searched.Summary(o.server_kind, n, "search"));
   return 0;
 }
 

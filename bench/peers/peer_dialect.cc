@@ -8,8 +8,6 @@ namespace peers {
 namespace json = boost::json;
 namespace {
 
-std::string Serialized(const json::value& v) { return json::serialize(v); }
-
 // reflect-memory: one memory per write_memory; search_memories answers the top 10 by
 // BM25 with snippets (its default page).
 class ReflectDialect final : public PeerDialect {
@@ -20,7 +18,7 @@ class ReflectDialect final : public PeerDialect {
   void CheckWritten(const json::object& result, const Memory& m) const override {
     const json::object& stored = result.at("structuredContent").at("memory").as_object();
     if (!stored.contains("id") || stored.at("title") != json::value(m.title)) {
-      throw std::runtime_error("write_memory did not answer the stored memory: " + Serialized(stored));
+      throw std::runtime_error("write_memory did not answer the stored memory: " + json::serialize(stored));
     }
   }
   ToolCall Search(const std::string& term) const override { return {"search_memories", {{"term", term}}}; }
@@ -50,7 +48,7 @@ class ReferenceDialect final : public PeerDialect {
   void CheckWritten(const json::object& result, const Memory& m) const override {
     const json::array& created = result.at("structuredContent").at("entities").as_array();
     if (created.size() != 1 || created[0].at("name") != json::value(m.title)) {
-      throw std::runtime_error("create_entities did not create the entity: " + Serialized(result));
+      throw std::runtime_error("create_entities did not create the entity: " + json::serialize(result));
     }
   }
   ToolCall Search(const std::string& term) const override { return {"search_nodes", {{"query", term}}}; }
