@@ -99,6 +99,16 @@ Result<SearchTerms> BuildSearchTerms(Connection& conn, std::string_view text, Ma
   if (groups.back().empty()) groups.pop_back();
   if (groups.empty()) return terms;
 
+  // Each phrase's index in `phrases`, group by group (the same order).
+  int next = 0;
+  for (const auto& group : groups) {
+    if (mode == MatchMode::kAll) {
+      terms.groups.emplace_back();
+      for (std::size_t p = 0; p < group.size(); ++p) terms.groups.back().push_back(next++);
+    } else {
+      for (std::size_t p = 0; p < group.size(); ++p) terms.groups.push_back({next++});
+    }
+  }
   std::string expression;
   const char* inner = mode == MatchMode::kAll ? " AND " : " OR ";
   for (std::size_t g = 0; g < groups.size(); ++g) {

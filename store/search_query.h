@@ -38,6 +38,9 @@ struct SearchTerms {
   // The phrases of `expression` in order, each alone as a column-filtered query
   // ({title content tags} : "postgres"), for counting the rows that hold it.
   std::vector<std::string> phrases;
+  // How the phrases combine: a row matches if it holds every phrase of at least
+  // one group (indexes into `phrases`). Bounds the number of matches.
+  std::vector<std::vector<int>> groups;
 };
 
 // InvalidArgument (naming `term`) for more than kMaxSearchPhrases words.

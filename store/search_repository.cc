@@ -3,21 +3,19 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 
 #include "store/search_ranking.h"
 
 namespace rm::store {
 namespace {
 
-// Parameters shared by every statement below, after the viewer's ?1..?4.
+// Parameters shared by every statement below, after the viewer's ?1..?4; a
+// statement's own parameters start at ?10.
 constexpr int kMatch = 5;
 constexpr int kType = 6;
 constexpr int kTags = 7;
 constexpr int kCreatedAfter = 8;
 constexpr int kCreatedBefore = 9;
-// Statement-specific parameters start here.
-constexpr int kFirstOwn = 10;
 
 // Snippets: matched words in **bold**, "…" where text was cut, about 24 tokens.
 constexpr const char* kSnippetArgs = "'**', '**', '…', 24";
@@ -53,8 +51,12 @@ std::string Quoted(const std::string& token) { return "\"" + token + "\""; }
 // The visibility half of the MATCH (see migration 5 for the tokens), or nullopt
 // when the scope names a pool the caller is not in (nothing can match).
 // Tokens are computed by the same SQL functions (hex, lower) as the index view.
-Result<std::optional<std::string>> VisibilityMatch(Connection& conn, const Viewer& viewer,
-                                                   const SearchFilters& filters) {
+struct VisibilityTokens {
+  std::string expression;  // the whole visibility half of the MATCH
+  std::string pools;       // vis : (the caller's pools), alone: to estimate how many rows it has
+};
+Result<std::optional<VisibilityTokens>> VisibilityMatch(Connection& conn, const Viewer& viewer,
+                                                        const SearchFilters& filters) {
   Statement& s = conn.Prepare(
       "SELECT 'xu' || hex(?1), 'xo' || hex(?2), 'xt' || hex(?3), 'xv' || hex(?4), "
       "(SELECT group_concat('\"xg' || hex(lower(value)) || '\"', ' OR ') FROM json_each(?5))");
@@ -70,11 +72,11 @@ Result<std::optional<std::string>> VisibilityMatch(Connection& conn, const Viewe
   switch (filters.scope) {
     case Scope::kPersonal: pools = Quoted(user); break;
     case Scope::kOrg:
-      if (!viewer.org_id) return std::optional<std::string>();
+      if (!viewer.org_id) return std::optional<VisibilityTokens>();
       pools = Quoted(org);
       break;
     case Scope::kTeam:
-      if (!viewer.team_id) return std::optional<std::string>();
+      if (!viewer.team_id) return std::optional<VisibilityTokens>();
       pools = Quoted(team);
       break;
     case Scope::kAll:
@@ -86,7 +88,7 @@ Result<std::optional<std::string>> VisibilityMatch(Connection& conn, const Viewe
   std::string positive = "vis : (" + pools + ")";
   if (filters.memory_type) positive += " AND vis : " + Quoted("xk" + *filters.memory_type);
   if (!filters.tags_any_json.empty()) {
-    if (tags.empty()) return std::optional<std::string>();  // "[]": no tag can match
+    if (tags.empty()) return std::optional<VisibilityTokens>();  // "[]": no tag can match
     positive += " AND vis : (" + tags + ")";
   }
   // Dense facts are excluded through their rare opposite (see migration 5).
@@ -95,7 +97,7 @@ Result<std::optional<std::string>> VisibilityMatch(Connection& conn, const Viewe
   if (viewer.vendor) {
     expression = "(" + expression + " NOT vis : (\"xrestricted\" NOT " + Quoted(vendor) + "))";
   }
-  return std::optional<std::string>(expression);
+  return std::optional<VisibilityTokens>(VisibilityTokens{expression, "vis : (" + pools + ")"});
 }
 
 Result<std::int64_t> StepInt64(Statement& s, std::int64_t if_none) {
@@ -132,58 +134,41 @@ Result<double> PhraseRows(Connection& conn, const std::string& phrase, int cap,
   return static_cast<double>(*n);
 }
 
-// Fixes the candidate window and BM25 statistics (the first page of a search).
-// nullopt: nothing matches.
-Result<std::optional<SearchWindow>> OpenWindow(Connection& conn, const Viewer& viewer,
-                                               const std::string& match,
-                                               const SearchRequest& request,
-                                               const SearchTerms& terms) {
-  // The MATCH already restricts to the caller's pools, vendor, type and tags (the
-  // visibility tokens), so the window is found in the index alone, stopping after
-  // K rows. Only the time filters need the memories row (then the join walks on
-  // until K rows pass them).
-  const bool time_filters = request.filters.created_after || request.filters.created_before;
-  const std::string from_where =
-      time_filters ? std::string(kFrom) + CandidateWhere(request.filters.scope)
-                   : " FROM memories_fts WHERE memories_fts MATCH ?5";
-  const auto bind = [&](Statement& s) {
-    if (time_filters) BindCommon(s, viewer, match, request.filters);
-    else s.Bind(kMatch, match);
-  };
-  Statement& newest = conn.Prepare("SELECT memories_fts.rowid, rm_corpus_stats(memories_fts)" +
-                                   from_where + " ORDER BY memories_fts.rowid DESC LIMIT 1");
-  bind(newest);
-  Result<bool> row = newest.Step();
+// BM25 statistics and the rowid range of the memories that exist now (the first
+// page of a search). nullopt: nothing matches.
+Result<std::optional<SearchWindow>> OpenWindow(Connection& conn, const std::string& match,
+                                               const SearchTerms& terms, const std::string& pools,
+                                               int cap, double& pool_rows) {
+  // Any match carries the index's totals; if there is none, there is nothing to rank.
+  Statement& first = conn.Prepare(
+      "SELECT rm_corpus_stats(memories_fts) FROM memories_fts WHERE memories_fts MATCH ? LIMIT 1");
+  first.Bind(1, match);
+  Result<bool> row = first.Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<SearchWindow>();
   SearchWindow window;
-  window.highest_rowid = newest.Int64(0);
-  const std::string stats = newest.Text(1);
-  newest.Reset();
+  const std::string stats = first.Text(0);
+  first.Reset();
   char* end = nullptr;
   window.rows = std::strtod(stats.c_str(), &end);
   window.average_length = std::strtod(end, nullptr);
 
-  Statement& kth = conn.Prepare("SELECT memories_fts.rowid" + from_where +
-                                " ORDER BY memories_fts.rowid DESC LIMIT 1 OFFSET ?10");
-  bind(kth);
-  kth.Bind(kFirstOwn, std::max(request.candidate_limit, 1) - 1);
-  Result<std::int64_t> lowest = StepInt64(kth, 0);  // fewer than K matches: all of them
-  if (!lowest.ok()) return lowest.status();
-  window.lowest_rowid = *lowest;
-
+  Statement& range = conn.Prepare(
+      "SELECT (SELECT min(rowid) FROM memories), (SELECT max(rowid) FROM memories)");
+  Result<bool> r = range.Step();
+  if (!r.ok()) return r.status();
+  const std::int64_t min_rowid = range.Int64(0), max_rowid = range.Int64(1);
+  range.Reset();
+  window.highest_rowid = max_rowid;  // later pages ignore memories written after this one
+  for (const std::string& phrase : terms.phrases) {
+    Result<double> n = PhraseRows(conn, phrase, cap, min_rowid, max_rowid);
+    if (!n.ok()) return n.status();
+    window.phrase_rows.push_back(*n);
+  }
   if (!terms.phrases.empty()) {
-    Statement& range = conn.Prepare(
-        "SELECT (SELECT min(rowid) FROM memories), (SELECT max(rowid) FROM memories)");
-    Result<bool> r = range.Step();
-    if (!r.ok()) return r.status();
-    const std::int64_t min_rowid = range.Int64(0), max_rowid = range.Int64(1);
-    range.Reset();
-    for (const std::string& phrase : terms.phrases) {
-      Result<double> n = PhraseRows(conn, phrase, request.candidate_limit, min_rowid, max_rowid);
-      if (!n.ok()) return n.status();
-      window.phrase_rows.push_back(*n);
-    }
+    Result<double> n = PhraseRows(conn, pools, cap, min_rowid, max_rowid);
+    if (!n.ok()) return n.status();
+    pool_rows = *n;
   }
   return std::optional<SearchWindow>(window);
 }
@@ -207,44 +192,148 @@ struct Candidate {
   double score;
 };
 
-// One page of (rowid, score), best first, plus one more row if there is a next page.
-Result<std::vector<Candidate>> RankPage(Connection& conn, const Viewer& viewer,
-                                        const std::string& match, const SearchRequest& request,
-                                        const SearchWindow& window, int phrases) {
-  const std::string where = CandidateWhere(request.filters.scope);
-  const int fetch = std::clamp(request.limit, 1, 1000) + 1;
-  Statement* s = nullptr;
-  if (phrases == 0) {
-    // No search words: the newest visible memories, by rowid.
-    s = &conn.Prepare("SELECT memories_fts.rowid, 0.0" + std::string(kFrom) + where +
-                      " AND memories_fts.rowid <= ?10 AND (?11 IS NULL OR memories_fts.rowid < ?11)"
-                      " ORDER BY memories_fts.rowid DESC LIMIT ?12");
-    BindCommon(*s, viewer, match, request.filters);
-    s->Bind(10, window.highest_rowid);
-    if (request.after) s->Bind(11, request.after->rowid);
-    s->Bind(12, fetch);
-  } else {
-    s = &conn.Prepare(
-        "SELECT rowid, score FROM (SELECT memories_fts.rowid AS rowid, "
-        "rm_bm25(memories_fts, ?10) AS score" +
-        std::string(kFrom) + where +
-        " AND memories_fts.rowid BETWEEN ?11 AND ?12) "
-        "WHERE ?13 IS NULL OR score < ?13 OR (score = ?13 AND rowid < ?14) "
-        "ORDER BY score DESC, rowid DESC LIMIT ?15");
-    BindCommon(*s, viewer, match, request.filters);
-    s->Bind(10, RankParams(window));
-    s->Bind(11, window.lowest_rowid).Bind(12, window.highest_rowid);
-    if (request.after) s->Bind(13, request.after->score).Bind(14, request.after->rowid);
-    s->Bind(15, fetch);
-  }
-  std::vector<Candidate> page;
+// Scores the matches in [lowest, highest], oldest first, up to `limit` of them.
+// One forward walk of the index: FTS5 walks its doclists forwards many times
+// faster than backwards.
+Result<std::vector<Candidate>> ScoreMatches(Connection& conn, const Viewer& viewer,
+                                            const std::string& match, const SearchRequest& request,
+                                            const SearchWindow& window, std::int64_t lowest,
+                                            std::int64_t limit) {
+  Statement& s = conn.Prepare("SELECT memories_fts.rowid, rm_bm25(memories_fts, ?10)" +
+                              std::string(kFrom) + CandidateWhere(request.filters.scope) +
+                              " AND memories_fts.rowid BETWEEN ?11 AND ?12 LIMIT ?13");
+  BindCommon(s, viewer, match, request.filters);
+  s.Bind(10, RankParams(window)).Bind(11, lowest).Bind(12, window.highest_rowid).Bind(13, limit);
+  std::vector<Candidate> scored;
   while (true) {
-    Result<bool> row = s->Step();
+    Result<bool> row = s.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    page.push_back({s->Int64(0), s->Double(1)});
+    scored.push_back({s.Int64(0), s.Double(1)});
   }
-  return page;
+  return scored;
+}
+
+// Statements that only walk the index: the MATCH already holds the caller's
+// pools, vendor, type and tags (the visibility tokens). Only the time filters
+// need the memories row, and then the join.
+std::string IndexOnlyFromWhere(const SearchRequest& request) {
+  if (request.filters.created_after || request.filters.created_before) {
+    return std::string(kFrom) + CandidateWhere(request.filters.scope);
+  }
+  return " FROM memories_fts WHERE memories_fts MATCH ?5";
+}
+
+void BindIndexOnly(Statement& s, const Viewer& viewer, const std::string& match, const SearchRequest& request) {
+  if (request.filters.created_after || request.filters.created_before) {
+    BindCommon(s, viewer, match, request.filters);
+  } else {
+    s.Bind(kMatch, match);
+  }
+}
+
+// How many matches, counting no further than `cap` (a forward walk).
+Result<std::int64_t> CountMatches(Connection& conn, const Viewer& viewer, const std::string& match,
+                                  const SearchRequest& request, std::int64_t cap) {
+  Statement& s = conn.Prepare("SELECT count(*) FROM (SELECT 1" + IndexOnlyFromWhere(request) + " LIMIT ?10)");
+  BindIndexOnly(s, viewer, match, request);
+  s.Bind(10, cap);
+  return StepInt64(s, 0);
+}
+
+// The rowid of the K-th newest match (the oldest row of the window): a backward
+// walk of K rows.
+Result<std::int64_t> KthNewestMatch(Connection& conn, const Viewer& viewer, const std::string& match,
+                                    const SearchRequest& request, std::int64_t highest) {
+  Statement& s = conn.Prepare("SELECT memories_fts.rowid" + IndexOnlyFromWhere(request) +
+                              " AND memories_fts.rowid <= ?10 ORDER BY memories_fts.rowid DESC "
+                              "LIMIT 1 OFFSET ?11");
+  BindIndexOnly(s, viewer, match, request);
+  s.Bind(10, highest).Bind(11, std::max(request.candidate_limit, 1) - 1);
+  return StepInt64(s, 0);
+}
+
+// Best first; ties by newest first. Deterministic, so every page sorts alike.
+void SortByScore(std::vector<Candidate>& candidates) {
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    return a.score != b.score ? a.score > b.score : a.rowid > b.rowid;
+  });
+}
+
+// At most how many rows can match (per group, its rarest phrase; summed over
+// groups), and how many are expected in the caller's pools if words and pools
+// were independent.
+struct MatchEstimate {
+  double bound = 0;
+  double expected = 0;
+};
+MatchEstimate EstimateMatches(const SearchTerms& terms, const SearchWindow& window, double pool_rows) {
+  MatchEstimate e;
+  const double n = std::max(window.rows, 1.0);
+  for (const auto& group : terms.groups) {
+    double rarest = window.rows, share = pool_rows / n;
+    for (int p : group) {
+      const double rows = window.phrase_rows[static_cast<std::size_t>(p)];
+      rarest = std::min(rarest, rows);
+      share *= rows / n;
+    }
+    e.bound += rarest;
+    e.expected += share * n;
+  }
+  return e;
+}
+
+// The candidates of this search, scored: all matches when there are at most K,
+// else the newest K. Fixes the window's lowest rowid on the first page.
+Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& viewer,
+                                              const std::string& match, const SearchRequest& request,
+                                              const SearchTerms& terms, SearchWindow& window,
+                                              bool first_page, double pool_rows) {
+  const std::int64_t k = std::max(request.candidate_limit, 1);
+  if (first_page) {
+    // Which walk finds out cheapest whether there are more than K matches:
+    // - a rare word bounds them below K: no walk, score them all;
+    // - many expected (a heavy user, common words): one backward walk of K rows,
+    //   which also finds where the window starts;
+    // - else (a light user, common words): a forward count, which is much cheaper
+    //   than walking backwards through a few matches spread over the whole index.
+    const MatchEstimate estimate = EstimateMatches(terms, window, pool_rows);
+    bool count_first = estimate.bound > static_cast<double>(k);
+    if (estimate.expected > 2.0 * static_cast<double>(k)) count_first = false;
+    bool over_k = estimate.bound > static_cast<double>(k);
+    if (count_first) {
+      Result<std::int64_t> n = CountMatches(conn, viewer, match, request, k + 1);
+      if (!n.ok()) return n.status();
+      over_k = *n > k;
+    }
+    if (over_k) {
+      Result<std::int64_t> lowest = KthNewestMatch(conn, viewer, match, request, window.highest_rowid);
+      if (!lowest.ok()) return lowest.status();
+      window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
+    }
+  }
+  return ScoreMatches(conn, viewer, match, request, window, window.lowest_rowid, k);
+}
+
+// Without search words: the newest visible memories (by rowid), a page at a time.
+Result<std::vector<Candidate>> NewestMatches(Connection& conn, const Viewer& viewer,
+                                             const std::string& match, const SearchRequest& request,
+                                             const SearchWindow& window, int fetch) {
+  Statement& s = conn.Prepare("SELECT memories_fts.rowid" + std::string(kFrom) +
+                              CandidateWhere(request.filters.scope) +
+                              " AND memories_fts.rowid <= ?10 AND (?11 IS NULL OR memories_fts.rowid < ?11)"
+                              " ORDER BY memories_fts.rowid DESC LIMIT ?12");
+  BindCommon(s, viewer, match, request.filters);
+  s.Bind(10, window.highest_rowid).Bind(12, fetch);
+  if (request.after) s.Bind(11, request.after->rowid);
+  std::vector<Candidate> rows;
+  while (true) {
+    Result<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    rows.push_back({s.Int64(0), 0.0});
+  }
+  return rows;
 }
 
 Result<MemoryRow> MemoryAt(Connection& conn, std::int64_t rowid) {
@@ -258,38 +347,33 @@ Result<MemoryRow> MemoryAt(Connection& conn, std::int64_t rowid) {
   return memory;
 }
 
-// Snippets of the page's rows, in one pass over the index: a separate
-// "MATCH ... AND rowid = ?" per row would set the whole query up again each time
-// (a fraction of a millisecond per row at a million memories). The snippet comes
-// from the best column holding a search word: content, else title, else tags.
-Result<std::map<std::int64_t, std::string>> Snippets(Connection& conn, const std::string& match,
-                                                     const std::vector<Candidate>& rows, int phrases) {
-  std::map<std::int64_t, std::string> snippets;
-  if (rows.empty()) return snippets;
-  std::int64_t lowest = rows.front().rowid, highest = rows.front().rowid;
-  std::string wanted = ",";
-  for (const Candidate& c : rows) {
-    lowest = std::min(lowest, c.rowid);
-    highest = std::max(highest, c.rowid);
-    wanted += std::to_string(c.rowid) + ",";
-  }
+// The snippet of one hit, from the best column holding a search word (content,
+// else title, else tags). The MATCH is the search words alone: FTS5 only has to
+// seek the words' doclists to this row.
+Result<std::string> Snippet(Connection& conn, const std::string& terms, std::int64_t rowid, int phrases) {
   const std::string args = kSnippetArgs;
   Statement& s = conn.Prepare(
-      "SELECT rowid, CASE "
+      "SELECT CASE "
       "WHEN rm_hit_columns(memories_fts, ?2) & 2 OR rm_hit_columns(memories_fts, ?2) = 0 "
       "THEN snippet(memories_fts, 1, " + args + ") "
       "WHEN rm_hit_columns(memories_fts, ?2) & 1 THEN snippet(memories_fts, 0, " + args + ") "
       "ELSE snippet(memories_fts, 2, " + args + ") END "
-      "FROM memories_fts WHERE memories_fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4 "
-      "AND instr(?5, ',' || rowid || ',') > 0");
-  s.Bind(1, match).Bind(2, phrases).Bind(3, lowest).Bind(4, highest).Bind(5, wanted);
-  while (true) {
-    Result<bool> row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    snippets[s.Int64(0)] = s.Text(1);
-  }
-  return snippets;
+      "FROM memories_fts WHERE memories_fts MATCH ?1 AND rowid = ?3");
+  s.Bind(1, terms).Bind(2, phrases).Bind(3, rowid);
+  Result<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  std::string snippet = *row ? s.Text(0) : "";
+  s.Reset();
+  return snippet;
+}
+
+// Without search words there is nothing to highlight: the start of the content.
+std::string LeadingText(const std::string& content) {
+  constexpr std::size_t kMax = 160;
+  if (content.size() <= kMax) return content;
+  std::size_t end = kMax;
+  while (end > 0 && (static_cast<unsigned char>(content[end]) & 0xc0) == 0x80) --end;
+  return content.substr(0, end) + "…";
 }
 
 }  // namespace
@@ -304,13 +388,14 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   SearchPage page;
   page.phrase_count = static_cast<int>(terms->phrases.size());
 
-  Result<std::optional<std::string>> visibility = VisibilityMatch(conn, viewer, request.filters);
+  Result<std::optional<VisibilityTokens>> visibility = VisibilityMatch(conn, viewer, request.filters);
   if (!visibility.ok()) return visibility.status();
   if (!*visibility) return page;  // a pool the caller is not in, or an empty tag list
   // The text phrases come first, so they are phrases 0..P-1 for rm_bm25.
-  const std::string match = terms->expression.empty()
-                                ? **visibility
-                                : "(" + terms->expression + ") AND " + **visibility;
+  const std::string& tokens = (*visibility)->expression;
+  const std::string match =
+      terms->expression.empty() ? tokens : "(" + terms->expression + ") AND " + tokens;
+  double pool_rows = 0;
 
   if (request.window) {
     if (request.window->phrase_rows.size() != terms->phrases.size()) {
@@ -318,24 +403,47 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
     }
     page.window = *request.window;
   } else {
-    Result<std::optional<SearchWindow>> window = OpenWindow(conn, viewer, match, request, *terms);
+    Result<std::optional<SearchWindow>> window =
+        OpenWindow(conn, match, *terms, (*visibility)->pools, std::max(request.candidate_limit, 1), pool_rows);
     if (!window.ok()) return window.status();
     if (!*window) return page;
     page.window = **window;
   }
 
-  Result<std::vector<Candidate>> ranked =
-      RankPage(conn, viewer, match, request, page.window, page.phrase_count);
-  if (!ranked.ok()) return ranked.status();
   const std::size_t limit = static_cast<std::size_t>(std::clamp(request.limit, 1, 1000));
-  page.more = ranked->size() > limit;
-  if (page.more) ranked->resize(limit);
-  Result<std::map<std::int64_t, std::string>> snippets = Snippets(conn, match, *ranked, page.phrase_count);
-  if (!snippets.ok()) return snippets.status();
-  for (const Candidate& candidate : *ranked) {
+  std::vector<Candidate> ranked;
+  if (page.phrase_count == 0) {
+    Result<std::vector<Candidate>> newest =
+        NewestMatches(conn, viewer, match, request, page.window, static_cast<int>(limit) + 1);
+    if (!newest.ok()) return newest.status();
+    ranked = std::move(*newest);
+  } else {
+    Result<std::vector<Candidate>> scored =
+        RankCandidates(conn, viewer, match, request, *terms, page.window, !request.window, pool_rows);
+    if (!scored.ok()) return scored.status();
+    ranked = std::move(*scored);
+    SortByScore(ranked);
+    if (request.after) {  // keyset: continue strictly after the previous page's last hit
+      const SearchAfter after = *request.after;
+      ranked.erase(ranked.begin(), std::find_if(ranked.begin(), ranked.end(), [&](const Candidate& c) {
+                     return c.score < after.score || (c.score == after.score && c.rowid < after.rowid);
+                   }));
+    }
+  }
+  page.more = ranked.size() > limit;
+  if (page.more) ranked.resize(limit);
+  for (const Candidate& candidate : ranked) {
     Result<MemoryRow> memory = MemoryAt(conn, candidate.rowid);
     if (!memory.ok()) return memory.status();
-    page.hits.push_back({std::move(*memory), candidate.score, (*snippets)[candidate.rowid]});
+    std::string snippet;
+    if (page.phrase_count == 0) {
+      snippet = LeadingText(memory->content);
+    } else {
+      Result<std::string> s = Snippet(conn, terms->expression, candidate.rowid, page.phrase_count);
+      if (!s.ok()) return s.status();
+      snippet = std::move(*s);
+    }
+    page.hits.push_back({std::move(*memory), candidate.score, std::move(snippet)});
   }
   return page;
 }

@@ -1,15 +1,20 @@
 // Full-text search over the memories a viewer may see (SPEC §5 search_memories).
 //
-// How it stays fast at a million memories (docs/SCHEMA.md "Search" has figures):
+// How it stays fast at a million memories (docs/SCHEMA.md "Search";
+// figures in docs/BENCHMARKS.md):
 //  1. The MATCH carries the caller's visibility as index tokens (migration 5), so
 //     FTS5 itself yields only memories the caller may see, filters included.
-//  2. Ranking looks at the newest `candidate_limit` matches only: FTS5 walks
+//  2. Ranking looks at the newest `candidate_limit` (K) matches only: FTS5 walks
 //     doclists in rowid order and stops after K rows, whereas ranking every match
 //     of a word found in half the corpus means scoring half a million rows.
 //     When a query has at most K visible matches (the usual case), all are ranked.
 //  3. BM25 statistics (rows holding each phrase) are counted up to a cap and
 //     estimated past it, instead of walking whole doclists (see search_ranking.h).
-// Every row is still checked against the SQL visibility predicate.
+//  4. Walks go forwards wherever possible (FTS5 walks backwards far more slowly);
+//     the one backward walk finds where the newest K matches start.
+//  5. Candidates are scored in one pass and sorted in C++; snippets are made for
+//     the page's rows only.
+// Every candidate is still checked against the SQL visibility predicate.
 //
 // Pages: the first page fixes the candidate window and the statistics; the
 // cursor carries them, so later pages score rows exactly as the first did and
