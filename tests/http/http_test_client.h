@@ -102,6 +102,23 @@ class Client {
     return Convert(response);
   }
 
+  // Reads raw bytes until `marker` has arrived (or `wait` passes); returns all read so far.
+  // For watching a stream while it is still open.
+  std::string ReadUntil(const std::string& marker, std::chrono::milliseconds wait = std::chrono::seconds(5)) {
+    auto& tcp = tls_stream_ ? beast::get_lowest_layer(*tls_stream_) : *plain_;
+    tcp.expires_after(wait);
+    while (raw_.find(marker) == std::string::npos) {
+      char chunk[4096];
+      beast::error_code ec;
+      const std::size_t n = tls_stream_ ? tls_stream_->read_some(net::buffer(chunk), ec)
+                                        : plain_->read_some(net::buffer(chunk), ec);
+      if (ec) break;
+      raw_.append(chunk, n);
+    }
+    tcp.expires_never();
+    return raw_;
+  }
+
   // True when the server has closed the connection (waits up to `wait` for it to happen).
   bool ClosedByServer(std::chrono::milliseconds wait) {
     auto& socket = tls_stream_ ? beast::get_lowest_layer(*tls_stream_).socket() : plain_->socket();
@@ -150,6 +167,7 @@ class Client {
   std::unique_ptr<beast::tcp_stream> plain_;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_stream_;
   beast::flat_buffer buffer_;
+  std::string raw_;  // what ReadUntil has read
 };
 
 }  // namespace http_test

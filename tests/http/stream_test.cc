@@ -1,5 +1,7 @@
 // How responses travel: JSON, or an event stream when the server has something to say
 // before the response; keep-alive; body limits.
+#include <future>
+
 #include <gtest/gtest.h>
 
 #include "tests/http/test_server.h"
@@ -100,6 +102,61 @@ TEST(HttpStream, ClientsThatWaitFor100ContinueGetIt) {
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->header("mcp-session-id").size(), 32u);
+}
+
+// A server whose one tool asks the client to fill in a form and returns the answer.
+std::unique_ptr<mcp::ServerDefinition> AskingServer() {
+  auto server = std::make_unique<mcp::ServerDefinition>();
+  mcp::Tool ask;
+  ask.name = "ask";
+  ask.description = "Asks the user";
+  ask.input_schema = boost::json::object{{"type", "object"}};
+  ask.handler = [](const boost::json::object&, mcp::CallContext& ctx) {
+    auto answer = ctx.request("elicitation/create",
+                              {{"message", "Your name?"}, {"requestedSchema", {{"type", "object"}}}});
+    if (!answer.ok()) return mcp::ToolResult::Error("no_answer", answer.status().message());
+    return mcp::ToolResult::Ok(boost::json::object{{"answer", *answer}});
+  };
+  server->tools.Add(std::move(ask));
+  return server;
+}
+
+TEST(HttpStream, TheServerAsksTheClientOnTheStreamAndTheAnswerArrivesByPost) {
+  transports::HttpOptions options = TestOptions();
+  options.worker_threads = 1;  // the waiting tool holds the only worker: the answer must not need one
+  TestServer server(options, AskingServer());
+  Client caller(server.port());
+  Response init = caller.Send("POST", "/mcp", McpHeaders(kAliceKey),
+                              RequestJson(1, "initialize",
+                                          {{"protocolVersion", "2025-11-25"},
+                                           {"capabilities", {{"elicitation", boost::json::object{}}}},
+                                           {"clientInfo", {{"name", "t"}, {"version", "1"}}}}));
+  const std::string session = init.header("mcp-session-id");
+  ASSERT_EQ(session.size(), 32u) << init.body;
+
+  const std::string call = RequestJson(5, "tools/call", {{"name", "ask"}, {"arguments", boost::json::object{}}});
+  caller.WriteRaw("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  "Accept: application/json, text/event-stream\r\nAuthorization: Bearer " + std::string(kAliceKey) +
+                  "\r\nMcp-Session-Id: " + session + "\r\nContent-Length: " + std::to_string(call.size()) +
+                  "\r\n\r\n" + call);
+  const std::string so_far = caller.ReadUntil("elicitation/create");
+  ASSERT_NE(so_far.find("text/event-stream"), std::string::npos) << so_far;
+  const auto data = so_far.find("data: ");
+  ASSERT_NE(data, std::string::npos);
+  const boost::json::value request = boost::json::parse(so_far.substr(data + 6, so_far.find('\n', data) - data - 6));
+  EXPECT_EQ(request.at("params").at("message"), "Your name?");
+
+  // The answer comes on another connection, as a client's POST of a JSON-RPC response.
+  Client answerer(server.port());
+  Response accepted = answerer.Send(
+      "POST", "/mcp", McpHeaders(kAliceKey, session, "2025-11-25"),
+      boost::json::serialize(boost::json::object{
+          {"jsonrpc", "2.0"}, {"id", request.at("id")}, {"result", {{"action", "accept"}, {"content", {{"name", "Ada"}}}}}}));
+  EXPECT_EQ(accepted.status, 202);
+
+  const std::string all = caller.ReadUntil("0\r\n\r\n");
+  EXPECT_NE(all.find(R"("answer":{"action":"accept","content":{"name":"Ada"}})"), std::string::npos) << all;
+  EXPECT_NE(all.find(R"("id":5)"), std::string::npos);
 }
 
 TEST(HttpStream, BodiesOverTheLimitAre413) {

@@ -68,9 +68,10 @@ inline transports::HttpOptions TestOptions() {
 
 class TestServer {
  public:
-  explicit TestServer(transports::HttpOptions options = TestOptions())
+  explicit TestServer(transports::HttpOptions options = TestOptions(),
+                      std::unique_ptr<mcp::ServerDefinition> definition = nullptr)
       : observations_(std::make_shared<fixture::Observations>()),
-        definition_(fixture::MakeServer(observations_)) {
+        definition_(definition ? std::move(definition) : fixture::MakeServer(observations_)) {
     keys_.Add(kAliceKey, "key-alice", "alice");
     keys_.Add(kBobKey, "key-bob", "bob");
     options.authenticator = keys_.authenticator();

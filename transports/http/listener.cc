@@ -54,6 +54,11 @@ void Listener::OnAccept(beast::error_code ec, net::ip::tcp::socket socket) {
     return Accept();
   }
 
+  // Events of a stream go out as separate small writes: without this, Nagle's algorithm holds
+  // each one back until the client's delayed ACK (40 ms a piece).
+  beast::error_code ignored;
+  socket.set_option(net::ip::tcp::no_delay(true), ignored);
+
   beast::error_code peer_ec;
   const auto peer = socket.remote_endpoint(peer_ec);
   const std::string remote = peer_ec ? "?" : peer.address().to_string();
