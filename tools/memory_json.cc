@@ -79,10 +79,11 @@ json::object SummaryProperties() {
   };
 }
 
-json::array RequiredOf(const json::object& properties) {
+// {"type":"object","properties":..,"required":[every property]}.
+json::object ObjectWithAll(json::object properties) {
   json::array required;
   for (const auto& p : properties) required.emplace_back(p.key());
-  return required;
+  return {{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}};
 }
 
 }  // namespace
@@ -114,17 +115,12 @@ json::object VersionJson(const store::VersionRow& v) {
   };
 }
 
-json::object MemorySummarySchema() {
-  json::object properties = SummaryProperties();
-  json::array required = RequiredOf(properties);
-  return {{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}};
-}
+json::object MemorySummarySchema() { return ObjectWithAll(SummaryProperties()); }
 
 json::object MemorySchema() {
   json::object properties = SummaryProperties();
   properties["content"] = StringType();
-  json::array required = RequiredOf(properties);
-  return {{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}};
+  return ObjectWithAll(std::move(properties));
 }
 
 json::object VersionSchema() {
@@ -138,8 +134,7 @@ json::object VersionSchema() {
       {"allowed_vendors", StringList()},
       {"created_at", StringType()},
   };
-  json::array required = RequiredOf(properties);
-  return {{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}};
+  return ObjectWithAll(std::move(properties));
 }
 
 }  // namespace rm::tools

@@ -31,14 +31,6 @@ json::object PageOutput(bool with_content = true, json::object extra = {}) {
   return schema::Output(std::move(extra), {"memories", "next_cursor"});
 }
 
-mcp::ToolAnnotations Reads(std::string title) {
-  mcp::ToolAnnotations a;
-  a.title = std::move(title);
-  a.read_only_hint = true;
-  a.idempotent_hint = true;
-  return a;
-}
-
 json::object IdInput(std::string_view name, std::string_view description) {
   return schema::Input({{name, schema::String(description, 1, 128)}}, {name});
 }
@@ -60,7 +52,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
       .description = "Read one memory, with its full content, by id.",
       .input_schema = IdInput("id", "The memory's id."),
       .output_schema = schema::Output({{"memory", MemorySchema()}}, {"memory"}),
-      .annotations = Reads("Get memory"),
+      .annotations = ReadOnly("Get memory"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("get_memory_by_id", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           return service->GetMemory(c, k, RequiredString(args, "id"));
@@ -78,7 +70,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
                                        {"current_version", {{"type", "integer"}}},
                                        {"versions", ListOf(VersionSchema())}},
                                       {"memory", "current_version", "versions"}),
-      .annotations = Reads("Memory history"),
+      .annotations = ReadOnly("Memory history"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("get_memory_versions", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           return service->GetMemoryVersions(c, k, RequiredString(args, "id"));
@@ -93,7 +85,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
       .input_schema = schema::Input(
           {{"limit", schema::Integer("How many (1-50, default 10).", 1, 50)}, {"scope", ScopeInput()}}, {}),
       .output_schema = schema::Output({{"memories", ListOf(MemorySchema())}}, {"memories"}),
-      .annotations = Reads("Read recent memories"),
+      .annotations = ReadOnly("Read recent memories"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("read_memories", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           return service->ReadMemories(c, k, OptionalInt(args, "limit").value_or(10), ScopeArg(args));
@@ -108,7 +100,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
       .input_schema = schema::Input({{"tag", schema::String("Only memories with this tag.", 1, kMaxTagChars)}}, {}),
       .output_schema = schema::Output(
           {{"memory", {{"anyOf", {MemorySchema(), json::object{{"type", "null"}}}}}}}, {"memory"}),
-      .annotations = Reads("Latest memory"),
+      .annotations = ReadOnly("Latest memory"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("get_latest_memory", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           return service->GetLatestMemory(c, k, OptionalString(args, "tag"));
@@ -127,7 +119,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
                                      {"scope", ScopeInput()}},
                                     {}),
       .output_schema = PageOutput(/*with_content=*/false),
-      .annotations = Reads("Browse memories"),
+      .annotations = ReadOnly("Browse memories"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("browse_memories", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           return service->BrowseMemories(c, k, PageOf(args, 50));
@@ -150,7 +142,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
            {"scope", ScopeInput()}},
           {"tags"}),
       .output_schema = PageOutput(),
-      .annotations = Reads("Memories by tag"),
+      .annotations = ReadOnly("Memories by tag"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("get_memories_by_tag", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           return service->GetMemoriesByTag(c, k, OptionalStrings(args, "tags").value_or(std::vector<std::string>{}),
@@ -166,7 +158,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
       .input_schema = IdInput("memory_id", "A memory of the thread (the parent or a reply)."),
       .output_schema = schema::Output({{"parent", MemorySchema()}, {"replies", ListOf(MemorySchema())}},
                                       {"parent", "replies"}),
-      .annotations = Reads("Read thread"),
+      .annotations = ReadOnly("Read thread"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("read_thread", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           return service->ReadThread(c, k, RequiredString(args, "memory_id"));
@@ -184,7 +176,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
                                        {"cursor", CursorInput()}},
                                       {}),
         .output_schema = PageOutput(true, {{name + "_id", {{"type", "string"}}}}),
-        .annotations = Reads(pool == PoolKind::kOrg ? "Org memories" : "Team memories"),
+        .annotations = ReadOnly(pool == PoolKind::kOrg ? "Org memories" : "Team memories"),
         .handler = [service, pool, tool = "read_" + name + "_memories"](const json::object& args,
                                                                         mcp::CallContext& ctx) {
           return RunTool(tool, args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
@@ -206,7 +198,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
           {{"format", {{"type", "string"}, {"enum", {"markdown", "json"}}}},
            {"briefing", {{"type", json::array{"string", "object"}}}}},
           {"format", "briefing"}),
-      .annotations = Reads("Memory briefing"),
+      .annotations = ReadOnly("Memory briefing"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("get_memory_briefing", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           return service->GetBriefing(c, k, OptionalString(args, "format").value_or("markdown") == "markdown");
@@ -234,7 +226,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
            {"memories_stored", {{"type", "integer"}, {"description", "Owner keys only: what the memory quota counts."}}},
            {"note", {{"type", "string"}}}},
           {"month", "plan", "operations", "limits"}),
-      .annotations = Reads("Usage"),
+      .annotations = ReadOnly("Usage"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("get_usage", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           return service->GetUsage(c, k, OptionalString(args, "month"));

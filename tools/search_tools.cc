@@ -12,14 +12,6 @@ namespace rm::tools {
 namespace json = boost::json;
 namespace {
 
-mcp::ToolAnnotations Reads(std::string title) {
-  mcp::ToolAnnotations a;
-  a.title = std::move(title);
-  a.read_only_hint = true;
-  a.idempotent_hint = true;
-  return a;
-}
-
 // ChatGPT reads exactly one text item holding the JSON; structuredContent carries the same.
 mcp::ToolResult AsSingleTextItem(mcp::ToolResult result) {
   if (!result.is_error) {
@@ -65,7 +57,7 @@ void AddSearchTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> 
                       {"description", "all: every word matched; any: nothing matched every word, so any word did."}}},
            {"next_cursor", {{"type", json::array{"string", "null"}}}}},
           {"results", "match", "next_cursor"}),
-      .annotations = Reads("Search memories"),
+      .annotations = ReadOnly("Search memories"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("search_memories", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           SearchArgs search;
@@ -96,7 +88,7 @@ void AddSearchTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> 
                                                    {"url", {{"type", "string"}}}}},
                                    {"required", {"id", "title", "url"}}}}}}},
           {"results"}),
-      .annotations = Reads("Search"),
+      .annotations = ReadOnly("Search"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return AsSingleTextItem(RunTool("search", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           return service->Search(c, k, RequiredString(args, "query"));
@@ -115,7 +107,7 @@ void AddSearchTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> 
                                        {"url", {{"type", "string"}}},
                                        {"metadata", {{"type", "object"}}}},
                                       {"id", "title", "text", "url", "metadata"}),
-      .annotations = Reads("Fetch"),
+      .annotations = ReadOnly("Fetch"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return AsSingleTextItem(RunTool("fetch", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
           return service->Fetch(c, k, RequiredString(args, "id"));

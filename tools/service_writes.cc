@@ -39,6 +39,19 @@ store::MemoryRow NewRow(const ServiceCall& call, const NewMemory& memory) {
   return row;
 }
 
+// The memory `id` if the caller may `verb` (share / unshare) it: visible, theirs,
+// and not a reply (replies follow their parent).
+Result<store::MemoryRow> SharingTarget(ServiceCall& call, const std::string& id, const std::string& verb) {
+  Result<store::MemoryRow> memory = FindVisible(call, id);
+  if (!memory.ok()) return memory;
+  RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kAuthorOnly));
+  if (memory->parent_memory_id) {
+    return Status::InvalidArgument("memory_id: '" + id + "' is a reply; replies follow their parent, so " +
+                                   verb + " the parent '" + *memory->parent_memory_id + "'");
+  }
+  return memory;
+}
+
 }  // namespace
 
 MemoryService::Reply MemoryService::WriteMemory(const Caller& caller, const Key& key,
@@ -188,14 +201,8 @@ MemoryService::Reply MemoryService::RestoreMemory(const Caller& caller, const Ke
 MemoryService::Reply MemoryService::ShareMemory(const Caller& caller, const Key& key,
                                                 const std::string& id, PoolKind pool) {
   return Execute(caller, key, UsageOperation::kMemoryWrite, [&](ServiceCall& call) -> Reply {
-    Result<store::MemoryRow> memory = FindVisible(call, id);
+    Result<store::MemoryRow> memory = SharingTarget(call, id, "share");
     if (!memory.ok()) return memory.status();
-    RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kAuthorOnly));
-    if (memory->parent_memory_id) {
-      return Status::InvalidArgument("memory_id: '" + id +
-                                     "' is a reply; replies are shared with their parent, so "
-                                     "share the parent '" + *memory->parent_memory_id + "'");
-    }
     Result<std::string> target = CallersPool(call, pool, "scope");
     if (!target.ok()) return target.status();
     store::Sharing sharing;  // org and team are exclusive: setting one clears the other
@@ -210,14 +217,8 @@ MemoryService::Reply MemoryService::UnshareMemory(const Caller& caller, const Ke
                                                   const std::string& id,
                                                   std::optional<PoolKind> pool) {
   return Execute(caller, key, UsageOperation::kMemoryWrite, [&](ServiceCall& call) -> Reply {
-    Result<store::MemoryRow> memory = FindVisible(call, id);
+    Result<store::MemoryRow> memory = SharingTarget(call, id, "unshare");
     if (!memory.ok()) return memory.status();
-    RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kAuthorOnly));
-    if (memory->parent_memory_id) {
-      return Status::InvalidArgument("memory_id: '" + id +
-                                     "' is a reply; replies follow their parent, so unshare "
-                                     "the parent '" + *memory->parent_memory_id + "'");
-    }
     const bool org = memory->shared_with_org_id.has_value();
     const bool team = memory->shared_with_team_id.has_value();
     if ((!org && !team) || (pool == PoolKind::kOrg && !org) || (pool == PoolKind::kTeam && !team)) {

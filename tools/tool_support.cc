@@ -109,6 +109,14 @@ store::Scope ScopeArg(const json::object& args) {
   return store::Scope::kAll;
 }
 
+mcp::ToolAnnotations ReadOnly(std::string title) {
+  mcp::ToolAnnotations a;
+  a.title = std::move(title);
+  a.read_only_hint = true;
+  a.idempotent_hint = true;
+  return a;
+}
+
 mcp::ToolResult ErrorResult(const Status& status) {
   if (status.code() == Status::Code::kConflict) {
     return mcp::ToolResult::Error("idempotency_conflict", status.message());

@@ -50,6 +50,9 @@ std::optional<std::vector<std::string>> OptionalStrings(const boost::json::objec
 // "personal" | "org" | "team" | "all" (default all).
 store::Scope ScopeArg(const boost::json::object& args);
 
+// Annotations of a tool that only reads (read-only, idempotent, closed world).
+mcp::ToolAnnotations ReadOnly(std::string title);
+
 // The tool error for a failed service call; kConflict is "idempotency_conflict".
 mcp::ToolResult ErrorResult(const Status& status);
 

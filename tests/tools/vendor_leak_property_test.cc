@@ -166,6 +166,23 @@ class World {
     return tags;
   }
 
+  // The stored row of `id` and of its parent, if they exist.
+  struct Target {
+    std::optional<Row> row;
+    std::optional<Row> parent;
+  };
+  Target Find(const std::string& id) {
+    Target t;
+    auto rows = Rows(id);
+    if (auto it = rows.find(id); it != rows.end()) {
+      t.row = it->second;
+      if (t.row->parent) {
+        if (auto p = rows.find(*t.row->parent); p != rows.end()) t.parent = p->second;
+      }
+    }
+    return t;
+  }
+
   // Compares an outcome with the model's expectation ("" = success).
   void Expect(const CallResult& r, const std::string& want, const std::string& what) {
     EXPECT_EQ(r.is_error ? r.error_code : "", want) << what << ": " << r.error_message;
@@ -176,6 +193,14 @@ class World {
     if (author_only && row.user != v.user) return "permission_denied";
     if (v.vendor && row.origin != *v.vendor) return "permission_denied";
     return "";
+  }
+
+  // share / unshare: visible and live, the caller's own, not a reply.
+  static std::string SharingVerdict(const Target& t, const Viewer& v) {
+    if (!t.row || !VisibleLive(*t.row, v)) return "not_found";
+    std::string verdict = ChangeVerdict(*t.row, v, true);
+    if (verdict.empty() && t.row->parent) verdict = "validation_error";
+    return verdict;
   }
 
   void Write() {
@@ -203,11 +228,10 @@ class World {
     auto who = Caller();
     Viewer v = ViewerOf(who);
     const std::string parent = SomeId();
-    auto rows = Rows(parent);
+    const Target t = Find(parent);
     std::string want;
-    auto it = rows.find(parent);
-    if (it == rows.end() || !VisibleLive(it->second, v)) want = "not_found";
-    else if (it->second.parent) want = "validation_error";
+    if (!t.row || !VisibleLive(*t.row, v)) want = "not_found";
+    else if (t.row->parent) want = "validation_error";
     CallResult r = ClientOf(who).Call("write_child_memory", {{"parent_memory_id", parent},
                                                              {"title", "mem" + std::to_string(next_title_++) + " reply"},
                                                              {"content", Text(4)},
@@ -220,17 +244,16 @@ class World {
     auto who = Caller();
     Viewer v = ViewerOf(who);
     const std::string id = SomeId();
-    auto rows = Rows(id);
-    auto it = rows.find(id);
+    const Target t = Find(id);
     std::string want;
-    if (it == rows.end() || !VisibleLive(it->second, v)) want = "not_found";
-    else want = ChangeVerdict(it->second, v, /*author_only=*/false);
+    if (!t.row || !VisibleLive(*t.row, v)) want = "not_found";
+    else want = ChangeVerdict(*t.row, v, /*author_only=*/false);
     json::object args{{"id", id}};
     switch (Pick(4)) {
       case 0: args["content"] = Text(5); break;
       case 1: args["tags"] = SomeTags(); break;
       case 2: args["allowed_vendors"] = PickOf(kAllowed); break;
-      default: args["title"] = it == rows.end() ? "x" : it->second.title.substr(0, it->second.title.find(' ')) + " " + Text(1);
+      default: args["title"] = !t.row ? "x" : t.row->title.substr(0, t.row->title.find(' ')) + " " + Text(1);
     }
     Expect(ClientOf(who).Call("update_memory", args), want, "update_memory by " + v.label);
   }
@@ -240,11 +263,10 @@ class World {
     Viewer v = ViewerOf(who);
     const std::string id = SomeId();
     const bool permanent = Pick(5) == 0;
-    auto rows = Rows(id);
-    auto it = rows.find(id);
+    const Target t = Find(id);
     std::string want;
-    if (it == rows.end() || !Visible(it->second, v) || (!permanent && it->second.deleted_at)) want = "not_found";
-    else want = ChangeVerdict(it->second, v, true);
+    if (!t.row || !Visible(*t.row, v) || (!permanent && t.row->deleted_at)) want = "not_found";
+    else want = ChangeVerdict(*t.row, v, true);
     Expect(ClientOf(who).Call("delete_memory", {{"id", id}, {"permanent", permanent}}), want,
            "delete_memory by " + v.label);
   }
@@ -253,17 +275,13 @@ class World {
     auto who = Caller();
     Viewer v = ViewerOf(who);
     const std::string id = SomeId();
-    auto rows = Rows(id);
-    auto it = rows.find(id);
+    const Target t = Find(id);
     std::string want;
-    if (it == rows.end() || !Visible(it->second, v) || !it->second.deleted_at) {
+    if (!t.row || !Visible(*t.row, v) || !t.row->deleted_at) {
       want = "not_found";
     } else {
-      want = ChangeVerdict(it->second, v, true);
-      if (want.empty() && it->second.parent) {
-        auto parent = rows.find(*it->second.parent);
-        if (parent == rows.end() || !VisibleLive(parent->second, v)) want = "failed_precondition";
-      }
+      want = ChangeVerdict(*t.row, v, true);
+      if (want.empty() && t.row->parent && (!t.parent || !VisibleLive(*t.parent, v))) want = "failed_precondition";
     }
     Expect(ClientOf(who).Call("restore_memory", {{"id", id}}), want, "restore_memory by " + v.label);
   }
@@ -273,12 +291,9 @@ class World {
     Viewer v = ViewerOf(who);
     const std::string id = SomeId();
     const bool team = Pick(2) == 0;
-    auto rows = Rows(id);
-    auto it = rows.find(id);
-    std::string want;
-    if (it == rows.end() || !VisibleLive(it->second, v)) want = "not_found";
-    else want = ChangeVerdict(it->second, v, true);
-    if (want.empty() && (it->second.parent || !(team ? v.member.team : v.member.org))) want = "validation_error";
+    const Target t = Find(id);
+    std::string want = SharingVerdict(t, v);
+    if (want.empty() && !(team ? v.member.team : v.member.org)) want = "validation_error";
     Expect(ClientOf(who).Call("share_memory", {{"memory_id", id}, {"scope", team ? "team" : "org"}}), want,
            "share_memory by " + v.label);
   }
@@ -287,12 +302,9 @@ class World {
     auto who = Caller();
     Viewer v = ViewerOf(who);
     const std::string id = SomeId();
-    auto rows = Rows(id);
-    auto it = rows.find(id);
-    std::string want;
-    if (it == rows.end() || !VisibleLive(it->second, v)) want = "not_found";
-    else want = ChangeVerdict(it->second, v, true);
-    if (want.empty() && (it->second.parent || (!it->second.org && !it->second.team))) want = "validation_error";
+    const Target t = Find(id);
+    std::string want = SharingVerdict(t, v);
+    if (want.empty() && !t.row->org && !t.row->team) want = "validation_error";
     Expect(ClientOf(who).Call("unshare_memory", {{"memory_id", id}}), want, "unshare_memory by " + v.label);
   }
 
