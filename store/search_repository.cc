@@ -290,27 +290,29 @@ Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& vi
                                               const SearchTerms& terms, SearchWindow& window,
                                               bool first_page, double pool_rows) {
   const std::int64_t k = std::max(request.candidate_limit, 1);
-  if (first_page) {
-    // Which walk finds out cheapest whether there are more than K matches:
-    // - a rare word bounds them below K: no walk, score them all;
-    // - many expected (a heavy user, common words): one backward walk of K rows,
-    //   which also finds where the window starts;
-    // - else (a light user, common words): a forward count, which is much cheaper
-    //   than walking backwards through a few matches spread over the whole index.
-    const MatchEstimate estimate = EstimateMatches(terms, window, pool_rows);
-    bool count_first = estimate.bound > static_cast<double>(k);
-    if (estimate.expected > 2.0 * static_cast<double>(k)) count_first = false;
-    bool over_k = estimate.bound > static_cast<double>(k);
-    if (count_first) {
-      Result<std::int64_t> n = CountMatches(conn, viewer, match, request, k + 1);
-      if (!n.ok()) return n.status();
-      over_k = *n > k;
-    }
-    if (over_k) {
-      Result<std::int64_t> lowest = KthNewestMatch(conn, viewer, match, request, window.highest_rowid);
-      if (!lowest.ok()) return lowest.status();
-      window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
-    }
+  if (!first_page) return ScoreMatches(conn, viewer, match, request, window, window.lowest_rowid, k);
+  // How to find out, cheapest, whether there are more than K matches:
+  // - a rare word bounds them below K, or few are expected (a light user): score
+  //   them all in one forward walk, and only if that finds more than K, fall back;
+  // - many expected (a heavy user, common words): one backward walk of K rows,
+  //   which also finds where the window starts;
+  // - in between: a forward count (walking backwards through a few matches spread
+  //   over the whole index costs much more).
+  const MatchEstimate estimate = EstimateMatches(terms, window, pool_rows);
+  const double kd = static_cast<double>(k);
+  bool over_k = true;
+  if (estimate.bound <= kd || estimate.expected <= kd / 2) {
+    Result<std::vector<Candidate>> all = ScoreMatches(conn, viewer, match, request, window, 0, k + 1);
+    if (!all.ok() || static_cast<std::int64_t>(all->size()) <= k) return all;
+  } else if (estimate.expected <= 2 * kd) {
+    Result<std::int64_t> n = CountMatches(conn, viewer, match, request, k + 1);
+    if (!n.ok()) return n.status();
+    over_k = *n > k;
+  }
+  if (over_k) {
+    Result<std::int64_t> lowest = KthNewestMatch(conn, viewer, match, request, window.highest_rowid);
+    if (!lowest.ok()) return lowest.status();
+    window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
   }
   return ScoreMatches(conn, viewer, match, request, window, window.lowest_rowid, k);
 }
