@@ -122,13 +122,19 @@ Status CheckMayChange(const ServiceCall& call, const store::MemoryRow& memory, C
   return Status::Ok();
 }
 
+Result<std::int64_t> MemoriesCountedByQuota(store::Connection& conn, const store::User& user) {
+  std::optional<store::PlanLimits> limits = store::LimitsOfPlan(user.plan);
+  if (limits && limits->memories_counted_per_org && user.org_id) {
+    return store::CountMemoriesOfOrgMembers(conn, *user.org_id);
+  }
+  return store::CountMemoriesOfUser(conn, user.id);
+}
+
 Status CheckMemoryQuota(ServiceCall& call) {
   std::optional<store::PlanLimits> limits = store::LimitsOfPlan(call.user.plan);
   if (!limits || !limits->max_memories) return Status::Ok();
   const bool per_org = limits->memories_counted_per_org && call.user.org_id;
-  Result<std::int64_t> stored = per_org
-                                    ? store::CountMemoriesOfOrgMembers(call.conn, *call.user.org_id)
-                                    : store::CountMemoriesOfUser(call.conn, call.user.id);
+  Result<std::int64_t> stored = MemoriesCountedByQuota(call.conn, call.user);
   if (!stored.ok()) return stored.status();
   if (*stored < *limits->max_memories) return Status::Ok();
   return Status::QuotaExceeded(

@@ -12,6 +12,7 @@
 #include "store/version_repository.h"
 #include "tools/memory_input.h"
 #include "tools/memory_json.h"
+#include "tools/service_call.h"
 #include "util/clock.h"
 #include "util/crypto.h"
 
@@ -235,9 +236,7 @@ Result<ImportSummary> ImportMemories(store::Database& db, const std::string& use
     // The plan's limit, as write_memory applies it.
     std::optional<store::PlanLimits> limits = store::LimitsOfPlan(user->plan);
     if (limits && limits->max_memories) {
-      const bool per_org = limits->memories_counted_per_org && user->org_id;
-      Result<std::int64_t> stored = per_org ? store::CountMemoriesOfOrgMembers(conn, *user->org_id)
-                                            : store::CountMemoriesOfUser(conn, user->id);
+      Result<std::int64_t> stored = MemoriesCountedByQuota(conn, *user);
       if (!stored.ok()) return stored.status();
       if (*stored > *limits->max_memories) {
         return Status::QuotaExceeded("the import would make " + std::to_string(*stored) + " memories; the " +

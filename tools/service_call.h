@@ -37,6 +37,10 @@ enum class Change {
 // see): an agent only changes memories whose origin is its vendor (SPEC §3).
 Status CheckMayChange(const ServiceCall& call, const store::MemoryRow& memory, Change change);
 
+// The memories the plan's limit counts for `user`: all they store (trash included),
+// or all their org's members store on a plan counted per org.
+Result<std::int64_t> MemoriesCountedByQuota(store::Connection& conn, const store::User& user);
+
 // QuotaExceeded (naming the limit) if the caller's plan allows no more memories.
 Status CheckMemoryQuota(ServiceCall& call);
 

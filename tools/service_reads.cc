@@ -213,7 +213,7 @@ MemoryService::Reply MemoryService::GetUsage(const Caller& caller, const Key& ke
     if (!call.caller.vendor) {
       // What the quota counts (trash included). Agents do not get it: it would count
       // memories hidden from their vendor.
-      Result<std::int64_t> stored = store::CountMemoriesOfUser(call.conn, call.user.id);
+      Result<std::int64_t> stored = MemoriesCountedByQuota(call.conn, call.user);
       if (!stored.ok()) return stored.status();
       result["memories_stored"] = *stored;
     }
