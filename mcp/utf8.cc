@@ -1,5 +1,7 @@
 #include "mcp/utf8.h"
 
+#include <cstdio>
+
 namespace mcp {
 
 bool IsValidUtf8(std::string_view text) {
@@ -36,6 +38,21 @@ bool IsValidUtf8(std::string_view text) {
     p += length;
   }
   return true;
+}
+
+std::string EscapeIfNotUtf8(std::string_view text) {
+  if (IsValidUtf8(text)) return std::string(text);
+  std::string out;
+  for (unsigned char c : text) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02X", c);
+      out += escaped;
+    }
+  }
+  return out;
 }
 
 }  // namespace mcp

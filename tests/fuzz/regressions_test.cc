@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "mcp/utf8.h"
 #include "transports/http/replies.h"
 
 namespace {
@@ -28,6 +29,14 @@ TEST(FuzzRegressions, HttpErrorQuotingANonUtf8HeaderIsValidJson) {
 TEST(FuzzRegressions, HttpErrorKeepsValidUtf8AsIs) {
   const transports::http::Reply reply = transports::http::ErrorReply(400, -32000, "Origin 'https://café.example'");
   EXPECT_EQ(boost::json::parse(reply.body).at("error").at("message").as_string(), "Origin 'https://café.example'");
+}
+
+// The same bytes in a --log-json access log line (target, Mcp-Session-Id) made the line
+// invalid JSON; the access log now escapes them the same way.
+TEST(FuzzRegressions, EscapeIfNotUtf8KeepsUtf8AndEscapesTheRest) {
+  EXPECT_EQ(mcp::EscapeIfNotUtf8("/mcp?q=café"), "/mcp?q=café");
+  EXPECT_EQ(mcp::EscapeIfNotUtf8("\xff\xfe" "abc"), "\\xFF\\xFEabc");
+  EXPECT_EQ(mcp::EscapeIfNotUtf8("caf\xc3"), "caf\\xC3");  // a truncated sequence
 }
 
 }  // namespace

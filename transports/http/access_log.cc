@@ -6,6 +6,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "mcp/utf8.h"
 #include "util/clock.h"
 
 namespace transports::http {
@@ -38,13 +39,14 @@ void AccessLog::Write(const AccessRecord& r) const {
     boost::json::object line{{"time", rm::NowUtc()},
                              {"remote", r.remote},
                              {"method", r.method},
-                             {"target", r.target},
+                             // Client-controlled bytes: keep each line valid JSON.
+                             {"target", mcp::EscapeIfNotUtf8(r.target)},
                              {"status", r.status},
                              {"bytes", r.body_bytes},
                              {"ms", ms},
                              {"stream", r.streamed}};
     if (!r.credential_id.empty()) line["key"] = r.credential_id;
-    if (!session.empty()) line["session"] = session;
+    if (!session.empty()) line["session"] = mcp::EscapeIfNotUtf8(session);
     logger_->info("{}", boost::json::serialize(line));
     return;
   }
