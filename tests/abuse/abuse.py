@@ -190,7 +190,8 @@ def open_fds(pid):
 
 
 def run_http(store, key, user_id):
-    server = HttpServer(store, ["--log-level", "error"]).start()
+    # Access log on, as JSON lines: every line must stay JSON whatever clients send.
+    server = HttpServer(store, ["--log-level", "info", "--log-json"]).start()
     abuse = Abuse(store, key, user_id)
     try:
         client = McpHttpClient(server.port, key)
@@ -281,14 +282,19 @@ def run_http(store, key, user_id):
             if open_fds(server.pid) > fds_start + 5:
                 raise AssertionError(f"{open_fds(server.pid)} fds open after the flood (started with {fds_start})")
 
-        def expect_refused(name, data, statuses):
-            responses, closed = raw_exchange(server.port, data)
+        def expect_refused(name, data, statuses, must_close=True):
+            # A request the server cannot read to its end must close the connection; a
+            # well-formed one it refuses (403, 404) may keep it.
+            responses, closed = raw_exchange(server.port, data, read_timeout=5 if must_close else 1)
             if not responses or responses[-1][0] not in statuses:
                 raise AssertionError(f"{name}: expected {statuses}, got {[r[0] for r in responses]}")
-            body = json.loads(responses[-1][2])
+            try:
+                body = json.loads(responses[-1][2].decode("utf-8"))
+            except ValueError:
+                raise AssertionError(f"{name}: the error body is not JSON: {responses[-1][2][:200]!r}")
             if not is_clear_error(body):
                 raise AssertionError(f"{name}: not a clear error: {body}")
-            if not closed:
+            if must_close and not closed:
                 raise AssertionError(f"{name}: the connection was left open")
 
         def oversized_headers():
@@ -311,6 +317,17 @@ def run_http(store, key, user_id):
                                                                        b"Transfer-Encoding: chunked")
                        + (b"10000\r\n" + chunk + b"\r\n") * 40 + b"0\r\n\r\n")
             expect_refused("2.5 MiB chunked body", chunked, {413})
+
+        def headers_not_utf8():
+            # Legal in HTTP (obs-text), and quoted back in errors and the access log.
+            expect_refused("Host", b"POST /mcp HTTP/1.1\r\nHost: \xff127.0.0.1\r\nContent-Length: 2\r\n\r\n{}", {403}, must_close=False)
+            expect_refused("Origin", http_request("POST", "/mcp", b"{}", auth).replace(
+                b"Host: 127.0.0.1", b"Host: 127.0.0.1\r\nOrigin: https://\xe9vil.example"), {403}, must_close=False)
+            expect_refused("MCP-Protocol-Version", http_request("POST", "/mcp", b"{}", auth).replace(
+                PROTOCOL_VERSION.encode(), b"2025-\xff"), {400}, must_close=False)
+            expect_refused("Mcp-Session-Id", http_request("POST", "/mcp", b"{}", auth).replace(
+                client.session_id.encode(), b"\xfe\xff"), {404}, must_close=False)
+            expect_refused("target", http_request("GET", "/\xff\xfe"), {404}, must_close=False)
 
         def pipelined_garbage():
             pings = b"".join(http_request("POST", "/mcp", json.dumps(
@@ -339,6 +356,7 @@ def run_http(store, key, user_id):
                            ("10,000 connection attempts", connection_flood),
                            ("oversized headers", oversized_headers),
                            ("oversized bodies", oversized_bodies),
+                           ("headers that are not UTF-8", headers_not_utf8),
                            ("pipelined garbage", pipelined_garbage),
                            (f"hostile JSON ({len(json_payloads())} payloads)", hostile_json)]:
             abuse.run_stage(name, server, body, health)
@@ -351,6 +369,14 @@ def run_http(store, key, user_id):
         client.close()
         if server.terminate() != 0:
             raise AssertionError("serve --http did not exit 0 on SIGTERM")
+        with open(server.log_path, "rb") as log:
+            lines = log.read().splitlines()
+        for line in lines:
+            try:
+                json.loads(line.decode("utf-8"))
+            except ValueError:
+                raise AssertionError(f"--log-json wrote a line that is not JSON: {line[:300]!r}")
+        print(f"HTTP: all {len(lines)} log lines are JSON", flush=True)
     finally:
         server.kill()
 
