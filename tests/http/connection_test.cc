@@ -44,6 +44,21 @@ TEST(HttpConnection, IdleKeptAliveConnectionIsClosedAfterTheIdleTimeout) {
   EXPECT_TRUE(client.ClosedByServer(1500ms));
 }
 
+TEST(HttpConnection, HeadGetsTheHeadersWithoutTheBodyAndTheConnectionStaysUsable) {
+  TestServer server;
+  Client client(server.port());
+  client.WriteRaw("HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  const std::string raw = client.ReadUntil("never sent", 300ms);  // all that arrives in 300 ms
+  const auto count = [&raw](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = raw.find(what); at != std::string::npos; at = raw.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("HTTP/1.1 200"), 2u) << raw;
+  // Exactly one body: the GET's. A body after the HEAD would be read as the next response.
+  EXPECT_EQ(count(R"({"status":"ok"})"), 1u) << raw;
+}
+
 TEST(HttpConnection, MalformedHttpIs400) {
   TestServer server;
   Client client(server.port());

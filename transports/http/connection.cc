@@ -199,9 +199,14 @@ void Connection<Derived>::SendReply(Reply reply, bool close) {
   for (const auto& [name, value] : response_headers_) response->set(name, value);
   response->body() = std::move(reply.body);
   response->keep_alive(!close && !draining_ && request_.keep_alive());
-  response->prepare_payload();
-  status_ = reply.status;
   body_bytes_ = response->body().size();
+  if (request_.method() == bhttp::verb::head) {
+    response->body().clear();  // the length of what GET would send, and no body
+    response->content_length(body_bytes_);
+  } else {
+    response->prepare_payload();
+  }
+  status_ = reply.status;
 
   lowest().expires_after(state_.options.write_timeout);
   bhttp::async_write(derived().stream(), *response,
