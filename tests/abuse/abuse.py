@@ -185,6 +185,15 @@ def search_finds(response, token):
     return structured is not None and any(token in json.dumps(hit) for hit in structured.get("results", []))
 
 
+def check_rss(transport, server, rss_start):
+    """The server's VmRSS has grown by less than RSS_GROWTH_LIMIT_KIB since `rss_start`."""
+    rss_end = rss_kib(server.pid)
+    print(f"{transport}: RSS {rss_start / 1024:.1f} -> {rss_end / 1024:.1f} MiB "
+          f"(bound +{RSS_GROWTH_LIMIT_KIB // 1024} MiB)", flush=True)
+    if rss_end - rss_start > RSS_GROWTH_LIMIT_KIB:
+        raise AssertionError(f"{transport} server RSS grew by {(rss_end - rss_start) / 1024:.0f} MiB")
+
+
 def open_fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
@@ -361,11 +370,8 @@ def run_http(store, key, user_id):
                            (f"hostile JSON ({len(json_payloads())} payloads)", hostile_json)]:
             abuse.run_stage(name, server, body, health)
 
-        rss_end = rss_kib(server.pid)
-        print(f"HTTP: RSS {rss_start / 1024:.1f} -> {rss_end / 1024:.1f} MiB "
-              f"(bound +{RSS_GROWTH_LIMIT_KIB // 1024} MiB); fds {fds_start} -> {open_fds(server.pid)}", flush=True)
-        if rss_end - rss_start > RSS_GROWTH_LIMIT_KIB:
-            raise AssertionError(f"HTTP server RSS grew by {(rss_end - rss_start) / 1024:.0f} MiB")
+        check_rss("HTTP", server, rss_start)
+        print(f"HTTP: fds {fds_start} -> {open_fds(server.pid)}", flush=True)
         client.close()
         if server.terminate() != 0:
             raise AssertionError("serve --http did not exit 0 on SIGTERM")
@@ -420,11 +426,7 @@ def run_stdio(store, key, user_id):
         abuse.run_stage(f"hostile JSON lines ({len(json_payloads())} payloads)", server, hostile_json, health)
         abuse.run_stage("a line over the 4 MiB limit", server, oversized_line, health)
 
-        rss_end = rss_kib(server.pid)
-        print(f"stdio: RSS {rss_start / 1024:.1f} -> {rss_end / 1024:.1f} MiB "
-              f"(bound +{RSS_GROWTH_LIMIT_KIB // 1024} MiB)", flush=True)
-        if rss_end - rss_start > RSS_GROWTH_LIMIT_KIB:
-            raise AssertionError(f"stdio server RSS grew by {(rss_end - rss_start) / 1024:.0f} MiB")
+        check_rss("stdio", server, rss_start)
         server.close_stdin()
         if server.process.wait(timeout=30) != 0:
             raise AssertionError("serve --stdio did not exit 0 at end of input")
@@ -446,10 +448,7 @@ def main():
         if opts.only in (None, "stdio"):
             run_stdio(store, key, user_id)
     except (AssertionError, HarnessError) as e:
-        print(f"FAILED: {e}", file=sys.stderr)
-        store.keep = True
-        print(f"store and server log kept in {store.dir}", file=sys.stderr)
-        return 1
+        return store.fail(e)
     finally:
         store.cleanup()
     print(f"abuse: all stages passed in {time.monotonic() - started:.1f} s", flush=True)

@@ -347,10 +347,7 @@ def main():
         final.terminate()
         tamperings = prove_checks_can_fail(store, ledger, user_id)
     except (AssertionError, HarnessError) as e:
-        print(f"FAILED (seed {seed}): {e}", file=sys.stderr)
-        store.keep = True
-        print(f"store kept in {store.dir}", file=sys.stderr)
-        return 1
+        return store.fail(f"(seed {seed}) {e}")
     finally:
         store.cleanup()
     elapsed = time.monotonic() - started

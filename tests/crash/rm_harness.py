@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -67,6 +68,12 @@ class Store:
         user_id = self.cli("user", "add", email, "--plan", plan).stdout.strip().splitlines()[-1]
         key = self.cli("key", "create", "--user", email).stdout.strip().splitlines()[-1]
         return user_id, key
+
+    def fail(self, message):
+        """Reports a failed test on stderr and keeps the folder to look at; returns exit code 1."""
+        self.keep = True
+        print(f"FAILED: {message}\nstore and server log kept in {self.dir}", file=sys.stderr)
+        return 1
 
     def cleanup(self):
         if not self.keep:
