@@ -14,11 +14,15 @@ Headers With(Headers headers, const std::string& name, const std::string& value)
   return headers;
 }
 
+// Alice's initialize, sent by a page of `origin`.
+Response InitializeFrom(Client& client, const std::string& origin) {
+  return client.Send("POST", "/mcp", With(McpHeaders(kAliceKey), "Origin", origin), InitializeJson());
+}
+
 TEST(HttpGuard, ForeignOriginIsForbidden) {
   TestServer server;
   Client client(server.port());
-  Response r = client.Send("POST", "/mcp", With(McpHeaders(kAliceKey), "Origin", "https://evil.example.com"),
-                           InitializeJson());
+  Response r = InitializeFrom(client, "https://evil.example.com");
   EXPECT_EQ(r.status, 403);
   EXPECT_TRUE(r.json().at("id").is_null());
   EXPECT_TRUE(r.json().at("error").is_object());
@@ -39,14 +43,8 @@ TEST(HttpGuard, ConfiguredOriginIsAllowed) {
   options.allowed_origins = {"https://app.example.com"};
   TestServer server(options);
   Client client(server.port());
-  EXPECT_EQ(client.Send("POST", "/mcp", With(McpHeaders(kAliceKey), "Origin", "https://app.example.com"),
-                        InitializeJson())
-                .status,
-            200);
-  EXPECT_EQ(client.Send("POST", "/mcp", With(McpHeaders(kAliceKey), "Origin", "http://app.example.com"),
-                        InitializeJson())
-                .status,
-            403);
+  EXPECT_EQ(InitializeFrom(client, "https://app.example.com").status, 200);
+  EXPECT_EQ(InitializeFrom(client, "http://app.example.com").status, 403);  // another scheme is another origin
 }
 
 TEST(HttpGuard, ForeignHostOnALoopbackServerIsForbiddenEvenWithAValidKey) {
@@ -73,8 +71,7 @@ TEST(HttpGuard, BrowserPagesFromAllowedOriginsMayCallAndReadTheSessionId) {
   EXPECT_NE(preflight.header("access-control-allow-headers").find("Mcp-Session-Id"), std::string::npos);
   EXPECT_NE(preflight.header("access-control-allow-methods").find("POST"), std::string::npos);
 
-  Response init = client.Send("POST", "/mcp", With(McpHeaders(kAliceKey), "Origin", "https://app.example.com"),
-                              InitializeJson());
+  Response init = InitializeFrom(client, "https://app.example.com");
   EXPECT_EQ(init.status, 200);
   EXPECT_EQ(init.header("access-control-allow-origin"), "https://app.example.com");
   EXPECT_NE(init.header("access-control-expose-headers").find("Mcp-Session-Id"), std::string::npos);
