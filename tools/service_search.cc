@@ -18,12 +18,14 @@ namespace {
 
 constexpr std::size_t kMaxTermChars = 1000;
 
-// Validated store request for `args` (cursor not yet applied).
-Result<store::SearchRequest> MakeRequest(const SearchArgs& args, int candidate_limit) {
+// Validated store request for `args` (cursor not yet applied). `term_field` names
+// the text in errors ("term" for search_memories, "query" for ChatGPT's search).
+Result<store::SearchRequest> MakeRequest(const SearchArgs& args, int candidate_limit,
+                                         const std::string& term_field = "term") {
   std::optional<std::size_t> length = Utf8Length(args.term);
-  if (!length) return Status::InvalidArgument("term: must be valid UTF-8 text");
+  if (!length) return Status::InvalidArgument(term_field + ": must be valid UTF-8 text");
   if (*length > kMaxTermChars) {
-    return Status::InvalidArgument("term: must be at most 1000 characters");
+    return Status::InvalidArgument(term_field + ": must be at most 1000 characters");
   }
   store::SearchRequest request;
   request.text = args.term;
@@ -105,10 +107,8 @@ MemoryService::Reply MemoryService::Search(const Caller& caller, const Key& key,
                                            const std::string& query) {
   SearchArgs args;
   args.term = query;
-  Result<store::SearchRequest> prepared = MakeRequest(args, options_.search_candidate_limit);
-  if (!prepared.ok()) {
-    return Status::InvalidArgument("query" + prepared.status().message().substr(4));
-  }
+  Result<store::SearchRequest> prepared = MakeRequest(args, options_.search_candidate_limit, "query");
+  if (!prepared.ok()) return prepared.status();
   return Execute(caller, key, UsageOperation::kQuery, [&](ServiceCall& call) -> Reply {
     store::SearchRequest request = *prepared;
     Result<store::SearchPage> page = RunSearch(call, request, true);
