@@ -40,12 +40,13 @@ void ReplayAll(const std::filesystem::path& dir) {
   }
 }
 
-TEST(FuzzReplay, SeedCorpusRunsCleanly) {
+// RM_FUZZ_SUITE names the target (FuzzJsonRpc, ...), so ctest lists each binary's tests apart.
+TEST(RM_FUZZ_SUITE, SeedCorpusRunsCleanly) {
   const std::filesystem::path corpus = RM_FUZZ_CORPUS;
   ASSERT_FALSE(FilesIn(corpus).empty()) << "no seed inputs in " << corpus;
   ReplayAll(corpus);
 }
 
-TEST(FuzzReplay, FormerCrashesStayFixed) { ReplayAll(RM_FUZZ_REGRESSIONS); }
+TEST(RM_FUZZ_SUITE, FormerCrashesStayFixed) { ReplayAll(RM_FUZZ_REGRESSIONS); }
 
 }  // namespace
