@@ -12,6 +12,7 @@
 # Environment: FUZZ_JOBS=N runs N processes per target (libFuzzer -jobs/-workers).
 set -uo pipefail
 build_dir=${1:?usage: run_fuzzers.sh BUILD_DIR SECONDS [TARGET...]}
+build_dir="$(cd "$build_dir" && pwd)"  # absolute: the -jobs mode runs from inside it
 seconds=${2:?usage: run_fuzzers.sh BUILD_DIR SECONDS [TARGET...]}
 shift 2
 targets=("$@")
