@@ -28,8 +28,16 @@ namespace tcp = boost::asio::ip;
 
 namespace {
 
-unsigned CoresOr(unsigned requested) {
-  return requested ? requested : std::max(1u, std::thread::hardware_concurrency());
+unsigned Cores() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+unsigned IoThreads(const HttpOptions& options) { return options.io_threads ? options.io_threads : Cores(); }
+
+// Tool calls mostly wait (for the database's group commit), and the more of them wait at
+// once, the more one commit carries; but every extra thread costs context switches on a
+// quick call. Measured on 2 cores (docs/BENCHMARKS.md): get_memory_by_id 6,300-7,600/s with
+// 2 workers, 9,200/s with 8; a constant fixture tool 51,000-61,000/s with 2, 35,000/s with 8.
+unsigned WorkerThreads(const HttpOptions& options) {
+  return options.worker_threads ? options.worker_threads : 4 * Cores();
 }
 
 std::vector<std::string> ToolNames(const mcp::ServerDefinition& server) {
@@ -69,7 +77,7 @@ class HttpServer::Impl {
         metrics_(options_.metrics ? std::make_unique<Metrics>(ToolNames(server)) : nullptr),
         access_log_(options_.access_log, options_.access_log_json),
         sweeper_(io_),
-        workers_(CoresOr(options_.worker_threads)) {}
+        workers_(WorkerThreads(options_)) {}
 
   ~Impl() { Stop(); }
 
@@ -98,11 +106,11 @@ class HttpServer::Impl {
     listener_->Start();
     ScheduleSweep();
 
-    const unsigned threads = CoresOr(options_.io_threads);
+    const unsigned threads = IoThreads(options_);
     for (unsigned i = 0; i < threads; ++i) io_threads_.emplace_back([this] { io_.run(); });
     started_ = true;
     spdlog::info("http: serving MCP at {}://{}:{}/mcp ({} I/O and {} worker threads)", tls_ ? "https" : "http",
-                 options_.host, port_, threads, CoresOr(options_.worker_threads));
+                 options_.host, port_, threads, WorkerThreads(options_));
     return rm::Status::Ok();
   }
 

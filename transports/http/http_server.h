@@ -49,8 +49,10 @@ struct HttpOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8765;
 
-  // 0: one per core.
+  // Threads for sockets; 0: one per core.
   unsigned io_threads = 0;
+  // Threads that run JSON-RPC requests (tool calls); 0: four per core, because tool calls
+  // spend much of their time waiting for the database rather than computing.
   unsigned worker_threads = 0;
 
   // Required. See Authenticator.
