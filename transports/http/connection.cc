@@ -22,6 +22,10 @@ namespace {
 
 constexpr std::size_t kReadChunk = 4096;
 
+// How long, and how much, a refused client may go on sending before the connection closes.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
+
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
 // One Server-Sent Event carrying a JSON-RPC message. Serialized JSON has no raw line
@@ -141,6 +145,7 @@ void Connection<Derived>::OnReadFailed(beast::error_code ec) {
       ec == net::error::operation_aborted) {
     return Close(true);  // the client left, or was too slow: nobody to answer
   }
+  input_left_unread_ = true;
   if (ec == bhttp::error::body_limit) {
     return SendReply(ErrorReply(413, kTransportError,
                                 "Payload Too Large: the body exceeds " +
@@ -218,8 +223,25 @@ void Connection<Derived>::SendReply(Reply reply, bool close) {
 template <class Derived>
 void Connection<Derived>::OnReplyWritten(beast::error_code ec, bool close) {
   DoneWithRequest();
+  if (!ec && input_left_unread_) return DiscardThenClose();
   if (ec || close) return Close(static_cast<bool>(ec));
   StartReading();
+}
+
+template <class Derived>
+void Connection<Derived>::DiscardThenClose() {
+  if (discarded_bytes_ == 0) lowest().expires_after(kLingerTime);
+  buffer_.clear();
+  derived().stream().async_read_some(
+      buffer_.prepare(kReadChunk), beast::bind_front_handler(&Connection::OnDiscarded, derived().shared_from_this()));
+}
+
+template <class Derived>
+void Connection<Derived>::OnDiscarded(beast::error_code ec, std::size_t bytes) {
+  discarded_bytes_ += bytes;
+  // The client closed, or went on too long: either way it has had its chance to read the refusal.
+  if (ec || discarded_bytes_ >= kLingerBytes) return Close(false);
+  DiscardThenClose();
 }
 
 template <class Derived>

@@ -87,6 +87,11 @@ class Connection : public Drainable {
 
   void SendReply(Reply reply, bool close);
   void OnReplyWritten(beast::error_code ec, bool close);
+  // After refusing a request whose body was left unread (413, 431, 400): reads and drops
+  // what the client is still sending before closing, so the kernel does not answer the
+  // unread bytes with a reset that destroys the refusal before the client reads it.
+  void DiscardThenClose();
+  void OnDiscarded(beast::error_code ec, std::size_t bytes);
 
   void RunCall(McpCall call);
   void OnServerMessage(std::string message);
@@ -107,6 +112,8 @@ class Connection : public Drainable {
 
   Phase phase_ = Phase::kWaitingForRequest;
   bool draining_ = false;
+  bool input_left_unread_ = false;  // the request was refused before all of it was read
+  std::size_t discarded_bytes_ = 0;
   std::size_t requests_served_ = 0;
 
   beast::flat_buffer buffer_;
