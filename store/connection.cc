@@ -24,6 +24,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mo
   std::unique_ptr<Connection> conn(new Connection(db));
   sqlite3_busy_timeout(db, busy_timeout_ms);
   RM_RETURN_IF_ERROR(conn->Exec("PRAGMA foreign_keys = ON"));
+  // Statement journals and sorts in memory: as files, SQLite opened and unlinked a
+  // temporary file in /var/tmp for about every other write.
+  RM_RETURN_IF_ERROR(conn->Exec("PRAGMA temp_store = MEMORY"));
   return conn;
 }
 
@@ -44,6 +47,23 @@ Statement& Connection::Prepare(std::string_view sql) {
 }
 
 Status Connection::Exec(std::string_view sql) { return Prepare(sql).Run(); }
+
+void Connection::OnWalCommit(std::function<void(int)> on_commit) {
+  on_wal_commit_ = std::move(on_commit);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<Connection*>(self)->on_wal_commit_(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Status Connection::CheckpointPassive() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc == SQLITE_OK) return Status::Ok();
+  return StatusFromSqlite(db_, rc, "checkpointing the WAL");
+}
 
 Status Connection::ExecScript(const std::string& sql) {
   char* error = nullptr;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,6 +53,14 @@ class Connection {
   // Database calls this after each transaction.
   void ResetStatements();
 
+  // Checkpoints (copying the WAL back into the database file, with an fsync) are
+  // taken off the write path: the writer connection calls this to stop SQLite's
+  // automatic checkpoint and to be told, after each commit, how many pages the WAL
+  // holds; a checkpointing connection on another thread then calls
+  // CheckpointPassive(), which never blocks writers.
+  void OnWalCommit(std::function<void(int wal_pages)> on_commit);
+  Status CheckpointPassive();
+
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
 
@@ -61,6 +70,7 @@ class Connection {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   sqlite3* db_;
+  std::function<void(int)> on_wal_commit_;
   std::unordered_map<std::string, std::unique_ptr<Statement>, Hash, std::equal_to<>> cache_;
 };
 

@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <future>
 #include <system_error>
 
+#include "store/checkpointer.h"
 #include "store/migrations.h"
+#include "store/write_behind.h"
 #include "util/crypto.h"
 
 namespace rm::store {
@@ -38,18 +39,6 @@ Status CreateParentFolder(const std::string& path) {
   return Status::Ok();
 }
 
-// Runs a caller's function; an exception it throws becomes an Internal status
-// (`kind` is "write" or "read"), so the transaction can still be ended cleanly.
-Status RunCallerFunction(const TransactionFn& fn, Connection& conn, const char* kind) {
-  try {
-    return fn(conn);
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string("a ") + kind + " function threw: " + e.what());
-  } catch (...) {
-    return Status::Internal(std::string("a ") + kind + " function threw a non-standard exception");
-  }
-}
-
 // Runs a pragma that answers with one row and returns that row's text.
 Result<std::string> PragmaText(Connection& conn, std::string_view pragma) {
   Statement& s = conn.Prepare(pragma);
@@ -63,9 +52,13 @@ Result<std::string> PragmaText(Connection& conn, std::string_view pragma) {
 }  // namespace
 
 struct Database::PendingWrite {
-  const TransactionFn* fn;
-  std::promise<Status> done;
+  const TransactionFn* fn = nullptr;
+  Status status;
+  bool done = false;              // committed (or failed) by a leader
+  std::condition_variable wake;   // done, or this write is to lead now
 };
+
+Database::Database(DatabaseOptions options) : options_(options) {}
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
                                                  DatabaseOptions options) {
@@ -81,7 +74,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
   }
   Status opened = db->OpenConnections();
   if (!opened.ok()) return WithContext(db->path_, opened);
-  db->writer_thread_ = std::thread([raw = db.get()] { raw->WriterLoop(); });
+  db->write_behind_ =
+      std::make_unique<WriteBehind>(*db, db->options_.write_behind_delay, db->options_.write_behind_limit);
   return db;
 }
 
@@ -102,6 +96,9 @@ Status Database::OpenConnections() {
   // NORMAL in WAL mode: a commit survives the process being killed; only an OS
   // crash or power loss can lose the last commits (never corrupt the file).
   RM_RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous = NORMAL"));
+  // The WAL file is cut back to this size when it restarts, so one burst does not
+  // leave it large for good.
+  RM_RETURN_IF_ERROR(writer_->Exec("PRAGMA journal_size_limit = 67108864"));
 
   Result<std::vector<std::string>> applied = ApplyMigrations(*writer_);
   if (!applied.ok()) return applied.status();
@@ -110,6 +107,12 @@ Status Database::OpenConnections() {
   if (!version.ok()) return version.status();
   schema_version_ = *version;
   writer_->ResetStatements();
+
+  Result<std::unique_ptr<Checkpointer>> checkpointer =
+      Checkpointer::Start(path_, options_.busy_timeout_ms, options_.checkpoint_wal_pages);
+  if (!checkpointer.ok()) return checkpointer.status();
+  checkpointer_ = std::move(*checkpointer);
+  writer_->OnWalCommit([raw = checkpointer_.get()](int pages) { raw->Committed(pages); });
 
   for (int i = 0; i < options_.reader_connections; ++i) {
     Result<std::unique_ptr<Connection>> reader =
@@ -122,12 +125,8 @@ Status Database::OpenConnections() {
 }
 
 Database::~Database() {
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_thread_.joinable()) writer_thread_.join();
+  write_behind_.reset();  // commits what it still holds, through Write()
+  checkpointer_.reset();
   readers_.clear();
   writer_.reset();
   if (delete_on_close_) {
@@ -144,62 +143,53 @@ Status Database::Write(const TransactionFn& fn) {
         "Database::Write was called from inside a Write function; do all the work in the one "
         "function (nested writes would wait for themselves)");
   }
-  PendingWrite pending{&fn, {}};
-  std::future<Status> result = pending.done.get_future();
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (stopping_) return Status::Internal("the database is closing; the write was not run");
-    queue_.push_back(&pending);
+  PendingWrite pending;
+  pending.fn = &fn;
+  std::unique_lock<std::mutex> lock(queue_mutex_);
+  queue_.push_back(&pending);
+  // Wait until a leader has committed this write, or until it is this write's turn to lead.
+  pending.wake.wait(lock, [&] { return pending.done || (!leading_ && queue_.front() == &pending); });
+  if (pending.done) return std::move(pending.status);
+
+  // Lead: take this write and what queued behind it, commit them together.
+  leading_ = true;
+  std::vector<PendingWrite*> batch;
+  const std::size_t max_batch = std::max<std::size_t>(1, options_.max_batch);
+  while (!queue_.empty() && batch.size() < max_batch) {
+    batch.push_back(queue_.front());
+    queue_.pop_front();
   }
-  queue_cv_.notify_one();
-  return result.get();
+  lock.unlock();
+  tls_writing = this;
+  CommitBatch(batch);
+  tls_writing = nullptr;
+  lock.lock();
+  for (PendingWrite* other : batch) {
+    other->done = true;
+    if (other != &pending) other->wake.notify_one();
+  }
+  leading_ = false;
+  if (!queue_.empty()) queue_.front()->wake.notify_one();  // the next leader
+  return std::move(pending.status);
 }
+
+void Database::WriteLater(TransactionFn fn) { write_behind_->Add(std::move(fn)); }
+
+void Database::FlushWritesLater() { write_behind_->Flush(); }
 
 std::size_t Database::queued_writes() const {
   std::lock_guard<std::mutex> lock(queue_mutex_);
   return queue_.size();
 }
 
-void Database::WriterLoop() {
-  tls_writing = this;
-  std::vector<PendingWrite*> batch;
-  while (true) {
-    {
-      std::unique_lock<std::mutex> lock(queue_mutex_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and every queued write is answered
-      std::size_t max_batch = std::max<std::size_t>(1, options_.max_batch);
-      while (!queue_.empty() && batch.size() < max_batch) {
-        batch.push_back(queue_.front());
-        queue_.pop_front();
-      }
-    }
-    CommitBatch(batch);
-    batch.clear();
-  }
-}
-
-// Runs one function inside its own savepoint; on failure only its work is undone.
-Status Database::RunInSavepoint(const TransactionFn& fn) {
-  RM_RETURN_IF_ERROR(writer_->Exec("SAVEPOINT write_fn"));
-  Status status = RunCallerFunction(fn, *writer_, "write");
-  writer_->ResetStatements();
-  if (!writer_->InTransaction()) return status;  // the caller (CommitBatch) handles this
-  if (status.ok()) {
-    status = writer_->Exec("RELEASE write_fn");
-    if (status.ok()) return status;
-  }
-  writer_->Exec("ROLLBACK TO write_fn");  // undo this function's changes only
-  writer_->Exec("RELEASE write_fn");
-  return status;
-}
+std::uint64_t Database::checkpoints() const { return checkpointer_->checkpoints(); }
 
 void Database::CommitBatch(const std::vector<PendingWrite*>& batch) {
   std::vector<Status> results(batch.size());
   std::size_t first_in_transaction = 0;  // the functions whose work the open transaction holds
   Status begin = writer_->Exec("BEGIN IMMEDIATE");
   for (std::size_t i = 0; i < batch.size() && begin.ok(); ++i) {
-    results[i] = RunInSavepoint(*batch[i]->fn);
+    results[i] = RunInSavepoint(*writer_, *batch[i]->fn, "write");
     if (writer_->InTransaction()) continue;
     // SQLite ended the transaction itself (it rolls back on e.g. a full disk), or
     // the function ran COMMIT/ROLLBACK against the rules. Either way the earlier
@@ -234,7 +224,7 @@ void Database::CommitBatch(const std::vector<PendingWrite*>& batch) {
   writer_->ResetStatements();
   writes_.fetch_add(batch.size());
   // Only now, after COMMIT returned, is any caller told its write succeeded.
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->status = std::move(results[i]);
 }
 
 // ---------------------------------------------------------------- reads

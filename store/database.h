@@ -4,13 +4,20 @@
 //   Status s = (*db)->Write([&](Connection& c) { return InsertUser(c, ...).status(); });
 //   Status r = (*db)->Read([&](Connection& c) { ...; return Status::Ok(); });
 //
-// Writes: one writer connection, one writer thread, GROUP COMMIT. Write() queues
-// its function and blocks. The writer thread takes everything queued, opens one
-// BEGIN IMMEDIATE transaction, runs each function inside its own SAVEPOINT (a
-// function that fails is rolled back to its savepoint; the others are not
-// affected), COMMITs, and only then answers each caller. So a Write() that
-// returned Ok is committed (WAL, synchronous=NORMAL: it survives the process
-// being killed), and many concurrent writers share one commit.
+// Writes: one writer connection, GROUP COMMIT led by the callers themselves (as
+// in LevelDB): Write() queues its function; the caller at the front of the queue
+// becomes the leader, takes everything queued, opens one BEGIN IMMEDIATE
+// transaction, runs each function inside its own SAVEPOINT (a function that fails
+// is rolled back to its savepoint; the others are not affected), COMMITs, and only
+// then answers each waiting caller and hands the lead to the next in line. So a
+// Write() that returned Ok is committed (WAL, synchronous=NORMAL: it survives the
+// process being killed), many concurrent writers share one commit, and a lone
+// writer runs its own write on its own thread, with no hand-off to wait for.
+//
+// WriteLater(): for writes the caller need not wait for (read metering), committed
+// in batches by a background thread (store/write_behind.h).
+//
+// Checkpoints run on their own thread, off the write path (store/checkpointer.h).
 //
 // Reads: a small pool of read-only connections; Read() runs its function inside
 // a deferred read transaction, so it sees one consistent snapshot (WAL lets
@@ -26,6 +33,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -39,6 +47,7 @@
 #include <vector>
 
 #include "store/connection.h"
+#include "store/savepoint.h"
 #include "util/status.h"
 
 namespace rm::store {
@@ -50,9 +59,15 @@ struct DatabaseOptions {
   int busy_timeout_ms = 5000;
   // Upper bound on functions per group commit, so one commit stays short.
   std::size_t max_batch = 256;
+  // WAL size (pages of 4 KiB) at which the background checkpointer runs.
+  int checkpoint_wal_pages = 1000;
+  // WriteLater(): how long a batch gathers before its commit, and how many may wait.
+  std::chrono::milliseconds write_behind_delay{2};
+  std::size_t write_behind_limit = 10000;
 };
 
-using TransactionFn = std::function<Status(Connection&)>;
+class Checkpointer;
+class WriteBehind;
 
 class Database {
  public:
@@ -63,12 +78,17 @@ class Database {
   // in production). FailedPrecondition if the database is newer than this build.
   static Result<std::unique_ptr<Database>> Open(const std::string& path,
                                                 DatabaseOptions options = {});
-  ~Database();  // finishes queued writes, then closes
+  ~Database();  // commits what WriteLater() queued, then closes
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
   // Runs `fn` atomically on the writer connection; returns once committed (or failed).
   Status Write(const TransactionFn& fn);
+  // Queues `fn` to be committed within write_behind_delay, and returns at once.
+  // A failure is logged, not reported. Lost if the process is killed before then.
+  void WriteLater(TransactionFn fn);
+  // Returns once everything WriteLater() queued before the call is committed.
+  void FlushWritesLater();
   // Runs `fn` on a reader connection inside one read transaction.
   Status Read(const TransactionFn& fn);
 
@@ -83,17 +103,17 @@ class Database {
     std::uint64_t commits = 0;
   };
   WriteStats write_stats() const { return {writes_.load(), commits_.load()}; }
-  // Writes waiting for the writer thread right now (tests use it to form a batch).
+  // Writes waiting behind the one being committed (tests use it to form a batch).
   std::size_t queued_writes() const;
+  std::uint64_t checkpoints() const;
 
  private:
   struct PendingWrite;
-  explicit Database(DatabaseOptions options) : options_(options) {}
+  explicit Database(DatabaseOptions options);
 
   Status OpenConnections();
-  void WriterLoop();
+  // Commits `batch` on the writer connection; called by the leader only.
   void CommitBatch(const std::vector<PendingWrite*>& batch);
-  Status RunInSavepoint(const TransactionFn& fn);
   Connection* AcquireReader();
   void ReleaseReader(Connection* conn);
 
@@ -103,15 +123,15 @@ class Database {
   int schema_version_ = 0;
   std::vector<std::string> migrations_applied_;
 
-  // Writer side: only the writer thread touches writer_ after Open().
+  // Writer side: only the current leader touches writer_ after Open().
   std::unique_ptr<Connection> writer_;
-  std::thread writer_thread_;
   mutable std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<PendingWrite*> queue_;
-  bool stopping_ = false;
+  std::deque<PendingWrite*> queue_;  // waiting for a leader; the front one leads next
+  bool leading_ = false;             // a leader is committing a batch now
   std::atomic<std::uint64_t> writes_{0};
   std::atomic<std::uint64_t> commits_{0};
+  std::unique_ptr<Checkpointer> checkpointer_;
+  std::unique_ptr<WriteBehind> write_behind_;  // destroyed first: it writes through this
 
   // Reader side.
   std::vector<std::unique_ptr<Connection>> readers_;

@@ -24,18 +24,37 @@ std::string MemoryService::UrlOf(const std::string& id) const {
   return options_.public_base_url + id;
 }
 
+namespace {
+
+// The calling user as stored now (plan, org, team); Unauthenticated if deleted.
+Result<store::User> CallingUser(store::Connection& conn, const Caller& caller) {
+  Result<store::User> user = store::FindUserById(conn, caller.user_id);
+  if (!user.ok() && user.status().code() == Status::Code::kNotFound) {
+    return Status::Unauthenticated("the calling user no longer exists");
+  }
+  return user;
+}
+
+store::UsageEvent UsageEventOf(const Caller& caller, store::UsageOperation operation, const std::string& now) {
+  store::UsageEvent event;
+  event.id = NewUuid();
+  event.user_id = caller.user_id;
+  event.operation = operation;
+  event.origin = caller.origin;
+  event.created_at = now;
+  return event;
+}
+
+}  // namespace
+
 MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key,
                                             store::UsageOperation operation, const Body& body) {
+  if (!key && operation != store::UsageOperation::kMemoryWrite) return ExecuteRead(caller, operation, body);
   if (key) RM_RETURN_IF_ERROR(CheckRequestId(key->request_id));
   std::optional<json::value> reply;
   Status status = db_.Write([&](store::Connection& conn) -> Status {
-    Result<store::User> user = store::FindUserById(conn, caller.user_id);
-    if (!user.ok()) {
-      if (user.status().code() == Status::Code::kNotFound) {
-        return Status::Unauthenticated("the calling user no longer exists");
-      }
-      return user.status();
-    }
+    Result<store::User> user = CallingUser(conn, caller);
+    if (!user.ok()) return user.status();
     if (key) {
       Result<std::optional<store::IdempotencyRecord>> earlier =
           store::FindIdempotencyRecord(conn, caller.user_id, key->request_id);
@@ -58,14 +77,9 @@ MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key
     Reply result = body(call);
     if (!result.ok()) return result.status();
 
-    store::UsageEvent event;
-    event.id = NewUuid();
-    event.user_id = caller.user_id;
-    event.operation = operation;
-    event.origin = caller.origin;
+    store::UsageEvent event = UsageEventOf(caller, operation, call.now);
     // usage_events.request_id is UNIQUE across users: scope it to the user.
     if (key) event.request_key = caller.user_id + ":" + key->request_id;
-    event.created_at = call.now;
     RM_RETURN_IF_ERROR(store::RecordUsage(conn, event));
 
     if (key) {
@@ -80,15 +94,38 @@ MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key
   return std::move(*reply);
 }
 
+// A read's answer does not depend on its usage row, so the caller does not wait for
+// a commit: the row (usage_events and monthly_usage, together) goes into the next
+// write-behind batch, a couple of milliseconds later, shared with every other read
+// metered meanwhile. A read that fails is not metered, as with writes. The price:
+// reads answered in the last few milliseconds before the process is killed may go
+// unmetered; a graceful stop commits them (docs/RELIABILITY.md).
+MemoryService::Reply MemoryService::ExecuteRead(const Caller& caller, store::UsageOperation operation,
+                                                const Body& body) {
+  std::optional<json::value> reply;
+  std::string now;
+  Status status = db_.Read([&](store::Connection& conn) -> Status {
+    Result<store::User> user = CallingUser(conn, caller);
+    if (!user.ok()) return user.status();
+    ServiceCall call{conn, caller, std::move(*user), {}, NowUtc()};
+    call.viewer = {call.user.id, call.user.org_id, call.user.team_id, caller.vendor};
+    Reply result = body(call);
+    if (!result.ok()) return result.status();
+    reply = std::move(result).value();
+    now = std::move(call.now);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  db_.WriteLater([event = UsageEventOf(caller, operation, now)](store::Connection& conn) {
+    return store::RecordUsage(conn, event);
+  });
+  return std::move(*reply);
+}
+
 Status MemoryService::ReadAs(const Caller& caller, const ReadFn& fn) {
   return db_.Read([&](store::Connection& conn) -> Status {
-    Result<store::User> user = store::FindUserById(conn, caller.user_id);
-    if (!user.ok()) {
-      if (user.status().code() == Status::Code::kNotFound) {
-        return Status::Unauthenticated("the calling user no longer exists");
-      }
-      return user.status();
-    }
+    Result<store::User> user = CallingUser(conn, caller);
+    if (!user.ok()) return user.status();
     return fn(conn, store::Viewer{user->id, user->org_id, user->team_id, caller.vendor});
   });
 }

@@ -141,8 +141,13 @@ class MemoryService {
 
  private:
   using Body = std::function<Reply(ServiceCall&)>;
+  // Runs one metered operation. A write (and any call with a request_id) runs in one
+  // write transaction with its usage event and idempotency record. A read without a
+  // request_id runs on a read snapshot, and its usage event is committed right after
+  // through Database::WriteLater (see ExecuteRead).
   Reply Execute(const Caller& caller, const Key& key, store::UsageOperation operation,
                 const Body& body);
+  Reply ExecuteRead(const Caller& caller, store::UsageOperation operation, const Body& body);
 
   store::Database& db_;
   ServiceOptions options_;

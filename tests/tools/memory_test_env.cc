@@ -130,6 +130,7 @@ std::unique_ptr<Client> MemoryTestEnv::Connect(tools::Principal principal, std::
 }
 
 std::int64_t MemoryTestEnv::Count(const std::string& sql) {
+  db_->FlushWritesLater();
   return OrThrow(store::ReadValue<std::int64_t>(*db_, [&](store::Connection& c) -> Result<std::int64_t> {
     store::Statement& s = c.Prepare(sql);
     Result<bool> row = s.Step();

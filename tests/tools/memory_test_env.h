@@ -71,6 +71,8 @@ class MemoryTestEnv {
   std::unique_ptr<Client> Connect(tools::Principal principal, std::string client_name = "test-client");
 
   // The value of a one-row, one-column query (an integer), for checking what is stored.
+  // Reads' usage rows are committed a moment after the answer (Database::WriteLater);
+  // Count waits for them first, so it sees every call made so far.
   std::int64_t Count(const std::string& sql);
 
   store::Database& db() { return *db_; }

@@ -57,6 +57,7 @@ TEST(Usage, AScriptedSessionIsMeteredExactly) {
   CallResult usage = ok(*owner, "api", "memory_read", "get_usage", {});
 
   std::map<std::pair<std::string, std::string>, int> stored;
+  env.db().FlushWritesLater();  // reads are metered a moment after their answer
   ASSERT_TRUE(env.db().Read([&](store::Connection& c) {
     store::Statement& s = c.Prepare("SELECT operation, origin, count(*) FROM usage_events GROUP BY 1, 2");
     while (true) {

@@ -1,0 +1,93 @@
+#include "store/write_behind.h"
+
+#include <spdlog/spdlog.h>
+
+#include "store/database.h"
+
+namespace rm::store {
+
+WriteBehind::WriteBehind(Database& db, std::chrono::milliseconds delay, std::size_t limit)
+    : db_(db), delay_(delay), limit_(limit), thread_([this] { Loop(); }) {}
+
+WriteBehind::~WriteBehind() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void WriteBehind::Add(TransactionFn fn) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (queued_.size() >= limit_) {
+    // The thread is behind: this caller pays for its own write rather than queueing more.
+    ++added_;
+    lock.unlock();
+    const std::uint64_t failed = Commit({std::move(fn)});
+    lock.lock();
+    ++done_;
+    failed_ += failed;
+    return;
+  }
+  queued_.push_back(std::move(fn));
+  ++added_;
+  // Only the first of a batch wakes the thread; the rest ride along (no syscall each).
+  if (queued_.size() == 1) wake_.notify_one();
+}
+
+void WriteBehind::Flush() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const std::uint64_t target = added_;
+  if (done_ >= target) return;
+  hurry_ = true;
+  wake_.notify_one();
+  finished_.wait(lock, [&] { return done_ >= target; });
+}
+
+WriteBehind::Stats WriteBehind::stats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return {added_, failed_, commits_};
+}
+
+void WriteBehind::Loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
+    if (queued_.empty()) return;  // stopping, and nothing left to commit
+    // Let a batch gather: one commit for everything queued meanwhile.
+    wake_.wait_for(lock, delay_, [this] { return stopping_ || hurry_; });
+    hurry_ = false;
+    std::vector<TransactionFn> batch;
+    batch.swap(queued_);
+    lock.unlock();
+    const std::uint64_t failed = Commit(batch);
+    lock.lock();
+    done_ += batch.size();
+    failed_ += failed;
+    ++commits_;
+    finished_.notify_all();
+  }
+}
+
+std::uint64_t WriteBehind::Commit(const std::vector<TransactionFn>& batch) {
+  std::uint64_t failed = 0;
+  Status committed = db_.Write([&](Connection& conn) -> Status {
+    for (const TransactionFn& fn : batch) {
+      Status status = RunInSavepoint(conn, fn, "write-behind");
+      if (!conn.InTransaction()) return status.ok() ? Status::Internal("the transaction was ended") : status;
+      if (!status.ok()) {
+        ++failed;
+        spdlog::error("store: a deferred write failed and was dropped: {}", status.ToString());
+      }
+    }
+    return Status::Ok();
+  });
+  if (!committed.ok()) {
+    spdlog::error("store: {} deferred writes were lost: {}", batch.size(), committed.ToString());
+    return batch.size();
+  }
+  return failed;
+}
+
+}  // namespace rm::store
