@@ -2,18 +2,21 @@
 
 namespace rm::store {
 namespace {
-// After a checkpoint, how long before the next one. While a reader holds an old
-// snapshot the WAL cannot restart from its beginning, so it stays "long" and every
+// After a checkpoint that could not copy everything (a reader still used an older
+// snapshot), how long before the next try: the WAL stays "long" meanwhile and every
 // commit would ask again; this keeps that case from turning into a busy loop.
 constexpr auto kPause = std::chrono::milliseconds(20);
 }  // namespace
 
 Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& path, int busy_timeout_ms,
-                                                          int wal_pages) {
+                                                          int wal_pages, BetweenWrites between_writes) {
   Result<std::unique_ptr<Connection>> conn =
       Connection::Open(path, Connection::Mode::kReadWrite, busy_timeout_ms);
   if (!conn.ok()) return conn.status();
-  std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(std::move(*conn), wal_pages));
+  // A connection opens the WAL only when it first reads; until then a checkpoint
+  // through it does nothing at all (and still reports success).
+  RM_RETURN_IF_ERROR((*conn)->Exec("SELECT count(*) FROM sqlite_schema"));
+  std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(std::move(*conn), wal_pages, std::move(between_writes)));
   checkpointer->thread_ = std::thread([raw = checkpointer.get()] { raw->Loop(); });
   return checkpointer;
 }
@@ -42,19 +45,32 @@ std::uint64_t Checkpointer::checkpoints() const {
   return checkpoints_;
 }
 
+Checkpointer::Outcome Checkpointer::Checkpoint() {
+  // The bulk of the copy (and its fsync), while writers go on.
+  Result<bool> all = conn_->CheckpointPassive();
+  // A failure (e.g. a full disk) leaves the pages in the WAL, as durable; the next request retries.
+  if (!all.ok()) return Outcome::kFailed;
+  if (*all) return Outcome::kComplete;
+  // What was committed during the copy: a short copy while writers wait.
+  Outcome outcome = Outcome::kPartial;
+  between_writes_([&] {
+    Result<bool> rest = conn_->CheckpointPassive();
+    if (rest.ok() && *rest) outcome = Outcome::kComplete;
+  });
+  return outcome;
+}
+
 void Checkpointer::Loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
     wake_.wait(lock, [this] { return stopping_ || requested_; });
     if (stopping_) return;
     lock.unlock();
-    // A failure (e.g. the disk is full) leaves the pages in the WAL, where they are
-    // just as durable; the next request tries again.
-    const bool done = conn_->CheckpointPassive().ok();
+    const Outcome outcome = Checkpoint();
     lock.lock();
     requested_ = false;
-    if (done) ++checkpoints_;
-    wake_.wait_for(lock, kPause, [this] { return stopping_; });
+    if (outcome != Outcome::kFailed) ++checkpoints_;
+    if (outcome != Outcome::kComplete) wake_.wait_for(lock, kPause, [this] { return stopping_; });
   }
 }
 

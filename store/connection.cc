@@ -59,10 +59,11 @@ void Connection::OnWalCommit(std::function<void(int)> on_commit) {
       this);
 }
 
-Status Connection::CheckpointPassive() {
-  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  if (rc == SQLITE_OK) return Status::Ok();
-  return StatusFromSqlite(db_, rc, "checkpointing the WAL");
+Result<bool> Connection::CheckpointPassive() {
+  int wal_frames = 0, copied = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
+  if (rc != SQLITE_OK) return StatusFromSqlite(db_, rc, "checkpointing the WAL");
+  return copied == wal_frames;
 }
 
 Status Connection::ExecScript(const std::string& sql) {

@@ -59,7 +59,8 @@ class Connection {
   // holds; a checkpointing connection on another thread then calls
   // CheckpointPassive(), which never blocks writers.
   void OnWalCommit(std::function<void(int wal_pages)> on_commit);
-  Status CheckpointPassive();
+  // Copies what it can of the WAL into the database file; true if that was all of it.
+  Result<bool> CheckpointPassive();
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}

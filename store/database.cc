@@ -53,6 +53,7 @@ Result<std::string> PragmaText(Connection& conn, std::string_view pragma) {
 
 struct Database::PendingWrite {
   const TransactionFn* fn = nullptr;
+  const std::function<void()>* between_writes = nullptr;  // instead of fn: runs alone, no transaction
   Status status;
   bool done = false;              // committed (or failed) by a leader
   std::condition_variable wake;   // done, or this write is to lead now
@@ -109,7 +110,8 @@ Status Database::OpenConnections() {
   writer_->ResetStatements();
 
   Result<std::unique_ptr<Checkpointer>> checkpointer =
-      Checkpointer::Start(path_, options_.busy_timeout_ms, options_.checkpoint_wal_pages);
+      Checkpointer::Start(path_, options_.busy_timeout_ms, options_.checkpoint_wal_pages,
+                          [this](const std::function<void()>& fn) { BetweenWrites(fn); });
   if (!checkpointer.ok()) return checkpointer.status();
   checkpointer_ = std::move(*checkpointer);
   writer_->OnWalCommit([raw = checkpointer_.get()](int pages) { raw->Committed(pages); });
@@ -145,23 +147,64 @@ Status Database::Write(const TransactionFn& fn) {
   }
   PendingWrite pending;
   pending.fn = &fn;
-  std::unique_lock<std::mutex> lock(queue_mutex_);
-  queue_.push_back(&pending);
-  // Wait until a leader has committed this write, or until it is this write's turn to lead.
-  pending.wake.wait(lock, [&] { return pending.done || (!leading_ && queue_.front() == &pending); });
-  if (pending.done) return std::move(pending.status);
+  Submit({&pending});
+  return std::move(pending.status);
+}
 
-  // Lead: take this write and what queued behind it, commit them together.
+std::vector<Status> Database::WriteEach(const std::vector<TransactionFn>& fns) {
+  if (tls_writing == this) {
+    return std::vector<Status>(fns.size(), Status::Internal("Database::WriteEach was called from inside a Write function"));
+  }
+  std::vector<PendingWrite> pendings(fns.size());
+  std::vector<PendingWrite*> queued;
+  for (std::size_t i = 0; i < fns.size(); ++i) {
+    pendings[i].fn = &fns[i];
+    queued.push_back(&pendings[i]);
+  }
+  Submit(queued);
+  std::vector<Status> results;
+  for (PendingWrite& p : pendings) results.push_back(std::move(p.status));
+  return results;
+}
+
+void Database::BetweenWrites(const std::function<void()>& fn) {
+  PendingWrite pending;
+  pending.between_writes = &fn;
+  Submit({&pending});
+}
+
+void Database::Submit(const std::vector<PendingWrite*>& pendings) {
+  std::unique_lock<std::mutex> lock(queue_mutex_);
+  for (PendingWrite* p : pendings) queue_.push_back(p);
+  for (PendingWrite* p : pendings) WaitOrLead(lock, *p);
+}
+
+void Database::WaitOrLead(std::unique_lock<std::mutex>& lock, PendingWrite& pending) {
+  // Wait until a leader has run this write, or until it is this write's turn to lead.
+  pending.wake.wait(lock, [&] { return pending.done || (!leading_ && queue_.front() == &pending); });
+  if (pending.done) return;
+
+  // Lead: take this write and what queued behind it (up to a BetweenWrites, which
+  // runs alone), and commit them together.
   leading_ = true;
   std::vector<PendingWrite*> batch;
   const std::size_t max_batch = std::max<std::size_t>(1, options_.max_batch);
-  while (!queue_.empty() && batch.size() < max_batch) {
+  if (pending.between_writes) {
+    batch.push_back(&pending);
+    queue_.pop_front();
+  }
+  while (!pending.between_writes && !queue_.empty() && !queue_.front()->between_writes &&
+         batch.size() < max_batch) {
     batch.push_back(queue_.front());
     queue_.pop_front();
   }
   lock.unlock();
   tls_writing = this;
-  CommitBatch(batch);
+  if (pending.between_writes) {
+    (*pending.between_writes)();
+  } else {
+    CommitBatch(batch);
+  }
   tls_writing = nullptr;
   lock.lock();
   for (PendingWrite* other : batch) {
@@ -170,7 +213,6 @@ Status Database::Write(const TransactionFn& fn) {
   }
   leading_ = false;
   if (!queue_.empty()) queue_.front()->wake.notify_one();  // the next leader
-  return std::move(pending.status);
 }
 
 void Database::WriteLater(TransactionFn fn) { write_behind_->Add(std::move(fn)); }

@@ -84,6 +84,14 @@ class Database {
 
   // Runs `fn` atomically on the writer connection; returns once committed (or failed).
   Status Write(const TransactionFn& fn);
+  // Write() for several functions at once: each in its own savepoint, committed in
+  // as few batches as max_batch allows; returns each one's status, in order.
+  // (Not Write() with a loop inside: nested savepoints make SQLite's in-memory
+  // statement journal quadratic in the number of functions.)
+  std::vector<Status> WriteEach(const std::vector<TransactionFn>& fns);
+  // Runs `fn` while no write transaction is open (alone, not in a batch): for
+  // maintenance that must not interleave with writes, such as closing the WAL's gap.
+  void BetweenWrites(const std::function<void()>& fn);
   // Queues `fn` to be committed within write_behind_delay, and returns at once.
   // A failure is logged, not reported. Lost if the process is killed before then.
   void WriteLater(TransactionFn fn);
@@ -112,6 +120,10 @@ class Database {
   explicit Database(DatabaseOptions options);
 
   Status OpenConnections();
+  // Queues `pendings` and, for each in turn, waits for a leader to run it or leads its batch.
+  void Submit(const std::vector<PendingWrite*>& pendings);
+  // Waits until `pending` is done, or leads the batch it heads.
+  void WaitOrLead(std::unique_lock<std::mutex>& lock, PendingWrite& pending);
   // Commits `batch` on the writer connection; called by the leader only.
   void CommitBatch(const std::vector<PendingWrite*>& batch);
   Connection* AcquireReader();

@@ -1,5 +1,6 @@
 #include "store/search_query.h"
 
+#include "store/search_tokenizer.h"
 
 namespace rm::store {
 namespace {
@@ -52,13 +53,15 @@ std::vector<Word> SplitWords(std::string_view text) {
   return words;
 }
 
-Result<std::string> Tokens(Connection& conn, const std::string& text) {
-  Statement& s = conn.Prepare("SELECT rm_fts_tokens(?)");
-  s.Bind(1, text);
-  Result<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  std::string tokens = *row ? s.Text(0) : "";
-  s.Reset();
+std::vector<std::string> SplitTokens(const std::string& joined) {
+  std::vector<std::string> tokens;
+  std::size_t start = 0;
+  while (start < joined.size()) {
+    std::size_t space = joined.find(' ', start);
+    if (space == std::string::npos) space = joined.size();
+    tokens.push_back(joined.substr(start, space - start));
+    start = space + 1;
+  }
   return tokens;
 }
 
@@ -76,7 +79,7 @@ std::string Phrase(const std::string& tokens, bool prefix) {
 
 }  // namespace
 
-Result<SearchTerms> BuildSearchTerms(Connection& conn, std::string_view text, MatchMode mode) {
+Result<SearchTerms> BuildSearchTerms(std::string_view text, MatchMode mode) {
   // Groups of phrases: AND inside a group, OR between groups.
   std::vector<std::vector<std::string>> groups(1);
   SearchTerms terms;
@@ -85,7 +88,7 @@ Result<SearchTerms> BuildSearchTerms(Connection& conn, std::string_view text, Ma
       if (!groups.back().empty()) groups.emplace_back();
       continue;
     }
-    Result<std::string> tokens = Tokens(conn, word.text);
+    Result<std::string> tokens = FoldedTokens(word.text);
     if (!tokens.ok()) return tokens.status();
     if (tokens->empty()) continue;  // no letters or digits: nothing to search for
     if (static_cast<int>(terms.phrases.size()) == kMaxSearchPhrases) {
@@ -94,6 +97,7 @@ Result<SearchTerms> BuildSearchTerms(Connection& conn, std::string_view text, Ma
     }
     std::string phrase = Phrase(*tokens, word.prefix);
     terms.phrases.push_back(std::string(kTextColumns) + phrase);
+    terms.words.push_back({SplitTokens(*tokens), word.prefix});
     groups.back().push_back(std::move(phrase));
   }
   if (groups.back().empty()) groups.pop_back();

@@ -1,7 +1,7 @@
 // Turning what a person or a model typed into an FTS5 query that cannot fail.
 //
 // Any text is a valid query. It is split into search words; each word becomes a
-// quoted FTS5 phrase of the tokens FTS5 itself makes of it (rm_fts_tokens), so
+// quoted FTS5 phrase of the tokens FTS5 itself makes of it (search_tokenizer.h), so
 // quotes, AND/NOT/NEAR, parentheses, colons, carets, stars and minus signs are
 // only ever text. What the user can ask for:
 //   word word        both words (any order), e.g.  postgres migration
@@ -17,7 +17,6 @@
 #include <string_view>
 #include <vector>
 
-#include "store/connection.h"
 #include "util/status.h"
 
 namespace rm::store {
@@ -30,6 +29,13 @@ enum class MatchMode {
 // At most this many search words per query (each costs a doclist walk).
 inline constexpr int kMaxSearchPhrases = 32;
 
+// One search word as the index holds it: its tokens (folded), the last a prefix
+// when the user typed word* or "a phrase"*.
+struct SearchPhrase {
+  std::vector<std::string> tokens;
+  bool prefix = false;
+};
+
 struct SearchTerms {
   // The FTS5 expression over the text columns, e.g.
   //   {title content tags} : (("postgres" AND "migrat"*) OR ("schema"))
@@ -38,12 +44,14 @@ struct SearchTerms {
   // The phrases of `expression` in order, each alone as a column-filtered query
   // ({title content tags} : "postgres"), for counting the rows that hold it.
   std::vector<std::string> phrases;
+  // The same phrases as tokens, for finding them in a hit's text (snippets).
+  std::vector<SearchPhrase> words;
   // How the phrases combine: a row matches if it holds every phrase of at least
   // one group (indexes into `phrases`). Bounds the number of matches.
   std::vector<std::vector<int>> groups;
 };
 
 // InvalidArgument (naming `term`) for more than kMaxSearchPhrases words.
-Result<SearchTerms> BuildSearchTerms(Connection& conn, std::string_view text, MatchMode mode);
+Result<SearchTerms> BuildSearchTerms(std::string_view text, MatchMode mode);
 
 }  // namespace rm::store

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "store/search_ranking.h"
+#include "store/search_snippet.h"
 
 namespace rm::store {
 namespace {
@@ -16,9 +17,6 @@ constexpr int kType = 6;
 constexpr int kTags = 7;
 constexpr int kCreatedAfter = 8;
 constexpr int kCreatedBefore = 9;
-
-// Snippets: matched words in **bold**, "…" where text was cut, about 24 tokens.
-constexpr const char* kSnippetArgs = "'**', '**', '…', 24";
 
 // What every candidate must satisfy in SQL, whatever the index says: the
 // caller's pools for the scope, the vendor filter, not trashed, the filters.
@@ -48,25 +46,51 @@ void BindCommon(Statement& s, const Viewer& viewer, const std::string& match,
 
 std::string Quoted(const std::string& token) { return "\"" + token + "\""; }
 
+// An index token for a pool, vendor or tag (migration 5): `prefix` then the
+// value's UTF-8 bytes in upper-case hex, as SQLite's hex() writes them.
+std::string HexToken(std::string_view prefix, std::string_view value) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string token(prefix);
+  token.reserve(prefix.size() + 2 * value.size());
+  for (unsigned char c : value) {
+    token += kDigits[c >> 4];
+    token += kDigits[c & 15];
+  }
+  return token;
+}
+
+// The tag tokens of a tags-any filter, OR-ed: "xg<hex>" OR ... ("" for "[]").
+// The tags come as JSON, read by SQLite's json_each (and lower()-ed as the index
+// view does); only searches with a tag filter pay for this statement.
+Result<std::string> TagTokens(Connection& conn, const std::string& tags_json) {
+  Statement& s = conn.Prepare(
+      "SELECT group_concat('\"xg' || hex(lower(value)) || '\"', ' OR ') FROM json_each(?1)");
+  s.Bind(1, tags_json);
+  Result<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  std::string tags = *row ? s.Text(0) : "";
+  s.Reset();
+  return tags;
+}
+
 // The visibility half of the MATCH (see migration 5 for the tokens), or nullopt
 // when the scope names a pool the caller is not in (nothing can match).
-// Tokens are computed by the same SQL functions (hex, lower) as the index view.
 struct VisibilityTokens {
   std::string expression;  // the whole visibility half of the MATCH
   std::string pools;       // vis : (the caller's pools), alone: to estimate how many rows it has
 };
 Result<std::optional<VisibilityTokens>> VisibilityMatch(Connection& conn, const Viewer& viewer,
                                                         const SearchFilters& filters) {
-  Statement& s = conn.Prepare(
-      "SELECT 'xu' || hex(?1), 'xo' || hex(?2), 'xt' || hex(?3), 'xv' || hex(?4), "
-      "(SELECT group_concat('\"xg' || hex(lower(value)) || '\"', ' OR ') FROM json_each(?5))");
-  BindViewer(s, viewer);
-  s.Bind(5, filters.tags_any_json.empty() ? std::string("[]") : filters.tags_any_json);
-  Result<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  const std::string user = s.Text(0), org = s.Text(1), team = s.Text(2), vendor = s.Text(3);
-  const std::string tags = s.Text(4);
-  s.Reset();
+  const std::string user = HexToken("xu", viewer.user_id);
+  const std::string org = HexToken("xo", viewer.org_id.value_or(""));
+  const std::string team = HexToken("xt", viewer.team_id.value_or(""));
+  const std::string vendor = HexToken("xv", viewer.vendor.value_or(""));
+  std::string tags;
+  if (!filters.tags_any_json.empty()) {
+    Result<std::string> t = TagTokens(conn, filters.tags_any_json);
+    if (!t.ok()) return t.status();
+    tags = std::move(*t);
+  }
 
   std::string pools;
   switch (filters.scope) {
@@ -108,67 +132,59 @@ Result<std::int64_t> StepInt64(Statement& s, std::int64_t if_none) {
   return value;
 }
 
+// The rowids of every memory that exists now: what a phrase's rows are spread over.
+struct RowidRange {
+  std::int64_t lowest = 0;
+  std::int64_t highest = 0;
+};
+
 // How many rows (of all users) hold `phrase`: counted when fewer than `cap`,
 // otherwise estimated from how densely the newest `cap` matches are packed into
 // the rowid range (a common word: one walk of `cap` rows instead of the doclist).
-Result<double> PhraseRows(Connection& conn, const std::string& phrase, int cap,
-                          std::int64_t min_rowid, std::int64_t max_rowid) {
-  Statement& nth = conn.Prepare(
-      "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC "
-      "LIMIT 1 OFFSET ?");
-  nth.Bind(1, phrase).Bind(2, cap - 1);
-  Result<bool> row = nth.Step();
+// One backward walk of at most `cap` rows gives both the count and the oldest of them.
+Result<double> PhraseRows(Connection& conn, const std::string& phrase, int cap, RowidRange range) {
+  Statement& s = conn.Prepare(
+      "SELECT count(*), min(rowid) FROM (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? "
+      "ORDER BY rowid DESC LIMIT ?)");
+  s.Bind(1, phrase).Bind(2, cap);
+  Result<bool> row = s.Step();
   if (!row.ok()) return row.status();
-  if (*row) {
-    const std::int64_t oldest = nth.Int64(0);
-    nth.Reset();
-    const double span = static_cast<double>(max_rowid - min_rowid + 1);
-    const double newest_span = static_cast<double>(std::max<std::int64_t>(max_rowid - oldest + 1, 1));
-    return std::min(span, cap * span / newest_span);
-  }
-  nth.Reset();
-  Statement& count = conn.Prepare("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?");
-  count.Bind(1, phrase);
-  Result<std::int64_t> n = StepInt64(count, 0);
-  if (!n.ok()) return n.status();
-  return static_cast<double>(*n);
+  const std::int64_t count = *row ? s.Int64(0) : 0;
+  const std::int64_t oldest = *row ? s.Int64(1) : 0;
+  s.Reset();
+  if (count < cap) return static_cast<double>(count);
+  const double span = static_cast<double>(range.highest - range.lowest + 1);
+  const double newest_span = static_cast<double>(std::max<std::int64_t>(range.highest - oldest + 1, 1));
+  return std::min(span, cap * span / newest_span);
 }
 
 // BM25 statistics and the rowid range of the memories that exist now (the first
-// page of a search). nullopt: nothing matches.
+// page of a search). nullopt: nothing matches `match` (the search words alone, when
+// there are any: their statistics are of the whole index anyway, and whether the
+// caller may see a match is for the candidates' check to say).
 Result<std::optional<SearchWindow>> OpenWindow(Connection& conn, const std::string& match,
-                                               const SearchTerms& terms, const std::string& pools,
-                                               int cap, double& pool_rows) {
+                                               const SearchTerms& terms, int cap, RowidRange& range) {
   // Any match carries the index's totals; if there is none, there is nothing to rank.
   Statement& first = conn.Prepare(
-      "SELECT rm_corpus_stats(memories_fts) FROM memories_fts WHERE memories_fts MATCH ? LIMIT 1");
+      "SELECT rm_corpus_stats(memories_fts), (SELECT min(rowid) FROM memories), "
+      "(SELECT max(rowid) FROM memories) FROM memories_fts WHERE memories_fts MATCH ? LIMIT 1");
   first.Bind(1, match);
   Result<bool> row = first.Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<SearchWindow>();
   SearchWindow window;
   const std::string stats = first.Text(0);
+  range.lowest = first.Int64(1);
+  range.highest = first.Int64(2);
   first.Reset();
   char* end = nullptr;
   window.rows = std::strtod(stats.c_str(), &end);
   window.average_length = std::strtod(end, nullptr);
-
-  Statement& range = conn.Prepare(
-      "SELECT (SELECT min(rowid) FROM memories), (SELECT max(rowid) FROM memories)");
-  Result<bool> r = range.Step();
-  if (!r.ok()) return r.status();
-  const std::int64_t min_rowid = range.Int64(0), max_rowid = range.Int64(1);
-  range.Reset();
-  window.highest_rowid = max_rowid;  // later pages ignore memories written after this one
+  window.highest_rowid = range.highest;  // later pages ignore memories written after this one
   for (const std::string& phrase : terms.phrases) {
-    Result<double> n = PhraseRows(conn, phrase, cap, min_rowid, max_rowid);
+    Result<double> n = PhraseRows(conn, phrase, cap, range);
     if (!n.ok()) return n.status();
     window.phrase_rows.push_back(*n);
-  }
-  if (!terms.phrases.empty()) {
-    Result<double> n = PhraseRows(conn, pools, cap, min_rowid, max_rowid);
-    if (!n.ok()) return n.status();
-    pool_rows = *n;
   }
   return std::optional<SearchWindow>(window);
 }
@@ -260,37 +276,49 @@ void SortByScore(std::vector<Candidate>& candidates) {
   });
 }
 
-// At most how many rows can match (per group, its rarest phrase; summed over
-// groups), and how many are expected in the caller's pools if words and pools
-// were independent.
-struct MatchEstimate {
+// At most how many rows can match: per group, its rarest phrase; summed over groups.
+double MatchBound(const SearchTerms& terms, const SearchWindow& window) {
   double bound = 0;
-  double expected = 0;
-};
-MatchEstimate EstimateMatches(const SearchTerms& terms, const SearchWindow& window, double pool_rows) {
-  MatchEstimate e;
-  const double n = std::max(window.rows, 1.0);
   for (const auto& group : terms.groups) {
-    double rarest = window.rows, share = pool_rows / n;
-    for (int p : group) {
-      const double rows = window.phrase_rows[static_cast<std::size_t>(p)];
-      rarest = std::min(rarest, rows);
-      share *= rows / n;
-    }
-    e.bound += rarest;
-    e.expected += share * n;
+    double rarest = window.rows;
+    for (int p : group) rarest = std::min(rarest, window.phrase_rows[static_cast<std::size_t>(p)]);
+    bound += rarest;
   }
-  return e;
+  return bound;
 }
+
+// How many matches are expected in the caller's pools (`pool_rows` rows) if words
+// and pools were independent.
+double ExpectedMatches(const SearchTerms& terms, const SearchWindow& window, double pool_rows) {
+  const double n = std::max(window.rows, 1.0);
+  double expected = 0;
+  for (const auto& group : terms.groups) {
+    double share = pool_rows / n;
+    for (int p : group) share *= window.phrase_rows[static_cast<std::size_t>(p)] / n;
+    expected += share * n;
+  }
+  return expected;
+}
+
+// At most this many rows holding the search words are checked by SQL alone (see
+// RankCandidates); about a third of a microsecond each.
+constexpr double kSqlCheckedRows = 256;
 
 // The candidates of this search, scored: all matches when there are at most K,
 // else the newest K. Fixes the window's lowest rowid on the first page.
 Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& viewer,
                                               const std::string& match, const SearchRequest& request,
                                               const SearchTerms& terms, SearchWindow& window,
-                                              bool first_page, double pool_rows) {
+                                              bool first_page, const std::string& pools,
+                                              RowidRange range) {
   const std::int64_t k = std::max(request.candidate_limit, 1);
-  if (!first_page) return ScoreMatches(conn, viewer, match, request, window, window.lowest_rowid, k);
+  const double bound = MatchBound(terms, window);
+  // Few rows hold the words: checking each against the SQL predicate (which every
+  // candidate passes anyway) is cheaper than intersecting the words with the
+  // visibility tokens, whose doclists can hold most of the index (a user who
+  // wrote most of the memories). The rows, and so the results, are the same.
+  const std::string& scored_match = bound <= kSqlCheckedRows ? terms.expression : match;
+  if (!first_page) return ScoreMatches(conn, viewer, scored_match, request, window, window.lowest_rowid, k);
   // How to find out, cheapest, whether there are more than K matches:
   // - a rare word bounds them below K, or few are expected (a light user): score
   //   them all in one forward walk, and only if that finds more than K, fall back;
@@ -298,13 +326,19 @@ Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& vi
   //   which also finds where the window starts;
   // - in between: a forward count (walking backwards through a few matches spread
   //   over the whole index costs much more).
-  const MatchEstimate estimate = EstimateMatches(terms, window, pool_rows);
   const double kd = static_cast<double>(k);
+  double expected = 0;
+  if (bound > kd) {
+    // Only now is the size of the caller's pools worth a walk (at most K rows of it).
+    Result<double> pool_rows = PhraseRows(conn, pools, static_cast<int>(k), range);
+    if (!pool_rows.ok()) return pool_rows.status();
+    expected = ExpectedMatches(terms, window, *pool_rows);
+  }
   bool over_k = true;
-  if (estimate.bound <= kd || estimate.expected <= kd / 2) {
-    Result<std::vector<Candidate>> all = ScoreMatches(conn, viewer, match, request, window, 0, k + 1);
+  if (bound <= kd || expected <= kd / 2) {
+    Result<std::vector<Candidate>> all = ScoreMatches(conn, viewer, scored_match, request, window, 0, k + 1);
     if (!all.ok() || static_cast<std::int64_t>(all->size()) <= k) return all;
-  } else if (estimate.expected <= 2 * kd) {
+  } else if (expected <= 2 * kd) {
     Result<std::int64_t> n = CountMatches(conn, viewer, match, request, k + 1);
     if (!n.ok()) return n.status();
     over_k = *n > k;
@@ -314,7 +348,7 @@ Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& vi
     if (!lowest.ok()) return lowest.status();
     window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
   }
-  return ScoreMatches(conn, viewer, match, request, window, window.lowest_rowid, k);
+  return ScoreMatches(conn, viewer, scored_match, request, window, window.lowest_rowid, k);
 }
 
 // Without search words: the newest visible memories (by rowid), a page at a time.
@@ -338,35 +372,30 @@ Result<std::vector<Candidate>> NewestMatches(Connection& conn, const Viewer& vie
   return rows;
 }
 
-Result<MemoryRow> MemoryAt(Connection& conn, std::int64_t rowid) {
-  Statement& s = conn.Prepare("SELECT " RM_MEMORY_COLUMNS " FROM memories m WHERE m.rowid = ?");
-  s.Bind(1, rowid);
-  Result<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::Internal("a search candidate vanished inside its transaction");
-  MemoryRow memory = MemoryFromRow(s);
-  s.Reset();
-  return memory;
-}
-
-// The snippet of one hit, from the best column holding a search word (content,
-// else title, else tags). The MATCH is the search words alone: FTS5 only has to
-// seek the words' doclists to this row.
-Result<std::string> Snippet(Connection& conn, const std::string& terms, std::int64_t rowid, int phrases) {
-  const std::string args = kSnippetArgs;
-  Statement& s = conn.Prepare(
-      "SELECT CASE "
-      "WHEN rm_hit_columns(memories_fts, ?2) & 2 OR rm_hit_columns(memories_fts, ?2) = 0 "
-      "THEN snippet(memories_fts, 1, " + args + ") "
-      "WHEN rm_hit_columns(memories_fts, ?2) & 1 THEN snippet(memories_fts, 0, " + args + ") "
-      "ELSE snippet(memories_fts, 2, " + args + ") END "
-      "FROM memories_fts WHERE memories_fts MATCH ?1 AND rowid = ?3");
-  s.Bind(1, terms).Bind(2, phrases).Bind(3, rowid);
-  Result<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  std::string snippet = *row ? s.Text(0) : "";
-  s.Reset();
-  return snippet;
+// The memories of a page's hits, in the hits' order: one statement for the page.
+Result<std::vector<MemoryRow>> MemoriesAt(Connection& conn, const std::vector<Candidate>& hits) {
+  std::string rowids = "[";
+  for (const Candidate& hit : hits) {
+    if (rowids.size() > 1) rowids += ',';
+    rowids += std::to_string(hit.rowid);
+  }
+  rowids += ']';
+  Statement& s = conn.Prepare("SELECT " RM_MEMORY_COLUMNS
+                              " FROM json_each(?1) AS hit CROSS JOIN memories m ON m.rowid = hit.value"
+                              " ORDER BY hit.key");
+  s.Bind(1, rowids);
+  std::vector<MemoryRow> memories;
+  memories.reserve(hits.size());
+  while (true) {
+    Result<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    memories.push_back(MemoryFromRow(s));
+  }
+  if (memories.size() != hits.size()) {
+    return Status::Internal("a search candidate vanished inside its transaction");
+  }
+  return memories;
 }
 
 // Without search words there is nothing to highlight: the start of the content.
@@ -385,7 +414,7 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   if (!SearchFunctionsInstalled()) {
     return Status::Internal("the search functions could not be installed in SQLite");
   }
-  Result<SearchTerms> terms = BuildSearchTerms(conn, request.text, request.mode);
+  Result<SearchTerms> terms = BuildSearchTerms(request.text, request.mode);
   if (!terms.ok()) return terms.status();
   SearchPage page;
   page.phrase_count = static_cast<int>(terms->phrases.size());
@@ -397,7 +426,7 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   const std::string& tokens = (*visibility)->expression;
   const std::string match =
       terms->expression.empty() ? tokens : "(" + terms->expression + ") AND " + tokens;
-  double pool_rows = 0;
+  RowidRange range;  // of the first page only; later pages rank within their window
 
   if (request.window) {
     if (request.window->phrase_rows.size() != terms->phrases.size()) {
@@ -406,7 +435,8 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
     page.window = *request.window;
   } else {
     Result<std::optional<SearchWindow>> window =
-        OpenWindow(conn, match, *terms, (*visibility)->pools, std::max(request.candidate_limit, 1), pool_rows);
+        OpenWindow(conn, terms->expression.empty() ? match : terms->expression, *terms,
+                   std::max(request.candidate_limit, 1), range);
     if (!window.ok()) return window.status();
     if (!*window) return page;
     page.window = **window;
@@ -421,7 +451,8 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
     ranked = std::move(*newest);
   } else {
     Result<std::vector<Candidate>> scored =
-        RankCandidates(conn, viewer, match, request, *terms, page.window, !request.window, pool_rows);
+        RankCandidates(conn, viewer, match, request, *terms, page.window, !request.window,
+                       (*visibility)->pools, range);
     if (!scored.ok()) return scored.status();
     ranked = std::move(*scored);
     SortByScore(ranked);
@@ -434,18 +465,19 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   }
   page.more = ranked.size() > limit;
   if (page.more) ranked.resize(limit);
-  for (const Candidate& candidate : ranked) {
-    Result<MemoryRow> memory = MemoryAt(conn, candidate.rowid);
-    if (!memory.ok()) return memory.status();
+  Result<std::vector<MemoryRow>> memories = MemoriesAt(conn, ranked);
+  if (!memories.ok()) return memories.status();
+  for (std::size_t i = 0; i < ranked.size(); ++i) {
+    MemoryRow& memory = (*memories)[i];
     std::string snippet;
     if (page.phrase_count == 0) {
-      snippet = LeadingText(memory->content);
+      snippet = LeadingText(memory.content);
     } else {
-      Result<std::string> s = Snippet(conn, terms->expression, candidate.rowid, page.phrase_count);
+      Result<std::string> s = MakeSnippet(*terms, {memory.title, memory.content, memory.tags_json});
       if (!s.ok()) return s.status();
       snippet = std::move(*s);
     }
-    page.hits.push_back({std::move(*memory), candidate.score, std::move(snippet)});
+    page.hits.push_back({std::move(memory), ranked[i].score, std::move(snippet)});
   }
   return page;
 }

@@ -72,20 +72,11 @@ void WriteBehind::Loop() {
 
 std::uint64_t WriteBehind::Commit(const std::vector<TransactionFn>& batch) {
   std::uint64_t failed = 0;
-  Status committed = db_.Write([&](Connection& conn) -> Status {
-    for (const TransactionFn& fn : batch) {
-      Status status = RunInSavepoint(conn, fn, "write-behind");
-      if (!conn.InTransaction()) return status.ok() ? Status::Internal("the transaction was ended") : status;
-      if (!status.ok()) {
-        ++failed;
-        spdlog::error("store: a deferred write failed and was dropped: {}", status.ToString());
-      }
-    }
-    return Status::Ok();
-  });
-  if (!committed.ok()) {
-    spdlog::error("store: {} deferred writes were lost: {}", batch.size(), committed.ToString());
-    return batch.size();
+  const std::vector<Status> results = db_.WriteEach(batch);
+  for (const Status& status : results) {
+    if (status.ok()) continue;
+    ++failed;
+    spdlog::error("store: a deferred write failed and was dropped: {}", status.ToString());
   }
   return failed;
 }
