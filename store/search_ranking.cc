@@ -122,69 +122,7 @@ void CorpusStats(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context*
   sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
 }
 
-// ---------------------------------------------------------------- rm_hit_columns
-
-void HitColumns(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int argc,
-                sqlite3_value** argv) {
-  const int phrases = argc == 1 ? sqlite3_value_int(argv[0]) : 0;
-  int instances = 0;
-  int rc = api->xInstCount(fts, &instances);
-  int mask = 0;
-  for (int i = 0; rc == SQLITE_OK && i < instances; ++i) {
-    int phrase = 0, column = 0, offset = 0;
-    rc = api->xInst(fts, i, &phrase, &column, &offset);
-    if (rc == SQLITE_OK && phrase < phrases && column < kScoredColumns) mask |= 1 << column;
-  }
-  if (rc != SQLITE_OK) {
-    sqlite3_result_error_code(ctx, rc);
-    return;
-  }
-  sqlite3_result_int(ctx, mask);
-}
-
-// ---------------------------------------------------------------- rm_fts_tokens
-
-// The index's own tokenizer, created once per connection.
-struct QueryTokenizer {
-  fts5_tokenizer methods{};
-  Fts5Tokenizer* instance = nullptr;
-  ~QueryTokenizer() {
-    if (instance != nullptr) methods.xDelete(instance);
-  }
-};
-
-void FtsTokens(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-  auto* tokenizer = static_cast<QueryTokenizer*>(sqlite3_user_data(ctx));
-  const char* text = argc == 1 ? reinterpret_cast<const char*>(sqlite3_value_text(argv[0])) : nullptr;
-  std::string joined;
-  if (text != nullptr) {
-    int rc = tokenizer->methods.xTokenize(
-        tokenizer->instance, &joined, FTS5_TOKENIZE_QUERY, text, sqlite3_value_bytes(argv[0]),
-        [](void* out, int, const char* token, int size, int, int) {
-          auto& s = *static_cast<std::string*>(out);
-          if (!s.empty()) s += ' ';
-          s.append(token, static_cast<std::size_t>(size));
-          return SQLITE_OK;
-        });
-    if (rc != SQLITE_OK) {
-      sqlite3_result_error_code(ctx, rc);
-      return;
-    }
-  }
-  sqlite3_result_text(ctx, joined.data(), static_cast<int>(joined.size()), SQLITE_TRANSIENT);
-}
-
 // ---------------------------------------------------------------- registration
-
-fts5_api* Fts5Api(sqlite3* db) {
-  fts5_api* api = nullptr;
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr) != SQLITE_OK) return nullptr;
-  sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
-  sqlite3_step(stmt);
-  sqlite3_finalize(stmt);
-  return api;
-}
 
 int InstallOnConnection(sqlite3* db, char** error, const sqlite3_api_routines*) {
   fts5_api* api = Fts5Api(db);
@@ -194,19 +132,7 @@ int InstallOnConnection(sqlite3* db, char** error, const sqlite3_api_routines*) 
   }
   int rc = api->xCreateFunction(api, "rm_bm25", nullptr, Bm25, nullptr);
   if (rc == SQLITE_OK) rc = api->xCreateFunction(api, "rm_corpus_stats", nullptr, CorpusStats, nullptr);
-  if (rc == SQLITE_OK) rc = api->xCreateFunction(api, "rm_hit_columns", nullptr, HitColumns, nullptr);
-  if (rc != SQLITE_OK) return rc;
-
-  auto tokenizer = std::make_unique<QueryTokenizer>();
-  void* tokenizer_context = nullptr;
-  rc = api->xFindTokenizer(api, "unicode61", &tokenizer_context, &tokenizer->methods);
-  if (rc != SQLITE_OK) return rc;
-  const char* args[] = {"remove_diacritics", "2"};  // as migration 5 declares the index
-  rc = tokenizer->methods.xCreate(tokenizer_context, args, 2, &tokenizer->instance);
-  if (rc != SQLITE_OK) return rc;
-  return sqlite3_create_function_v2(
-      db, "rm_fts_tokens", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, tokenizer.release(), FtsTokens,
-      nullptr, nullptr, [](void* p) { delete static_cast<QueryTokenizer*>(p); });
+  return rc;
 }
 
 // Installed before main(), so every connection any Database opens has the functions.
@@ -218,5 +144,15 @@ const bool kInstalled = [] {
 }  // namespace
 
 bool SearchFunctionsInstalled() { return kInstalled; }
+
+fts5_api* Fts5Api(sqlite3* db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr) != SQLITE_OK) return nullptr;
+  sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+  sqlite3_step(stmt);
+  sqlite3_finalize(stmt);
+  return api;
+}
 
 }  // namespace rm::store

@@ -1,4 +1,4 @@
-// SQL functions the search needs, registered on every SQLite connection this
+// FTS5 functions the search needs, registered on every SQLite connection this
 // process opens (through sqlite3_auto_extension, installed before main()):
 //
 //   rm_bm25(memories_fts, params)      BM25 of the current row over the query's first
@@ -9,16 +9,17 @@
 //                                      contain phrase i). Column weights: title 8,
 //                                      tags 3, content 1; the vis column scores nothing.
 //   rm_corpus_stats(memories_fts)      "N avgdl" of the index, for the call above.
-//   rm_hit_columns(memories_fts, P)    bit c set when column c holds one of the first
-//                                      P phrases (for choosing the snippet column).
-//   rm_fts_tokens(text)                the tokens FTS5 (unicode61 remove_diacritics 2)
-//                                      makes of `text`, joined by single spaces.
+//
+// (Query tokens and snippets use the index's tokenizer from C++: search_tokenizer.h.)
 //
 // Why a custom rank: FTS5's bm25() counts, on its first call, every row that holds
 // each phrase of the query, visibility tokens included — at a million memories that
 // alone costs tens of milliseconds for a common word. Here the counts come from the
 // caller, which caps and estimates them (store/search_repository.cc).
 #pragma once
+
+struct sqlite3;
+struct fts5_api;
 
 namespace rm::store {
 
@@ -29,5 +30,8 @@ enum SearchColumn { kTitleColumn = 0, kContentColumn = 1, kTagsColumn = 2, kVisC
 // initializer in search_ranking.cc; calling this also makes sure that object file
 // is linked into any program that searches.
 bool SearchFunctionsInstalled();
+
+// The FTS5 API of connection `db` (nullptr if SQLite was built without FTS5).
+fts5_api* Fts5Api(sqlite3* db);
 
 }  // namespace rm::store

@@ -4,6 +4,8 @@
 
 #include <climits>
 
+#include "store/search_ranking.h"
+
 namespace rm::store {
 namespace {
 
@@ -23,14 +25,7 @@ const Unicode61& Methods() {
     if (sqlite3_open_v2(":memory:", &u.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
       return u;
     }
-    sqlite3* db = u.db;
-    fts5_api* api = nullptr;
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr) == SQLITE_OK) {
-      sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
-      sqlite3_step(stmt);
-    }
-    sqlite3_finalize(stmt);
+    fts5_api* api = Fts5Api(u.db);
     u.ok = api != nullptr &&
            api->xFindTokenizer(api, "unicode61", &u.context, &u.methods) == SQLITE_OK;
     return u;

@@ -1,0 +1,163 @@
+// The store's search alone: rm::store::SearchMemories on a reader connection, for
+// every search term of a peer_bench corpus, against a database that
+// `peer_bench run --server reflect` filled (one user, its memories). No JSON-RPC,
+// no transport, no metering: what the store itself costs per search.
+//
+//   search_bench --db FILE --corpus FILE [--rounds R] [--dump FILE]
+//
+// Prints the mean, p50 and p99 time of one SearchMemories call (wall time inside
+// the read transaction). --dump writes every term's hits (title, score, snippet)
+// so two builds can be compared for identical results.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "bench/peers/corpus.h"
+#include "store/database.h"
+#include "store/search_repository.h"
+#include "store/users.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void Die(const std::string& why) {
+  std::fprintf(stderr, "search_bench: %s\n", why.c_str());
+  std::exit(1);
+}
+
+struct Options {
+  std::string db;
+  std::string corpus;
+  std::string dump;
+  int rounds = 5;
+};
+
+Options Parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) Die("missing value for " + flag);
+    const std::string value = argv[++i];
+    if (flag == "--db") o.db = value;
+    else if (flag == "--corpus") o.corpus = value;
+    else if (flag == "--dump") o.dump = value;
+    else if (flag == "--rounds") o.rounds = std::max(1, std::atoi(value.c_str()));
+    else Die("unknown flag " + flag);
+  }
+  if (o.db.empty() || o.corpus.empty()) {
+    Die("usage: search_bench --db FILE --corpus FILE [--rounds R] [--dump FILE]");
+  }
+  return o;
+}
+
+// The user that holds the memories (the stdio server's only user).
+rm::store::Viewer ViewerOf(rm::store::Database& db) {
+  rm::store::Viewer viewer;
+  rm::Status st = db.Read([&](rm::store::Connection& conn) -> rm::Status {
+    rm::Result<std::vector<rm::store::User>> users = rm::store::ListUsers(conn);
+    if (!users.ok()) return users.status();
+    if (users->empty()) return rm::Status::NotFound("the database has no user");
+    viewer.user_id = users->front().id;
+    viewer.org_id = users->front().org_id;
+    viewer.team_id = users->front().team_id;
+    return rm::Status::Ok();
+  });
+  if (!st.ok()) Die("reading the user: " + st.ToString());
+  return viewer;
+}
+
+}  // namespace
+
+// More query shapes than the timed single words, for --dump only: a prefix, two
+// words, OR, a phrase and a prefix phrase taken from a memory's content.
+std::vector<std::string> DumpQueries(const peers::Corpus& corpus) {
+  std::vector<std::string> queries;
+  const std::size_t n = std::min<std::size_t>(corpus.terms.size(), 300);
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    const std::string& a = corpus.terms[i];
+    const std::string& b = corpus.terms[i + 1];
+    queries.push_back(a.substr(0, 3) + "*");
+    queries.push_back(a + " " + b);
+    queries.push_back(a + " OR " + b);
+    const std::string& content = corpus.memories[(i * 37) % corpus.memories.size()].content;
+    const std::size_t space = content.find(' ');
+    const std::size_t second = space == std::string::npos ? space : content.find(' ', space + 1);
+    if (second != std::string::npos) {
+      queries.push_back("\"" + content.substr(0, second) + "\"");
+      queries.push_back("\"" + content.substr(0, second - 1) + "\"*");
+    }
+  }
+  return queries;
+}
+
+int main(int argc, char** argv) {
+  const Options options = Parse(argc, argv);
+  std::ifstream in(options.corpus);
+  if (!in) Die("cannot read " + options.corpus);
+  const peers::Corpus corpus = peers::ReadCorpus(in);
+  auto db = rm::store::Database::Open(options.db);
+  if (!db.ok()) Die("open: " + db.status().ToString());
+  const rm::store::Viewer viewer = ViewerOf(**db);
+
+  std::vector<double> micros;
+  std::ofstream dump;
+  if (!options.dump.empty()) dump.open(options.dump);
+  std::size_t hits = 0;
+  for (int round = 0; round < options.rounds; ++round) {
+    for (const std::string& term : corpus.terms) {
+      rm::store::SearchRequest request;
+      request.text = term;
+      request.limit = 10;
+      rm::Status st = (*db)->Read([&](rm::store::Connection& conn) -> rm::Status {
+        const auto start = Clock::now();
+        rm::Result<rm::store::SearchPage> page = rm::store::SearchMemories(conn, viewer, request);
+        micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+        if (!page.ok()) return page.status();
+        hits += page->hits.size();
+        if (round == 0 && dump.is_open()) {
+          dump << "term " << term << " hits " << page->hits.size() << " more " << page->more << "\n";
+          char score[40];
+          for (const rm::store::SearchHit& hit : page->hits) {
+            std::snprintf(score, sizeof score, "%.17g", hit.score);
+            dump << "  " << hit.memory.title << " | " << score << " | " << hit.snippet << "\n";
+          }
+        }
+        return rm::Status::Ok();
+      });
+      if (!st.ok()) Die("search '" + term + "': " + st.ToString());
+    }
+  }
+  if (dump.is_open()) {
+    for (const std::string& term : DumpQueries(corpus)) {
+      rm::store::SearchRequest request;
+      request.text = term;
+      request.limit = 10;
+      rm::Status st = (*db)->Read([&](rm::store::Connection& conn) -> rm::Status {
+        rm::Result<rm::store::SearchPage> page = rm::store::SearchMemories(conn, viewer, request);
+        if (!page.ok()) return page.status();
+        dump << "query " << term << " hits " << page->hits.size() << " more " << page->more << "\n";
+        char score[40];
+        for (const rm::store::SearchHit& hit : page->hits) {
+          std::snprintf(score, sizeof score, "%.17g", hit.score);
+          dump << "  " << hit.memory.title << " | " << score << " | " << hit.snippet << "\n";
+        }
+        return rm::Status::Ok();
+      });
+      if (!st.ok()) Die("search '" + term + "': " + st.ToString());
+    }
+  }
+  std::vector<double> sorted = micros;
+  std::sort(sorted.begin(), sorted.end());
+  double sum = 0;
+  for (double v : sorted) sum += v;
+  std::printf("searches %zu  mean %.1f us  p50 %.1f us  p90 %.1f us  p99 %.1f us  hits/search %.2f\n",
+              sorted.size(), sum / static_cast<double>(sorted.size()), sorted[sorted.size() / 2],
+              sorted[sorted.size() * 9 / 10], sorted[std::min(sorted.size() - 1, sorted.size() * 99 / 100)],
+              static_cast<double>(hits) / static_cast<double>(sorted.size()));
+  return 0;
+}
