@@ -124,6 +124,7 @@ class Database {
   void Submit(const std::vector<PendingWrite*>& pendings);
   // Waits until `pending` is done, or leads the batch it heads.
   void WaitOrLead(std::unique_lock<std::mutex>& lock, PendingWrite& pending);
+  Status CommitAlone(const TransactionFn& fn);
   // Commits `batch` on the writer connection; called by the leader only.
   void CommitBatch(const std::vector<PendingWrite*>& batch);
   Connection* AcquireReader();
