@@ -406,5 +406,30 @@ TEST(Database, TheWalIsCheckpointedInTheBackground) {
   EXPECT_EQ(CountScratch(*db), 1000);
 }
 
+// WriteLater: the caller does not wait, the rows arrive shortly, a failing function
+// drops only its own work, and closing the database commits what is still queued.
+TEST(Database, WritesLaterAreCommittedInBatchesAndAFailureDropsOnlyItself) {
+  rm::testing::TempDir dir;
+  const std::string path = (dir.path() / "later.db").string();
+  {
+    auto db = OpenOrDie(path);
+    ASSERT_TRUE(db);
+    CreateScratchTable(*db);
+    for (int i = 0; i < 100; ++i) {
+      db->WriteLater([i](Connection& c) { return InsertScratch(c, "later" + std::to_string(i)); });
+    }
+    db->WriteLater([](Connection& c) { return InsertScratch(c, "later7"); });  // a duplicate: UNIQUE fails
+    db->FlushWritesLater();
+    EXPECT_EQ(CountScratch(*db), 100);
+    // Queued, then the database closes before the batch's delay is up.
+    for (int i = 0; i < 20; ++i) {
+      db->WriteLater([i](Connection& c) { return InsertScratch(c, "at-close" + std::to_string(i)); });
+    }
+  }
+  auto reopened = OpenOrDie(path);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(CountScratch(*reopened, "v LIKE 'at-close%'"), 20);
+}
+
 }  // namespace
 }  // namespace rm::store
