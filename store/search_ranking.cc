@@ -27,8 +27,25 @@ struct RankParams {
   std::vector<double> idf;
 };
 
-// Parses "P N avgdl n_0 .. n_{P-1}"; false if malformed.
-bool ParseRankParams(const char* text, RankParams& out) {
+// The index's totals: rows, and tokens per row in the scored columns. Shared by
+// rm_corpus_stats and rm_bm25 so both give the very same doubles.
+int IndexTotals(const Fts5ExtensionApi* api, Fts5Context* fts, double& rows, double& avg_len) {
+  sqlite3_int64 count = 0;
+  int rc = api->xRowCount(fts, &count);
+  sqlite3_int64 total = 0;
+  for (int c = 0; rc == SQLITE_OK && c < kScoredColumns; ++c) {
+    sqlite3_int64 column_total = 0;
+    rc = api->xColumnTotalSize(fts, c, &column_total);
+    total += column_total;
+  }
+  rows = static_cast<double>(count);
+  avg_len = count > 0 ? static_cast<double>(total) / static_cast<double>(count) : 1.0;
+  return rc;
+}
+
+// Parses "P N avgdl n_0 .. n_{P-1}"; false if malformed. N < 0: the index's
+// totals, read here (the caller had no need of them before scoring).
+bool ParseRankParams(const char* text, const Fts5ExtensionApi* api, Fts5Context* fts, RankParams& out) {
   if (text == nullptr) return false;
   char* end = nullptr;
   long phrases = std::strtol(text, &end, 10);
@@ -40,6 +57,7 @@ bool ParseRankParams(const char* text, RankParams& out) {
   p = end;
   out.avg_len = std::strtod(p, &end);
   if (end == p) return false;
+  if (out.rows < 0 && IndexTotals(api, fts, out.rows, out.avg_len) != SQLITE_OK) return false;
   if (out.avg_len <= 0) out.avg_len = 1;
   for (int i = 0; i < out.phrases; ++i) {
     p = end;
@@ -59,7 +77,7 @@ void Bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, i
   if (params == nullptr) {
     auto fresh = std::make_unique<RankParams>();
     const char* text = argc == 1 ? reinterpret_cast<const char*>(sqlite3_value_text(argv[0])) : nullptr;
-    if (!ParseRankParams(text, *fresh)) {
+    if (!ParseRankParams(text, api, fts, *fresh)) {
       sqlite3_result_error(ctx, "rm_bm25: expected \"P N avgdl n_0 .. n_P-1\"", -1);
       return;
     }
@@ -104,22 +122,26 @@ void Bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, i
 
 void CorpusStats(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int,
                  sqlite3_value**) {
-  sqlite3_int64 rows = 0;
-  int rc = api->xRowCount(fts, &rows);
-  sqlite3_int64 total = 0;
-  for (int c = 0; rc == SQLITE_OK && c < kScoredColumns; ++c) {
-    sqlite3_int64 column_total = 0;
-    rc = api->xColumnTotalSize(fts, c, &column_total);
-    total += column_total;
+  // Read once per query (FTS5 reads its totals record anew on every call), then
+  // kept with the query: a scoring statement reports them on each of its rows.
+  auto* text = static_cast<std::string*>(api->xGetAuxdata(fts, 0));
+  if (text == nullptr) {
+    double rows = 0, avg_len = 1;
+    int rc = IndexTotals(api, fts, rows, avg_len);
+    if (rc != SQLITE_OK) {
+      sqlite3_result_error_code(ctx, rc);
+      return;
+    }
+    char formatted[64];
+    std::snprintf(formatted, sizeof formatted, "%.0f %.17g", rows, avg_len);
+    text = new std::string(formatted);
+    rc = api->xSetAuxdata(fts, text, [](void* p) { delete static_cast<std::string*>(p); });
+    if (rc != SQLITE_OK) {
+      sqlite3_result_error_code(ctx, rc);
+      return;
+    }
   }
-  if (rc != SQLITE_OK) {
-    sqlite3_result_error_code(ctx, rc);
-    return;
-  }
-  char text[64];
-  std::snprintf(text, sizeof text, "%lld %.17g", static_cast<long long>(rows),
-                rows > 0 ? static_cast<double>(total) / static_cast<double>(rows) : 1.0);
-  sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
+  sqlite3_result_text(ctx, text->data(), static_cast<int>(text->size()), SQLITE_TRANSIENT);
 }
 
 // ---------------------------------------------------------------- registration

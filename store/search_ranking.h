@@ -6,7 +6,8 @@
 //                                      given by the caller so every page of a search
 //                                      scores alike. params = "P N avgdl n_0 .. n_{P-1}"
 //                                      (N rows, avgdl tokens per row, n_i rows that
-//                                      contain phrase i). Column weights: title 8,
+//                                      contain phrase i; N = -1: the index's totals, as
+//                                      rm_corpus_stats gives them). Column weights: title 8,
 //                                      tags 3, content 1; the vis column scores nothing.
 //   rm_corpus_stats(memories_fts)      "N avgdl" of the index, for the call above.
 //

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 #include "store/search_ranking.h"
 #include "store/search_snippet.h"
@@ -158,34 +159,80 @@ Result<double> PhraseRows(Connection& conn, const std::string& phrase, int cap, 
   return std::min(span, cap * span / newest_span);
 }
 
-// BM25 statistics and the rowid range of the memories that exist now (the first
-// page of a search). nullopt: nothing matches `match` (the search words alone, when
-// there are any: their statistics are of the whole index anyway, and whether the
-// caller may see a match is for the candidates' check to say).
-Result<std::optional<SearchWindow>> OpenWindow(Connection& conn, const std::string& match,
-                                               const SearchTerms& terms, int cap, RowidRange& range) {
-  // Any match carries the index's totals; if there is none, there is nothing to rank.
-  Statement& first = conn.Prepare(
-      "SELECT rm_corpus_stats(memories_fts), (SELECT min(rowid) FROM memories), "
-      "(SELECT max(rowid) FROM memories) FROM memories_fts WHERE memories_fts MATCH ? LIMIT 1");
-  first.Bind(1, match);
-  Result<bool> row = first.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<SearchWindow>();
-  SearchWindow window;
-  const std::string stats = first.Text(0);
-  range.lowest = first.Int64(1);
-  range.highest = first.Int64(2);
-  first.Reset();
+// SearchWindow::rows until the scoring statement has read the index's totals.
+constexpr double kTotalsUnknown = -1;
+
+// At most how many rows can match: per group, its rarest phrase; summed over groups.
+double MatchBound(const SearchTerms& terms, const SearchWindow& window) {
+  double bound = 0;
+  for (const auto& group : terms.groups) {
+    double rarest = window.rows == kTotalsUnknown ? std::numeric_limits<double>::infinity() : window.rows;
+    for (int p : group) rarest = std::min(rarest, window.phrase_rows[static_cast<std::size_t>(p)]);
+    bound += rarest;
+  }
+  return bound;
+}
+
+// How many matches are expected in the caller's pools (`pool_rows` rows) if words
+// and pools were independent.
+double ExpectedMatches(const SearchTerms& terms, const SearchWindow& window, double pool_rows) {
+  const double n = std::max(window.rows, 1.0);
+  double expected = 0;
+  for (const auto& group : terms.groups) {
+    double share = pool_rows / n;
+    for (int p : group) share *= window.phrase_rows[static_cast<std::size_t>(p)] / n;
+    expected += share * n;
+  }
+  return expected;
+}
+
+// At most this many rows holding the search words are checked by SQL alone (see
+// RankCandidates); about a third of a microsecond each.
+constexpr double kSqlCheckedRows = 256;
+
+// Sets the window's BM25 totals from rm_corpus_stats' "N avgdl".
+void SetTotals(SearchWindow& window, const std::string& stats) {
   char* end = nullptr;
   window.rows = std::strtod(stats.c_str(), &end);
   window.average_length = std::strtod(end, nullptr);
+}
+
+// BM25 statistics and the rowid range of the memories that exist now (the first
+// page of a search). nullopt: nothing can match. `match` is the search words alone
+// when there are any: their statistics are of the whole index anyway, and whether
+// the caller may see a match is for the candidates' check to say.
+// Rare words (scored by SQL checks alone, see RankCandidates) leave the index's
+// totals to the scoring statement (rows = kTotalsUnknown): one FTS5 query fewer.
+Result<std::optional<SearchWindow>> OpenWindow(Connection& conn, const std::string& match,
+                                               const SearchTerms& terms, int cap, RowidRange& range) {
+  Statement& ends = conn.Prepare("SELECT (SELECT min(rowid) FROM memories), (SELECT max(rowid) FROM memories)");
+  Result<bool> row = ends.Step();
+  if (!row.ok()) return row.status();
+  range.lowest = ends.Int64(0);
+  range.highest = ends.Int64(1);
+  ends.Reset();
+  SearchWindow window;
   window.highest_rowid = range.highest;  // later pages ignore memories written after this one
   for (const std::string& phrase : terms.phrases) {
     Result<double> n = PhraseRows(conn, phrase, cap, range);
     if (!n.ok()) return n.status();
     window.phrase_rows.push_back(*n);
   }
+  if (!terms.phrases.empty()) {
+    window.rows = kTotalsUnknown;
+    const double bound = MatchBound(terms, window);
+    if (bound == 0) return std::optional<SearchWindow>();
+    if (bound <= std::min<double>(kSqlCheckedRows, cap)) return std::optional<SearchWindow>(window);
+  }
+  // Any match carries the index's totals; if there is none, there is nothing to rank.
+  Statement& first = conn.Prepare(
+      "SELECT rm_corpus_stats(memories_fts) FROM memories_fts WHERE memories_fts MATCH ? LIMIT 1");
+  first.Bind(1, match);
+  row = first.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<SearchWindow>();
+  SetTotals(window, first.Text(0));
+  first.Reset();
   return std::optional<SearchWindow>(window);
 }
 
@@ -211,12 +258,15 @@ struct Candidate {
 // Scores the matches in [lowest, highest], oldest first, up to `limit` of them.
 // One forward walk of the index: FTS5 walks its doclists forwards many times
 // faster than backwards.
+// A window without its totals (kTotalsUnknown) gets them here, from the index.
 Result<std::vector<Candidate>> ScoreMatches(Connection& conn, const Viewer& viewer,
                                             const std::string& match, const SearchRequest& request,
-                                            const SearchWindow& window, std::int64_t lowest,
+                                            SearchWindow& window, std::int64_t lowest,
                                             std::int64_t limit) {
-  Statement& s = conn.Prepare("SELECT memories_fts.rowid, rm_bm25(memories_fts, ?10)" +
-                              std::string(kFrom) + CandidateWhere(request.filters.scope) +
+  const bool read_totals = window.rows == kTotalsUnknown;
+  Statement& s = conn.Prepare(std::string("SELECT memories_fts.rowid, rm_bm25(memories_fts, ?10)") +
+                              (read_totals ? ", rm_corpus_stats(memories_fts)" : "") +
+                              kFrom + CandidateWhere(request.filters.scope) +
                               " AND memories_fts.rowid BETWEEN ?11 AND ?12 LIMIT ?13");
   BindCommon(s, viewer, match, request.filters);
   s.Bind(10, RankParams(window)).Bind(11, lowest).Bind(12, window.highest_rowid).Bind(13, limit);
@@ -226,7 +276,9 @@ Result<std::vector<Candidate>> ScoreMatches(Connection& conn, const Viewer& view
     if (!row.ok()) return row.status();
     if (!*row) break;
     scored.push_back({s.Int64(0), s.Double(1)});
+    if (read_totals && scored.size() == 1) SetTotals(window, s.Text(2));
   }
+  if (read_totals && scored.empty()) window.rows = 0;  // nothing to rank: no page will follow
   return scored;
 }
 
@@ -275,34 +327,6 @@ void SortByScore(std::vector<Candidate>& candidates) {
     return a.score != b.score ? a.score > b.score : a.rowid > b.rowid;
   });
 }
-
-// At most how many rows can match: per group, its rarest phrase; summed over groups.
-double MatchBound(const SearchTerms& terms, const SearchWindow& window) {
-  double bound = 0;
-  for (const auto& group : terms.groups) {
-    double rarest = window.rows;
-    for (int p : group) rarest = std::min(rarest, window.phrase_rows[static_cast<std::size_t>(p)]);
-    bound += rarest;
-  }
-  return bound;
-}
-
-// How many matches are expected in the caller's pools (`pool_rows` rows) if words
-// and pools were independent.
-double ExpectedMatches(const SearchTerms& terms, const SearchWindow& window, double pool_rows) {
-  const double n = std::max(window.rows, 1.0);
-  double expected = 0;
-  for (const auto& group : terms.groups) {
-    double share = pool_rows / n;
-    for (int p : group) share *= window.phrase_rows[static_cast<std::size_t>(p)] / n;
-    expected += share * n;
-  }
-  return expected;
-}
-
-// At most this many rows holding the search words are checked by SQL alone (see
-// RankCandidates); about a third of a microsecond each.
-constexpr double kSqlCheckedRows = 256;
 
 // The candidates of this search, scored: all matches when there are at most K,
 // else the newest K. Fixes the window's lowest rowid on the first page.

@@ -162,6 +162,25 @@ TEST_F(SearchTest, TrashedAndHiddenMemoriesAreNotFound) {
   EXPECT_EQ(Titles(r), (std::vector<std::string>{"orbit kept"}));
 }
 
+// A rare word is looked up in every memory that holds it, whoever wrote it; only
+// the caller's own (and shared) memories may come back, with the same scores.
+TEST_F(SearchTest, OtherUsersMemoriesWithTheWordAreNotFound) {
+  const std::string bob = env_.AddUser("bob@example.com", "admin");
+  auto bob_client = env_.Connect(MemoryTestEnv::OwnerKey(bob));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_FALSE(bob_client->Call("write_memory", {{"title", "quasar " + std::to_string(i)}, {"content", "quasar"}}).is_error);
+  }
+  Write({{"title", "mine"}, {"content", "a quasar seen from the garden"}});
+  CallResult r = Search({{"term", "quasar"}});
+  EXPECT_EQ(Titles(r), (std::vector<std::string>{"mine"}));
+  CallResult prefix = Search({{"term", "quas*"}});
+  EXPECT_EQ(Titles(prefix), (std::vector<std::string>{"mine"}));
+  EXPECT_EQ(Str(prefix.structured.at("results").at(0).at("snippet")), "a **quasar** seen from the garden");
+  // Bob sees his five, none of alice's.
+  CallResult his = bob_client->Call("search_memories", {{"term", "quasar"}});
+  EXPECT_EQ(his.structured.at("results").as_array().size(), 5u);
+}
+
 // Pages of a search, following next_cursor: the ids in order.
 std::vector<std::string> AllPages(Client& c, json::object args) {
   std::vector<std::string> ids;
