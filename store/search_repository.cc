@@ -189,6 +189,8 @@ double ExpectedMatches(const SearchTerms& terms, const SearchWindow& window, dou
 // At most this many rows holding the search words are checked by SQL alone (see
 // RankCandidates); about a third of a microsecond each.
 constexpr double kSqlCheckedRows = 256;
+// At most this many candidates have their memory read while they are scored.
+constexpr double kRowsReadWhileScoring = 32;
 
 // Sets the window's BM25 totals from rm_corpus_stats' "N avgdl".
 void SetTotals(SearchWindow& window, const std::string& stats) {
@@ -253,19 +255,24 @@ std::string RankParams(const SearchWindow& window) {
 struct Candidate {
   std::int64_t rowid;
   double score;
+  int memory = -1;  // its row in `read_rows` when the scoring statement read it (below)
 };
 
 // Scores the matches in [lowest, highest], oldest first, up to `limit` of them.
 // One forward walk of the index: FTS5 walks its doclists forwards many times
 // faster than backwards.
 // A window without its totals (kTotalsUnknown) gets them here, from the index.
+// With `read_rows`, each candidate's memory is read too (the join has its row at
+// hand): for a handful of candidates, cheaper than looking the hits up afterwards.
 Result<std::vector<Candidate>> ScoreMatches(Connection& conn, const Viewer& viewer,
                                             const std::string& match, const SearchRequest& request,
                                             SearchWindow& window, std::int64_t lowest,
-                                            std::int64_t limit) {
+                                            std::int64_t limit, std::vector<MemoryRow>* read_rows = nullptr) {
   const bool read_totals = window.rows == kTotalsUnknown;
+  const int memory_column = read_totals ? 3 : 2;
   Statement& s = conn.Prepare(std::string("SELECT memories_fts.rowid, rm_bm25(memories_fts, ?10)") +
                               (read_totals ? ", rm_corpus_stats(memories_fts)" : "") +
+                              (read_rows != nullptr ? ", " RM_MEMORY_COLUMNS : "") +
                               kFrom + CandidateWhere(request.filters.scope) +
                               " AND memories_fts.rowid BETWEEN ?11 AND ?12 LIMIT ?13");
   BindCommon(s, viewer, match, request.filters);
@@ -277,6 +284,10 @@ Result<std::vector<Candidate>> ScoreMatches(Connection& conn, const Viewer& view
     if (!*row) break;
     scored.push_back({s.Int64(0), s.Double(1)});
     if (read_totals && scored.size() == 1) SetTotals(window, s.Text(2));
+    if (read_rows != nullptr) {
+      scored.back().memory = static_cast<int>(read_rows->size());
+      read_rows->push_back(MemoryFromRow(s, memory_column));
+    }
   }
   if (read_totals && scored.empty()) window.rows = 0;  // nothing to rank: no page will follow
   return scored;
@@ -334,15 +345,18 @@ Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& vi
                                               const std::string& match, const SearchRequest& request,
                                               const SearchTerms& terms, SearchWindow& window,
                                               bool first_page, const std::string& pools,
-                                              RowidRange range) {
+                                              RowidRange range, std::vector<MemoryRow>& read_rows) {
   const std::int64_t k = std::max(request.candidate_limit, 1);
+  const double kd = static_cast<double>(k);
   const double bound = MatchBound(terms, window);
   // Few rows hold the words: checking each against the SQL predicate (which every
   // candidate passes anyway) is cheaper than intersecting the words with the
   // visibility tokens, whose doclists can hold most of the index (a user who
   // wrote most of the memories). The rows, and so the results, are the same.
   const std::string& scored_match = bound <= kSqlCheckedRows ? terms.expression : match;
-  if (!first_page) return ScoreMatches(conn, viewer, scored_match, request, window, window.lowest_rowid, k);
+  // So few candidates that reading all their rows costs less than a lookup of the hits.
+  std::vector<MemoryRow>* read = bound <= std::min<double>(kRowsReadWhileScoring, kd) ? &read_rows : nullptr;
+  if (!first_page) return ScoreMatches(conn, viewer, scored_match, request, window, window.lowest_rowid, k, read);
   // How to find out, cheapest, whether there are more than K matches:
   // - a rare word bounds them below K, or few are expected (a light user): score
   //   them all in one forward walk, and only if that finds more than K, fall back;
@@ -350,7 +364,6 @@ Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& vi
   //   which also finds where the window starts;
   // - in between: a forward count (walking backwards through a few matches spread
   //   over the whole index costs much more).
-  const double kd = static_cast<double>(k);
   double expected = 0;
   if (bound > kd) {
     // Only now is the size of the caller's pools worth a walk (at most K rows of it).
@@ -360,7 +373,7 @@ Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& vi
   }
   bool over_k = true;
   if (bound <= kd || expected <= kd / 2) {
-    Result<std::vector<Candidate>> all = ScoreMatches(conn, viewer, scored_match, request, window, 0, k + 1);
+    Result<std::vector<Candidate>> all = ScoreMatches(conn, viewer, scored_match, request, window, 0, k + 1, read);
     if (!all.ok() || static_cast<std::int64_t>(all->size()) <= k) return all;
   } else if (expected <= 2 * kd) {
     Result<std::int64_t> n = CountMatches(conn, viewer, match, request, k + 1);
@@ -451,6 +464,7 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   const std::string match =
       terms->expression.empty() ? tokens : "(" + terms->expression + ") AND " + tokens;
   RowidRange range;  // of the first page only; later pages rank within their window
+  std::vector<MemoryRow> read_rows;  // memories read while scoring (Candidate::memory)
 
   if (request.window) {
     if (request.window->phrase_rows.size() != terms->phrases.size()) {
@@ -476,7 +490,7 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   } else {
     Result<std::vector<Candidate>> scored =
         RankCandidates(conn, viewer, match, request, *terms, page.window, !request.window,
-                       (*visibility)->pools, range);
+                       (*visibility)->pools, range, read_rows);
     if (!scored.ok()) return scored.status();
     ranked = std::move(*scored);
     SortByScore(ranked);
@@ -489,10 +503,12 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   }
   page.more = ranked.size() > limit;
   if (page.more) ranked.resize(limit);
-  Result<std::vector<MemoryRow>> memories = MemoriesAt(conn, ranked);
+  const bool all_read = std::all_of(ranked.begin(), ranked.end(), [](const Candidate& c) { return c.memory >= 0; });
+  Result<std::vector<MemoryRow>> memories =
+      all_read ? std::vector<MemoryRow>() : MemoriesAt(conn, ranked);
   if (!memories.ok()) return memories.status();
   for (std::size_t i = 0; i < ranked.size(); ++i) {
-    MemoryRow& memory = (*memories)[i];
+    MemoryRow& memory = all_read ? read_rows[static_cast<std::size_t>(ranked[i].memory)] : (*memories)[i];
     std::string snippet;
     if (page.phrase_count == 0) {
       snippet = LeadingText(memory.content);

@@ -222,7 +222,8 @@ std::string Highlight(std::string_view text, const TextTokens& tokens,
 
 Result<std::string> MakeSnippet(const SearchTerms& terms, const SnippetSource& row) {
   const std::array<std::string_view, kColumns> texts = {row.title, row.content, row.tags_json};
-  std::array<TextTokens, kColumns> columns;
+  // Kept per thread, so a page of hits reuses the buffers instead of allocating them anew.
+  thread_local std::array<TextTokens, kColumns> columns;
   for (int c = 0; c < kColumns; ++c) {
     RM_RETURN_IF_ERROR(TokenizeLikeIndex(texts[static_cast<std::size_t>(c)], columns[static_cast<std::size_t>(c)]));
   }
