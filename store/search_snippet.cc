@@ -34,24 +34,23 @@ bool PhraseAt(const TextTokens& text, std::size_t at, const SearchPhrase& phrase
   return true;
 }
 
-// Every occurrence of every search word, ordered as FTS5 orders them (column,
-// then position, then phrase). FTS5 reports the occurrences of a phrase only when
-// its group (search_query.h) matched the row, so a word of an OR branch that did
-// not match is not bolded; neither is it here.
-std::vector<Instance> FindInstances(const std::array<TextTokens, kColumns>& columns,
-                                    const SearchTerms& terms) {
-  std::vector<Instance> found;
-  std::vector<char> present(terms.words.size(), 0);
-  for (int c = 0; c < kColumns; ++c) {
-    const TextTokens& text = columns[static_cast<std::size_t>(c)];
-    for (std::size_t at = 0; at < text.tokens.size(); ++at) {
-      for (std::size_t p = 0; p < terms.words.size(); ++p) {
-        if (!PhraseAt(text, at, terms.words[p])) continue;
-        found.push_back({c, static_cast<int>(at), static_cast<int>(p)});
-        present[p] = 1;
-      }
+// Adds every occurrence of every search word in one column, ordered as FTS5 orders
+// them (position, then phrase), and notes which words are present.
+void AddInstances(const TextTokens& text, int column, const SearchTerms& terms,
+                  std::vector<Instance>& found, std::vector<char>& present) {
+  for (std::size_t at = 0; at < text.tokens.size(); ++at) {
+    for (std::size_t p = 0; p < terms.words.size(); ++p) {
+      if (!PhraseAt(text, at, terms.words[p])) continue;
+      found.push_back({column, static_cast<int>(at), static_cast<int>(p)});
+      present[p] = 1;
     }
   }
+}
+
+// FTS5 reports the occurrences of a phrase only when its group (search_query.h)
+// matched the row, so a word of an OR branch that did not match is not bolded;
+// neither is it here.
+void KeepReported(const SearchTerms& terms, const std::vector<char>& present, std::vector<Instance>& found) {
   std::vector<char> reported(terms.words.size(), 0);
   for (const std::vector<int>& group : terms.groups) {
     const bool matched = std::all_of(group.begin(), group.end(),
@@ -60,7 +59,6 @@ std::vector<Instance> FindInstances(const std::array<TextTokens, kColumns>& colu
     for (int p : group) reported[static_cast<std::size_t>(p)] = 1;
   }
   std::erase_if(found, [&](const Instance& i) { return !reported[static_cast<std::size_t>(i.phrase)]; });
-  return found;
 }
 
 int ChooseColumn(const std::vector<Instance>& instances) {
@@ -224,10 +222,21 @@ Result<std::string> MakeSnippet(const SearchTerms& terms, const SnippetSource& r
   const std::array<std::string_view, kColumns> texts = {row.title, row.content, row.tags_json};
   // Kept per thread, so a page of hits reuses the buffers instead of allocating them anew.
   thread_local std::array<TextTokens, kColumns> columns;
-  for (int c = 0; c < kColumns; ++c) {
-    RM_RETURN_IF_ERROR(TokenizeLikeIndex(texts[static_cast<std::size_t>(c)], columns[static_cast<std::size_t>(c)]));
+  std::vector<Instance> instances;
+  std::vector<char> present(terms.words.size(), 0);
+  RM_RETURN_IF_ERROR(TokenizeLikeIndex(row.content, columns[kContent]));
+  AddInstances(columns[kContent], kContent, terms, instances, present);
+  // The usual case, one group of words all in the content, needs neither the title
+  // nor the tags: every word is reported, and the content is the snippet's column.
+  const bool content_decides =
+      terms.groups.size() == 1 && std::all_of(present.begin(), present.end(), [](char p) { return p != 0; });
+  if (!content_decides) {
+    for (int c : {kTitle, kTags}) {
+      RM_RETURN_IF_ERROR(TokenizeLikeIndex(texts[static_cast<std::size_t>(c)], columns[static_cast<std::size_t>(c)]));
+      AddInstances(columns[static_cast<std::size_t>(c)], c, terms, instances, present);
+    }
   }
-  const std::vector<Instance> instances = FindInstances(columns, terms);
+  KeepReported(terms, present, instances);
   const int column = ChooseColumn(instances);
   std::vector<Instance> in_column;
   for (const Instance& i : instances) {
