@@ -93,6 +93,16 @@ rm::store::Viewer ViewerOf(rm::store::Database& db) {
 
 }  // namespace
 
+// One search's hits, as --dump writes them: `label` says whether it was timed.
+void DumpPage(std::ostream& out, const char* label, const std::string& term, const rm::store::SearchPage& page) {
+  out << label << " " << term << " hits " << page.hits.size() << " more " << page.more << "\n";
+  char score[40];
+  for (const rm::store::SearchHit& hit : page.hits) {
+    std::snprintf(score, sizeof score, "%.17g", hit.score);
+    out << "  " << hit.memory.title << " | " << score << " | " << hit.snippet << "\n";
+  }
+}
+
 // More query shapes than the timed single words, for --dump only: a prefix, two
 // words, OR, a phrase and a prefix phrase taken from a memory's content.
 std::vector<std::string> DumpQueries(const peers::Corpus& corpus) {
@@ -141,14 +151,7 @@ int main(int argc, char** argv) {
         micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
         if (!page.ok()) return page.status();
         hits += page->hits.size();
-        if (round == 0 && dump.is_open()) {
-          dump << "term " << term << " hits " << page->hits.size() << " more " << page->more << "\n";
-          char score[40];
-          for (const rm::store::SearchHit& hit : page->hits) {
-            std::snprintf(score, sizeof score, "%.17g", hit.score);
-            dump << "  " << hit.memory.title << " | " << score << " | " << hit.snippet << "\n";
-          }
-        }
+        if (round == 0 && dump.is_open()) DumpPage(dump, "term", term, *page);
         return rm::Status::Ok();
       });
       if (!st.ok()) Die("search '" + term + "': " + st.ToString());
@@ -162,12 +165,7 @@ int main(int argc, char** argv) {
       rm::Status st = (*db)->Read([&](rm::store::Connection& conn) -> rm::Status {
         rm::Result<rm::store::SearchPage> page = rm::store::SearchMemories(conn, viewer, request);
         if (!page.ok()) return page.status();
-        dump << "query " << term << " hits " << page->hits.size() << " more " << page->more << "\n";
-        char score[40];
-        for (const rm::store::SearchHit& hit : page->hits) {
-          std::snprintf(score, sizeof score, "%.17g", hit.score);
-          dump << "  " << hit.memory.title << " | " << score << " | " << hit.snippet << "\n";
-        }
+        DumpPage(dump, "query", term, *page);
         return rm::Status::Ok();
       });
       if (!st.ok()) Die("search '" + term + "': " + st.ToString());

@@ -4,6 +4,9 @@
 // figures in docs/BENCHMARKS.md):
 //  1. The MATCH carries the caller's visibility as index tokens (migration 5), so
 //     FTS5 itself yields only memories the caller may see, filters included.
+//     Not for rare words (a few hundred rows at most): checking those rows by SQL
+//     is cheaper than intersecting them with a pool token that, for a user who
+//     wrote most memories, is in most of the index.
 //  2. Ranking looks at the newest `candidate_limit` (K) matches only: FTS5 walks
 //     doclists in rowid order and stops after K rows, whereas ranking every match
 //     of a word found in half the corpus means scoring half a million rows.
@@ -12,8 +15,8 @@
 //     estimated past it, instead of walking whole doclists (see search_ranking.h).
 //  4. Walks go forwards wherever possible (FTS5 walks backwards far more slowly);
 //     the one backward walk finds where the newest K matches start.
-//  5. Candidates are scored in one pass and sorted in C++; snippets are made for
-//     the page's rows only.
+//  5. Candidates are scored in one pass and sorted in C++; snippets are made in
+//     C++ for the page's rows only (search_snippet.h), from the rows already read.
 // Every candidate is still checked against the SQL visibility predicate.
 //
 // Pages: the first page fixes the candidate window and the statistics; the
