@@ -142,21 +142,37 @@ struct RowidRange {
 // How many rows (of all users) hold `phrase`: counted when fewer than `cap`,
 // otherwise estimated from how densely the newest `cap` matches are packed into
 // the rowid range (a common word: one walk of `cap` rows instead of the doclist).
-// One backward walk of at most `cap` rows gives both the count and the oldest of them.
+// Most search words are rare: a first short walk counts them in one query. (A
+// count over a longer walk would spare the rest for more words, but the count's
+// own cost per row would then slow every common word.)
 Result<double> PhraseRows(Connection& conn, const std::string& phrase, int cap, RowidRange range) {
-  Statement& s = conn.Prepare(
-      "SELECT count(*), min(rowid) FROM (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? "
-      "ORDER BY rowid DESC LIMIT ?)");
-  s.Bind(1, phrase).Bind(2, cap);
-  Result<bool> row = s.Step();
+  constexpr int kShortWalk = 64;
+  Statement& few = conn.Prepare(
+      "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)");
+  few.Bind(1, phrase).Bind(2, kShortWalk);
+  Result<std::int64_t> counted = StepInt64(few, 0);
+  if (!counted.ok()) return counted.status();
+  if (*counted < kShortWalk && *counted < cap) return static_cast<double>(*counted);
+
+  Statement& nth = conn.Prepare(
+      "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC "
+      "LIMIT 1 OFFSET ?");
+  nth.Bind(1, phrase).Bind(2, cap - 1);
+  Result<bool> row = nth.Step();
   if (!row.ok()) return row.status();
-  const std::int64_t count = *row ? s.Int64(0) : 0;
-  const std::int64_t oldest = *row ? s.Int64(1) : 0;
-  s.Reset();
-  if (count < cap) return static_cast<double>(count);
-  const double span = static_cast<double>(range.highest - range.lowest + 1);
-  const double newest_span = static_cast<double>(std::max<std::int64_t>(range.highest - oldest + 1, 1));
-  return std::min(span, cap * span / newest_span);
+  if (*row) {
+    const std::int64_t oldest = nth.Int64(0);
+    nth.Reset();
+    const double span = static_cast<double>(range.highest - range.lowest + 1);
+    const double newest_span = static_cast<double>(std::max<std::int64_t>(range.highest - oldest + 1, 1));
+    return std::min(span, cap * span / newest_span);
+  }
+  nth.Reset();
+  Statement& count = conn.Prepare("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?");
+  count.Bind(1, phrase);
+  Result<std::int64_t> n = StepInt64(count, 0);
+  if (!n.ok()) return n.status();
+  return static_cast<double>(*n);
 }
 
 // SearchWindow::rows until the scoring statement has read the index's totals.
