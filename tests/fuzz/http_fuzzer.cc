@@ -123,5 +123,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (!parsed->keep_alive()) break;
   }
+  fixture.EndInput();
   return 0;
 }

@@ -44,5 +44,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     start = end + 1;
   }
+  fixture.EndInput();
   return 0;
 }

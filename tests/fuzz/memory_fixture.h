@@ -44,6 +44,10 @@ class MemoryFixture {
 
   // Counts an input; rebuilds the store when it is due.
   void BeginInput();
+  // Commits the input's read metering (Database::WriteLater) before returning, so the
+  // metering writes are fuzzed too, and no store thread is mid-commit when libFuzzer or
+  // the replay test exits (the fixture is never destroyed).
+  void EndInput() { db_->FlushWritesLater(); }
 
   const mcp::ServerDefinition& server() const { return *server_; }
   // What a transport's authenticator would hand to mcp::Session for `who`.

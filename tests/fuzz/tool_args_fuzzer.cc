@@ -53,5 +53,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::optional<std::string> response = session.Handle(boost::json::serialize(request));
   fuzz::Require(response.has_value(), "tools/call got no response");
   fuzz::CheckToolCallResponse(fuzz::CheckResponse(*response));
+  fixture.EndInput();
   return 0;
 }
