@@ -24,10 +24,9 @@ void WriteBehind::Add(TransactionFn fn) {
     // The thread is behind: this caller pays for its own write rather than queueing more.
     ++added_;
     lock.unlock();
-    const std::uint64_t failed = Commit({std::move(fn)});
+    Commit({std::move(fn)});
     lock.lock();
     ++done_;
-    failed_ += failed;
     return;
   }
   queued_.push_back(std::move(fn));
@@ -45,11 +44,6 @@ void WriteBehind::Flush() {
   finished_.wait(lock, [&] { return done_ >= target; });
 }
 
-WriteBehind::Stats WriteBehind::stats() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return {added_, failed_, commits_};
-}
-
 void WriteBehind::Loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
@@ -61,24 +55,17 @@ void WriteBehind::Loop() {
     std::vector<TransactionFn> batch;
     batch.swap(queued_);
     lock.unlock();
-    const std::uint64_t failed = Commit(batch);
+    Commit(batch);
     lock.lock();
     done_ += batch.size();
-    failed_ += failed;
-    ++commits_;
     finished_.notify_all();
   }
 }
 
-std::uint64_t WriteBehind::Commit(const std::vector<TransactionFn>& batch) {
-  std::uint64_t failed = 0;
-  const std::vector<Status> results = db_.WriteEach(batch);
-  for (const Status& status : results) {
-    if (status.ok()) continue;
-    ++failed;
-    spdlog::error("store: a deferred write failed and was dropped: {}", status.ToString());
+void WriteBehind::Commit(const std::vector<TransactionFn>& batch) {
+  for (const Status& status : db_.WriteEach(batch)) {
+    if (!status.ok()) spdlog::error("store: a deferred write failed and was dropped: {}", status.ToString());
   }
-  return failed;
 }
 
 }  // namespace rm::store

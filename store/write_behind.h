@@ -37,17 +37,10 @@ class WriteBehind {
   // Returns once everything added before the call has been committed (or has failed).
   void Flush();
 
-  struct Stats {
-    std::uint64_t added = 0;
-    std::uint64_t failed = 0;  // functions that returned an error (logged), or whose commit failed
-    std::uint64_t commits = 0;
-  };
-  Stats stats() const;
-
  private:
   void Loop();
-  // Commits `batch` through Database::Write; returns how many of them failed.
-  std::uint64_t Commit(const std::vector<TransactionFn>& batch);
+  // Commits `batch` through Database::WriteEach; a function that fails is logged and dropped.
+  void Commit(const std::vector<TransactionFn>& batch);
 
   Database& db_;
   const std::chrono::milliseconds delay_;
@@ -61,8 +54,6 @@ class WriteBehind {
   bool stopping_ = false;
   std::uint64_t added_ = 0;
   std::uint64_t done_ = 0;  // functions committed or failed, in the order added
-  std::uint64_t failed_ = 0;
-  std::uint64_t commits_ = 0;
   std::thread thread_;  // last: starts once every member above exists
 };
 
