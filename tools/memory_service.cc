@@ -37,7 +37,7 @@ Result<store::User> CallingUser(store::Connection& conn, const Caller& caller) {
 
 store::UsageEvent UsageEventOf(const Caller& caller, store::UsageOperation operation, const std::string& now) {
   store::UsageEvent event;
-  event.id = NewUuid();
+  event.id = NewTimeOrderedUuid();
   event.user_id = caller.user_id;
   event.operation = operation;
   event.origin = caller.origin;
@@ -116,9 +116,7 @@ MemoryService::Reply MemoryService::ExecuteRead(const Caller& caller, store::Usa
     return Status::Ok();
   });
   if (!status.ok()) return status;
-  db_.WriteLater([event = UsageEventOf(caller, operation, now)](store::Connection& conn) {
-    return store::RecordUsage(conn, event);
-  });
+  read_usage_.Record(UsageEventOf(caller, operation, now));
   return std::move(*reply);
 }
 

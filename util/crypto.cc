@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <chrono>
 #include <stdexcept>
 
 namespace rm {
@@ -23,6 +24,15 @@ void FillRandom(unsigned char* buf, std::size_t n) {
   if (RAND_bytes(buf, static_cast<int>(n)) != 1) {
     throw std::runtime_error("OpenSSL RAND_bytes failed: no secure randomness available");
   }
+}
+
+// Sets the version and variant bits and writes the canonical 8-4-4-4-12 form.
+std::string FormatUuid(std::array<unsigned char, 16>& b, unsigned version) {
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | (version << 4));
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 9562 variant
+  std::string hex = ToHex(b.data(), b.size());
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }
 
 }  // namespace
@@ -45,11 +55,17 @@ std::string RandomHex(std::size_t bytes) {
 std::string NewUuid() {
   std::array<unsigned char, 16> b{};
   FillRandom(b.data(), b.size());
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  std::string hex = ToHex(b.data(), b.size());
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20, 12);
+  return FormatUuid(b, 4);
+}
+
+std::string NewTimeOrderedUuid() {
+  std::array<unsigned char, 16> b{};
+  FillRandom(b.data(), b.size());
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));  // big-endian
+  return FormatUuid(b, 7);
 }
 
 }  // namespace rm

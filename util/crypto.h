@@ -18,4 +18,10 @@ std::string RandomHex(std::size_t bytes);
 // A random (version 4) UUID in canonical 8-4-4-4-12 form, from the CSPRNG.
 std::string NewUuid();
 
+// A time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix milliseconds, then 74 random
+// bits. For rows written at a high rate into a table keyed by id: new ids sort after
+// the old ones, so each insert lands on the last page of the primary-key index instead
+// of on a random one (usage_events: one row per call, docs/SCHEMA.md).
+std::string NewTimeOrderedUuid();
+
 }  // namespace rm

@@ -2,6 +2,7 @@
 
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "util/clock.h"
 #include "util/crypto.h"
@@ -30,6 +31,26 @@ TEST(Crypto, UuidIsVersion4AndUnique) {
     EXPECT_TRUE(std::regex_match(u, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"))) << u;
     EXPECT_TRUE(seen.insert(u).second);
   }
+}
+
+TEST(Crypto, TimeOrderedUuidIsVersion7AndSortsByCreationTime) {
+  const std::regex v7("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  const auto ms_now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  std::set<std::string> seen;
+  std::string earlier = NewTimeOrderedUuid();
+  for (int i = 0; i < 1000; ++i) {
+    std::string u = NewTimeOrderedUuid();
+    EXPECT_TRUE(std::regex_match(u, v7)) << u;
+    EXPECT_TRUE(seen.insert(u).second);
+  }
+  // The first 48 bits are the Unix time in milliseconds.
+  const std::string hex = earlier.substr(0, 8) + earlier.substr(9, 4);
+  EXPECT_NEAR(static_cast<double>(std::stoll(hex, nullptr, 16)), static_cast<double>(ms_now), 1000.0);
+  // Ids made in a later millisecond sort after the earlier ones.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_LT(earlier, NewTimeOrderedUuid());
+  EXPECT_LT(*seen.rbegin(), NewTimeOrderedUuid());
 }
 
 TEST(Clock, FormatsUtcIso8601) {
