@@ -1,5 +1,8 @@
 #include "store/usage_repository.h"
 
+#include <map>
+#include <utility>
+
 #include "util/clock.h"
 #include "util/crypto.h"
 
@@ -14,25 +17,56 @@ const char* UsageOperationName(UsageOperation op) {
   return "memory_read";
 }
 
-Status RecordUsage(Connection& conn, const UsageEvent& event) {
+namespace {
+
+Status InsertUsageEvent(Connection& conn, const UsageEvent& event) {
   Statement& insert = conn.Prepare(
       "INSERT INTO usage_events (id, user_id, operation, origin, request_id, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?)");
   insert.Bind(1, event.id).Bind(2, event.user_id).Bind(3, UsageOperationName(event.operation));
   insert.Bind(4, event.origin).Bind(5, event.request_key).Bind(6, event.created_at);
-  RM_RETURN_IF_ERROR(insert.Run());
+  return insert.Run();
+}
 
-  const int writes = event.operation == UsageOperation::kMemoryWrite;
-  const int reads = event.operation == UsageOperation::kMemoryRead;
-  const int queries = event.operation == UsageOperation::kQuery;
-  Statement& month = conn.Prepare(
+void Count(MonthUsage& usage, UsageOperation operation) {
+  usage.writes += operation == UsageOperation::kMemoryWrite;
+  usage.reads += operation == UsageOperation::kMemoryRead;
+  usage.queries += operation == UsageOperation::kQuery;
+  usage.total_ops += 1;
+}
+
+Status AddToMonthlyUsage(Connection& conn, const std::string& user_id, const std::string& month,
+                         const MonthUsage& add) {
+  Statement& upsert = conn.Prepare(
       "INSERT INTO monthly_usage (id, user_id, month, writes, reads, queries, total_ops) "
-      "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (user_id, month) DO UPDATE SET "
+      "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, month) DO UPDATE SET "
       "writes = writes + excluded.writes, reads = reads + excluded.reads, "
-      "queries = queries + excluded.queries, total_ops = total_ops + 1");
-  month.Bind(1, NewUuid()).Bind(2, event.user_id).Bind(3, MonthOf(event.created_at));
-  month.Bind(4, writes).Bind(5, reads).Bind(6, queries);
-  return month.Run();
+      "queries = queries + excluded.queries, total_ops = total_ops + excluded.total_ops");
+  upsert.Bind(1, NewUuid()).Bind(2, user_id).Bind(3, month);
+  upsert.Bind(4, add.writes).Bind(5, add.reads).Bind(6, add.queries).Bind(7, add.total_ops);
+  return upsert.Run();
+}
+
+}  // namespace
+
+Status RecordUsage(Connection& conn, const UsageEvent& event) {
+  RM_RETURN_IF_ERROR(InsertUsageEvent(conn, event));
+  MonthUsage add;
+  Count(add, event.operation);
+  return AddToMonthlyUsage(conn, event.user_id, MonthOf(event.created_at), add);
+}
+
+Status RecordUsageBatch(Connection& conn, const std::vector<UsageEvent>& events) {
+  // One monthly_usage update per user and month, not per event: the totals are the same.
+  std::map<std::pair<std::string, std::string>, MonthUsage> months;
+  for (const UsageEvent& event : events) {
+    RM_RETURN_IF_ERROR(InsertUsageEvent(conn, event));
+    Count(months[{event.user_id, MonthOf(event.created_at)}], event.operation);
+  }
+  for (const auto& [user_and_month, add] : months) {
+    RM_RETURN_IF_ERROR(AddToMonthlyUsage(conn, user_and_month.first, user_and_month.second, add));
+  }
+  return Status::Ok();
 }
 
 Result<MonthUsage> GetMonthUsage(Connection& conn, std::string_view user_id,

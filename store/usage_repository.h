@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/connection.h"
 #include "util/status.h"
@@ -18,7 +19,7 @@ enum class UsageOperation { kMemoryWrite, kMemoryRead, kQuery };
 const char* UsageOperationName(UsageOperation op);
 
 struct UsageEvent {
-  std::string id;  // UUIDv4
+  std::string id;  // a UUID (time-ordered for the calls' events: NewTimeOrderedUuid)
   std::string user_id;
   UsageOperation operation = UsageOperation::kMemoryRead;
   std::string origin;                     // the caller's vendor, or "api"
@@ -26,15 +27,17 @@ struct UsageEvent {
   std::string created_at;                 // its month is the billing month
 };
 
-// Inserts the event and adds it to monthly_usage of its UTC month.
-Status RecordUsage(Connection& conn, const UsageEvent& event);
-
 struct MonthUsage {
   std::int64_t writes = 0;
   std::int64_t reads = 0;
   std::int64_t queries = 0;
   std::int64_t total_ops = 0;
 };
+
+// Inserts the event and adds it to monthly_usage of its UTC month.
+Status RecordUsage(Connection& conn, const UsageEvent& event);
+// RecordUsage for many events at once, with one monthly_usage update per user and month.
+Status RecordUsageBatch(Connection& conn, const std::vector<UsageEvent>& events);
 // The user's counters for `month` ("YYYY-MM"); zeros when nothing was recorded.
 Result<MonthUsage> GetMonthUsage(Connection& conn, std::string_view user_id, std::string_view month);
 

@@ -28,6 +28,7 @@
 
 #include "store/database.h"
 #include "store/memory_visibility.h"
+#include "store/usage_recorder.h"
 #include "store/usage_repository.h"
 #include "tools/principal.h"
 #include "util/status.h"
@@ -143,14 +144,15 @@ class MemoryService {
   using Body = std::function<Reply(ServiceCall&)>;
   // Runs one metered operation. A write (and any call with a request_id) runs in one
   // write transaction with its usage event and idempotency record. A read without a
-  // request_id runs on a read snapshot, and its usage event is committed right after
-  // through Database::WriteLater (see ExecuteRead).
+  // request_id runs on a read snapshot, and its usage event is committed right after,
+  // batched with other reads' (store::UsageRecorder).
   Reply Execute(const Caller& caller, const Key& key, store::UsageOperation operation,
                 const Body& body);
   Reply ExecuteRead(const Caller& caller, store::UsageOperation operation, const Body& body);
 
   store::Database& db_;
   ServiceOptions options_;
+  store::UsageRecorder read_usage_{db_};  // reads' usage events, committed in batches
 };
 
 // SHA-256 of the tool name and its arguments (request_id left out) in a

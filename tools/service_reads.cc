@@ -190,7 +190,7 @@ MemoryService::Reply MemoryService::ReadPoolMemories(const Caller& caller, const
 MemoryService::Reply MemoryService::GetUsage(const Caller& caller, const Key& key,
                                              const std::optional<std::string>& month) {
   if (month) RM_RETURN_IF_ERROR(store::ValidateMonth(*month));
-  db_.FlushWritesLater();  // "operations count calls before this one": include reads still being metered
+  read_usage_.Flush();  // "operations count calls before this one": include reads still being metered
   return Execute(caller, key, UsageOperation::kMemoryRead, [&](ServiceCall& call) -> Reply {
     const std::string which = month ? *month : MonthOf(call.now);
     Result<store::MonthUsage> usage = store::GetMonthUsage(call.conn, call.user.id, which);
