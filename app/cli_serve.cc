@@ -34,6 +34,9 @@ struct ServeOptions {
   std::string log_level = "info";
   bool log_json = false;
   double rate_limit = 100;
+  unsigned io_threads = 0;      // 0: one per core
+  unsigned worker_threads = 0;  // 0: the transport's default
+  unsigned read_worker_threads = 0;
 };
 
 std::optional<std::string> Env(const char* name) {
@@ -111,6 +114,9 @@ int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const Se
   http.access_log_json = opts.log_json;
   http.rate_limit_per_second = opts.rate_limit;
   http.rate_limit_burst = opts.rate_limit * 2;
+  http.io_threads = opts.io_threads;
+  http.worker_threads = opts.worker_threads;
+  http.read_worker_threads = opts.read_worker_threads;
   return transports::RunHttp(server, std::move(http));
 }
 
@@ -140,6 +146,14 @@ void AddServeCommand(CLI::App& app, CliContext& ctx) {
   serve->add_option("--rate-limit", opts->rate_limit,
                     "HTTP: requests per second per key (burst: twice that; 0: unlimited)")
       ->capture_default_str();
+  serve->add_option("--io-threads", opts->io_threads, "HTTP: threads running the sockets (default: one per core)")
+      ->check(CLI::Range(0u, 256u));
+  serve->add_option("--workers", opts->worker_threads,
+                    "HTTP: threads running calls that may write (default: four per core)")
+      ->check(CLI::Range(0u, 1024u));
+  serve->add_option("--read-workers", opts->read_worker_threads,
+                    "HTTP: threads running calls that only read (default: one per core)")
+      ->check(CLI::Range(0u, 1024u));
   serve->add_option("--log-level", opts->log_level, "trace|debug|info|warn|error")
       ->capture_default_str();
   serve->add_flag("--log-json", opts->log_json, "Log one JSON object per line (stderr)");

@@ -364,6 +364,11 @@ MessageInfo ClassifyMessage(std::string_view text) {
     const json::object* o = message.if_object();
     const json::value* method = o ? o->if_contains("method") : nullptr;
     if (method && method->is_string()) info.method = method->get_string();
+    if (info.method == "tools/call") {
+      const json::value* params = o->if_contains("params");
+      const json::value* name = params && params->is_object() ? params->get_object().if_contains("name") : nullptr;
+      if (name && name->is_string()) info.tool = name->get_string();
+    }
   }
   return info;
 }

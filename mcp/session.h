@@ -31,6 +31,7 @@ struct MessageInfo {
   bool is_initialize = false;  // an "initialize" request (or a batch containing one)
   bool has_requests = false;   // at least one message with a method and an id, so a response follows
   std::string method;          // the method of a single request or notification; empty otherwise
+  std::string tool;            // the tool a single tools/call request names; empty otherwise
 };
 MessageInfo ClassifyMessage(std::string_view text);
 

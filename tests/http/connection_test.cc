@@ -128,6 +128,27 @@ TEST(HttpConnection, StopFinishesTheRequestInFlightThenRefusesNewConnections) {
   EXPECT_THROW(Client late(port), boost::system::system_error);
 }
 
+TEST(HttpConnection, CallsThatOnlyReadAreNotQueuedBehindSlowCallsThatMayWrite) {
+  transports::HttpOptions options = TestOptions();
+  options.worker_threads = 1;       // "slow" (not read-only) holds the only worker...
+  options.read_worker_threads = 1;  // ...and "echo" (readOnlyHint) has its own
+  TestServer server(options);
+  Client writer(server.port()), reader(server.port());
+  const std::string writer_session = OpenSession(writer, kAliceKey);
+  const std::string reader_session = OpenSession(reader, kAliceKey);
+
+  auto slow = std::async(std::launch::async, [&] {
+    return CallTool(writer, kAliceKey, writer_session, "slow", {{"ms", 1500}});
+  });
+  while (server.observations().slow_started.load() == 0) std::this_thread::sleep_for(5ms);
+  const auto began = std::chrono::steady_clock::now();
+  Response read = CallTool(reader, kAliceKey, reader_session, "echo", {{"text", "quick"}});
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 1s);
+  ASSERT_EQ(read.status, 200);
+  EXPECT_EQ(read.json().at("result").at("structuredContent").at("echo"), "quick");
+  EXPECT_EQ(slow.get().status, 200);
+}
+
 TEST(HttpConnection, StopClosesIdleConnectionsAtOnce) {
   TestServer server;
   Client idle(server.port());

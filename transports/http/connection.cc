@@ -255,7 +255,8 @@ void Connection<Derived>::RunCall(McpCall call) {
   auto self = derived().shared_from_this();
   // Keeps the I/O threads running while the worker has the request (a draining server waits for it).
   auto work = net::make_work_guard(derived().stream().get_executor());
-  net::post(state_.workers, [self, work = std::move(work), call = std::move(call)]() mutable {
+  net::thread_pool& pool = call.read_only ? state_.read_workers : state_.workers;
+  net::post(pool, [self, work = std::move(work), call = std::move(call)]() mutable {
     const auto executor = self->derived().stream().get_executor();
     mcp::OutboundSink sink = [self, executor](std::string message) {
       net::post(executor, [self, message = std::move(message)]() mutable {

@@ -48,7 +48,8 @@ struct ServerState {
   Router& router;
   Metrics* metrics;  // null when metrics are off
   const AccessLog& access_log;
-  net::thread_pool& workers;
+  net::thread_pool& workers;       // requests that may write
+  net::thread_pool& read_workers;  // requests that only read (McpCall::read_only)
   ConnectionSet& connections;
 };
 

@@ -49,6 +49,7 @@ struct McpCall {
   std::string credential_id;
   bool new_session = false;  // initialize: the session is dropped again if it fails
   bool can_stream = false;   // the client accepts text/event-stream and the connection can chunk
+  bool read_only = false;    // one request that changes nothing: it runs on the read workers
   std::vector<Header> headers;  // for the response, JSON or stream (Mcp-Session-Id of a new session)
   std::string body;
 };

@@ -32,12 +32,15 @@ unsigned Cores() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 unsigned IoThreads(const HttpOptions& options) { return options.io_threads ? options.io_threads : Cores(); }
 
-// Tool calls mostly wait (for the database's group commit), and the more of them wait at
-// once, the more one commit carries; but every extra thread costs context switches on a
-// quick call. Measured on 2 cores (docs/BENCHMARKS.md): get_memory_by_id 6,300-7,600/s with
-// 2 workers, 9,200/s with 8; a constant fixture tool 51,000-61,000/s with 2, 35,000/s with 8.
+// Writes mostly wait (for the database's group commit), and the more of them wait at once,
+// the more one commit carries: write_memory 4,800/s with 2 workers, 6,500/s with 8. Reads
+// never wait for a commit, and every thread beyond the cores only adds context switches:
+// get_memory_by_id 31,500/s with 2 read workers, 25,600/s with 8 (2 cores, docs/BENCHMARKS.md).
 unsigned WorkerThreads(const HttpOptions& options) {
   return options.worker_threads ? options.worker_threads : 4 * Cores();
+}
+unsigned ReadWorkerThreads(const HttpOptions& options) {
+  return options.read_worker_threads ? options.read_worker_threads : Cores();
 }
 
 std::vector<std::string> ToolNames(const mcp::ServerDefinition& server) {
@@ -77,7 +80,8 @@ class HttpServer::Impl {
         metrics_(options_.metrics ? std::make_unique<Metrics>(ToolNames(server)) : nullptr),
         access_log_(options_.access_log, options_.access_log_json),
         sweeper_(io_),
-        workers_(WorkerThreads(options_)) {}
+        workers_(WorkerThreads(options_)),
+        read_workers_(ReadWorkerThreads(options_)) {}
 
   ~Impl() { Stop(); }
 
@@ -101,7 +105,8 @@ class HttpServer::Impl {
     port_ = bound.port();
 
     router_.emplace(server_, options_, bound.address().is_loopback(), sessions_, metrics_.get());
-    state_.emplace(ServerState{options_, *router_, metrics_.get(), access_log_, workers_, connections_});
+    state_.emplace(ServerState{options_, *router_, metrics_.get(), access_log_, workers_, read_workers_,
+                               connections_});
     listener_ = std::make_shared<Listener>(io_, std::move(acceptor.value()), *state_, tls_.get());
     listener_->Start();
     ScheduleSweep();
@@ -109,8 +114,9 @@ class HttpServer::Impl {
     const unsigned threads = IoThreads(options_);
     for (unsigned i = 0; i < threads; ++i) io_threads_.emplace_back([this] { io_.run(); });
     started_ = true;
-    spdlog::info("http: serving MCP at {}://{}:{}/mcp ({} I/O and {} worker threads)", tls_ ? "https" : "http",
-                 options_.host, port_, threads, WorkerThreads(options_));
+    spdlog::info("http: serving MCP at {}://{}:{}/mcp ({} I/O, {} worker and {} read worker threads)",
+                 tls_ ? "https" : "http", options_.host, port_, threads, WorkerThreads(options_),
+                 ReadWorkerThreads(options_));
     return rm::Status::Ok();
   }
 
@@ -131,6 +137,7 @@ class HttpServer::Impl {
     // With no connection, listener or timer left, the I/O threads run out of work and return.
     for (auto& thread : io_threads_) thread.join();
     workers_.join();
+    read_workers_.join();
     spdlog::info("http: stopped");
   }
 
@@ -183,6 +190,7 @@ class HttpServer::Impl {
   std::shared_ptr<Listener> listener_;
   // Declared last, destroyed first: queued work holds connections whose sockets use io_.
   net::thread_pool workers_;
+  net::thread_pool read_workers_;
   std::vector<std::thread> io_threads_;
   std::uint16_t port_ = 0;
   bool started_ = false;

@@ -51,9 +51,12 @@ struct HttpOptions {
 
   // Threads for sockets; 0: one per core.
   unsigned io_threads = 0;
-  // Threads that run JSON-RPC requests (tool calls); 0: four per core, because tool calls
-  // spend much of their time waiting for the database rather than computing.
+  // Threads that run JSON-RPC requests that may write (tool calls); 0: four per core,
+  // because writes spend much of their time waiting for the database's group commit.
   unsigned worker_threads = 0;
+  // Threads that run requests that only read (a read-only tool, a listing, ping); 0: one
+  // per core, because reads compute rather than wait, and more threads only switch more.
+  unsigned read_worker_threads = 0;
 
   // Required. See Authenticator.
   Authenticator authenticator;

@@ -58,10 +58,17 @@ std::variant<Reply, McpCall> McpEndpoint::Post(Request& request, const Credentia
   if (!info.valid_json) {
     return ErrorReply(400, mcp::jsonrpc::kParseError, "Parse error: the request body is not valid JSON");
   }
-  if (metrics_ && info.has_requests) CountRequests(request.body);
+  if (metrics_ && info.has_requests) {
+    if (info.is_batch) {
+      CountRequests(request.body);
+    } else {
+      metrics_->CountRequest(info.method, info.tool);
+    }
+  }
 
   McpCall call;
   call.can_stream = accepts_sse && request.can_stream;
+  call.read_only = IsReadOnly(info);
   if (info.is_initialize) {
     if (info.is_batch) {
       return ErrorReply(400, mcp::jsonrpc::kInvalidRequest, "Invalid request: initialize must be sent alone, not in a batch");
@@ -112,6 +119,15 @@ McpResult McpEndpoint::Run(McpCall& call, const mcp::OutboundSink& sink) {
     result.headers = call.headers;
   }
   return result;
+}
+
+// Only the scheduling depends on this, never what a caller may do: a tool's
+// readOnlyHint is declared by the server itself (mcp/tool.h).
+bool McpEndpoint::IsReadOnly(const mcp::MessageInfo& info) const {
+  if (info.is_batch) return false;
+  if (info.method != "tools/call") return true;  // lifecycle, listings, resources, prompts
+  const mcp::Tool* tool = server_.tools.Find(info.tool);
+  return tool != nullptr && tool->annotations.read_only_hint;
 }
 
 std::variant<std::shared_ptr<mcp::Session>, Reply> McpEndpoint::ExistingSession(const Request& request,

@@ -33,6 +33,8 @@ class McpEndpoint {
   std::variant<std::shared_ptr<mcp::Session>, Reply> ExistingSession(const Request& request,
                                                                      const Credential& caller);
   void CountRequests(std::string_view body);
+  // A single request that changes nothing (McpCall::read_only).
+  bool IsReadOnly(const mcp::MessageInfo& info) const;
 
   const mcp::ServerDefinition& server_;
   SessionRegistry& sessions_;
