@@ -34,11 +34,11 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mo
   // Statement journals and sorts in memory: as files, SQLite opened and unlinked a
   // temporary file in /var/tmp for about every other write.
   RM_RETURN_IF_ERROR(conn->Exec("PRAGMA temp_store = MEMORY"));
-  // Database pages read through a memory map instead of read() calls: in WAL mode a
-  // connection drops its page cache whenever another one has committed (reads' metering
-  // commits every few ms), and re-reading every page with a syscall and a copy cost
-  // readers more than the queries themselves.
-  RM_RETURN_IF_ERROR(conn->Exec("PRAGMA mmap_size = 1073741824"));
+  // No memory map (PRAGMA mmap_size stays 0). In WAL mode a reader whose database changed
+  // since its last transaction drops its cache, and with a map it also unmaps the whole
+  // file: after every commit each reader paid a munmap and a page fault per 16 pages,
+  // which cost more than reading its few pages again (HTTP get_memory_by_id 31,500/s
+  // with the map, 33,200/s without; docs/BENCHMARKS.md).
   return conn;
 }
 
