@@ -3,7 +3,7 @@
 // A read's answer does not depend on its usage row, so Record() only queues the
 // event. The queued events go to the database together, as one write-behind job
 // (Database::WriteLater): all their usage_events rows plus one monthly_usage update
-// per user and month, in one transaction. Under load that is hundreds of events per
+// per user and month, in one transaction. Under load that is dozens of events per
 // commit instead of one upsert of the same monthly_usage row per call.
 //
 // As with WriteLater, events queued in the last few milliseconds before the process
