@@ -226,6 +226,29 @@ std::size_t Database::queued_writes() const {
 
 std::uint64_t Database::checkpoints() const { return checkpointer_->checkpoints(); }
 
+namespace {
+
+// What a caller whose transaction SQLite (or a function, against the rules) ended
+// before COMMIT is told: none of the work it held was saved.
+Status TransactionEndedEarly(const Status& cause) {
+  return Status::IoError("the write transaction was ended early (" +
+                         (cause.ok() ? std::string("a write function ended it") : cause.message()) +
+                         "); nothing was saved, retry");
+}
+
+}  // namespace
+
+Status Database::CommitOrRollBack() {
+  writer_->ResetStatements();
+  Status commit = writer_->Exec("COMMIT");
+  if (!commit.ok()) {
+    writer_->Exec("ROLLBACK");
+    return commit;
+  }
+  commits_.fetch_add(1);
+  return commit;
+}
+
 // A batch of one (a lone writer: the usual case over stdio) needs no savepoint: if
 // the function fails, the whole transaction is rolled back. That spares two statements
 // and the copy of every page it changes into SQLite's statement journal.
@@ -233,29 +256,22 @@ Status Database::CommitAlone(const TransactionFn& fn) {
   Status status = writer_->Exec("BEGIN IMMEDIATE");
   if (!status.ok()) return status;
   status = RunCallerFunction(fn, *writer_, "write");
-  writer_->ResetStatements();
   if (!writer_->InTransaction()) {
     // SQLite rolled back on its own (e.g. a full disk), or the function ended it.
-    if (status.ok()) status = Status::IoError("the write transaction was ended early (a write function ended it); nothing was saved, retry");
-    return status;
+    writer_->ResetStatements();
+    return status.ok() ? TransactionEndedEarly(status) : status;
   }
   if (!status.ok()) {
+    writer_->ResetStatements();
     writer_->Exec("ROLLBACK");
     return status;
   }
-  status = writer_->Exec("COMMIT");
-  if (!status.ok()) {
-    writer_->Exec("ROLLBACK");
-    return status;
-  }
-  commits_.fetch_add(1);
-  return status;
+  return CommitOrRollBack();
 }
 
 void Database::CommitBatch(const std::vector<PendingWrite*>& batch) {
   if (batch.size() == 1) {
     batch[0]->status = CommitAlone(*batch[0]->fn);
-    writer_->ResetStatements();
     writes_.fetch_add(1);
     return;
   }
@@ -268,10 +284,7 @@ void Database::CommitBatch(const std::vector<PendingWrite*>& batch) {
     // SQLite ended the transaction itself (it rolls back on e.g. a full disk), or
     // the function ran COMMIT/ROLLBACK against the rules. Either way the earlier
     // functions' work is no longer pending: none of them may be told "committed".
-    Status lost = Status::IoError(
-        "the write transaction was ended early (" +
-        (results[i].ok() ? std::string("a write function ended it") : results[i].message()) +
-        "); nothing was saved, retry");
+    const Status lost = TransactionEndedEarly(results[i]);
     for (std::size_t j = first_in_transaction; j <= i; ++j) {
       if (results[j].ok()) results[j] = lost;
     }
@@ -282,17 +295,13 @@ void Database::CommitBatch(const std::vector<PendingWrite*>& batch) {
   if (!begin.ok()) {
     for (std::size_t j = first_in_transaction; j < batch.size(); ++j) results[j] = begin;
   } else {
-    writer_->ResetStatements();
-    Status commit = writer_->Exec("COMMIT");
+    Status commit = CommitOrRollBack();
     if (!commit.ok()) {
-      writer_->Exec("ROLLBACK");
       // A function that failed keeps its own, more specific error; it had
       // nothing to commit either way.
       for (std::size_t j = first_in_transaction; j < batch.size(); ++j) {
         if (results[j].ok()) results[j] = commit;
       }
-    } else {
-      commits_.fetch_add(1);
     }
   }
   writer_->ResetStatements();

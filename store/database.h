@@ -124,7 +124,10 @@ class Database {
   void Submit(const std::vector<PendingWrite*>& pendings);
   // Waits until `pending` is done, or leads the batch it heads.
   void WaitOrLead(std::unique_lock<std::mutex>& lock, PendingWrite& pending);
+  // A lone write: its own transaction, no savepoint.
   Status CommitAlone(const TransactionFn& fn);
+  // COMMITs the writer's open transaction, or rolls it back if COMMIT fails.
+  Status CommitOrRollBack();
   // Commits `batch` on the writer connection; called by the leader only.
   void CommitBatch(const std::vector<PendingWrite*>& batch);
   Connection* AcquireReader();
