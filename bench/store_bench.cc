@@ -4,6 +4,10 @@
 // memories (bench/corpus_generator.h).
 //
 //   store_bench [--dir DIR] [--sizes 10000,100000,1000000] [--queries N] [--writes N]
+//               [--only TEXT]
+//
+// --only runs just the search rows whose "query · caller" contains TEXT (e.g.
+// "common + medium · heavy user (agent"), to profile one class under perf.
 //
 // Corpora are built once per size by direct bulk insert in one transaction and
 // kept in DIR (default ./bench-data) for later runs. Prints markdown tables.
@@ -41,6 +45,7 @@ struct Options {
   std::vector<long> sizes = {10000, 100000, 1000000};
   int queries = 300;
   int writes = 2000;
+  std::string only;  // "" = every search row
 };
 
 [[noreturn]] void Die(const std::string& why) {
@@ -214,6 +219,7 @@ void BenchSearch(const Options& options, const Corpus& corpus) {
     if (q.terms.empty()) continue;
     const double share = q.terms.front().find(' ') == std::string::npos ? MeanShare(corpus, q.terms) : -1;
     for (const Who& who : callers) {
+      if ((q.name + " · " + who.name).find(options.only) == std::string::npos) continue;
       std::vector<double> alone, cpu, call;
       for (int i = 0; i < options.queries + 20; ++i) {
         const std::string& user =
@@ -336,13 +342,14 @@ int main(int argc, char** argv) {
     if (arg == "--dir") options.dir = value();
     else if (arg == "--queries") options.queries = std::atoi(value().c_str());
     else if (arg == "--writes") options.writes = std::atoi(value().c_str());
+    else if (arg == "--only") options.only = value();
     else if (arg == "--sizes") {
       options.sizes.clear();
       std::stringstream list(value());
       for (std::string item; std::getline(list, item, ',');) options.sizes.push_back(std::atol(item.c_str()));
     } else {
       Die("unknown argument " + arg +
-          "; usage: store_bench [--dir DIR] [--sizes 10000,100000,1000000] [--queries N] [--writes N]");
+          "; usage: store_bench [--dir DIR] [--sizes 10000,100000,1000000] [--queries N] [--writes N] [--only TEXT]");
     }
   }
   fs::create_directories(options.dir);

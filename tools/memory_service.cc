@@ -226,10 +226,13 @@ json::value Canonical(const json::value& v) {
 }
 }  // namespace
 
-std::string RequestFingerprint(std::string_view tool, const json::object& arguments) {
+std::string RequestFingerprint(std::string_view tool, const json::object& arguments,
+                               const std::optional<std::string>& vendor) {
   json::object rest = arguments;
   rest.erase("request_id");
-  return Sha256Hex(std::string(tool) + "\n" + json::serialize(Canonical(rest)));
+  // An owner key has no vendor; "*" is no vendor name (store/validation.h), so
+  // it cannot collide with one.
+  return Sha256Hex(std::string(tool) + "\n" + vendor.value_or("*") + "\n" + json::serialize(Canonical(rest)));
 }
 
 }  // namespace rm::tools

@@ -44,7 +44,7 @@ struct ServiceOptions {
 };
 
 // What makes a call idempotent: the user's request_id and a fingerprint of what
-// was asked (tool name + canonical arguments); see RequestFingerprint().
+// was asked and by which vendor; see RequestFingerprint().
 struct RequestKey {
   std::string request_id;
   std::string fingerprint;
@@ -155,8 +155,13 @@ class MemoryService {
   store::UsageRecorder read_usage_{db_};  // reads' usage events, committed in batches
 };
 
-// SHA-256 of the tool name and its arguments (request_id left out) in a
-// canonical form (object keys sorted), so equal requests match whatever the key order.
-std::string RequestFingerprint(std::string_view tool, const boost::json::object& arguments);
+// SHA-256 of the tool name, its arguments (request_id left out) in a canonical
+// form (object keys sorted, so equal requests match whatever the key order) and
+// the vendor asking. The vendor is part of the request because a replay returns
+// the first result as it was: a request_id first used by an owner key, replayed by
+// an agent key of the same user, would otherwise hand the agent memories its
+// vendor may not see. From another vendor it is idempotency_conflict instead.
+std::string RequestFingerprint(std::string_view tool, const boost::json::object& arguments,
+                               const std::optional<std::string>& vendor);
 
 }  // namespace rm::tools

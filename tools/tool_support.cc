@@ -138,7 +138,7 @@ mcp::ToolResult RunTool(std::string_view tool, const json::object& args, mcp::Ca
   if (!caller.ok()) return ErrorResult(caller.status());
   MemoryService::Key key;
   if (std::optional<std::string> request_id = OptionalString(args, "request_id")) {
-    key = RequestKey{*request_id, RequestFingerprint(tool, args)};
+    key = RequestKey{*request_id, RequestFingerprint(tool, args, caller->vendor)};
   }
   MemoryService::Reply reply = call(*caller, key);
   if (!reply.ok()) return ErrorResult(reply.status());

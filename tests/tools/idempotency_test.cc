@@ -68,6 +68,30 @@ TEST(Idempotency, AnotherUsersSameRequestIdIsIndependent) {
   EXPECT_EQ(env.Count("SELECT count(*) FROM usage_events"), 2);
 }
 
+// A replay hands back the first result as it was, so it must not cross from one
+// surface to another: an agent repeating the owner's request_id would otherwise
+// read what its vendor may not see.
+TEST(Idempotency, AnotherVendorsReplayOfARequestIdDoesNotRevealTheFirstResult) {
+  MemoryTestEnv env;
+  std::string alice = env.AddUser("alice@example.com", "pro");
+  auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  auto claude = env.Connect(MemoryTestEnv::AgentKey(alice, "claude"));
+  CallResult secret = owner->Call("write_memory", {{"title", "bank pin"}, {"content", "TOPSECRET 4321"},
+                                                   {"allowed_vendors", json::array{}}});
+  ASSERT_FALSE(secret.is_error) << secret.error_message;
+  const json::object read = {{"id", secret.id()}, {"request_id", "r1"}};
+  ASSERT_FALSE(owner->Call("get_memory_by_id", read).is_error);
+
+  CallResult replay = claude->Call("get_memory_by_id", read);
+  EXPECT_EQ(replay.error_code, "idempotency_conflict");
+  EXPECT_EQ(json::serialize(replay.structured).find("TOPSECRET"), std::string::npos);
+  EXPECT_EQ(claude->Call("get_memory_by_id", {{"id", secret.id()}}).error_code, "not_found");
+  // The owner's own replay still answers the first result.
+  CallResult again = owner->Call("get_memory_by_id", read);
+  ASSERT_FALSE(again.is_error) << again.error_message;
+  EXPECT_EQ(Str(again.memory().at("content")), "TOPSECRET 4321");
+}
+
 TEST(Idempotency, FailedCallsAreNotRecordedSoARetryCanSucceed) {
   MemoryTestEnv env;
   std::string alice = env.AddUser("alice@example.com", "pro");
