@@ -1,5 +1,9 @@
 #include "store/version_repository.h"
 
+// The columns of a VersionRow, in its order, from memory_versions aliased v.
+#define RM_VERSION_COLUMNS \
+  "v.version_number, v.title, v.content, v.tags, v.memory_type, v.origin, v.allowed_vendors, v.created_at"
+
 namespace rm::store {
 
 Result<std::int64_t> AppendVersionSnapshot(Connection& conn, std::string_view memory_id,
@@ -45,11 +49,10 @@ Status InsertVersion(Connection& conn, std::string_view version_id, std::string_
   return s.Run();
 }
 
-Result<std::vector<VersionRow>> ListVersions(Connection& conn, std::string_view memory_id) {
-  Statement& s = conn.Prepare(
-      "SELECT version_number, title, content, tags, memory_type, origin, allowed_vendors, "
-      "created_at FROM memory_versions WHERE memory_id = ? ORDER BY version_number");
-  s.Bind(1, memory_id);
+namespace {
+
+// Reads the rows of a prepared version query (RM_VERSION_COLUMNS).
+Result<std::vector<VersionRow>> ReadVersions(Statement& s) {
   std::vector<VersionRow> versions;
   while (true) {
     Result<bool> row = s.Step();
@@ -59,6 +62,32 @@ Result<std::vector<VersionRow>> ListVersions(Connection& conn, std::string_view 
                         s.Text(6), s.Text(7)});
   }
   return versions;
+}
+
+}  // namespace
+
+Result<std::vector<VersionRow>> ListVersions(Connection& conn, std::string_view memory_id) {
+  Statement& s = conn.Prepare("SELECT " RM_VERSION_COLUMNS
+                              " FROM memory_versions v WHERE v.memory_id = ? ORDER BY v.version_number");
+  s.Bind(1, memory_id);
+  return ReadVersions(s);
+}
+
+Result<VisibleHistory> ListVisibleVersions(Connection& conn, const Viewer& viewer, std::string_view memory_id) {
+  Statement& s = conn.Prepare("SELECT " RM_VERSION_COLUMNS " FROM memory_versions v WHERE v.memory_id = ?5 AND " +
+                              VendorVisibleSql("v") + " ORDER BY v.version_number");
+  BindViewer(s, viewer);
+  s.Bind(5, memory_id);
+  Result<std::vector<VersionRow>> versions = ReadVersions(s);
+  if (!versions.ok()) return versions.status();
+
+  Statement& latest = conn.Prepare("SELECT coalesce(max(version_number), 0) FROM memory_versions WHERE memory_id = ?");
+  latest.Bind(1, memory_id);
+  Result<bool> row = latest.Step();
+  if (!row.ok()) return row.status();
+  VisibleHistory history{std::move(*versions), latest.Int64(0)};
+  latest.Reset();
+  return history;
 }
 
 }  // namespace rm::store

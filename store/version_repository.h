@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/connection.h"
+#include "store/memory_visibility.h"
 #include "util/status.h"
 
 namespace rm::store {
@@ -31,7 +32,19 @@ Result<std::int64_t> AppendVersionSnapshot(Connection& conn, std::string_view me
 Status InsertVersion(Connection& conn, std::string_view version_id, std::string_view memory_id,
                      std::string_view user_id, const VersionRow& version);
 
-// All versions of a memory, oldest (1) first. The caller checked the memory is visible.
+// All versions of a memory, oldest (1) first: for its owner's export.
 Result<std::vector<VersionRow>> ListVersions(Connection& conn, std::string_view memory_id);
+
+// A memory's history as `viewer` may see it (the caller checked the memory itself
+// is visible). Each version is filtered by its OWN allowed_vendors, what the
+// memory allowed then: a memory once kept from a vendor and later opened to "*"
+// must not show that vendor its earlier content. Hidden versions leave gaps in
+// the numbers; `latest_number` counts them all, so the current state is always
+// latest_number + 1.
+struct VisibleHistory {
+  std::vector<VersionRow> versions;
+  std::int64_t latest_number = 0;
+};
+Result<VisibleHistory> ListVisibleVersions(Connection& conn, const Viewer& viewer, std::string_view memory_id);
 
 }  // namespace rm::store

@@ -80,12 +80,12 @@ MemoryService::Reply MemoryService::GetMemoryVersions(const Caller& caller, cons
     // History is as visible as the memory itself, trash included.
     Result<store::MemoryRow> memory = FindVisible(call, id, store::TrashFilter::kAny);
     if (!memory.ok()) return memory.status();
-    Result<std::vector<store::VersionRow>> versions = store::ListVersions(call.conn, id);
-    if (!versions.ok()) return versions.status();
+    Result<store::VisibleHistory> history = store::ListVisibleVersions(call.conn, call.viewer, id);
+    if (!history.ok()) return history.status();
     json::array out;
-    for (const auto& v : *versions) out.push_back(VersionJson(v));
+    for (const auto& v : history->versions) out.push_back(VersionJson(v));
     return json::value(json::object{{"memory", MemoryJson(*memory)},
-                        {"current_version", static_cast<std::int64_t>(versions->size()) + 1},
+                        {"current_version", history->latest_number + 1},
                         {"versions", std::move(out)}});
   });
 }

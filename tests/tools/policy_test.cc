@@ -84,6 +84,34 @@ TEST(VendorFilter, AgentsSeeOnlyMemoriesAllowingTheirVendor) {
   EXPECT_EQ(claude->Call("get_memory_briefing", {{"format", "json"}}).structured.at("briefing").at("totals").at("memories"), 1);
 }
 
+// History is memory data too (SPEC §3): a version keeps the allowed_vendors the
+// memory had then, so opening a memory to every vendor later does not show them
+// what it said while it was kept from them.
+TEST(VendorFilter, AVersionIsVisibleOnlyToTheVendorsItsOwnStateAllowed) {
+  MemoryTestEnv env;
+  std::string alice = env.AddUser("alice@example.com", "pro");
+  auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  const std::string id = owner->Call("write_memory", {{"title", "wifi"}, {"content", "TOPSECRET password"},
+                                                      {"allowed_vendors", json::array{}}}).id();
+  ASSERT_FALSE(owner->Call("update_memory", {{"id", id}, {"content", "ask the office manager"},
+                                             {"allowed_vendors", {"*"}}}).is_error);
+  ASSERT_FALSE(owner->Call("update_memory", {{"id", id}, {"title", "office wifi"}}).is_error);
+
+  auto cursor = env.Connect(MemoryTestEnv::AgentKey(alice, "cursor"));
+  CallResult seen = cursor->Call("get_memory_versions", {{"id", id}});
+  ASSERT_FALSE(seen.is_error) << seen.error_message;
+  const json::array& versions = seen.structured.at("versions").as_array();
+  ASSERT_EQ(versions.size(), 1u);  // version 1 (allowed_vendors []) is left out
+  EXPECT_EQ(versions[0].at("version_number"), 2);
+  EXPECT_EQ(Str(versions[0].at("content")), "ask the office manager");
+  EXPECT_EQ(seen.structured.at("current_version"), 3);
+  EXPECT_EQ(json::serialize(seen.structured).find("TOPSECRET"), std::string::npos);
+
+  CallResult all = owner->Call("get_memory_versions", {{"id", id}});
+  ASSERT_EQ(all.structured.at("versions").as_array().size(), 2u);
+  EXPECT_EQ(Str(all.structured.at("versions").as_array()[0].at("content")), "TOPSECRET password");
+}
+
 TEST(Ownership, AgentsChangeOnlyMemoriesOfTheirOriginOwnerKeysChangeAny) {
   MemoryTestEnv env;
   std::string alice = env.AddUser("alice@example.com", "pro");
