@@ -91,10 +91,7 @@ Result<SearchTerms> BuildSearchTerms(std::string_view text, MatchMode mode) {
     Result<std::string> tokens = FoldedTokens(word.text);
     if (!tokens.ok()) return tokens.status();
     if (tokens->empty()) continue;  // no letters or digits: nothing to search for
-    if (static_cast<int>(terms.phrases.size()) == kMaxSearchPhrases) {
-      return Status::InvalidArgument("term: at most " + std::to_string(kMaxSearchPhrases) +
-                                     " search words are allowed; shorten the query");
-    }
+    if (static_cast<int>(terms.phrases.size()) == kMaxSearchPhrases) break;  // the rest is ignored
     std::string phrase = Phrase(*tokens, word.prefix);
     terms.phrases.push_back(std::string(kTextColumns) + phrase);
     terms.words.push_back({SplitTokens(*tokens), word.prefix});

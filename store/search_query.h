@@ -26,7 +26,9 @@ enum class MatchMode {
   kAny,  // any word may match (used when kAll finds nothing)
 };
 
-// At most this many search words per query (each costs a doclist walk).
+// At most this many search words per query (each costs a doclist walk): the
+// first 32 are searched and any after them ignored, so a pasted paragraph is
+// still a query rather than an error.
 inline constexpr int kMaxSearchPhrases = 32;
 
 // One search word as the index holds it: its tokens (folded), the last a prefix
@@ -51,7 +53,7 @@ struct SearchTerms {
   std::vector<std::vector<int>> groups;
 };
 
-// InvalidArgument (naming `term`) for more than kMaxSearchPhrases words.
+// Fails only if SQLite's tokenizer does; any text gives terms (maybe none).
 Result<SearchTerms> BuildSearchTerms(std::string_view text, MatchMode mode);
 
 }  // namespace rm::store

@@ -88,16 +88,24 @@ TEST(HostileQueries, NeverFailAndNeverLeak) {
   EXPECT_EQ(r.structured.at("results").as_array().size(), 0u);
 }
 
-TEST(HostileQueries, TooManyWordsIsAValidationError) {
+// A pasted paragraph is a query, not an error: its first 32 words are searched.
+TEST(HostileQueries, WordsAfterTheThirtySecondAreIgnored) {
   MemoryTestEnv env;
   std::string alice = env.AddUser("alice@example.com", "pro");
   auto a = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  const std::string early = a->Call("write_memory", {{"title", "w0 notes"}, {"content", "c"}}).id();
+  a->Call("write_memory", {{"title", "w35 notes"}, {"content", "c"}});
   std::string many;
-  for (int i = 0; i < 33; ++i) many += "w" + std::to_string(i) + " ";
+  for (int i = 0; i < 40; ++i) many += "w" + std::to_string(i) + " ";
   CallResult r = a->Call("search_memories", {{"term", many}});
-  EXPECT_EQ(r.error_code, "validation_error");
-  EXPECT_NE(r.error_message.find("term"), std::string::npos);
-  EXPECT_EQ(a->Call("search_memories", {{"term", std::string(1001, 'a')}}).error_code, "validation_error");
+  ASSERT_FALSE(r.is_error) << r.error_message;
+  const json::array& results = r.structured.at("results").as_array();
+  ASSERT_EQ(results.size(), 1u);  // w0 is among the first 32 words, w35 is not
+  EXPECT_EQ(Str(results[0].at("id")), early);
+  // The schema's limit on the text itself still holds, and names the field.
+  CallResult too_long = a->Call("search_memories", {{"term", std::string(1001, 'a')}});
+  EXPECT_EQ(too_long.error_code, "validation_error");
+  EXPECT_NE(too_long.error_message.find("term"), std::string::npos);
 }
 
 }  // namespace
