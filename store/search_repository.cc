@@ -1,6 +1,7 @@
 #include "store/search_repository.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
@@ -19,16 +20,20 @@ constexpr int kTags = 7;
 constexpr int kCreatedAfter = 8;
 constexpr int kCreatedBefore = 9;
 
-// What every candidate must satisfy in SQL, whatever the index says: the
-// caller's pools for the scope, the vendor filter, not trashed, the filters.
-std::string CandidateWhere(Scope scope) {
-  return "memories_fts MATCH ?5 AND " + InPoolsSql(scope) + " AND " + VendorVisibleSql() +
+// What every hit must satisfy in SQL, whatever the index says: the caller's
+// pools for the scope, the vendor filter, not trashed, the filters. For the
+// memory row aliased m.
+std::string RowWhere(Scope scope) {
+  return InPoolsSql(scope) + " AND " + VendorVisibleSql() +
          " AND m.deleted_at IS NULL"
          " AND (?6 IS NULL OR m.memory_type = ?6)"
          " AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(m.tags) AS t WHERE lower(t.value) IN "
          "(SELECT lower(value) FROM json_each(?7))))"
          " AND (?8 IS NULL OR m.created_at > ?8) AND (?9 IS NULL OR m.created_at < ?9)";
 }
+
+// A match that satisfies RowWhere.
+std::string CandidateWhere(Scope scope) { return "memories_fts MATCH ?5 AND " + RowWhere(scope); }
 
 // CROSS JOIN fixes the order: the index drives, each match looks its row up by
 // rowid. (Left to the planner, a heavy user's user_id index could drive instead,
@@ -274,25 +279,38 @@ struct Candidate {
   int memory = -1;  // its row in `read_rows` when the scoring statement read it (below)
 };
 
+// Where a candidate is checked against the SQL visibility predicate (RowWhere).
+enum class Check {
+  kEachCandidate,  // while it is scored
+  kPageHits,       // only if it makes the page (PageOfVisibleHits)
+};
+
 // Scores the matches in [lowest, highest], oldest first, up to `limit` of them.
 // One forward walk of the index: FTS5 walks its doclists forwards many times
 // faster than backwards.
 // A window without its totals (kTotalsUnknown) gets them here, from the index.
 // With `read_rows`, each candidate's memory is read too (the join has its row at
 // hand): for a handful of candidates, cheaper than looking the hits up afterwards.
+// `checked` says whether each candidate is checked against RowWhere here (its
+// memory row joined) or only the page's hits are, later (PageOfVisibleHits): when
+// `match` holds the visibility tokens they already select what RowWhere allows,
+// and reading a memory row per candidate was a third of a heavy user's search.
 Result<std::vector<Candidate>> ScoreMatches(Connection& conn, const Viewer& viewer,
                                             const std::string& match, const SearchRequest& request,
-                                            SearchWindow& window, std::int64_t lowest,
-                                            std::int64_t limit, std::vector<MemoryRow>* read_rows = nullptr) {
+                                            SearchWindow& window, std::int64_t lowest, std::int64_t highest,
+                                            std::int64_t limit, Check checked,
+                                            std::vector<MemoryRow>* read_rows = nullptr) {
   const bool read_totals = window.rows == kTotalsUnknown;
   const int memory_column = read_totals ? 3 : 2;
+  const bool join = checked == Check::kEachCandidate || read_rows != nullptr;
   Statement& s = conn.Prepare(std::string("SELECT memories_fts.rowid, rm_bm25(memories_fts, ?10)") +
                               (read_totals ? ", rm_corpus_stats(memories_fts)" : "") +
                               (read_rows != nullptr ? ", " RM_MEMORY_COLUMNS : "") +
-                              kFrom + CandidateWhere(request.filters.scope) +
+                              (join ? kFrom + CandidateWhere(request.filters.scope)
+                                    : std::string(" FROM memories_fts WHERE memories_fts MATCH ?5")) +
                               " AND memories_fts.rowid BETWEEN ?11 AND ?12 LIMIT ?13");
   BindCommon(s, viewer, match, request.filters);
-  s.Bind(10, RankParams(window)).Bind(11, lowest).Bind(12, window.highest_rowid).Bind(13, limit);
+  s.Bind(10, RankParams(window)).Bind(11, lowest).Bind(12, highest).Bind(13, limit);
   std::vector<Candidate> scored;
   while (true) {
     Result<bool> row = s.Step();
@@ -336,16 +354,61 @@ Result<std::int64_t> CountMatches(Connection& conn, const Viewer& viewer, const 
   return StepInt64(s, 0);
 }
 
-// The rowid of the K-th newest match (the oldest row of the window): a backward
-// walk of K rows.
-Result<std::int64_t> KthNewestMatch(Connection& conn, const Viewer& viewer, const std::string& match,
-                                    const SearchRequest& request, std::int64_t highest) {
+// The rowid of the n-th newest match at or below `highest` (n from 1): a
+// backward walk of n rows. 0 when there are fewer than n.
+Result<std::int64_t> NthNewestMatch(Connection& conn, const Viewer& viewer, const std::string& match,
+                                    const SearchRequest& request, std::int64_t highest, std::int64_t n) {
   Statement& s = conn.Prepare("SELECT memories_fts.rowid" + IndexOnlyFromWhere(request) +
                               " AND memories_fts.rowid <= ?10 ORDER BY memories_fts.rowid DESC "
                               "LIMIT 1 OFFSET ?11");
   BindIndexOnly(s, viewer, match, request);
-  s.Bind(10, highest).Bind(11, std::max(request.candidate_limit, 1) - 1);
+  s.Bind(10, highest).Bind(11, std::max<std::int64_t>(n, 1) - 1);
   return StepInt64(s, 0);
+}
+
+// The newest K candidates when many matches are expected (a heavy user, common
+// words), without walking backwards through all K: FTS5 walks backwards slowly,
+// and that walk to the K-th newest match cost about as much as the scoring. So:
+// guess from the densities already measured near the top of the index (the
+// PhraseRows estimates) how deep the newest K reach, score forwards from there,
+// and keep the newest K. The window is the one the backward walk would find.
+// - The guess fell short (fewer than K above it): a backward walk finds only the
+//   missing older matches.
+// - The guess reached far too deep (the forward walk hit its limit of 2 K before
+//   the top): nullopt, and the caller walks backwards after all.
+// The guess reaches deep enough for this many times K matches, as the estimate
+// goes: the estimates assume words and pools independent, and the newest K
+// usually came out at 0.6 of it; 2 x K scored forwards cost less than 1.25 x K
+// plus a backward walk for the missing rest (1M memories, docs/BENCHMARKS.md).
+constexpr double kEstimateMargin = 2.0;
+
+Result<std::optional<std::vector<Candidate>>> NewestByEstimate(
+    Connection& conn, const Viewer& viewer, const std::string& scored_match, const std::string& match,
+    const SearchRequest& request, SearchWindow& window, RowidRange range, double expected, std::int64_t k,
+    Check check) {
+  const double span = static_cast<double>(range.highest - range.lowest + 1);
+  const double depth = std::ceil(kEstimateMargin * static_cast<double>(k) * span / std::max(expected, 1.0));
+  const std::int64_t guess =
+      std::max<std::int64_t>(range.lowest, window.highest_rowid - static_cast<std::int64_t>(std::min(depth, span)));
+  Result<std::vector<Candidate>> newest =
+      ScoreMatches(conn, viewer, scored_match, request, window, guess, window.highest_rowid, 2 * k, check);
+  if (!newest.ok()) return newest.status();
+  const std::int64_t found = static_cast<std::int64_t>(newest->size());
+  if (found == 2 * k) return std::optional<std::vector<Candidate>>();
+  if (found >= k) {  // oldest first: the newest K are the last K
+    newest->erase(newest->begin(), newest->end() - k);
+    window.lowest_rowid = newest->front().rowid;
+    return std::optional<std::vector<Candidate>>(std::move(*newest));
+  }
+  if (guess <= range.lowest) return std::optional<std::vector<Candidate>>(std::move(*newest));  // all of them
+  Result<std::int64_t> lowest = NthNewestMatch(conn, viewer, match, request, guess - 1, k - found);
+  if (!lowest.ok()) return lowest.status();
+  Result<std::vector<Candidate>> older =
+      ScoreMatches(conn, viewer, scored_match, request, window, *lowest, guess - 1, k - found, check);
+  if (!older.ok()) return older.status();
+  window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
+  older->insert(older->end(), newest->begin(), newest->end());
+  return std::optional<std::vector<Candidate>>(std::move(*older));
 }
 
 // Best first; ties by newest first. Deterministic, so every page sorts alike.
@@ -370,14 +433,20 @@ Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& vi
   // visibility tokens, whose doclists can hold most of the index (a user who
   // wrote most of the memories). The rows, and so the results, are the same.
   const std::string& scored_match = bound <= kSqlCheckedRows ? terms.expression : match;
+  // The time filters are not index tokens: only the SQL check applies them.
+  const bool time_filtered = request.filters.created_after || request.filters.created_before;
+  const Check check = &scored_match == &match && !time_filtered ? Check::kPageHits : Check::kEachCandidate;
   // So few candidates that reading all their rows costs less than a lookup of the hits.
   std::vector<MemoryRow>* read = bound <= std::min<double>(kRowsReadWhileScoring, kd) ? &read_rows : nullptr;
-  if (!first_page) return ScoreMatches(conn, viewer, scored_match, request, window, window.lowest_rowid, k, read);
+  if (!first_page) {
+    return ScoreMatches(conn, viewer, scored_match, request, window, window.lowest_rowid, window.highest_rowid, k, check,
+                        read);
+  }
   // How to find out, cheapest, whether there are more than K matches:
   // - a rare word bounds them below K, or few are expected (a light user): score
   //   them all in one forward walk, and only if that finds more than K, fall back;
-  // - many expected (a heavy user, common words): one backward walk of K rows,
-  //   which also finds where the window starts;
+  // - many expected (a heavy user, common words): score forwards from where the
+  //   newest K are expected to start (NewestByEstimate);
   // - in between: a forward count (walking backwards through a few matches spread
   //   over the whole index costs much more).
   double expected = 0;
@@ -389,19 +458,25 @@ Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& vi
   }
   bool over_k = true;
   if (bound <= kd || expected <= kd / 2) {
-    Result<std::vector<Candidate>> all = ScoreMatches(conn, viewer, scored_match, request, window, 0, k + 1, read);
+    Result<std::vector<Candidate>> all =
+        ScoreMatches(conn, viewer, scored_match, request, window, 0, window.highest_rowid, k + 1, check, read);
     if (!all.ok() || static_cast<std::int64_t>(all->size()) <= k) return all;
-  } else if (expected <= 2 * kd) {
+  } else if (expected > 2 * kd) {
+    Result<std::optional<std::vector<Candidate>>> newest =
+        NewestByEstimate(conn, viewer, scored_match, match, request, window, range, expected, k, check);
+    if (!newest.ok()) return newest.status();
+    if (*newest) return std::move(**newest);
+  } else {
     Result<std::int64_t> n = CountMatches(conn, viewer, match, request, k + 1);
     if (!n.ok()) return n.status();
     over_k = *n > k;
   }
   if (over_k) {
-    Result<std::int64_t> lowest = KthNewestMatch(conn, viewer, match, request, window.highest_rowid);
+    Result<std::int64_t> lowest = NthNewestMatch(conn, viewer, match, request, window.highest_rowid, k);
     if (!lowest.ok()) return lowest.status();
     window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
   }
-  return ScoreMatches(conn, viewer, scored_match, request, window, window.lowest_rowid, k);
+  return ScoreMatches(conn, viewer, scored_match, request, window, window.lowest_rowid, window.highest_rowid, k, check);
 }
 
 // Without search words: the newest visible memories (by rowid), a page at a time.
@@ -425,30 +500,78 @@ Result<std::vector<Candidate>> NewestMatches(Connection& conn, const Viewer& vie
   return rows;
 }
 
-// The memories of a page's hits, in the hits' order: one statement for the page.
-Result<std::vector<MemoryRow>> MemoriesAt(Connection& conn, const std::vector<Candidate>& hits) {
+// A hit of the page and its memory.
+struct VisibleHit {
+  Candidate candidate;
+  MemoryRow memory;
+};
+
+// The memories of `candidates` that pass the SQL visibility check (RowWhere), by
+// their index in `candidates`: one statement.
+Result<std::vector<std::pair<std::size_t, MemoryRow>>> VisibleMemoriesAt(
+    Connection& conn, const Viewer& viewer, const SearchRequest& request,
+    const std::vector<const Candidate*>& candidates) {
   std::string rowids = "[";
-  for (const Candidate& hit : hits) {
+  for (const Candidate* c : candidates) {
     if (rowids.size() > 1) rowids += ',';
-    rowids += std::to_string(hit.rowid);
+    rowids += std::to_string(c->rowid);
   }
   rowids += ']';
-  Statement& s = conn.Prepare("SELECT " RM_MEMORY_COLUMNS
-                              " FROM json_each(?1) AS hit CROSS JOIN memories m ON m.rowid = hit.value"
-                              " ORDER BY hit.key");
-  s.Bind(1, rowids);
-  std::vector<MemoryRow> memories;
-  memories.reserve(hits.size());
+  Statement& s = conn.Prepare("SELECT hit.key, " RM_MEMORY_COLUMNS
+                              " FROM json_each(?10) AS hit CROSS JOIN memories m ON m.rowid = hit.value WHERE " +
+                              RowWhere(request.filters.scope) + " ORDER BY hit.key");
+  BindViewer(s, viewer);
+  s.Bind(kType, request.filters.memory_type);
+  if (!request.filters.tags_any_json.empty()) s.Bind(kTags, request.filters.tags_any_json);
+  s.Bind(kCreatedAfter, request.filters.created_after);
+  s.Bind(kCreatedBefore, request.filters.created_before);
+  s.Bind(10, rowids);
+  std::vector<std::pair<std::size_t, MemoryRow>> memories;
   while (true) {
     Result<bool> row = s.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    memories.push_back(MemoryFromRow(s));
-  }
-  if (memories.size() != hits.size()) {
-    return Status::Internal("a search candidate vanished inside its transaction");
+    memories.emplace_back(static_cast<std::size_t>(s.Int64(0)), MemoryFromRow(s, 1));
   }
   return memories;
+}
+
+// The best `wanted` of the ranked candidates that the caller may see, with their
+// memories, in rank order. The SQL check (RowWhere) is what makes search correct:
+// candidates read while scoring passed it then; the others are checked here, the
+// page's worth at a time. As the index tokens select the same memories, every one
+// normally passes and a single statement does.
+Result<std::vector<VisibleHit>> PageOfVisibleHits(Connection& conn, const Viewer& viewer,
+                                                  const SearchRequest& request, const std::vector<Candidate>& ranked,
+                                                  std::vector<MemoryRow>& read_rows, std::size_t wanted) {
+  std::vector<VisibleHit> page;
+  std::size_t next = 0;
+  while (page.size() < wanted && next < ranked.size()) {
+    std::vector<const Candidate*> batch;
+    while (batch.size() < wanted - page.size() && next < ranked.size()) batch.push_back(&ranked[next++]);
+    std::vector<const Candidate*> unread;
+    for (const Candidate* c : batch) {
+      if (c->memory < 0) unread.push_back(c);
+    }
+    Result<std::vector<std::pair<std::size_t, MemoryRow>>> looked_up =
+        unread.empty() ? std::vector<std::pair<std::size_t, MemoryRow>>()
+                       : VisibleMemoriesAt(conn, viewer, request, unread);
+    if (!looked_up.ok()) return looked_up.status();
+    auto found = looked_up->begin();  // in the order of `unread`, which is batch order
+    std::size_t unread_index = 0;
+    for (const Candidate* c : batch) {
+      if (c->memory >= 0) {
+        page.push_back({*c, std::move(read_rows[static_cast<std::size_t>(c->memory)])});
+        continue;
+      }
+      if (found != looked_up->end() && found->first == unread_index) {
+        page.push_back({*c, std::move(found->second)});
+        ++found;
+      }
+      ++unread_index;
+    }
+  }
+  return page;
 }
 
 // Without search words there is nothing to highlight: the start of the content.
@@ -506,7 +629,7 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   } else {
     Result<std::vector<Candidate>> scored =
         RankCandidates(conn, viewer, match, request, *terms, page.window, !request.window,
-                       (*visibility)->pools, range, read_rows);
+                       (*visibility)->expression, range, read_rows);
     if (!scored.ok()) return scored.status();
     ranked = std::move(*scored);
     SortByScore(ranked);
@@ -517,23 +640,20 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
                    }));
     }
   }
-  page.more = ranked.size() > limit;
-  if (page.more) ranked.resize(limit);
-  const bool all_read = std::all_of(ranked.begin(), ranked.end(), [](const Candidate& c) { return c.memory >= 0; });
-  Result<std::vector<MemoryRow>> memories =
-      all_read ? std::vector<MemoryRow>() : MemoriesAt(conn, ranked);
-  if (!memories.ok()) return memories.status();
-  for (std::size_t i = 0; i < ranked.size(); ++i) {
-    MemoryRow& memory = all_read ? read_rows[static_cast<std::size_t>(ranked[i].memory)] : (*memories)[i];
+  Result<std::vector<VisibleHit>> hits = PageOfVisibleHits(conn, viewer, request, ranked, read_rows, limit + 1);
+  if (!hits.ok()) return hits.status();
+  page.more = hits->size() > limit;
+  if (page.more) hits->resize(limit);
+  for (VisibleHit& hit : *hits) {
     std::string snippet;
     if (page.phrase_count == 0) {
-      snippet = LeadingText(memory.content);
+      snippet = LeadingText(hit.memory.content);
     } else {
-      Result<std::string> s = MakeSnippet(*terms, {memory.title, memory.content, memory.tags_json});
+      Result<std::string> s = MakeSnippet(*terms, {hit.memory.title, hit.memory.content, hit.memory.tags_json});
       if (!s.ok()) return s.status();
       snippet = std::move(*s);
     }
-    page.hits.push_back({std::move(memory), ranked[i].score, std::move(snippet)});
+    page.hits.push_back({std::move(hit.memory), hit.candidate.score, std::move(snippet)});
   }
   return page;
 }
