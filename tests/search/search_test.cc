@@ -181,6 +181,29 @@ TEST_F(SearchTest, OtherUsersMemoriesWithTheWordAreNotFound) {
   EXPECT_EQ(his.structured.at("results").as_array().size(), 5u);
 }
 
+// The index's visibility tokens make search fast; the SQL check on the page's
+// hits makes it correct. Here the index is made to disagree (its triggers dropped,
+// then a memory restricted to owner keys behind its back): an agent still never
+// gets that memory. 300 memories hold the word, so it is searched through the
+// tokens (a rarer word would be checked in SQL for every candidate anyway).
+TEST_F(SearchTest, TheSqlCheckDecidesWhatIsReturnedEvenWhenTheIndexDisagrees) {
+  for (int i = 0; i < 300; ++i) Write({{"title", "nebula " + std::to_string(i)}});
+  const std::string secret = Write({{"title", "nebula nebula nebula secret"}});
+  ASSERT_TRUE(env_.db().Write([&](store::Connection& conn) -> Status {
+    RM_RETURN_IF_ERROR(conn.Exec("DROP TRIGGER memories_fts_before_update"));
+    RM_RETURN_IF_ERROR(conn.Exec("DROP TRIGGER memories_fts_after_update"));
+    return conn.Exec("UPDATE memories SET allowed_vendors = '[]' WHERE id = '" + secret + "'");
+  }).ok());
+  auto claude = env_.Connect(MemoryTestEnv::AgentKey(alice_, "claude"));
+  CallResult r = claude->Call("search_memories", {{"term", "nebula"}, {"limit", 50}});
+  ASSERT_FALSE(r.is_error) << r.error_message;
+  const json::array& results = r.structured.at("results").as_array();
+  EXPECT_EQ(results.size(), 50u);  // the page is filled from the next candidates
+  for (const auto& hit : results) EXPECT_NE(Str(hit.at("id")), secret);
+  // The owner key may see it, and it ranks first (the word three times in the title).
+  EXPECT_EQ(Str(Search({{"term", "nebula"}}).structured.at("results").at(0).at("id")), secret);
+}
+
 // Pages of a search, following next_cursor: the ids in order.
 std::vector<std::string> AllPages(Client& c, json::object args) {
   std::vector<std::string> ids;
@@ -250,6 +273,30 @@ TEST_F(SmallWindowSearchTest, RanksTheNewestKMatches) {
   // A rare word is searched in every memory, old ones included.
   EXPECT_EQ(Titles(Search({{"term", "w0"}})).size(), 0u);  // renamed
   EXPECT_EQ(Titles(Search({{"term", "w1"}})), (std::vector<std::string>{"w1"}));
+}
+
+// Where the newest K matches start is first guessed from how densely each word
+// and the caller's memories are packed near the top of the index. Both ways a
+// guess can miss still give exactly the newest K.
+TEST_F(SmallWindowSearchTest, TheNewestKAreFoundWhenTheGuessFallsShortOrReachesTooDeep) {
+  // Falls short: near the top "alpha" and "beta" are each in every other memory
+  // but never together, so the guessed depth holds no match at all; the only
+  // memories with both are older.
+  std::vector<std::string> both;
+  for (int i = 0; i < 100; ++i) both.push_back(Write({{"title", "old " + std::to_string(i)}, {"content", "alpha beta"}}));
+  for (int i = 0; i < 100; ++i) Write({{"title", "new " + std::to_string(i)}, {"content", i % 2 ? "alpha" : "beta"}});
+  std::vector<std::string> paged = AllPages(*c_, {{"term", "alpha beta"}, {"limit", 4}});
+  EXPECT_EQ(std::set<std::string>(paged.begin(), paged.end()), std::set<std::string>(both.end() - 10, both.end()));
+  EXPECT_EQ(paged.size(), 10u);
+
+  // Reaches too deep: "gamma" and "delta" are in every newest memory, together,
+  // so the guess (made for words found independently) holds more than 2 K.
+  std::vector<std::string> together;
+  for (int i = 0; i < 100; ++i) together.push_back(Write({{"title", "g" + std::to_string(i)}, {"content", "gamma delta"}}));
+  paged = AllPages(*c_, {{"term", "gamma delta"}, {"limit", 4}});
+  EXPECT_EQ(std::set<std::string>(paged.begin(), paged.end()),
+            std::set<std::string>(together.end() - 10, together.end()));
+  EXPECT_EQ(paged.size(), 10u);
 }
 
 }  // namespace
