@@ -13,11 +13,14 @@
 //     When a query has at most K visible matches (the usual case), all are ranked.
 //  3. BM25 statistics (rows holding each phrase) are counted up to a cap and
 //     estimated past it, instead of walking whole doclists (see search_ranking.h).
-//  4. Walks go forwards wherever possible (FTS5 walks backwards far more slowly);
-//     the one backward walk finds where the newest K matches start.
+//  4. Walks go forwards wherever possible (FTS5 walks backwards far more slowly).
+//     Where the newest K matches start is guessed from the densities of step 3,
+//     then scored forwards; a backward walk only makes up for a guess that missed.
 //  5. Candidates are scored in one pass and sorted in C++; snippets are made in
 //     C++ for the page's rows only (search_snippet.h), from the rows already read.
-// Every candidate is still checked against the SQL visibility predicate.
+// Every hit returned is still checked against the SQL visibility predicate (the
+// tokens make search fast, the predicate makes it correct); candidates the tokens
+// selected are checked when they make the page, the others while being scored.
 //
 // Pages: the first page fixes the candidate window and the statistics; the
 // cursor carries them, so later pages score rows exactly as the first did and
