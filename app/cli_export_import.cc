@@ -1,5 +1,5 @@
 // reflect-memory export --user EMAIL [--out FILE]
-// reflect-memory import --user EMAIL FILE
+// reflect-memory import --user EMAIL [--sharing keep|mine|none] FILE
 // JSON Lines, one memory per line, versions included (tools/memory_transfer.h).
 #include <filesystem>
 #include <fstream>
@@ -17,7 +17,14 @@ namespace {
 struct TransferArgs {
   std::string email;
   std::string file;  // export: --out (empty: stdout); import: the file to read
+  std::string sharing = "keep";  // import: see tools::ImportSharing
 };
+
+tools::ImportSharing SharingNamed(const std::string& name) {
+  if (name == "mine") return tools::ImportSharing::kMine;
+  if (name == "none") return tools::ImportSharing::kNone;
+  return tools::ImportSharing::kKeep;
+}
 
 // The user named on the command line, in `db`.
 Result<store::User> UserByEmail(store::Database& db, const std::string& email) {
@@ -64,9 +71,9 @@ int RunImport(const CliContext& ctx, const TransferArgs& args) {
   if (!db.ok()) return ReportError(db.status());
   Result<store::User> user = UserByEmail(**db, args.email);
   if (!user.ok()) return ReportError(user.status(), kHintUnknownUser);
-  Result<tools::ImportSummary> summary = tools::ImportMemories(**db, user->id, in, [](std::int64_t lines) {
-    std::cerr << "read " << lines << " lines...\n";
-  });
+  Result<tools::ImportSummary> summary = tools::ImportMemories(
+      **db, user->id, in, [](std::int64_t lines) { std::cerr << "read " << lines << " lines...\n"; },
+      SharingNamed(args.sharing));
   if (!summary.ok()) {
     // A bad line is bad data, not a bad command line: exit 1, with the line number.
     const Status& s = summary.status();
@@ -96,6 +103,11 @@ void AddExportImportCommands(CLI::App& app, CliContext& ctx) {
       "import", "Add memories from a JSON Lines file (as written by export) to a user, all or nothing");
   imp->add_option("--user", import_args->email, "The user (email)")->required();
   imp->add_option("FILE", import_args->file, "The JSON Lines file")->required()->type_name("FILE");
+  imp->add_option("--sharing", import_args->sharing,
+                  "Memories shared with an org or team: keep their ids (the user must belong to them), "
+                  "share them with the user's own org/team here (mine), or make them personal (none)")
+      ->check(CLI::IsMember({"keep", "mine", "none"}))
+      ->default_str("keep");
   OnSelected(imp, ctx, [&ctx, import_args] { return RunImport(ctx, *import_args); });
 }
 

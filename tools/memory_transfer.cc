@@ -164,21 +164,44 @@ Result<std::vector<store::VersionRow>> VersionsFromLine(const json::object& o) {
   return versions;
 }
 
+// Sets the line's pool as `sharing` says, and checks the user belongs to it (SPEC §3).
+Status ApplySharing(store::MemoryRow& memory, const store::User& user, ImportSharing sharing) {
+  const bool org = memory.shared_with_org_id.has_value();
+  const bool team = memory.shared_with_team_id.has_value();
+  if (!org && !team) return Status::Ok();
+  if (sharing == ImportSharing::kNone) {
+    memory.shared_with_org_id.reset();
+    memory.shared_with_team_id.reset();
+    memory.shared_at.reset();
+    return Status::Ok();
+  }
+  const std::string field = org ? "shared_with_org_id" : "shared_with_team_id";
+  const std::optional<std::string>& users_pool = org ? user.org_id : user.team_id;
+  std::optional<std::string>& pool = org ? memory.shared_with_org_id : memory.shared_with_team_id;
+  if (sharing == ImportSharing::kMine) {
+    if (!users_pool) {
+      return Status::InvalidArgument(field + ": " + user.email + " belongs to no " + (org ? "org" : "team") +
+                                     " to share it with; import with --sharing none to make it personal");
+    }
+    pool = users_pool;
+    return Status::Ok();
+  }
+  if (pool != users_pool) {
+    return Status::InvalidArgument(field + ": '" + *pool + "' is not the " + (org ? "org" : "team") + " of " +
+                                   user.email + " (from another database? import with --sharing mine to share it "
+                                   "with theirs, or --sharing none to make it personal)");
+  }
+  return Status::Ok();
+}
+
 // Checks that refer to the database: pools, parent; then inserts the line.
 Status InsertLine(store::Connection& conn, const store::User& user, const json::object& o, const std::string& now,
-                  ImportSummary& summary) {
+                  ImportSharing sharing, ImportSummary& summary) {
   Result<store::MemoryRow> memory = MemoryFromLine(o, user.id, now);
   if (!memory.ok()) return memory.status();
   Result<std::vector<store::VersionRow>> versions = VersionsFromLine(o);
   if (!versions.ok()) return versions.status();
-  if (memory->shared_with_org_id && memory->shared_with_org_id != user.org_id) {
-    return Status::InvalidArgument("shared_with_org_id: '" + *memory->shared_with_org_id +
-                                   "' is not the org of " + user.email);
-  }
-  if (memory->shared_with_team_id && memory->shared_with_team_id != user.team_id) {
-    return Status::InvalidArgument("shared_with_team_id: '" + *memory->shared_with_team_id +
-                                   "' is not the team of " + user.email);
-  }
+  RM_RETURN_IF_ERROR(ApplySharing(*memory, user, sharing));
   if (memory->parent_memory_id) {
     const store::Viewer owner{user.id, user.org_id, user.team_id, std::nullopt};
     Result<std::optional<store::MemoryRow>> parent =
@@ -208,7 +231,7 @@ Status InsertLine(store::Connection& conn, const store::User& user, const json::
 }  // namespace
 
 Result<ImportSummary> ImportMemories(store::Database& db, const std::string& user_id, std::istream& in,
-                                     const std::function<void(std::int64_t)>& progress) {
+                                     const std::function<void(std::int64_t)>& progress, ImportSharing sharing) {
   ImportSummary summary;
   Status status = db.Write([&](store::Connection& conn) -> Status {
     summary = {};
@@ -226,7 +249,7 @@ Result<ImportSummary> ImportMemories(store::Database& db, const std::string& use
       Status st;
       if (ec) st = Status::InvalidArgument("not JSON (" + ec.message() + ")");
       else if (!value.is_object()) st = Status::InvalidArgument("a line must be one JSON object (a memory)");
-      else st = InsertLine(conn, *user, value.get_object(), now, summary);
+      else st = InsertLine(conn, *user, value.get_object(), now, sharing, summary);
       if (!st.ok()) {
         return Status::InvalidArgument("line " + std::to_string(line) + ": " + st.message() +
                                        "; nothing was imported");

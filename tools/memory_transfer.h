@@ -26,6 +26,15 @@ namespace rm::tools {
 // one consistent snapshot. Returns how many were written.
 Result<std::int64_t> ExportMemories(store::Database& db, const std::string& user_id, std::ostream& out);
 
+// What import does with a memory shared with an org or a team. Org and team ids
+// are those of the database the file came from; in another database the same
+// people's org has another id.
+enum class ImportSharing {
+  kKeep,  // keep the ids; the user must belong to that org / team (else the line fails)
+  kMine,  // share it with the user's own org / team here (the user must have one)
+  kNone,  // import it unshared: a personal memory
+};
+
 struct ImportSummary {
   std::int64_t memories = 0;
   std::int64_t versions = 0;
@@ -37,6 +46,7 @@ struct ImportSummary {
 // memory limit) fails the import with "line N: ..." and nothing is written.
 // `progress` (may be empty) is called every 10,000 lines with the count so far.
 Result<ImportSummary> ImportMemories(store::Database& db, const std::string& user_id, std::istream& in,
-                                     const std::function<void(std::int64_t lines)>& progress = {});
+                                     const std::function<void(std::int64_t lines)>& progress = {},
+                                     ImportSharing sharing = ImportSharing::kKeep);
 
 }  // namespace rm::tools

@@ -2,6 +2,7 @@
 // field, versions and tags included; an import is all or nothing.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <sstream>
 
 #include "tests/tools/memory_test_env.h"
@@ -62,6 +63,70 @@ TEST(ExportImport, RoundTripsEveryFieldVersionsAndTags) {
   EXPECT_EQ(agent->Call("get_memory_by_id", {{"id", owners}}).error_code, "not_found");
   EXPECT_FALSE(agent->Call("get_memory_by_id", {{"id", a}}).is_error);
   EXPECT_EQ(Str(owner->Call("search_memories", {{"term", "cafe"}}).structured.at("results").at(0).at("id")), a);
+}
+
+// Org and team ids belong to the database they were made in. Moving a user's
+// memories to another database: by default a foreign pool id fails the import and
+// says what to do; --sharing mine shares them with the user's org and team there,
+// --sharing none imports them personal.
+TEST(ExportImport, SharedMemoriesMoveToAnotherDatabaseAsTheSharingOptionSays) {
+  MemoryTestEnv source;
+  std::string alice = source.AddUser("alice@example.com", "team");
+  std::string org = source.CreateOrg("Acme", alice);
+  source.Join(org, alice, source.CreateTeam(org, "Platform"));
+  auto c = source.Connect(MemoryTestEnv::OwnerKey(alice));
+  std::string for_org = c->Call("write_memory", {{"title", "org runbook"}, {"content", "c"}, {"share_scope", "org"}}).id();
+  std::string for_team = c->Call("write_memory", {{"title", "team notes"}, {"content", "c"}, {"share_scope", "team"}}).id();
+  std::string reply = c->Call("write_child_memory", {{"parent_memory_id", for_org}, {"title", "r"}, {"content", "c"}}).id();
+  std::string personal = c->Call("write_memory", {{"title", "mine"}, {"content", "c"}}).id();
+  std::ostringstream file;
+  ASSERT_EQ(*tools::ExportMemories(source.db(), alice, file), 4);
+
+  MemoryTestEnv target;
+  std::string alice2 = target.AddUser("alice@example.com", "team");
+  std::string bob = target.AddUser("bob@example.com", "team");
+  std::string org2 = target.CreateOrg("Acme", alice2);
+  std::string team2 = target.CreateTeam(org2, "Platform");
+  target.Join(org2, alice2, team2);
+  target.Join(org2, bob, team2);
+  auto import = [&](tools::ImportSharing sharing) {
+    std::istringstream in(file.str());
+    return tools::ImportMemories(target.db(), alice2, in, {}, sharing);
+  };
+
+  Result<tools::ImportSummary> kept = import(tools::ImportSharing::kKeep);
+  ASSERT_FALSE(kept.ok());
+  EXPECT_NE(kept.status().message().find("line 1: shared_with_org_id"), std::string::npos) << kept.status().ToString();
+  EXPECT_NE(kept.status().message().find("--sharing mine"), std::string::npos);
+  EXPECT_EQ(target.Count("SELECT count(*) FROM memories"), 0);
+
+  Result<tools::ImportSummary> mine = import(tools::ImportSharing::kMine);
+  ASSERT_TRUE(mine.ok()) << mine.status().ToString();
+  EXPECT_EQ(mine->memories, 4);
+  auto b = target.Connect(MemoryTestEnv::OwnerKey(bob));  // a colleague sees the pools
+  CallResult org_pool = b->Call("read_org_memories", {{"limit", 50}});
+  ASSERT_FALSE(org_pool.is_error) << org_pool.error_message;
+  std::set<std::string> org_ids;
+  for (const auto& m : org_pool.structured.at("memories").as_array()) org_ids.insert(Str(m.at("id")));
+  EXPECT_EQ(org_ids, (std::set<std::string>{for_org, reply}));
+  CallResult team_pool = b->Call("read_team_memories", {{"limit", 50}});
+  ASSERT_EQ(team_pool.structured.at("memories").as_array().size(), 1u);
+  EXPECT_EQ(Str(team_pool.structured.at("memories").at(0).at("id")), for_team);
+  EXPECT_EQ(b->Call("get_memory_by_id", {{"id", personal}}).error_code, "not_found");
+  EXPECT_EQ(target.Count("SELECT count(*) FROM memories WHERE shared_with_org_id = '" + org2 + "'"), 2);
+  EXPECT_EQ(target.Count("SELECT count(*) FROM memories WHERE shared_with_team_id = '" + team2 + "'"), 1);
+
+  MemoryTestEnv elsewhere;  // --sharing none: all personal, even without an org
+  std::string alice3 = elsewhere.AddUser("alice@example.com", "pro");
+  std::istringstream in(file.str());
+  Result<tools::ImportSummary> none = tools::ImportMemories(elsewhere.db(), alice3, in, {}, tools::ImportSharing::kNone);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(elsewhere.Count("SELECT count(*) FROM memories WHERE shared_with_org_id IS NULL AND "
+                            "shared_with_team_id IS NULL AND shared_at IS NULL"), 4);
+  std::istringstream again(file.str());
+  Result<tools::ImportSummary> no_org = tools::ImportMemories(elsewhere.db(), alice3, again, {}, tools::ImportSharing::kMine);
+  ASSERT_FALSE(no_org.ok());
+  EXPECT_NE(no_org.status().message().find("belongs to no org"), std::string::npos) << no_org.status().ToString();
 }
 
 TEST(ExportImport, ABadLineAbortsWithItsNumberAndChangesNothing) {
