@@ -6,11 +6,14 @@
 // against the model (hidden → not_found, not allowed → permission_denied, ...).
 //
 // Runs once with a fixed seed and once with a random one; the seed is printed
-// with every failure.
+// with every failure, with the command that re-runs it: RM_PROPERTY_SEED=<seed>
+// replaces the random seed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <set>
@@ -29,6 +32,7 @@ const std::vector<std::string> kWords = {
     "jasmine", "kettle", "lantern", "meadow", "nickel", "orchid", "pepper", "quiver", "saddle", "timber",
     "velvet", "willow", "zephyr"};
 constexpr int kSearchedWords = 8;  // per check, chosen by the seed
+constexpr std::size_t kChatGptSearchResults = 10;  // what ChatGPT's search returns at most
 const std::vector<std::string> kTags = {"red", "green", "blue", "work"};
 const std::vector<json::array> kAllowed = {
     {"*"}, {"*"}, {"claude"}, {"cursor", "chatgpt"}, json::array{}, {"claude", "*"}, {"chatgpt"}};
@@ -401,6 +405,12 @@ void World::CheckEveryReadPath() {
     const std::string& word = PickOf(kWords);
     if (!Contains(searched, word)) searched.push_back(word);
   }
+  // And a few title labels ("mem17"): each names one memory, so the matches fit in
+  // one page of ChatGPT's search and its completeness is checked exactly.
+  for (int i = 0; i < 4 && !ids_.empty(); ++i) {
+    const auto row = rows.find(PickOf(ids_));
+    if (row != rows.end()) searched.push_back(row->second.title.substr(0, row->second.title.find(' ')));
+  }
   for (const auto& [who, client] : clients_) {
     Client& c = *client;
     Viewer v{who.first, members.at(who.first), who.second.empty() ? std::nullopt : std::optional<std::string>(who.second),
@@ -455,9 +465,14 @@ void World::CheckEveryReadPath() {
       auto expected = live_where([&](const Row& r) { return MentionsWord(r, word); });
       EXPECT_EQ(AsSet(AllPages(c, "search_memories", {{"term", word}, {"limit", 50}}, "results")), expected) << word;
       const CallResult chatgpt_search = c.Call("search", {{"query", word}});
+      std::set<std::string> hits;
       for (const auto& hit : chatgpt_search.structured.at("results").as_array()) {
         EXPECT_TRUE(expected.count(Str(hit.at("id")))) << "search leaked " << hit;
+        hits.insert(Str(hit.at("id")));
       }
+      // Complete too: every visible match while they fit, else a full page of them.
+      if (expected.size() <= kChatGptSearchResults) EXPECT_EQ(hits, expected) << "search missed some: " << word;
+      else EXPECT_EQ(hits.size(), kChatGptSearchResults) << word;
     }
 
     // Resources.
@@ -513,18 +528,38 @@ void World::CheckEveryReadPath() {
   }
 }
 
+// The shell command that runs RandomSeed again with `seed`.
+std::string RerunCommand(unsigned seed) {
+  std::error_code ec;
+  std::string binary = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  if (ec) binary = "tools_tests";
+  return "RM_PROPERTY_SEED=" + std::to_string(seed) + " " + binary +
+         " --gtest_filter=VendorLeakProperty.RandomSeed";
+}
+
 void RunWorld(unsigned seed) {
-  SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with this seed to reproduce)");
+  SCOPED_TRACE("seed " + std::to_string(seed) + "; re-run: " + RerunCommand(seed));
   World world(seed);
   world.RunOperations(kOperations);
-  if (::testing::Test::HasFailure()) return;
-  world.CheckEveryReadPath();
+  if (!::testing::Test::HasFailure()) world.CheckEveryReadPath();
+  if (::testing::Test::HasFailure()) std::printf("VendorLeakProperty failed; re-run it: %s\n", RerunCommand(seed).c_str());
+}
+
+// $RM_PROPERTY_SEED, to re-run a failure; otherwise a fresh random seed.
+unsigned SeedToUse() {
+  if (const char* given = std::getenv("RM_PROPERTY_SEED"); given && *given) {
+    char* end = nullptr;
+    const unsigned long seed = std::strtoul(given, &end, 10);
+    if (*end == '\0' && seed <= 0xffffffffUL) return static_cast<unsigned>(seed);
+    ADD_FAILURE() << "RM_PROPERTY_SEED='" << given << "' is not an unsigned 32-bit number; using a random seed";
+  }
+  return std::random_device{}();
 }
 
 TEST(VendorLeakProperty, FixedSeed) { RunWorld(20261125); }
 
 TEST(VendorLeakProperty, RandomSeed) {
-  const unsigned seed = std::random_device{}();
+  const unsigned seed = SeedToUse();
   std::printf("VendorLeakProperty.RandomSeed uses seed %u\n", seed);
   RunWorld(seed);
 }
