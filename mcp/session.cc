@@ -59,6 +59,41 @@ std::optional<json::value> ProgressTokenOf(const Message& m) {
 
 std::string Serialize(const json::object& o) { return json::serialize(o); }
 
+json::object ParseError(std::string_view text, const boost::system::error_code& ec) {
+  const std::string why = IsValidUtf8(text) ? "the message is not valid JSON (" + ec.message() + ")"
+                                            : "the message is not valid UTF-8";
+  return jsonrpc::MakeError(nullptr, jsonrpc::kParseError, "Parse error: " + why);
+}
+
+MessageInfo Classify(const json::value& message) {
+  MessageInfo info;
+  info.valid_json = true;
+  info.is_batch = message.is_array();
+  const auto look_at = [&info](const json::value& item) {
+    const json::object* o = item.if_object();
+    if (!o) return;
+    const json::value* method = o->if_contains("method");
+    if (!method || !method->is_string()) return;
+    if (!o->contains("id")) return;  // a notification
+    info.has_requests = true;
+    if (*method == "initialize") info.is_initialize = true;
+  };
+  if (info.is_batch) {
+    for (const auto& item : message.get_array()) look_at(item);
+    return info;
+  }
+  look_at(message);
+  const json::object* o = message.if_object();
+  const json::value* method = o ? o->if_contains("method") : nullptr;
+  if (method && method->is_string()) info.method = method->get_string();
+  if (info.method == "tools/call") {
+    const json::value* params = o->if_contains("params");
+    const json::value* name = params && params->is_object() ? params->get_object().if_contains("name") : nullptr;
+    if (name && name->is_string()) info.tool = name->get_string();
+  }
+  return info;
+}
+
 }  // namespace
 
 class Session::Impl {
@@ -69,13 +104,13 @@ class Session::Impl {
         sink_(std::move(sink)),
         min_log_level_(std::make_shared<std::atomic<LogLevel>>(kDefaultLogLevel)) {}
 
-  std::optional<std::string> Handle(std::string_view text, const OutboundSink& request_sink) {
+  // `revision_at_receipt`: the negotiated revision when the message arrived (empty: before
+  // initialize). The lifecycle rules are applied to it, not to the session's state now.
+  std::optional<std::string> Handle(const json::value& message, std::string_view revision_at_receipt,
+                                    const OutboundSink& request_sink) {
     const OutboundSink& sink = request_sink ? request_sink : sink_;
-    boost::system::error_code ec;
-    json::value message = json::parse(text, ec);
-    if (ec) return Serialize(ParseError(text, ec));
-    if (message.is_array()) return HandleBatch(message.get_array(), sink);
-    auto response = HandleOne(message, sink);
+    if (message.is_array()) return HandleBatch(message.get_array(), revision_at_receipt, sink);
+    auto response = HandleOne(message, !revision_at_receipt.empty(), sink);
     if (!response) return std::nullopt;
     return Serialize(*response);
   }
@@ -102,21 +137,15 @@ class Session::Impl {
   }
 
  private:
-  static json::object ParseError(std::string_view text, const boost::system::error_code& ec) {
-    const std::string why = IsValidUtf8(text) ? "the message is not valid JSON (" + ec.message() + ")"
-                                              : "the message is not valid UTF-8";
-    return jsonrpc::MakeError(nullptr, jsonrpc::kParseError, "Parse error: " + why);
-  }
-
   // A JSON array: only the 2025-03-26 revision has batches.
-  std::optional<std::string> HandleBatch(const json::array& batch, const OutboundSink& sink) {
-    const std::string version = protocol_version();
+  std::optional<std::string> HandleBatch(const json::array& batch, std::string_view version,
+                                         const OutboundSink& sink) {
     if (!FeaturesOf(version).json_rpc_batches) {
       return Serialize(jsonrpc::MakeError(
           nullptr, jsonrpc::kInvalidRequest,
           "Invalid request: JSON-RPC batches are not supported " +
               (version.empty() ? std::string("before initialize")
-                               : "in protocol revision " + version) +
+                               : "in protocol revision " + std::string(version)) +
               "; send one message at a time"));
     }
     if (batch.empty()) {
@@ -125,13 +154,14 @@ class Session::Impl {
     }
     json::array responses;
     for (const json::value& message : batch) {
-      if (auto response = HandleOne(message, sink)) responses.push_back(std::move(*response));
+      if (auto response = HandleOne(message, !version.empty(), sink)) responses.push_back(std::move(*response));
     }
     if (responses.empty()) return std::nullopt;
     return json::serialize(responses);
   }
 
-  std::optional<json::object> HandleOne(const json::value& value, const OutboundSink& sink) {
+  std::optional<json::object> HandleOne(const json::value& value, bool initialized_at_receipt,
+                                       const OutboundSink& sink) {
     Message message;
     try {
       message = jsonrpc::ReadMessage(value);
@@ -149,7 +179,7 @@ class Session::Impl {
       case Message::Kind::kRequest:
         break;
     }
-    return HandleRequest(message, sink);
+    return HandleRequest(message, initialized_at_receipt, sink);
   }
 
   void HandleNotification(const Message& message) {
@@ -180,16 +210,17 @@ class Session::Impl {
     std::string key_;
   };
 
-  std::optional<json::object> HandleRequest(const Message& message, const OutboundSink& sink) {
+  std::optional<json::object> HandleRequest(const Message& message, bool initialized_at_receipt,
+                                            const OutboundSink& sink) {
+    if (!initialized_at_receipt && message.method != "initialize" && message.method != "ping") {
+      return jsonrpc::MakeError(message.id, jsonrpc::kInvalidRequest,
+                                "Invalid request: the session is not initialized; send "
+                                "\"initialize\" first");
+    }
     auto cancelled = std::make_shared<std::atomic<bool>>(false);
     std::string key = json::serialize(message.id);
     {
       std::lock_guard lock(mutex_);
-      if (!initialized_ && message.method != "initialize" && message.method != "ping") {
-        return jsonrpc::MakeError(message.id, jsonrpc::kInvalidRequest,
-                                  "Invalid request: the session is not initialized; send "
-                                  "\"initialize\" first");
-      }
       if (!in_flight_.emplace(key, cancelled).second) {
         return jsonrpc::MakeError(message.id, jsonrpc::kInvalidRequest,
                                   "Invalid request: id " + key +
@@ -342,44 +373,37 @@ class Session::Impl {
 };
 
 MessageInfo ClassifyMessage(std::string_view text) {
-  MessageInfo info;
   boost::system::error_code ec;
   const json::value message = json::parse(text, ec);
-  if (ec) return info;
-  info.valid_json = true;
-  info.is_batch = message.is_array();
-  const auto look_at = [&info](const json::value& item) {
-    const json::object* o = item.if_object();
-    if (!o) return;
-    const json::value* method = o->if_contains("method");
-    if (!method || !method->is_string()) return;
-    if (!o->contains("id")) return;  // a notification
-    info.has_requests = true;
-    if (*method == "initialize") info.is_initialize = true;
-  };
-  if (info.is_batch) {
-    for (const auto& item : message.get_array()) look_at(item);
-  } else {
-    look_at(message);
-    const json::object* o = message.if_object();
-    const json::value* method = o ? o->if_contains("method") : nullptr;
-    if (method && method->is_string()) info.method = method->get_string();
-    if (info.method == "tools/call") {
-      const json::value* params = o->if_contains("params");
-      const json::value* name = params && params->is_object() ? params->get_object().if_contains("name") : nullptr;
-      if (name && name->is_string()) info.tool = name->get_string();
-    }
-  }
-  return info;
+  if (ec) return MessageInfo{};
+  return Classify(message);
 }
 
 Session::Session(const ServerDefinition& server, std::any principal, OutboundSink sink)
     : impl_(std::make_unique<Impl>(server, std::move(principal), std::move(sink))) {}
 Session::~Session() = default;
 
-std::optional<std::string> Session::Handle(std::string_view message) { return Handle(message, {}); }
+ReceivedMessage Session::Receive(std::string_view text) const {
+  ReceivedMessage received;
+  boost::system::error_code ec;
+  received.parsed_ = json::parse(text, ec);
+  if (ec) {
+    received.parse_error_ = Serialize(ParseError(text, ec));
+    return received;  // info_.valid_json stays false
+  }
+  received.info_ = Classify(received.parsed_);
+  // initialize sets the revision, so an empty one means "not initialized".
+  received.revision_at_receipt_ = impl_->protocol_version();
+  return received;
+}
+
+std::optional<std::string> Session::Handle(ReceivedMessage message, const OutboundSink& request_sink) {
+  if (!message.info_.valid_json) return std::move(message.parse_error_);
+  return impl_->Handle(message.parsed_, message.revision_at_receipt_, request_sink);
+}
+std::optional<std::string> Session::Handle(std::string_view message) { return Handle(Receive(message)); }
 std::optional<std::string> Session::Handle(std::string_view message, const OutboundSink& request_sink) {
-  return impl_->Handle(message, request_sink);
+  return Handle(Receive(message), request_sink);
 }
 bool Session::initialized() const { return impl_->initialized(); }
 std::string Session::protocol_version() const { return impl_->protocol_version(); }

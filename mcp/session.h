@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/value.hpp>
+
 #include "mcp/call_context.h"
 #include "mcp/server_definition.h"
 
@@ -35,6 +37,23 @@ struct MessageInfo {
 };
 MessageInfo ClassifyMessage(std::string_view text);
 
+// A message as a transport received it: parsed once, classified, and stamped with the
+// session's lifecycle state at that moment (see Session::Receive). It may be handled
+// later, on another thread.
+class ReceivedMessage {
+ public:
+  // What the message is, for the transport's scheduling.
+  const MessageInfo& info() const { return info_; }
+
+ private:
+  friend class Session;
+  MessageInfo info_;
+  boost::json::value parsed_;  // null when the text is not JSON
+  std::string parse_error_;    // the response to text that is not JSON
+  // The revision the session had negotiated when the message arrived; empty: not yet initialized.
+  std::string revision_at_receipt_;
+};
+
 class Session {
  public:
   // `server` must outlive the session. `principal` is whoever the transport authenticated
@@ -45,12 +64,21 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  // A request is judged against the lifecycle as it stood when it arrived, not when a
+  // thread gets round to it: tools/list sent just before initialize is refused even if
+  // initialize finishes first. So a transport that runs messages on several threads
+  // calls Receive on the thread that reads them, in the order they arrive, and hands
+  // the result to Handle on any thread.
+  ReceivedMessage Receive(std::string_view message) const;
+
   // Handles one message (an object, or a batch array where the revision allows it) and
   // returns the serialized response, or nothing when none is due (notifications,
-  // responses, cancelled requests, batches of notifications only).
+  // responses, cancelled requests, batches of notifications only). Notifications caused
+  // by this message go to `request_sink` when given (HTTP: the SSE stream of this POST),
+  // else to the session's sink.
+  std::optional<std::string> Handle(ReceivedMessage message, const OutboundSink& request_sink = {});
+  // Receive and Handle in one step, for callers that handle messages in arrival order.
   std::optional<std::string> Handle(std::string_view message);
-  // The same, but notifications caused by this message go to `request_sink`
-  // (HTTP: the SSE stream of this POST) instead of the session's sink.
   std::optional<std::string> Handle(std::string_view message, const OutboundSink& request_sink);
 
   // True once an initialize request succeeded.

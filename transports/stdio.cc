@@ -46,6 +46,10 @@ std::string TooLongError(std::size_t limit) {
 // costs tens of microseconds, more than the request). When every other thread is
 // busy, the leader keeps reading and leaves requests in a backlog that threads take
 // as they finish: pings and cancellations are always read.
+//
+// Whichever thread runs a request, the session judges it as it stood when the leader
+// read it (mcp::Session::Receive): tools/list read just before initialize is refused
+// even if initialize, read next, finishes first.
 class ServeLoop {
  public:
   ServeLoop(LineReader& reader, LineWriter& writer, mcp::Session& session, std::size_t max_line_bytes)
@@ -65,10 +69,10 @@ class ServeLoop {
     std::unique_lock lock(mutex_);
     for (;;) {
       if (!backlog_.empty()) {
-        std::string line = std::move(backlog_.front());
+        mcp::ReceivedMessage message = std::move(backlog_.front());
         backlog_.pop_front();
         lock.unlock();
-        Respond(line);
+        Respond(std::move(message));
         lock.lock();
       } else if (input_done_) {
         return;
@@ -93,8 +97,9 @@ class ServeLoop {
       switch (event) {
         case LineReader::Event::kLine: {
           spdlog::debug("stdio: received {} bytes", line.size());
-          if (HandleWhileReading(mcp::ClassifyMessage(line))) {
-            Respond(line);
+          mcp::ReceivedMessage message = session_.Receive(line);  // in stream order, on this thread
+          if (HandleWhileReading(message.info())) {
+            Respond(std::move(message));
             continue;
           }
           std::unique_lock lock(mutex_);
@@ -102,15 +107,15 @@ class ServeLoop {
             has_leader_ = false;  // an idle thread (or this one, if it comes back first) reads on
             changed_.notify_one();
             lock.unlock();
-            Respond(line);
+            Respond(std::move(message));
             return;
           }
           if (backlog_.size() < kMaxBacklog) {
-            backlog_.push_back(std::move(line));
+            backlog_.push_back(std::move(message));
             continue;
           }
           lock.unlock();
-          Respond(line);  // flooded: stop reading until this one is done
+          Respond(std::move(message));  // flooded: stop reading until this one is done
           continue;
         }
         case LineReader::Event::kTooLong:
@@ -136,8 +141,8 @@ class ServeLoop {
     changed_.notify_all();
   }
 
-  void Respond(const std::string& line) {
-    if (auto response = session_.Handle(line)) writer_.Write(*response);
+  void Respond(mcp::ReceivedMessage message) {
+    if (auto response = session_.Handle(std::move(message))) writer_.Write(*response);
   }
 
   LineReader& reader_;
@@ -150,7 +155,7 @@ class ServeLoop {
   bool has_leader_ = false;
   bool input_done_ = false;
   unsigned idle_ = 0;               // threads waiting to lead
-  std::deque<std::string> backlog_;  // requests read while every thread was busy
+  std::deque<mcp::ReceivedMessage> backlog_;  // requests read while every thread was busy
   int exit_code_ = 0;
 };
 

@@ -82,6 +82,29 @@ TEST(Lifecycle, RequestsBeforeInitializeAreRefusedExceptPing) {
   EXPECT_TRUE(client.Request("tools/list").contains("result"));
 }
 
+// A transport may run messages on several threads, so tools/list sent just before
+// initialize can reach the session after initialize finished: it is judged as the
+// session stood when it was received, not when it runs.
+TEST(Lifecycle, RequestIsJudgedAsTheSessionStoodWhenItWasReceived) {
+  auto server = Server();
+  mcp::Session session(*server, std::string("alice"), [](std::string) {});
+  mcp::ReceivedMessage early = session.Receive(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+  EXPECT_EQ(early.info().method, "tools/list");
+
+  auto initialized = session.Handle(session.Receive(
+      R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})"));
+  ASSERT_TRUE(initialized && json::parse(*initialized).as_object().contains("result")) << initialized.value_or("");
+
+  auto refused = session.Handle(std::move(early));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(ErrorCode(json::parse(*refused).as_object()), -32600) << *refused;
+  EXPECT_NE(ErrorMessage(json::parse(*refused).as_object()).find("not initialized"), std::string::npos) << *refused;
+
+  auto served = session.Handle(session.Receive(R"({"jsonrpc":"2.0","id":3,"method":"tools/list"})"));
+  ASSERT_TRUE(served);
+  EXPECT_TRUE(json::parse(*served).as_object().contains("result")) << *served;
+}
+
 TEST(Lifecycle, SecondInitializeIsRefusedAndKeepsTheFirstRevision) {
   auto server = Server();
   fixture::SessionClient client(*server);

@@ -87,6 +87,27 @@ TEST(StdioTransport, SlowToolDoesNotBlockLaterRequests) {
   EXPECT_EQ(std::count(order.begin(), order.end(), 3), 1);
 }
 
+// The reading thread hands tools/list to another thread and goes on to read and run
+// initialize; tools/list must still be judged as it stood when it arrived: before initialize.
+TEST(StdioTransport, RequestSentJustBeforeInitializeIsAlwaysRefused) {
+  constexpr int kRounds = 300;
+  int served = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    StdioServer server;
+    server.client().WriteRaw(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})" "\n"
+                             R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})" "\n");
+    json::object list = server.Next();
+    if (list.at("id") == 2) list = server.Next();
+    ASSERT_EQ(list.at("id"), 1);
+    if (!list.contains("error")) {
+      ++served;
+      continue;
+    }
+    EXPECT_EQ(list.at("error").at("code"), -32600);
+  }
+  EXPECT_EQ(served, 0) << "tools/list was served before initialize in " << served << " of " << kRounds << " rounds";
+}
+
 TEST(StdioTransport, PingIsAnsweredEvenWhenEveryWorkerIsBusy) {
   transports::StdioOptions options;
   options.worker_threads = 2;

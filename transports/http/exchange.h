@@ -51,7 +51,9 @@ struct McpCall {
   bool can_stream = false;   // the client accepts text/event-stream and the connection can chunk
   bool read_only = false;    // one request that changes nothing: it runs on the read workers
   std::vector<Header> headers;  // for the response, JSON or stream (Mcp-Session-Id of a new session)
-  std::string body;
+  // The body, received by the session when the POST arrived: it is judged against the
+  // session's lifecycle as it stood then, whenever a worker runs it.
+  mcp::ReceivedMessage message;
 };
 
 // What a worker produced for an McpCall.

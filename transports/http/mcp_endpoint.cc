@@ -99,7 +99,7 @@ std::variant<Reply, McpCall> McpEndpoint::Post(Request& request, const Credentia
       return Accepted();
     }
   }
-  call.body = std::move(request.body);
+  call.message = call.session->Receive(request.body);
   return call;
 }
 
@@ -112,7 +112,7 @@ Reply McpEndpoint::Delete(const Request& request, const Credential& caller) {
 
 McpResult McpEndpoint::Run(McpCall& call, const mcp::OutboundSink& sink) {
   McpResult result;
-  result.message = call.session->Handle(call.body, sink);
+  result.message = call.session->Handle(std::move(call.message), sink);
   if (call.new_session && !call.session->initialized()) {
     sessions_.Remove(call.session_id, call.credential_id);  // a failed initialize opens nothing
   } else {
