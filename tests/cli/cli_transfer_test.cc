@@ -61,6 +61,18 @@ class CliTransferTest : public ::testing::Test {
     return r.out;
   }
 
+  // Imports file_ into `db` expecting failure: exit 1, `phrase` on stderr, nothing on
+  // stdout, and `memories` rows in the database afterwards (what was there before).
+  CliResult ExpectImportFails(const std::string& db, const std::string& email, const std::string& phrase,
+                              std::int64_t memories) {
+    CliResult r = Run(db, {"import", "--user", email, file_});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(Contains(r.err, phrase)) << r.err.substr(0, 2000);
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(Scalar(db, "SELECT count(*) FROM memories"), memories);
+    return r;
+  }
+
   // Runs `write` with a MemoryService over `db` as the owner `user_id` (an owner
   // key: no vendor filter, origin "api"), then closes the database so the CLI
   // finds it as a user would.
@@ -147,10 +159,7 @@ TEST_F(CliTransferTest, ExportThenImportIntoAFreshDatabaseRoundTrips) {
   EXPECT_EQ(Scalar(target_, "SELECT count(*) FROM usage_events"), 0);
 
   // The same file again: its ids exist now, so the import fails and adds nothing.
-  CliResult again = Run(target_, {"import", "--user", "alice@example.com", file_});
-  EXPECT_EQ(again.exit_code, 1);
-  EXPECT_TRUE(Contains(again.err, "line 1: id: a memory")) << again.err;
-  EXPECT_EQ(Scalar(target_, "SELECT count(*) FROM memories"), 4);
+  ExpectImportFails(target_, "alice@example.com", "line 1: id: a memory", 4);
 }
 
 TEST_F(CliTransferTest, ABadLineFailsTheImportNamingItsLineAndChangesNothing) {
@@ -180,14 +189,10 @@ TEST_F(CliTransferTest, ABadLineFailsTheImportNamingItsLineAndChangesNothing) {
     {
       std::ofstream(file_) << good << "\n\n" << good << "\n" << bad << "\n" << good << "\n";
     }
-    CliResult r = Run(target_, {"import", "--user", "alice@example.com", file_});
-    EXPECT_EQ(r.exit_code, 1);
-    EXPECT_TRUE(Contains(r.err, "line 4: ")) << r.err;
+    CliResult r = ExpectImportFails(target_, "alice@example.com", "line 4: ", 1);
     EXPECT_TRUE(Contains(r.err, what)) << r.err;
     EXPECT_TRUE(Contains(r.err, "nothing was imported")) << r.err;
-    EXPECT_TRUE(r.out.empty()) << r.out;
     EXPECT_EQ(Export(target_, "alice@example.com"), before);
-    EXPECT_EQ(Scalar(target_, "SELECT count(*) FROM memories"), 1);
     EXPECT_EQ(Scalar(target_, "SELECT count(*) FROM memory_versions"), 0);
   }
 
@@ -203,10 +208,7 @@ TEST_F(CliTransferTest, ABadLineFailsTheImportNamingItsLineAndChangesNothing) {
     std::ofstream out(file_);
     for (int i = 0; i < 201; ++i) out << R"({"title":"m)" << i << R"(","content":"c"})" << "\n";
   }
-  CliResult over = Run(target_, {"import", "--user", "bob@example.com", file_});
-  EXPECT_EQ(over.exit_code, 1);
-  EXPECT_TRUE(Contains(over.err, "200")) << over.err;
-  EXPECT_EQ(Scalar(target_, "SELECT count(*) FROM memories"), 1);
+  ExpectImportFails(target_, "bob@example.com", "stores at most 200", 1);
 }
 
 TEST_F(CliTransferTest, ALongImportReportsProgressOnStderr) {
@@ -229,10 +231,7 @@ TEST_F(CliTransferTest, ALongImportReportsProgressOnStderr) {
   {
     std::ofstream(file_, std::ios::app) << "not json\n";
   }
-  CliResult bad = Run(target_, {"import", "--user", "root@example.com", file_});
-  EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_TRUE(Contains(bad.err, "line 25001: not JSON")) << bad.err.substr(0, 2000);
-  EXPECT_EQ(Scalar(target_, "SELECT count(*) FROM memories"), kLines);
+  ExpectImportFails(target_, "root@example.com", "line 25001: not JSON", kLines);
 }
 
 // Sets up `db` so that `email` belongs to an org and team with the given ids, as
@@ -280,11 +279,8 @@ TEST_F(CliTransferTest, MemoriesSharedWithAnOrgAndATeamRoundTripIntoTheSameOrgAn
 
   // Into a database where alice is in no org: refused at the first shared line.
   const std::string alice_there = MustRun(target_, {"user", "add", "alice@example.com", "--plan", "team"});
-  CliResult refused = Run(target_, {"import", "--user", "alice@example.com", file_});
-  EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_TRUE(Contains(refused.err, "line 1: shared_with_org_id: '" + org + "' is not the org of alice@example.com"))
-      << refused.err;
-  EXPECT_EQ(Scalar(target_, "SELECT count(*) FROM memories"), 0);
+  ExpectImportFails(target_, "alice@example.com",
+                    "line 1: shared_with_org_id: '" + org + "' is not the org of alice@example.com", 0);
 
   // Into a database where alice is in the same org and team (same ids): the same memories.
   RecreateOrgAndTeam(target_, alice_there, org, team);
