@@ -1,15 +1,20 @@
 // The real `reflect-memory serve --stdio` as a child process on a temporary database,
-// the way an IDE launches it: a request sent before initialize is refused however
-// closely initialize follows it.
+// the way an IDE launches it: stdout carries protocol messages only (logs go to stderr),
+// end of input and SIGTERM end it with exit code 0 once the calls in flight are answered,
+// an over-long line is refused without ending the session, and a request sent before
+// initialize is refused however closely initialize follows it.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <stdlib.h>
 
+#include <future>
 #include <string>
 #include <vector>
 
 #include <boost/json.hpp>
 
+#include "store/database.h"
 #include "tests/stdio/child_process.h"
 #include "tests/stdio/json_rpc_lines.h"
 #include "tests/store/temp_dir.h"
@@ -19,6 +24,7 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 using testing_support::ChildProcess;
+using testing_support::JsonRpcMessage;
 
 std::string Request(std::int64_t id, std::string_view method, json::object params = {}) {
   return json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}});
@@ -29,6 +35,17 @@ std::string Initialize(std::int64_t id) {
                  {{"protocolVersion", "2025-11-25"},
                   {"capabilities", json::object{}},
                   {"clientInfo", {{"name", "claude-code"}, {"version", "1"}}}});
+}
+
+std::string CallTool(std::int64_t id, std::string_view tool, json::object arguments) {
+  return Request(id, "tools/call", {{"name", tool}, {"arguments", std::move(arguments)}});
+}
+
+// A tools/call response whose result reports a failure.
+bool IsToolError(const json::object& response) {
+  const json::value* result = response.if_contains("result");
+  const json::value* is_error = result && result->is_object() ? result->get_object().if_contains("isError") : nullptr;
+  return is_error && *is_error == true;
 }
 
 class RealStdioServer : public ::testing::Test {
@@ -47,8 +64,119 @@ class RealStdioServer : public ::testing::Test {
     return argv;
   }
 
+  // Starts the server and completes initialize.
+  std::unique_ptr<ChildProcess> StartInitialized(std::vector<std::string> extra = {}) {
+    auto child = std::make_unique<ChildProcess>(ServeCommand(std::move(extra)));
+    child->io().WriteLine(Initialize(0));
+    json::object response = NextMessage(*child);
+    EXPECT_TRUE(response.contains("result")) << json::serialize(response);
+    child->io().WriteLine(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+    return child;
+  }
+
+  // The next line on the child's stdout, which must be a JSON-RPC message.
+  static json::object NextMessage(ChildProcess& child) {
+    auto line = child.io().ReadLine();
+    if (!line) {
+      ADD_FAILURE() << "no message on stdout within the timeout";
+      return {};
+    }
+    return JsonRpcMessage(*line);
+  }
+
   rm::testing::TempDir dir_;
 };
+
+TEST_F(RealStdioServer, StdoutCarriesOnlyProtocolMessagesAndStderrTheDebugLogs) {
+  auto child = StartInitialized({"--log-level", "debug"});
+  child->io().WriteLine(Request(1, "tools/list"));
+  child->io().WriteLine(CallTool(2, "write_memory", {{"title", "Coffee"}, {"content", "Alice drinks her coffee black"}}));
+  std::vector<json::object> answers = {NextMessage(*child), NextMessage(*child)};
+
+  const json::object list = testing_support::ResponseTo(answers, 1);
+  ASSERT_TRUE(list.contains("result")) << json::serialize(list);
+  std::vector<std::string> tools;
+  for (const auto& tool : list.at("result").at("tools").as_array()) tools.emplace_back(tool.at("name").as_string());
+  EXPECT_NE(std::find(tools.begin(), tools.end(), "search_memories"), tools.end());
+
+  const json::object written = testing_support::ResponseTo(answers, 2);
+  ASSERT_TRUE(written.contains("result")) << json::serialize(written);
+  ASSERT_FALSE(IsToolError(written)) << json::serialize(written);
+  const json::value id = written.at("result").at("structuredContent").at("memory").at("id");
+
+  // Sent once the write is answered: requests run concurrently, so only then is it committed.
+  child->io().WriteLine(CallTool(3, "search_memories", {{"term", "coffee"}}));
+  const json::object found = NextMessage(*child);
+  ASSERT_EQ(found.at("id"), 3) << json::serialize(found);
+  const auto& results = found.at("result").at("structuredContent").at("results").as_array();
+  ASSERT_EQ(results.size(), 1u) << json::serialize(found);
+  EXPECT_EQ(results[0].at("id"), id);
+
+  child->io().CloseWrite();
+  EXPECT_TRUE(testing_support::JsonRpcLines(child->io().ReadRemaining()).empty()) << "nothing was left to answer";
+  EXPECT_EQ(child->Wait(), 0);
+  const std::string logs = child->ReadStderr();
+  EXPECT_NE(logs.find("debug stdio: received"), std::string::npos) << "debug logging was on: " << logs;
+  EXPECT_NE(logs.find("end of input"), std::string::npos) << logs;
+}
+
+TEST_F(RealStdioServer, EndOfInputExitsZero) {
+  auto child = StartInitialized();
+  child->io().CloseWrite();
+  EXPECT_EQ(child->Wait(), 0);
+  EXPECT_EQ(child->io().ReadRemaining(), "");
+}
+
+TEST_F(RealStdioServer, SigtermWhileACallIsInFlightAnswersItThenExitsZero) {
+  auto db = rm::store::Database::Open(database());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto child = StartInitialized();
+
+  // This process holds the database's write lock, so the server's write waits for it
+  // (SQLite's busy timeout) and is still in flight when SIGTERM arrives.
+  std::promise<void> locked, release;
+  auto holder = std::async(std::launch::async, [&] {
+    return (*db)->Write([&](rm::store::Connection&) {
+      locked.set_value();
+      release.get_future().wait();
+      return rm::Status::Ok();
+    });
+  });
+  locked.get_future().wait();
+  child->io().WriteLine(CallTool(1, "write_memory", {{"title", "Tea"}, {"content", "Green, no sugar"}}));
+  child->io().WriteLine(Request(2, "ping"));
+  ASSERT_EQ(NextMessage(*child).at("id"), 2) << "the ping's answer shows the write was read";
+  ASSERT_FALSE(child->io().ReadLine(200ms)) << "the write should be waiting for the lock";
+
+  child->Signal(SIGTERM);
+  EXPECT_FALSE(child->Wait(300ms)) << "the server exited with a call in flight";
+  release.set_value();
+  ASSERT_TRUE(holder.get().ok());
+
+  const json::object written = NextMessage(*child);
+  EXPECT_EQ(written.at("id"), 1);
+  EXPECT_TRUE(written.contains("result")) << json::serialize(written);
+  EXPECT_FALSE(IsToolError(written)) << json::serialize(written);
+  EXPECT_EQ(child->Wait(), 0);
+}
+
+TEST_F(RealStdioServer, LineOverFourMebibytesGetsAnErrorAndTheNextRequestIsServed) {
+  auto child = StartInitialized();
+  // 5 MiB of content, written from another thread while the server reads (a pipe holds 64 KiB).
+  const std::string huge = CallTool(1, "write_memory", {{"title", "Huge"}, {"content", std::string(5 << 20, 'x')}});
+  auto writer = std::async(std::launch::async, [&] { return child->io().WriteLine(huge); });
+  const json::object refused = NextMessage(*child);
+  EXPECT_TRUE(writer.get());
+  EXPECT_TRUE(refused.at("id").is_null()) << json::serialize(refused);
+  EXPECT_EQ(refused.at("error").at("code"), -32600);
+  EXPECT_NE(std::string(refused.at("error").at("message").as_string()).find("4194304"), std::string::npos)
+      << json::serialize(refused);
+
+  child->io().WriteLine(Request(2, "tools/list"));
+  const json::object list = NextMessage(*child);
+  EXPECT_EQ(list.at("id"), 2);
+  EXPECT_TRUE(list.contains("result")) << json::serialize(list);
+}
 
 // The server reads the two lines at once and may run them on different threads; tools/list
 // must still be judged as it stood when it arrived (before initialize), every time.

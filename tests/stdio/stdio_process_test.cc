@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "tests/stdio/child_process.h"
+#include "tests/stdio/json_rpc_lines.h"
 
 namespace {
 
@@ -29,18 +30,7 @@ TEST(StdioProcess, StdoutCarriesOnlyProtocolMessagesEvenWithDebugLogging) {
 
   const std::string out = child.io().ReadRemaining();
   EXPECT_EQ(child.Wait(), 0);
-  int messages = 0;
-  size_t start = 0;
-  for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
-    const std::string line = out.substr(start, end - start);
-    boost::system::error_code ec;
-    auto message = json::parse(line, ec);
-    ASSERT_FALSE(ec) << "not JSON on stdout: " << line;
-    EXPECT_EQ(message.at("jsonrpc"), "2.0") << line;
-    ++messages;
-  }
-  EXPECT_EQ(start, out.size()) << "stdout ends in the middle of a line";
-  EXPECT_EQ(messages, 4);  // initialize, two calls, ping
+  EXPECT_EQ(testing_support::JsonRpcLines(out).size(), 4u);  // initialize, two calls, ping
 
   const std::string err = child.ReadStderr();
   EXPECT_NE(err.find("printf garbage"), std::string::npos) << err;
