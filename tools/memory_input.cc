@@ -1,6 +1,7 @@
 #include "tools/memory_input.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "store/validation.h"
@@ -145,6 +146,20 @@ Status CheckRequestId(std::string_view request_id) {
   return Status::Ok();
 }
 
+namespace {
+int TwoDigits(std::string_view s, std::size_t at) { return (s[at] - '0') * 10 + (s[at + 1] - '0'); }
+
+// "2026-02-31" and "25:61" have the right shape but are no moment: a filter or an
+// imported row with one would compare as text against real timestamps.
+bool IsRealDateAndTime(std::string_view date, std::string_view hh_mm, std::string_view ss) {
+  const int year = std::stoi(std::string(date.substr(0, 4)));
+  const std::chrono::year_month_day day{std::chrono::year(year),
+                                        std::chrono::month(static_cast<unsigned>(TwoDigits(date, 5))),
+                                        std::chrono::day(static_cast<unsigned>(TwoDigits(date, 8)))};
+  return day.ok() && TwoDigits(hh_mm, 0) < 24 && TwoDigits(hh_mm, 3) < 60 && TwoDigits(ss, 0) < 60;
+}
+}  // namespace
+
 Result<std::string> NormalizeTimestamp(std::string_view value, std::string_view field) {
   const Status bad = Status::InvalidArgument(
       Field(field) + ": use an ISO-8601 UTC date or time, e.g. 2026-05-01 or 2026-05-01T14:30:00Z");
@@ -176,6 +191,7 @@ Result<std::string> NormalizeTimestamp(std::string_view value, std::string_view 
       }
     }
   }
+  if (!IsRealDateAndTime(out, time, seconds)) return bad;
   return out + "T" + time + ":" + seconds + "." + millis + "Z";
 }
 

@@ -141,6 +141,7 @@ TEST(ExportImport, ABadLineAbortsWithItsNumberAndChangesNothing) {
       {R"({"title":"t","content":"c","allowed_vendors":["Bad Vendor"]})", "allowed_vendors[0]"},
       {R"({"title":"t","content":"c","tags":[1]})", "tags"},
       {R"({"title":"t","content":"c","created_at":"yesterday"})", "created_at"},
+      {R"({"title":"t","content":"c","created_at":"2026-02-31"})", "created_at"},
       {R"({"id":"m1","title":"dup","content":"c"})", "already exists"},
       {R"({"title":"t","content":"c","parent_memory_id":"nope"})", "parent_memory_id"},
       {R"({"title":"t","content":"c","shared_with_org_id":"some-org"})", "shared_with_org_id"},

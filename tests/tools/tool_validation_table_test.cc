@@ -351,16 +351,19 @@ void ToolValidationTable::ExpectFailsChangingNothing(const Case& c) {
 
 // Dates that have the shape YYYY-MM-DD[THH:MM[:SS]] but name no real time.
 TEST_F(ToolValidationTable, ImpossibleDatesAreRefused) {
-  GTEST_SKIP() << "product bug: tools/memory_input.cc NormalizeTimestamp checks digits, not ranges";
   const std::string v = "validation_error";
   for (const Case& c : std::vector<Case>{
            {"search_memories", {{"term", "x"}, {"created_before", "2026-99-99"}}, v, "created_before"},
            {"search_memories", {{"term", "x"}, {"created_after", "2026-00-10"}}, v, "created_after"},
            {"search_memories", {{"term", "x"}, {"created_after", "2026-02-31"}}, v, "created_after"},
            {"search_memories", {{"term", "x"}, {"created_after", "2026-05-01T25:61"}}, v, "created_after"},
+           {"search_memories", {{"term", "x"}, {"created_after", "2025-02-29"}}, v, "created_after"},
+           {"search_memories", {{"term", "x"}, {"created_after", "2026-05-01T10:00:60Z"}}, v, "created_after"},
        }) {
     ExpectFailsChangingNothing(c);
   }
+  // A leap day and the last second of a day are real.
+  EXPECT_FALSE(owner_->Call("search_memories", {{"term", "x"}, {"created_after", "2024-02-29T23:59:59Z"}}).is_error);
 }
 
 // The table's calls made right, as a check that its failures come from the
