@@ -189,7 +189,9 @@ MemoryService::Reply MemoryService::ReadPoolMemories(const Caller& caller, const
 
 MemoryService::Reply MemoryService::GetUsage(const Caller& caller, const Key& key,
                                              const std::optional<std::string>& month) {
-  if (month) RM_RETURN_IF_ERROR(store::ValidateMonth(*month));
+  if (month) {  // tool errors start with the field at fault, as schema errors do
+    if (Status valid = store::ValidateMonth(*month); !valid.ok()) return Status::InvalidArgument("month: " + valid.message());
+  }
   read_usage_.Flush();  // "operations count calls before this one": include reads still being metered
   return Execute(caller, key, UsageOperation::kMemoryRead, [&](ServiceCall& call) -> Reply {
     const std::string which = month ? *month : MonthOf(call.now);

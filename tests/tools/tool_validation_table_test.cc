@@ -298,7 +298,7 @@ std::vector<Case> ToolValidationTable::Table() const {
       {"fetch", {{"id", hidden_}}, nf, not_found(hidden_), Who::kAgent},
 
       // ---------------------------------------------------------------- get_usage
-      {"get_usage", {{"month", "2026-13"}}, v, "invalid month '2026-13'"},
+      {"get_usage", {{"month", "2026-13"}}, v, "month"},
       {"get_usage", {{"month", "2026-1"}}, v, "month"},
       {"get_usage", {{"month", "May 2026"}}, v, "month"},
       {"get_usage", {{"month", 202605}}, v, "month"},
