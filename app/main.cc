@@ -4,6 +4,9 @@
 
 #include <exception>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "app/cli_commands.h"
 #include "app/logging.h"
@@ -17,6 +20,38 @@ void AddGlobalOptionsFooter(CLI::App& app) {
                 "See reflect-memory --help.");
     AddGlobalOptionsFooter(*sub);
   }
+}
+
+// The deepest subcommand the parser selected ("user" in `user frob`), or `app` itself.
+const CLI::App& DeepestSelected(const CLI::App& app) {
+  const CLI::App* deepest = &app;
+  while (!deepest->get_subcommands().empty()) deepest = deepest->get_subcommands().front();
+  return *deepest;
+}
+
+// The words that select `command` after the program's name: "user" ("" for the program).
+std::string CommandWords(const CLI::App& command) {
+  std::string words;
+  for (const CLI::App* c = &command; c->get_parent() != nullptr; c = c->get_parent()) {
+    words = words.empty() ? c->get_name() : c->get_name() + " " + words;
+  }
+  return words;
+}
+
+// CLI11 reports `reflect-memory frobnicate` as "A subcommand is required", which hides the
+// typo. When a command that needs a subcommand got none but a word was left over, that
+// word is the unknown command: say so, with the help that lists the real ones.
+std::optional<int> ReportUnknownCommand(const CLI::App& app, const CLI::ParseError& error) {
+  if (dynamic_cast<const CLI::RequiredError*>(&error) == nullptr) return std::nullopt;
+  const CLI::App& command = DeepestSelected(app);
+  if (command.get_require_subcommand_min() == 0) return std::nullopt;  // a missing option, say
+  const std::vector<std::string> leftovers = app.remaining();
+  if (leftovers.empty() || leftovers.front().starts_with('-')) return std::nullopt;
+  const std::string words = CommandWords(command);
+  const std::string typed = words.empty() ? leftovers.front() : words + " " + leftovers.front();
+  const std::string help = app.get_name() + (words.empty() ? "" : " " + words) + " --help";
+  return rm::app::ReportError(rm::Status::InvalidArgument("unknown command '" + typed + "'"),
+                              "run `" + help + "` to see the commands");
 }
 
 }  // namespace
@@ -51,6 +86,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (auto code = ReportUnknownCommand(app, e)) return *code;
     int code = app.exit(e);  // prints help/version to stdout, errors to stderr
     return code == 0 ? kExitOk : kExitUsage;
   }

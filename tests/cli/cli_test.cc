@@ -105,7 +105,7 @@ TEST_F(CliTest, EverySubcommandHasHelp) {
   const std::vector<std::vector<std::string>> commands = {
       {"user"}, {"user", "add"}, {"user", "list"}, {"key"}, {"key", "create"}, {"key", "list"},
       {"key", "revoke"}, {"org"}, {"org", "create"}, {"org", "add-member"}, {"team"},
-      {"team", "create"}, {"usage"}, {"migrate"}, {"check"}};
+      {"team", "create"}, {"usage"}, {"migrate"}, {"check"}, {"serve"}, {"export"}, {"import"}};
   for (std::vector<std::string> cmd : commands) {
     std::string name = "reflect-memory";
     for (const std::string& part : cmd) name += " " + part;
@@ -125,6 +125,19 @@ TEST_F(CliTest, MissingOrUnknownCommandIsAUsageError) {
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_TRUE(Contains(r.err, "--help")) << r.err;
   }
+  // A mistyped command is named as unknown, not reported as a missing one.
+  CliResult top = Run({"frobnicate"});
+  EXPECT_TRUE(Contains(top.err, "unknown command 'frobnicate'")) << top.err;
+  EXPECT_TRUE(Contains(top.err, "reflect-memory --help")) << top.err;
+  EXPECT_FALSE(Contains(top.err, "subcommand is required")) << top.err;
+
+  CliResult nested = Run({"user", "frob", "--json"});
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_TRUE(Contains(nested.err, "unknown command 'user frob'")) << nested.err;
+  EXPECT_TRUE(Contains(nested.err, "reflect-memory user --help")) << nested.err;
+
+  CliResult missing = Run({"user"});  // nothing mistyped: no unknown command to name
+  EXPECT_FALSE(Contains(missing.err, "unknown command")) << missing.err;
   EXPECT_FALSE(std::filesystem::exists(db_));
 }
 
