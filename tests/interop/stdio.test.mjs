@@ -9,12 +9,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 
 const BIN = process.env.REFLECT_BIN;
 assert.ok(BIN, "set REFLECT_BIN to the reflect-memory binary");
 
 const dir = mkdtempSync(join(tmpdir(), "rm-interop-"));
 const db = join(dir, "memory.db");
+
+// The revision each connected client negotiated. The SDK's Client keeps no getter for it;
+// it hands it to transport.setProtocolVersion (HTTP transports put it in a header), which
+// the stdio transport lacks, so connect() adds one that records it.
+const negotiatedVersion = new WeakMap();
 
 async function connect(clientName, env = {}) {
   const transport = new StdioClientTransport({
@@ -24,6 +30,7 @@ async function connect(clientName, env = {}) {
     stderr: "pipe",
   });
   const client = new Client({ name: clientName, version: "1.0.0" });
+  transport.setProtocolVersion = (version) => negotiatedVersion.set(client, version);
   await client.connect(transport);
   return client;
 }
@@ -33,6 +40,10 @@ before(async () => { client = await connect("claude-code"); });
 after(async () => { await client?.close(); rmSync(dir, { recursive: true, force: true }); });
 
 test("initialize negotiates the newest revision and describes the server", async () => {
+  // The SDK asks for its newest revision; the server speaks it, so it must answer with it
+  // rather than fall back to an older one.
+  assert.equal(negotiatedVersion.get(client), LATEST_PROTOCOL_VERSION);
+  assert.equal(LATEST_PROTOCOL_VERSION, "2025-11-25", "the pinned SDK's newest revision changed: check the server supports it");
   const info = client.getServerVersion();
   assert.equal(info.name, "reflect-memory");
   assert.match(info.version, /^\d+\.\d+\.\d+/);
