@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "tools/call_hooks.h"
+
 namespace rm::tools {
 
 struct Principal {
@@ -36,6 +38,9 @@ struct Caller {
   // What a memory written by this caller records as `origin`, and what its usage
   // events record: the vendor, or "api" for an owner key (any transport).
   std::string origin;
+  // How the MCP request behind this call follows it (tools/call_hooks.h); bound by
+  // tools/tool_support.cc. They refer to that request: a Caller must not outlive it.
+  CallHooks hooks = {};
 };
 
 // The origin written for callers without a vendor (owner keys).

@@ -54,16 +54,23 @@ Result<store::SearchRequest> MakeRequest(const SearchArgs& args, int candidate_l
   return request;
 }
 
+// One pass of the search, announced first (the client sees it as progress).
+Result<store::SearchPage> SearchPass(ServiceCall& call, const store::SearchRequest& request) {
+  call.caller.hooks.Stage(request.mode == store::MatchMode::kAll ? "searching: every word must match"
+                                                                 : "searching: any word may match");
+  return store::SearchMemories(call.conn, call.viewer, request);
+}
+
 // Runs the search; a first page that finds nothing with every word required
 // tries again with any word (the result says which: "match": "all" | "any").
 Result<store::SearchPage> RunSearch(ServiceCall& call, store::SearchRequest& request,
                                     bool first_page) {
-  Result<store::SearchPage> page = store::SearchMemories(call.conn, call.viewer, request);
+  Result<store::SearchPage> page = SearchPass(call, request);
   if (!page.ok()) return page;
   if (first_page && request.mode == store::MatchMode::kAll && page->hits.empty() &&
       page->phrase_count >= 2) {
     request.mode = store::MatchMode::kAny;
-    page = store::SearchMemories(call.conn, call.viewer, request);
+    page = SearchPass(call, request);
   }
   return page;
 }

@@ -4,6 +4,8 @@
 #include <any>
 #include <cstdint>
 
+#include "tools/call_feedback.h"
+
 namespace rm::tools {
 namespace json = boost::json;
 
@@ -132,15 +134,29 @@ Result<Caller> CallerOf(const mcp::CallContext& ctx) {
   return ResolveCaller(*principal, ctx.client_name());
 }
 
-mcp::ToolResult RunTool(std::string_view tool, const json::object& args, mcp::CallContext& ctx,
-                        const ServiceCallFn& call) {
+namespace {
+
+// The service call of one tool call, its stages reported as progress.
+MemoryService::Reply CallService(std::string_view tool, const json::object& args, mcp::CallContext& ctx,
+                                 ToolProgress& progress, const ServiceCallFn& call) {
   Result<Caller> caller = CallerOf(ctx);
-  if (!caller.ok()) return ErrorResult(caller.status());
+  if (!caller.ok()) return caller.status();
+  caller->hooks.on_stage = [&progress](std::string_view stage) { progress.Stage(stage); };
   MemoryService::Key key;
   if (std::optional<std::string> request_id = OptionalString(args, "request_id")) {
     key = RequestKey{*request_id, RequestFingerprint(tool, args, caller->vendor)};
   }
-  MemoryService::Reply reply = call(*caller, key);
+  return call(*caller, key);
+}
+
+}  // namespace
+
+mcp::ToolResult RunTool(std::string_view tool, const json::object& args, mcp::CallContext& ctx,
+                        const ServiceCallFn& call) {
+  ToolProgress progress(ctx);
+  MemoryService::Reply reply = CallService(tool, args, ctx, progress, call);
+  const Status outcome = reply.ok() ? Status::Ok() : reply.status();
+  progress.Done(outcome);
   if (!reply.ok()) return ErrorResult(reply.status());
   return mcp::ToolResult::Ok(std::move(reply).value());
 }

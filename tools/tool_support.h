@@ -57,7 +57,8 @@ mcp::ToolAnnotations ReadOnly(std::string title);
 mcp::ToolResult ErrorResult(const Status& status);
 
 // Runs one tool call: resolves the caller from ctx, derives the idempotency key
-// from request_id, calls `call`, and turns the reply into a ToolResult.
+// from request_id, calls `call`, and turns the reply into a ToolResult. Meanwhile the
+// client hears of it (tools/call_feedback.h): progress when the request asked for it.
 using ServiceCallFn = std::function<MemoryService::Reply(const Caller&, const MemoryService::Key&)>;
 mcp::ToolResult RunTool(std::string_view tool, const boost::json::object& args,
                         mcp::CallContext& ctx, const ServiceCallFn& call);

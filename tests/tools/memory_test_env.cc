@@ -19,7 +19,7 @@ T OrThrow(Result<T> result, const char* what) {
 }  // namespace
 
 Client::Client(const mcp::ServerDefinition& server, tools::Principal principal, std::string client_name)
-    : session_(server, std::any(std::move(principal)), [](std::string) {}) {
+    : session_(server, std::any(std::move(principal)), [this](std::string message) { Received(std::move(message)); }) {
   json::object response = Request("initialize", {{"protocolVersion", "2025-11-25"},
                                                  {"capabilities", json::object{}},
                                                  {"clientInfo", {{"name", client_name}, {"version", "1"}}}});
@@ -28,10 +28,34 @@ Client::Client(const mcp::ServerDefinition& server, tools::Principal principal, 
 }
 
 json::object Client::Request(std::string_view method, json::object params) {
+  std::optional<json::object> response = TryRequest(method, std::move(params));
+  if (!response) throw std::runtime_error("no response to " + std::string(method));
+  return std::move(*response);
+}
+
+std::optional<json::object> Client::TryRequest(std::string_view method, json::object params) {
   json::object request{{"jsonrpc", "2.0"}, {"id", ++next_id_}, {"method", method}, {"params", std::move(params)}};
   std::optional<std::string> response = session_.Handle(json::serialize(request));
-  if (!response) throw std::runtime_error("no response to " + std::string(method));
+  if (!response) return std::nullopt;
   return json::parse(*response).as_object();
+}
+
+void Client::Notify(std::string_view method, json::object params) {
+  session_.Handle(json::serialize(json::object{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}}));
+}
+
+void Client::Received(std::string message) {
+  json::object notification = json::parse(message).as_object();
+  {
+    std::lock_guard lock(notifications_mutex_);
+    notifications_.push_back(notification);
+  }
+  if (on_notification) on_notification(notification);
+}
+
+std::vector<json::object> Client::notifications() const {
+  std::lock_guard lock(notifications_mutex_);
+  return notifications_;
 }
 
 CallResult Client::Call(std::string_view tool, json::object arguments) {

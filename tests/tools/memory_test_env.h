@@ -4,10 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -44,9 +47,25 @@ class Client {
   CallResult Call(std::string_view tool, boost::json::object arguments = {});
   // Any other request; returns the whole response.
   boost::json::object Request(std::string_view method, boost::json::object params = {});
+  // The same, but nothing when no response came (a request cancelled meanwhile).
+  std::optional<boost::json::object> TryRequest(std::string_view method, boost::json::object params = {});
+  // Sends a notification (e.g. notifications/cancelled).
+  void Notify(std::string_view method, boost::json::object params);
+  // The id the next request will carry, e.g. to cancel it while it runs.
+  long next_request_id() const { return next_id_ + 1; }
   const boost::json::object& initialize_result() const { return initialize_result_; }
 
+  // Notifications the server sent this connection (progress, log messages), oldest first.
+  std::vector<boost::json::object> notifications() const;
+  // Called with each notification as the server sends it, on the thread handling the
+  // request (before its response): lets a test act in the middle of a call.
+  std::function<void(const boost::json::object& notification)> on_notification;
+
  private:
+  void Received(std::string message);
+
+  mutable std::mutex notifications_mutex_;
+  std::vector<boost::json::object> notifications_;
   mcp::Session session_;
   long next_id_ = 0;
   boost::json::object initialize_result_;

@@ -1,0 +1,126 @@
+// MCP's per-call features on the real memory tools (issue 4), one section each.
+// Every call goes through mcp::Session and the real tool registry, as a transport
+// would send it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tests/tools/memory_test_env.h"
+#include "tools/memory_input.h"
+
+namespace rm::testing {
+namespace {
+namespace json = boost::json;
+
+// --------------------------------------------------------------- helpers
+
+json::object CallParams(std::string_view tool, json::object arguments) {
+  return {{"name", tool}, {"arguments", std::move(arguments)}};
+}
+
+json::object CallParams(std::string_view tool, json::object arguments, json::value progress_token) {
+  json::object params = CallParams(tool, std::move(arguments));
+  params["_meta"] = json::object{{"progressToken", std::move(progress_token)}};
+  return params;
+}
+
+std::vector<json::object> OfMethod(const std::vector<json::object>& notifications, std::string_view method) {
+  std::vector<json::object> out;
+  for (const json::object& n : notifications) {
+    if (n.at("method").as_string() == method) out.push_back(n.at("params").as_object());
+  }
+  return out;
+}
+
+// Writes memories straight through the service, as the owner (no MCP traffic).
+void WriteAsOwner(MemoryTestEnv& env, const std::string& user, const std::string& title,
+                  std::vector<std::string> tags = {}, std::vector<std::string> vendors = {"*"}) {
+  tools::NewMemory memory;
+  memory.title = title;
+  memory.content = "notes about " + title;
+  memory.tags = std::move(tags);
+  memory.allowed_vendors = std::move(vendors);
+  tools::MemoryService::Reply reply =
+      env.service().WriteMemory(tools::Caller{user, std::nullopt, "api"}, std::nullopt, memory, std::nullopt);
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+}
+
+// --------------------------------------------------------------- progress
+
+std::vector<json::object> Progress(const Client& client) {
+  return OfMethod(client.notifications(), "notifications/progress");
+}
+
+TEST(Progress, SearchWithATokenReportsStartEachStageAndDone) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com");
+  WriteAsOwner(env, alice, "billing migration");
+  WriteAsOwner(env, alice, "holiday plans");
+  auto client = env.Connect(MemoryTestEnv::OwnerKey(alice));
+
+  // No memory holds both words, so the search tries again with any word.
+  std::optional<json::object> response =
+      client->TryRequest("tools/call", CallParams("search_memories", {{"term", "billing holiday"}}, "search-7"));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->at("result").at("structuredContent").at("match").as_string(), "any");
+
+  // The session's sink recorded these before Handle returned the response.
+  std::vector<json::object> progress = Progress(*client);
+  ASSERT_EQ(progress.size(), 4u);
+  std::vector<std::string> messages;
+  double last = -1;
+  for (const json::object& p : progress) {
+    EXPECT_EQ(p.at("progressToken").as_string(), "search-7");
+    const double value = p.at("progress").to_number<double>();
+    EXPECT_GT(value, last);
+    last = value;
+    messages.emplace_back(p.at("message").as_string());
+  }
+  EXPECT_EQ(messages, (std::vector<std::string>{"started", "searching: every word must match",
+                                                 "searching: any word may match", "done"}));
+  EXPECT_FALSE(progress.front().contains("total"));  // not known yet: the second pass may not run
+  EXPECT_EQ(progress.back().at("total").to_number<double>(), progress.back().at("progress").to_number<double>());
+}
+
+TEST(Progress, WriteWithAnIntegerTokenReportsStartAndDone) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com");
+  auto client = env.Connect(MemoryTestEnv::OwnerKey(alice));
+
+  ASSERT_TRUE(client->TryRequest("tools/call", CallParams("write_memory", {{"title", "t"}, {"content", "c"}}, 42)));
+
+  std::vector<json::object> progress = Progress(*client);
+  ASSERT_EQ(progress.size(), 2u);
+  EXPECT_EQ(progress[0].at("progressToken").as_int64(), 42);
+  EXPECT_EQ(progress[0].at("progress").as_int64(), 0);
+  EXPECT_EQ(progress[1].at("progress").as_int64(), 1);
+  EXPECT_EQ(progress[1].at("total").as_int64(), 1);
+  EXPECT_EQ(progress[1].at("message").as_string(), "done");
+}
+
+TEST(Progress, FailedCallEndsItsProgressWithTheErrorCode) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com");
+  auto client = env.Connect(MemoryTestEnv::OwnerKey(alice));
+
+  ASSERT_TRUE(client->TryRequest("tools/call", CallParams("get_memory_by_id", {{"id", "missing"}}, "g1")));
+
+  std::vector<json::object> progress = Progress(*client);
+  ASSERT_EQ(progress.size(), 2u);
+  EXPECT_EQ(progress[1].at("message").as_string(), "failed: not_found");
+}
+
+TEST(Progress, NoProgressWithoutAToken) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com");
+  auto client = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  EXPECT_FALSE(client->Call("write_memory", {{"title", "t"}, {"content", "c"}}).is_error);
+  EXPECT_FALSE(client->Call("search_memories", {{"term", "t"}}).is_error);
+  EXPECT_TRUE(Progress(*client).empty());
+}
+
+}  // namespace
+}  // namespace rm::testing

@@ -1,0 +1,27 @@
+// What an MCP client hears about a tool call besides its result: progress
+// notifications while it runs (docs/TOOLS.md).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "mcp/call_context.h"
+#include "util/status.h"
+
+namespace rm::tools {
+
+// notifications/progress for one tool call, sent only when the request carried
+// _meta.progressToken: 0 when it starts, one step per stage the service reports,
+// and a last step whose total is the number of steps (only then is it known).
+class ToolProgress {
+ public:
+  explicit ToolProgress(const mcp::CallContext& ctx);  // sends "started"
+  void Stage(std::string_view stage);
+  void Done(const Status& outcome);
+
+ private:
+  const mcp::CallContext& ctx_;
+  int steps_ = 0;
+};
+
+}  // namespace rm::tools
