@@ -45,6 +45,14 @@ class Connection {
   // Runs a script of several statements, uncached. For migrations only.
   Status ExecScript(const std::string& sql);
 
+  // Lets a long read stop early. While `should_stop` is set, SQLite asks it every
+  // kStopCheckSteps virtual-machine steps and, once it answers true, abandons the
+  // statement being stepped, whose Step() then fails with kCancelled. Empty (the
+  // default): never asked. Database::Read sets it for one read transaction; it is
+  // never set on the writer, where an interrupted statement inside a group commit
+  // would roll back other callers' writes.
+  void StopWhen(std::function<bool()> should_stop);
+
   // Rows changed by the most recent INSERT/UPDATE/DELETE on this connection.
   std::int64_t Changes() const;
   // False outside a transaction (SQLite's autocommit mode).
@@ -72,6 +80,7 @@ class Connection {
   };
   sqlite3* db_;
   std::function<void(int)> on_wal_commit_;
+  std::function<bool()> should_stop_;
   std::unordered_map<std::string, std::unique_ptr<Statement>, Hash, std::equal_to<>> cache_;
 };
 

@@ -328,7 +328,11 @@ void Database::ReleaseReader(Connection* conn) {
   readers_cv_.notify_one();
 }
 
-Status Database::Read(const TransactionFn& fn) {
+Status Database::Read(const TransactionFn& fn) { return Read(fn, nullptr); }
+
+Status Database::Read(const TransactionFn& fn, const std::function<bool()>& should_stop) {
+  const auto stopped = [&] { return should_stop && should_stop(); };
+  if (stopped()) return Status::Cancelled("the read was not started: its caller gave up");
   if (tls_reading == this) {
     return Status::Internal(
         "Database::Read was called from inside a Read function; do all the reading in the one "
@@ -339,7 +343,13 @@ Status Database::Read(const TransactionFn& fn) {
   tls_reading = this;
   Status status = conn->Exec("BEGIN");  // deferred: the snapshot starts at the first read
   if (status.ok()) {
+    if (should_stop) conn->StopWhen(should_stop);
     status = RunCallerFunction(fn, *conn, "read");
+    // Before COMMIT, which must not be interrupted, and before the next reader's turn.
+    if (should_stop) conn->StopWhen(nullptr);
+    // A function may turn an interrupted statement into its own error; the reason is
+    // still that the caller gave up.
+    if (!status.ok() && stopped()) status = Status::Cancelled("the read was stopped: its caller gave up");
     conn->ResetStatements();
     if (conn->InTransaction()) {
       Status end = conn->Exec("COMMIT");  // ends the read transaction; nothing to write

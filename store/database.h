@@ -99,6 +99,12 @@ class Database {
   void FlushWritesLater();
   // Runs `fn` on a reader connection inside one read transaction.
   Status Read(const TransactionFn& fn);
+  // Read() for a caller who may give up meanwhile (an MCP request the client
+  // cancelled). Once `should_stop` answers true the read ends with kCancelled:
+  // before it starts (fn does not run), or while fn steps a statement (SQLite
+  // abandons it; see Connection::StopWhen). Writes have no such variant on purpose:
+  // a write shares its transaction with other callers' writes (group commit).
+  Status Read(const TransactionFn& fn, const std::function<bool()>& should_stop);
 
   const std::string& path() const { return path_; }
   int schema_version() const { return schema_version_; }

@@ -26,6 +26,8 @@ Status StatusFromSqlite(sqlite3* db, int rc, std::string_view context) {
   switch (rc & 0xff) {  // the primary code of an extended one
     case SQLITE_CONSTRAINT:
       return Status::InvalidArgument(std::move(message));
+    case SQLITE_INTERRUPT:  // Connection::StopWhen: whoever asked for the read gave up
+      return Status::Cancelled(std::move(message));
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return Status::IoError(message + "; another process holds the database, retry later");

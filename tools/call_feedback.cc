@@ -4,6 +4,12 @@
 
 namespace rm::tools {
 
+CallHooks HooksOf(const mcp::CallContext& ctx) {
+  CallHooks hooks;
+  hooks.should_stop = [&ctx] { return ctx.cancelled(); };
+  return hooks;
+}
+
 ToolProgress::ToolProgress(const mcp::CallContext& ctx) : ctx_(ctx) { ctx_.progress(0, std::nullopt, "started"); }
 
 void ToolProgress::Stage(std::string_view stage) { ctx_.progress(++steps_, std::nullopt, stage); }

@@ -1,4 +1,5 @@
-// What an MCP client hears about a tool call besides its result: progress
+// What an MCP client hears about a tool call besides its result: the CallHooks
+// of the memory service bound to the request (cancellation), and progress
 // notifications while it runs (docs/TOOLS.md).
 #pragma once
 
@@ -6,9 +7,13 @@
 #include <string_view>
 
 #include "mcp/call_context.h"
+#include "tools/call_hooks.h"
 #include "util/status.h"
 
 namespace rm::tools {
+
+// Hooks that stop the service once the client cancels `ctx`. They refer to ctx: use them during the call only.
+CallHooks HooksOf(const mcp::CallContext& ctx);
 
 // notifications/progress for one tool call, sent only when the request carried
 // _meta.progressToken: 0 when it starts, one step per stage the service reports,

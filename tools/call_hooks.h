@@ -1,9 +1,9 @@
-// CallHooks: how the memory service, which knows nothing about MCP, tells the
-// client how a call is going.
+// CallHooks: how the memory service, which knows nothing about MCP, learns that
+// the client gave up on a call and tells the client how the call is going.
 //
 // tools/tool_support.cc binds them to the MCP request (mcp::CallContext):
-// notifications/progress. Empty hooks are a call nobody watches (the CLI,
-// benchmarks, tests of the service itself).
+// cancellation and notifications/progress. Empty hooks are a call nobody
+// watches (the CLI, benchmarks, tests of the service itself).
 #pragma once
 
 #include <functional>
@@ -12,9 +12,15 @@
 namespace rm::tools {
 
 struct CallHooks {
+  // True once the client cancelled the call. Asked before any work starts (a
+  // cancelled call writes nothing and is not metered) and, during a read, by
+  // SQLite itself (store::Database::Read). A write that has begun runs to its end:
+  // it shares its transaction with other callers' writes.
+  std::function<bool()> should_stop;
   // The call reached a stage worth reporting, e.g. "searching: every word must match".
   std::function<void(std::string_view stage)> on_stage;
 
+  bool StopRequested() const { return should_stop && should_stop(); }
   void Stage(std::string_view stage) const {
     if (on_stage) on_stage(stage);
   }

@@ -35,6 +35,12 @@ Result<store::User> CallingUser(store::Connection& conn, const Caller& caller) {
   return user;
 }
 
+// Before any work: a call the client already gave up on does nothing.
+Status NotCancelled(const Caller& caller) {
+  if (!caller.hooks.StopRequested()) return Status::Ok();
+  return Status::Cancelled("the call was cancelled before it started; nothing was done");
+}
+
 store::UsageEvent UsageEventOf(const Caller& caller, store::UsageOperation operation, const std::string& now) {
   store::UsageEvent event;
   event.id = NewTimeOrderedUuid();
@@ -51,8 +57,12 @@ MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key
                                             store::UsageOperation operation, const Body& body) {
   if (!key && operation != store::UsageOperation::kMemoryWrite) return ExecuteRead(caller, operation, body);
   if (key) RM_RETURN_IF_ERROR(CheckRequestId(key->request_id));
+  RM_RETURN_IF_ERROR(NotCancelled(caller));
   std::optional<json::value> reply;
   Status status = db_.Write([&](store::Connection& conn) -> Status {
+    // Again now that its turn in the group commit came: until here it has done
+    // nothing, and failing leaves the other writes of the batch untouched.
+    RM_RETURN_IF_ERROR(NotCancelled(caller));
     Result<store::User> user = CallingUser(conn, caller);
     if (!user.ok()) return user.status();
     if (key) {
@@ -104,6 +114,7 @@ MemoryService::Reply MemoryService::ExecuteRead(const Caller& caller, store::Usa
                                                 const Body& body) {
   std::optional<json::value> reply;
   std::string now;
+  // A read the client cancels is interrupted by SQLite, and so is not metered.
   Status status = db_.Read([&](store::Connection& conn) -> Status {
     Result<store::User> user = CallingUser(conn, caller);
     if (!user.ok()) return user.status();
@@ -114,7 +125,7 @@ MemoryService::Reply MemoryService::ExecuteRead(const Caller& caller, store::Usa
     reply = std::move(result).value();
     now = std::move(call.now);
     return Status::Ok();
-  });
+  }, caller.hooks.should_stop);
   if (!status.ok()) return status;
   read_usage_.Record(UsageEventOf(caller, operation, now));
   return std::move(*reply);
@@ -125,7 +136,7 @@ Status MemoryService::ReadAs(const Caller& caller, const ReadFn& fn) {
     Result<store::User> user = CallingUser(conn, caller);
     if (!user.ok()) return user.status();
     return fn(conn, store::Viewer{user->id, user->org_id, user->team_id, caller.vendor});
-  });
+  }, caller.hooks.should_stop);
 }
 
 // ---------------------------------------------------------------- shared rules

@@ -131,7 +131,9 @@ Result<Caller> CallerOf(const mcp::CallContext& ctx) {
   if (principal == nullptr || principal->user_id.empty()) {
     return Status::Unauthenticated("no authenticated user for this call");
   }
-  return ResolveCaller(*principal, ctx.client_name());
+  Caller caller = ResolveCaller(*principal, ctx.client_name());
+  caller.hooks = HooksOf(ctx);
+  return caller;
 }
 
 namespace {

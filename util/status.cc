@@ -15,6 +15,7 @@ const char* Status::code_name() const {
     case Code::kUnauthenticated: return "unauthenticated";
     case Code::kIoError: return "io_error";
     case Code::kInternal: return "internal_error";
+    case Code::kCancelled: return "cancelled";
   }
   return "unknown";
 }

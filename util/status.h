@@ -26,6 +26,7 @@ class Status {
     kUnauthenticated,     // missing, unknown or revoked credential
     kIoError,             // the file system or SQLite failed
     kInternal,            // a bug
+    kCancelled,           // the caller gave up on the call (MCP notifications/cancelled)
   };
 
   Status() = default;
@@ -40,6 +41,7 @@ class Status {
   static Status Unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
   static Status IoError(std::string m) { return {Code::kIoError, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
+  static Status Cancelled(std::string m) { return {Code::kCancelled, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

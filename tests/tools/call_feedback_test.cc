@@ -122,5 +122,85 @@ TEST(Progress, NoProgressWithoutAToken) {
   EXPECT_TRUE(Progress(*client).empty());
 }
 
+// --------------------------------------------------------------- cancellation
+
+bool IsProgressMessage(const json::object& notification, std::string_view message) {
+  if (notification.at("method").as_string() != "notifications/progress") return false;
+  const json::value* text = notification.at("params").as_object().if_contains("message");
+  return text && text->as_string() == message;
+}
+
+// Sends notifications/cancelled for the next request `client` makes, from inside
+// that request, the first time the server notifies something `when` accepts.
+void CancelNextRequestWhen(Client& client, std::function<bool(const json::object&)> when) {
+  client.on_notification = [&client, id = client.next_request_id(), when = std::move(when),
+                            sent = false](const json::object& notification) mutable {
+    if (sent || !when(notification)) return;
+    sent = true;
+    client.Notify("notifications/cancelled", {{"requestId", id}, {"reason", "the user pressed stop"}});
+  };
+}
+
+std::int64_t UsageRows(MemoryTestEnv& env, const std::string& operation) {
+  return env.Count("SELECT count(*) FROM usage_events WHERE operation = '" + operation + "'");
+}
+
+TEST(Cancellation, WriteCancelledBeforeItStartsWritesNothing) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com");
+  auto client = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  CancelNextRequestWhen(*client, [](const json::object& n) { return IsProgressMessage(n, "started"); });
+
+  std::optional<json::object> response = client->TryRequest(
+      "tools/call", CallParams("write_memory", {{"title", "never"}, {"content", "written"}}, "w1"));
+
+  EXPECT_FALSE(response) << "a cancelled request gets no response: " << json::serialize(*response);
+  EXPECT_EQ(env.Count("SELECT count(*) FROM memories"), 0);
+  EXPECT_EQ(env.Count("SELECT count(*) FROM usage_events"), 0);
+  // The connection goes on as before.
+  client->on_notification = nullptr;
+  EXPECT_FALSE(client->Call("write_memory", {{"title", "later"}, {"content", "written"}}).is_error);
+  EXPECT_EQ(env.Count("SELECT count(*) FROM memories"), 1);
+}
+
+TEST(Cancellation, SearchCancelledBeforeItStartsIsNotMetered) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com");
+  WriteAsOwner(env, alice, "quarterly report");
+  auto client = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  CancelNextRequestWhen(*client, [](const json::object& n) { return IsProgressMessage(n, "started"); });
+
+  EXPECT_FALSE(client->TryRequest("tools/call", CallParams("search_memories", {{"term", "report"}}, "s1")));
+  EXPECT_EQ(UsageRows(env, "query"), 0);
+
+  // Control: the same search, not cancelled, is metered.
+  client->on_notification = nullptr;
+  EXPECT_FALSE(client->Call("search_memories", {{"term", "report"}}).is_error);
+  EXPECT_EQ(UsageRows(env, "query"), 1);
+}
+
+TEST(Cancellation, SearchCancelledWhileSQLiteRunsItStopsAndIsNotMetered) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com", "team");
+  for (int i = 0; i < 400; ++i) WriteAsOwner(env, alice, "weekly report " + std::to_string(i));
+  auto client = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  // This stage is announced inside the read transaction, just before the search's
+  // statements step: only SQLite's interruption can stop it from here on.
+  CancelNextRequestWhen(*client, [](const json::object& n) {
+    return IsProgressMessage(n, "searching: every word must match");
+  });
+
+  EXPECT_FALSE(client->TryRequest("tools/call", CallParams("search_memories", {{"term", "weekly report"}}, "s2")));
+
+  // Had SQLite not stopped it, the search would have succeeded and been metered (as below).
+  EXPECT_EQ(UsageRows(env, "query"), 0);
+
+  client->on_notification = nullptr;
+  CallResult control = client->Call("search_memories", {{"term", "weekly report"}});
+  EXPECT_FALSE(control.is_error) << control.error_message;
+  EXPECT_EQ(control.structured.at("results").as_array().size(), 10u);
+  EXPECT_EQ(UsageRows(env, "query"), 1);
+}
+
 }  // namespace
 }  // namespace rm::testing
