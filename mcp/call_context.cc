@@ -70,9 +70,12 @@ rm::Result<boost::json::value> CallContext::request(std::string_view method, boo
   return params_.send_request(method, std::move(params), timeout);
 }
 
+bool CallContext::logs(LogLevel level) const {
+  return params_.sink && params_.min_log_level && level >= params_.min_log_level->load();
+}
+
 void CallContext::log(LogLevel level, std::string_view logger, boost::json::value data) const {
-  if (!params_.sink || !params_.min_log_level) return;
-  if (level < params_.min_log_level->load()) return;
+  if (!logs(level)) return;
   boost::json::object body{{"level", LogLevelName(level)}, {"data", std::move(data)}};
   if (!logger.empty()) body["logger"] = logger;
   params_.sink(boost::json::serialize(

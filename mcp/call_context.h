@@ -78,6 +78,9 @@ class CallContext {
 
   // Sends notifications/message if `level` is at or above the level the client set.
   void log(LogLevel level, std::string_view logger, boost::json::value data) const;
+  // True if log(level, ...) would send something: lets a handler skip building a
+  // message nobody receives.
+  bool logs(LogLevel level) const;
 
   // Asks the client something while this request runs — "sampling/createMessage",
   // "elicitation/create", "roots/list" — and waits up to `timeout` for the result object.

@@ -1,8 +1,9 @@
 // What an MCP client hears about a tool call besides its result: the CallHooks
-// of the memory service bound to the request (cancellation), and progress
-// notifications while it runs (docs/TOOLS.md).
+// of the memory service bound to the request (cancellation, warnings), progress
+// notifications while it runs, and a log line when it ends (SPEC §5, docs/TOOLS.md).
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -12,7 +13,8 @@
 
 namespace rm::tools {
 
-// Hooks that stop the service once the client cancels `ctx`. They refer to ctx: use them during the call only.
+// Hooks that stop the service once the client cancels `ctx`, and send its warnings
+// as notifications/message at "warning". They refer to ctx: use them during the call only.
 CallHooks HooksOf(const mcp::CallContext& ctx);
 
 // notifications/progress for one tool call, sent only when the request carried
@@ -28,5 +30,11 @@ class ToolProgress {
   const mcp::CallContext& ctx_;
   int steps_ = 0;
 };
+
+// The log lines of a finished tool call: at "debug", its tool, outcome ("ok" or
+// the error code) and milliseconds; at "error" too when the server failed (an
+// internal or I/O error), since the client cannot fix that by changing its input.
+void LogToolOutcome(const mcp::CallContext& ctx, std::string_view tool, const Status& outcome,
+                    std::chrono::steady_clock::duration elapsed);
 
 }  // namespace rm::tools

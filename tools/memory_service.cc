@@ -41,6 +41,10 @@ Status NotCancelled(const Caller& caller) {
   return Status::Cancelled("the call was cancelled before it started; nothing was done");
 }
 
+void SendWarnings(const Caller& caller, const std::vector<std::string>& warnings) {
+  for (const std::string& warning : warnings) caller.hooks.Warn(warning);
+}
+
 store::UsageEvent UsageEventOf(const Caller& caller, store::UsageOperation operation, const std::string& now) {
   store::UsageEvent event;
   event.id = NewTimeOrderedUuid();
@@ -59,6 +63,7 @@ MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key
   if (key) RM_RETURN_IF_ERROR(CheckRequestId(key->request_id));
   RM_RETURN_IF_ERROR(NotCancelled(caller));
   std::optional<json::value> reply;
+  std::vector<std::string> warnings;
   Status status = db_.Write([&](store::Connection& conn) -> Status {
     // Again now that its turn in the group commit came: until here it has done
     // nothing, and failing leaves the other writes of the batch untouched.
@@ -98,9 +103,11 @@ MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key
           {key->fingerprint, json::serialize(result.value())}, call.now));
     }
     reply = std::move(result).value();
+    warnings = std::move(call.warnings);
     return Status::Ok();
   });
   if (!status.ok()) return status;
+  SendWarnings(caller, warnings);  // only now: the write is committed
   return std::move(*reply);
 }
 
@@ -182,7 +189,16 @@ Status CheckMemoryQuota(ServiceCall& call) {
   const bool per_org = limits->memories_counted_per_org && call.user.org_id;
   Result<std::int64_t> stored = MemoriesCountedByQuota(call.conn, call.user);
   if (!stored.ok()) return stored.status();
-  if (*stored < *limits->max_memories) return Status::Ok();
+  if (*stored < *limits->max_memories) {
+    const std::int64_t after = *stored + 1;  // with the memory about to be added
+    if (after * 10 >= *limits->max_memories * 9) {
+      call.warnings.push_back(std::to_string(after) + " of the " + std::to_string(*limits->max_memories) +
+                              " memories the " + call.user.plan + " plan allows" +
+                              (per_org ? " per org" : "") +
+                              " are used (trash included); permanently delete some or upgrade the plan");
+    }
+    return Status::Ok();
+  }
   return Status::QuotaExceeded(
       "the " + call.user.plan + " plan stores at most " + std::to_string(*limits->max_memories) +
       " memories" + (per_org ? " per org" : "") + " (" + std::to_string(*stored) +

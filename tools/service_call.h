@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/connection.h"
 #include "store/memory_records.h"
@@ -22,6 +23,9 @@ struct ServiceCall {
   store::User user;      // read in this transaction: plan, org and team as they are now
   store::Viewer viewer;  // what the store filters by
   std::string now;       // one timestamp for everything this call writes
+  // Told to the caller (CallHooks::Warn) once the call has succeeded: a write's
+  // warning must not be sent if its transaction is rolled back.
+  std::vector<std::string> warnings = {};
 };
 
 // The memory if the caller may see it (trash as asked); otherwise NotFound —
@@ -42,6 +46,8 @@ Status CheckMayChange(const ServiceCall& call, const store::MemoryRow& memory, C
 Result<std::int64_t> MemoriesCountedByQuota(store::Connection& conn, const store::User& user);
 
 // QuotaExceeded (naming the limit) if the caller's plan allows no more memories.
+// Called just before a memory is added; when that memory brings the count to 90 %
+// of the limit or more, it queues a warning for the caller (call.warnings).
 Status CheckMemoryQuota(ServiceCall& call);
 
 // Validated and normalized (trimmed, deduplicated) copy of a new memory.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <any>
+#include <chrono>
 #include <cstdint>
 
 #include "tools/call_feedback.h"
@@ -155,10 +156,12 @@ MemoryService::Reply CallService(std::string_view tool, const json::object& args
 
 mcp::ToolResult RunTool(std::string_view tool, const json::object& args, mcp::CallContext& ctx,
                         const ServiceCallFn& call) {
+  const auto started = std::chrono::steady_clock::now();
   ToolProgress progress(ctx);
   MemoryService::Reply reply = CallService(tool, args, ctx, progress, call);
   const Status outcome = reply.ok() ? Status::Ok() : reply.status();
   progress.Done(outcome);
+  LogToolOutcome(ctx, tool, outcome, std::chrono::steady_clock::now() - started);
   if (!reply.ok()) return ErrorResult(reply.status());
   return mcp::ToolResult::Ok(std::move(reply).value());
 }

@@ -59,13 +59,13 @@ mcp::ToolResult ErrorResult(const Status& status);
 // Runs one tool call: resolves the caller from ctx, derives the idempotency key
 // from request_id, calls `call`, and turns the reply into a ToolResult. Meanwhile the
 // client hears of it (tools/call_feedback.h): progress when the request asked for
-// it; and cancellation stops the service call.
+// it, a log line at the end, and cancellation stops the service call.
 using ServiceCallFn = std::function<MemoryService::Reply(const Caller&, const MemoryService::Key&)>;
 mcp::ToolResult RunTool(std::string_view tool, const boost::json::object& args,
                         mcp::CallContext& ctx, const ServiceCallFn& call);
 
 // The Caller of ctx, or Unauthenticated if the transport set no tools::Principal.
-// Its hooks refer to ctx (cancellation): use it during this call only.
+// Its hooks refer to ctx (cancellation, warnings): use it during this call only.
 Result<Caller> CallerOf(const mcp::CallContext& ctx);
 
 }  // namespace rm::tools

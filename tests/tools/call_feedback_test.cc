@@ -202,5 +202,91 @@ TEST(Cancellation, SearchCancelledWhileSQLiteRunsItStopsAndIsNotMetered) {
   EXPECT_EQ(UsageRows(env, "query"), 1);
 }
 
+// --------------------------------------------------------------- logging
+
+std::vector<json::object> LogMessages(const Client& client) {
+  return OfMethod(client.notifications(), "notifications/message");
+}
+
+void SetLogLevel(Client& client, std::string_view level) {
+  json::object response = client.Request("logging/setLevel", {{"level", level}});
+  ASSERT_TRUE(response.contains("result")) << json::serialize(response);
+}
+
+TEST(Logging, AtDebugEveryToolCallIsLoggedWithOutcomeAndTime) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com");
+  auto client = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  SetLogLevel(*client, "debug");
+
+  EXPECT_FALSE(client->Call("write_memory", {{"title", "t"}, {"content", "c"}}).is_error);
+  EXPECT_TRUE(client->Call("get_memory_by_id", {{"id", "missing"}}).is_error);
+
+  std::vector<json::object> logs = LogMessages(*client);
+  ASSERT_EQ(logs.size(), 2u);
+  EXPECT_EQ(logs[0].at("level").as_string(), "debug");
+  EXPECT_EQ(logs[0].at("logger").as_string(), "tools");
+  const json::object& data = logs[0].at("data").as_object();
+  EXPECT_EQ(data.at("tool").as_string(), "write_memory");
+  EXPECT_EQ(data.at("outcome").as_string(), "ok");
+  EXPECT_GE(data.at("ms").to_number<double>(), 0.0);
+  EXPECT_NE(std::string(data.at("message").as_string()).find("write_memory: ok in "), std::string::npos);
+  EXPECT_EQ(logs[1].at("data").at("outcome").as_string(), "not_found");
+}
+
+TEST(Logging, NothingBelowTheLevelTheClientSet) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com");
+  auto client = env.Connect(MemoryTestEnv::OwnerKey(alice));
+
+  // Before any logging/setLevel the core sends info and above: no debug lines.
+  EXPECT_FALSE(client->Call("write_memory", {{"title", "t"}, {"content", "c"}}).is_error);
+  EXPECT_TRUE(LogMessages(*client).empty());
+
+  SetLogLevel(*client, "error");
+  EXPECT_FALSE(client->Call("read_memories", {}).is_error);
+  EXPECT_TRUE(client->Call("get_memory_by_id", {{"id", "missing"}}).is_error);  // the client's error, not the server's
+  EXPECT_TRUE(LogMessages(*client).empty());
+}
+
+TEST(Logging, WriteThatReachesNinetyPercentOfTheQuotaWarns) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com");  // free: 200 memories
+  for (int i = 0; i < 178; ++i) WriteAsOwner(env, alice, "memory " + std::to_string(i));
+  auto client = env.Connect(MemoryTestEnv::OwnerKey(alice));
+
+  EXPECT_FALSE(client->Call("write_memory", {{"title", "179th"}, {"content", "c"}}).is_error);
+  EXPECT_TRUE(LogMessages(*client).empty()) << "179 of 200 is under 90 %";
+
+  EXPECT_FALSE(client->Call("write_memory", {{"title", "180th"}, {"content", "c"}}).is_error);
+  std::vector<json::object> logs = LogMessages(*client);
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0].at("level").as_string(), "warning");
+  EXPECT_EQ(logs[0].at("logger").as_string(), "quota");
+  const std::string message(logs[0].at("data").at("message").as_string());
+  EXPECT_NE(message.find("180 of the 200 memories the free plan allows"), std::string::npos) << message;
+
+  // A write that fails warns of nothing: its memory was not added.
+  EXPECT_TRUE(client->Call("write_memory", {{"title", "t"}, {"content", "c"}, {"memory_type", "nope"}}).is_error);
+  EXPECT_EQ(LogMessages(*client).size(), 1u);
+}
+
+TEST(Logging, ServerFailureIsLoggedAtError) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com");
+  auto client = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  SetLogLevel(*client, "error");
+  // Break the database under the server: every call now fails inside SQLite.
+  ASSERT_TRUE(env.db().Write([](store::Connection& c) { return c.Exec("ALTER TABLE users RENAME TO users_gone"); }).ok());
+
+  CallResult result = client->Call("read_memories", {});
+  ASSERT_TRUE(result.is_error);
+  EXPECT_EQ(result.error_code, "internal_error");
+  std::vector<json::object> logs = LogMessages(*client);
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0].at("level").as_string(), "error");
+  EXPECT_EQ(logs[0].at("data").at("tool").as_string(), "read_memories");
+}
+
 }  // namespace
 }  // namespace rm::testing
