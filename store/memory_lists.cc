@@ -72,13 +72,15 @@ Result<std::int64_t> CountVisibleMemories(Connection& conn, const Viewer& viewer
 }
 
 Result<std::vector<TagCount>> TopVisibleTags(Connection& conn, const Viewer& viewer, int sample,
-                                             int limit) {
+                                             int limit, std::string_view prefix) {
+  // ?10 '' (no prefix) matches every tag: substr(x, 1, 0) is ''.
   const std::string sql = "SELECT t.value, count(*) AS n FROM (" + ListSql(Scope::kAll, false) +
                           ") AS recent, json_each(recent.tags) AS t "
-                          "WHERE t.type = 'text' GROUP BY t.value ORDER BY n DESC, t.value LIMIT ?9";
+                          "WHERE t.type = 'text' AND substr(lower(t.value), 1, length(?10)) = lower(?10) "
+                          "GROUP BY t.value ORDER BY n DESC, t.value LIMIT ?9";
   Statement& s = conn.Prepare(sql);
   BindViewer(s, viewer);
-  s.Bind(kLimit, std::clamp(sample, 1, 100000)).Bind(9, limit);
+  s.Bind(kLimit, std::clamp(sample, 1, 100000)).Bind(9, limit).Bind(10, prefix);
   std::vector<TagCount> tags;
   while (true) {
     Result<bool> row = s.Step();
@@ -87,6 +89,16 @@ Result<std::vector<TagCount>> TopVisibleTags(Connection& conn, const Viewer& vie
     tags.push_back({s.Text(0), s.Int64(1)});
   }
   return tags;
+}
+
+Result<std::vector<std::string>> VisibleTitlesContaining(Connection& conn, const Viewer& viewer,
+                                                         std::string_view text, int sample) {
+  const std::string sql = "SELECT recent.title FROM (" + ListSql(Scope::kAll, false) +
+                          ") AS recent WHERE instr(lower(recent.title), lower(?9)) > 0";
+  Statement& s = conn.Prepare(sql);
+  BindViewer(s, viewer);
+  s.Bind(kLimit, std::clamp(sample, 1, 100000)).Bind(9, text);
+  return s.CollectRows<std::string>([](const Statement& row) { return row.Text(0); });
 }
 
 Result<std::vector<ThreadSummary>> RecentVisibleThreads(Connection& conn, const Viewer& viewer,

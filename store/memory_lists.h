@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/connection.h"
@@ -41,9 +42,15 @@ struct TagCount {
   std::string tag;
   std::int64_t count = 0;
 };
-// The most used tags among the viewer's `sample` newest visible memories.
+// The most used tags among the viewer's `sample` newest visible memories; with a
+// `prefix`, only the tags that start with it (ASCII case-insensitive).
 Result<std::vector<TagCount>> TopVisibleTags(Connection& conn, const Viewer& viewer, int sample,
-                                             int limit);
+                                             int limit, std::string_view prefix = {});
+
+// The titles of the viewer's `sample` newest visible memories that contain `text`
+// (ASCII case-insensitive), newest first.
+Result<std::vector<std::string>> VisibleTitlesContaining(Connection& conn, const Viewer& viewer,
+                                                         std::string_view text, int sample);
 
 struct ThreadSummary {
   std::string parent_id;

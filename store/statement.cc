@@ -45,7 +45,9 @@ Statement& Statement::BindDouble(int index, double value) {
 
 Statement& Statement::BindText(int index, std::string_view value) {
   if (stmt_ != nullptr) {
-    NoteBindResult(sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
+    // An empty string_view may have no data at all, which SQLite would bind as NULL.
+    const char* text = value.data() != nullptr ? value.data() : "";
+    NoteBindResult(sqlite3_bind_text64(stmt_, index, text, value.size(),
                                        SQLITE_TRANSIENT, SQLITE_UTF8),
                    index);
   }

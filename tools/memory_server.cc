@@ -4,6 +4,7 @@
 #include "tools/memory_resources.h"
 #include "tools/tool_declarations.h"
 #include "tools/tool_support.h"
+#include "tools/topic_completion.h"
 
 namespace rm::tools {
 namespace {
@@ -49,6 +50,12 @@ mcp::Prompt RecallPrompt(std::shared_ptr<MemoryService> service) {
     result.description = "Memories about " + topic;
     result.messages.push_back(mcp::PromptMessage::Text("user", text));
     return result;
+  };
+  prompt.complete = [service](const std::string& argument, const std::string& value,
+                              const mcp::PromptArguments&, mcp::CallContext& ctx) -> mcp::Completion {
+    Result<Caller> caller = CallerOf(ctx);
+    if (argument != "topic" || !caller.ok()) return {};
+    return CompleteTopic(*service, *caller, value);
   };
   return prompt;
 }

@@ -288,5 +288,84 @@ TEST(Logging, ServerFailureIsLoggedAtError) {
   EXPECT_EQ(logs[0].at("data").at("tool").as_string(), "read_memories");
 }
 
+// --------------------------------------------------------------- completion
+
+json::object CompleteTopic(Client& client, std::string_view typed) {
+  json::object response = client.Request(
+      "completion/complete",
+      {{"ref", {{"type", "ref/prompt"}, {"name", "recall"}}}, {"argument", {{"name", "topic"}, {"value", typed}}}});
+  EXPECT_TRUE(response.contains("result")) << json::serialize(response);
+  return response.at("result").at("completion").as_object();
+}
+
+std::vector<std::string> Values(const json::object& completion) {
+  std::vector<std::string> out;
+  for (const json::value& v : completion.at("values").as_array()) out.emplace_back(v.as_string());
+  return out;
+}
+
+bool Contains(const std::vector<std::string>& values, std::string_view value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+class TopicCompletion : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    alice_ = env_.AddUser("alice@example.com", "pro");
+    WriteAsOwner(env_, alice_, "Billing migration plan", {"billing", "infra"});
+    WriteAsOwner(env_, alice_, "Billing dashboard", {"billing"});
+    WriteAsOwner(env_, alice_, "Bicycle commute", {"bikes"});
+    WriteAsOwner(env_, alice_, "Lunch order", {"food"});
+    // Kept from every vendor but cursor.
+    WriteAsOwner(env_, alice_, "Bismuth supplier", {"biotech"}, {"cursor"});
+  }
+
+  MemoryTestEnv env_;
+  std::string alice_;
+};
+
+TEST_F(TopicCompletion, SuggestsTagsThenTitleWordsStartingWithWhatWasTyped) {
+  auto owner = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
+  std::vector<std::string> values = Values(CompleteTopic(*owner, "BI"));
+
+  for (const std::string& v : values) EXPECT_EQ(tools::AsciiLower(v).rfind("bi", 0), 0u) << v;
+  EXPECT_TRUE(Contains(values, "billing"));
+  EXPECT_TRUE(Contains(values, "bikes"));
+  EXPECT_TRUE(Contains(values, "Bicycle"));
+  EXPECT_FALSE(Contains(values, "Billing")) << "the tag 'billing' already suggests it";
+  EXPECT_FALSE(Contains(values, "food"));
+  // Tags first, the most used first; then title words. The owner has no vendor filter.
+  EXPECT_EQ(values, (std::vector<std::string>{"billing", "bikes", "biotech", "Bicycle", "Bismuth"}));
+}
+
+TEST_F(TopicCompletion, MemoryHiddenFromTheVendorNeverContributes) {
+  auto claude = env_.Connect(MemoryTestEnv::AgentKey(alice_, "claude"));
+  std::vector<std::string> values = Values(CompleteTopic(*claude, "bi"));
+  EXPECT_TRUE(Contains(values, "billing"));
+  EXPECT_FALSE(Contains(values, "biotech"));
+  EXPECT_FALSE(Contains(values, "Bismuth"));
+
+  // The vendor it allows, and the owner, do get them.
+  auto cursor = env_.Connect(MemoryTestEnv::AgentKey(alice_, "cursor"));
+  std::vector<std::string> allowed = Values(CompleteTopic(*cursor, "bi"));
+  EXPECT_TRUE(Contains(allowed, "biotech"));
+  EXPECT_TRUE(Contains(allowed, "Bismuth"));
+}
+
+TEST_F(TopicCompletion, AnotherUsersMemoriesNeverContribute) {
+  const std::string bob = env_.AddUser("bob@example.com");
+  auto client = env_.Connect(MemoryTestEnv::OwnerKey(bob));
+  EXPECT_TRUE(Values(CompleteTopic(*client, "bi")).empty());
+}
+
+TEST_F(TopicCompletion, AtMostOneHundredValues) {
+  for (int i = 0; i < 120; ++i) WriteAsOwner(env_, alice_, "Widget " + std::to_string(1000 + i));
+  auto owner = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
+
+  json::object completion = CompleteTopic(*owner, "1");  // "1000" .. "1119"
+  EXPECT_EQ(Values(completion).size(), 100u);
+  EXPECT_TRUE(completion.at("hasMore").as_bool());
+}
+
 }  // namespace
 }  // namespace rm::testing
