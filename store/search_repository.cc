@@ -374,13 +374,17 @@ Result<std::int64_t> NthNewestMatch(Connection& conn, const Viewer& viewer, cons
 // and keep the newest K. The window is the one the backward walk would find.
 // - The guess fell short (fewer than K above it): a backward walk finds only the
 //   missing older matches.
-// - The guess reached far too deep (the forward walk hit its limit of 2 K before
-//   the top): nullopt, and the caller walks backwards after all.
+// - The guess reached far too deep (the forward walk hit its limit, kWalkLimit x K,
+//   before the top): nullopt, and the caller walks backwards after all.
 // The guess reaches deep enough for this many times K matches, as the estimate
-// goes: the estimates assume words and pools independent, and the newest K
-// usually came out at 0.6 of it; 2 x K scored forwards cost less than 1.25 x K
-// plus a backward walk for the missing rest (1M memories, docs/BENCHMARKS.md).
+// goes. The estimates assume words and pools independent: for a common and a
+// medium word the newest K came out at 0.6 of it, so 2 x K scored forwards cost
+// less than 1.25 x K plus a backward walk for the missing rest; two common words
+// go together more often than that, and their guess held up to 3.5 K matches,
+// which scoring forwards still beats walking backwards (1M memories,
+// docs/BENCHMARKS.md). Past kWalkLimit x K the guess was poor: walk backwards.
 constexpr double kEstimateMargin = 2.0;
+constexpr std::int64_t kWalkLimit = 4;
 
 Result<std::optional<std::vector<Candidate>>> NewestByEstimate(
     Connection& conn, const Viewer& viewer, const std::string& scored_match, const std::string& match,
@@ -391,10 +395,10 @@ Result<std::optional<std::vector<Candidate>>> NewestByEstimate(
   const std::int64_t guess =
       std::max<std::int64_t>(range.lowest, window.highest_rowid - static_cast<std::int64_t>(std::min(depth, span)));
   Result<std::vector<Candidate>> newest =
-      ScoreMatches(conn, viewer, scored_match, request, window, guess, window.highest_rowid, 2 * k, check);
+      ScoreMatches(conn, viewer, scored_match, request, window, guess, window.highest_rowid, kWalkLimit * k, check);
   if (!newest.ok()) return newest.status();
   const std::int64_t found = static_cast<std::int64_t>(newest->size());
-  if (found == 2 * k) return std::optional<std::vector<Candidate>>();
+  if (found == kWalkLimit * k) return std::optional<std::vector<Candidate>>();
   if (found >= k) {  // oldest first: the newest K are the last K
     newest->erase(newest->begin(), newest->end() - k);
     window.lowest_rowid = newest->front().rowid;

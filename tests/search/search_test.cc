@@ -289,10 +289,14 @@ TEST_F(SmallWindowSearchTest, TheNewestKAreFoundWhenTheGuessFallsShortOrReachesT
   EXPECT_EQ(std::set<std::string>(paged.begin(), paged.end()), std::set<std::string>(both.end() - 10, both.end()));
   EXPECT_EQ(paged.size(), 10u);
 
-  // Reaches too deep: "gamma" and "delta" are in every newest memory, together,
-  // so the guess (made for words found independently) holds more than 2 K.
+  // Reaches too deep: "gamma" and "delta" are each in one memory of three, always
+  // together, so the guess (made as if they were independent: one in nine) reaches
+  // back past 4 K matches.
   std::vector<std::string> together;
-  for (int i = 0; i < 100; ++i) together.push_back(Write({{"title", "g" + std::to_string(i)}, {"content", "gamma delta"}}));
+  for (int i = 0; i < 150; ++i) {
+    if (i % 3 == 0) together.push_back(Write({{"title", "g" + std::to_string(i)}, {"content", "gamma delta"}}));
+    else Write({{"title", "f" + std::to_string(i)}, {"content", "filler"}});
+  }
   paged = AllPages(*c_, {{"term", "gamma delta"}, {"limit", 4}});
   EXPECT_EQ(std::set<std::string>(paged.begin(), paged.end()),
             std::set<std::string>(together.end() - 10, together.end()));
