@@ -19,7 +19,6 @@ constexpr int kThreads = 5;
 
 Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewer) {
   json::object totals;
-  std::int64_t all = 0;
   for (auto [scope, name] : {std::pair{store::Scope::kPersonal, "personal"},
                              std::pair{store::Scope::kOrg, "org"},
                              std::pair{store::Scope::kTeam, "team"}}) {
@@ -32,7 +31,6 @@ Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewe
       n = *count;
     }
     totals[name] = n;
-    all += n;
   }
   // Own memories shared with a pool the user has left count only in "memories".
   Result<std::int64_t> visible = store::CountVisibleMemories(conn, viewer, store::Scope::kAll);
