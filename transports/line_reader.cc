@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -11,12 +12,29 @@
 namespace transports {
 namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
+
+// Before blocking for input, look for it this long without sleeping. A client often
+// sends its next request right after reading a response; a thread that sleeps
+// instead is woken by the kernel, and on an idle virtual machine that wake-up took
+// about 60 us, ten times a ping's own cost (docs/BENCHMARKS.md, stdio). Spinning
+// costs at most this much CPU per message, and only when the caller asks for it.
+constexpr std::chrono::microseconds kSpinBeforeSleeping{100};
+
+// Whether `fd` (or `stop_fd`) becomes readable within kSpinBeforeSleeping, polling
+// without sleeping.
+bool ReadableSoon(pollfd* fds, nfds_t count) {
+  const auto until = std::chrono::steady_clock::now() + kSpinBeforeSleeping;
+  do {
+    if (::poll(fds, count, 0) > 0) return true;
+  } while (std::chrono::steady_clock::now() < until);
+  return false;
+}
 }  // namespace
 
 LineReader::LineReader(int fd, int stop_fd, std::size_t max_line_bytes)
     : fd_(fd), stop_fd_(stop_fd), max_line_bytes_(max_line_bytes) {}
 
-LineReader::Event LineReader::Next(std::string& line) {
+LineReader::Event LineReader::Next(std::string& line, bool spin) {
   for (;;) {
     const std::size_t newline = buffer_.find('\n', begin_ + scanned_);
     if (newline != std::string::npos) {
@@ -52,15 +70,15 @@ LineReader::Event LineReader::Next(std::string& line) {
       begin_ = scanned_ = 0;
       return Event::kLine;
     }
-    if (auto stop = Fill()) return *stop;
+    if (auto stop = Fill(spin)) return *stop;
   }
 }
 
-std::optional<LineReader::Event> LineReader::Fill() {
+std::optional<LineReader::Event> LineReader::Fill(bool spin) {
   for (;;) {
     pollfd fds[2] = {{fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     const nfds_t count = stop_fd_ >= 0 ? 2 : 1;
-    if (::poll(fds, count, -1) < 0) {
+    if (!(spin && ReadableSoon(fds, count)) && ::poll(fds, count, -1) < 0) {
       if (errno == EINTR) continue;
       spdlog::error("stdio: waiting for input failed: {}", std::strerror(errno));
       return Event::kError;

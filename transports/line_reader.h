@@ -21,13 +21,15 @@ class LineReader {
   // `stop_fd`: a descriptor that becomes readable when reading should stop; -1 for none.
   LineReader(int fd, int stop_fd, std::size_t max_line_bytes);
 
-  // Blocks until the next event. Blank lines are skipped.
-  Event Next(std::string& line);
+  // Blocks until the next event. Blank lines are skipped. With `spin`, it first
+  // looks for input for a short while without sleeping (see kSpinBeforeSleeping):
+  // for a caller with nothing else to run, whose CPU time would not be missed.
+  Event Next(std::string& line, bool spin = false);
 
  private:
   // Waits for and reads more input into buffer_ (or notes the end of input). Returns
   // nothing then, or kStopped / kError when reading must stop.
-  std::optional<Event> Fill();
+  std::optional<Event> Fill(bool spin);
 
   int fd_;
   int stop_fd_;
