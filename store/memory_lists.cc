@@ -59,11 +59,13 @@ Result<std::vector<MemoryRow>> ListVisibleMemories(Connection& conn, const Viewe
   return rows;
 }
 
-Result<std::int64_t> CountVisibleMemories(Connection& conn, const Viewer& viewer, Scope scope) {
-  const std::string sql = "SELECT count(*) FROM memories m WHERE " + InPoolsSql(scope) +
-                          " AND m.deleted_at IS NULL AND " + VendorVisibleSql();
+Result<std::int64_t> CountVisibleMemories(Connection& conn, const Viewer& viewer, Scope scope,
+                                          std::optional<std::int64_t> cap) {
+  const std::string sql = "SELECT count(*) FROM (SELECT 1 FROM memories m WHERE " + InPoolsSql(scope) +
+                          " AND m.deleted_at IS NULL AND " + VendorVisibleSql() + " LIMIT ?5)";
   Statement& s = conn.Prepare(sql);
   BindViewer(s, viewer);
+  s.Bind(5, cap.value_or(-1));  // a negative LIMIT is none
   Result<bool> row = s.Step();
   if (!row.ok()) return row.status();
   std::int64_t n = *row ? s.Int64(0) : 0;

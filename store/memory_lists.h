@@ -35,8 +35,10 @@ struct ListQuery {
 Result<std::vector<MemoryRow>> ListVisibleMemories(Connection& conn, const Viewer& viewer,
                                                    const ListQuery& query);
 
-// How many live memories the viewer sees in `scope`.
-Result<std::int64_t> CountVisibleMemories(Connection& conn, const Viewer& viewer, Scope scope);
+// How many live memories the viewer sees in `scope`, counting no further than
+// `cap` when one is given (a count walks every such memory).
+Result<std::int64_t> CountVisibleMemories(Connection& conn, const Viewer& viewer, Scope scope,
+                                          std::optional<std::int64_t> cap = std::nullopt);
 
 struct TagCount {
   std::string tag;

@@ -17,7 +17,9 @@ constexpr int kTagSample = 1000;  // top tags are those of the newest 1,000 memo
 constexpr int kRecent = 5;
 constexpr int kThreads = 5;
 
-Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewer) {
+// With `count_cap`, a total that reaches it means "at least that many".
+Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewer,
+                             std::optional<std::int64_t> count_cap = std::nullopt) {
   json::object totals;
   for (auto [scope, name] : {std::pair{store::Scope::kPersonal, "personal"},
                              std::pair{store::Scope::kOrg, "org"},
@@ -26,14 +28,14 @@ Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewe
     const bool member = scope == store::Scope::kPersonal ||
                         (scope == store::Scope::kOrg ? viewer.org_id : viewer.team_id).has_value();
     if (member) {
-      Result<std::int64_t> count = store::CountVisibleMemories(conn, viewer, scope);
+      Result<std::int64_t> count = store::CountVisibleMemories(conn, viewer, scope, count_cap);
       if (!count.ok()) return count.status();
       n = *count;
     }
     totals[name] = n;
   }
   // Own memories shared with a pool the user has left count only in "memories".
-  Result<std::int64_t> visible = store::CountVisibleMemories(conn, viewer, store::Scope::kAll);
+  Result<std::int64_t> visible = store::CountVisibleMemories(conn, viewer, store::Scope::kAll, count_cap);
   if (!visible.ok()) return visible.status();
   totals["memories"] = *visible;
 
@@ -69,13 +71,15 @@ Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewe
 
 std::string Str(const json::value& v) { return std::string(v.as_string()); }
 
-std::string Markdown(const json::object& b) {
+std::string Markdown(const json::object& b, std::optional<std::int64_t> count_cap = std::nullopt) {
   const json::object& totals = b.at("totals").as_object();
+  const auto count = [&](const char* name) {
+    const std::int64_t n = totals.at(name).as_int64();
+    return count_cap && n >= *count_cap ? std::to_string(*count_cap) + "+" : std::to_string(n);
+  };
   std::string md = "## Your memories\n";
-  md += std::to_string(totals.at("memories").as_int64()) + " memories (" +
-        std::to_string(totals.at("personal").as_int64()) + " personal, " +
-        std::to_string(totals.at("org").as_int64()) + " shared with your org, " +
-        std::to_string(totals.at("team").as_int64()) + " with your team)";
+  md += count("memories") + " memories (" + count("personal") + " personal, " + count("org") +
+        " shared with your org, " + count("team") + " with your team)";
   if (b.at("vendor").is_string()) md += " visible to " + Str(b.at("vendor"));
   md += ".\n";
   if (!b.at("top_tags").as_array().empty()) {
@@ -129,9 +133,10 @@ Result<std::string> MemoryService::Instructions(const Caller& caller, std::size_
       "answering about the user's past work, preferences or decisions, call search_memories; "
       "save durable facts with write_memory (reply in a thread with write_child_memory).\n\n";
   Status status = ReadAs(caller, [&](store::Connection& conn, const store::Viewer& viewer) -> Status {
-    Result<json::object> briefing = Collect(conn, viewer);
+    // ServiceOptions::instructions_count_cap says why the totals are capped here.
+    Result<json::object> briefing = Collect(conn, viewer, options_.instructions_count_cap);
     if (!briefing.ok()) return briefing.status();
-    text += Markdown(*briefing);
+    text += Markdown(*briefing, options_.instructions_count_cap);
     return Status::Ok();
   });
   if (!status.ok()) return status;

@@ -104,6 +104,21 @@ TEST_F(ChatGptTest, InstructionsAreAVendorFilteredBoundedBriefing) {
   EXPECT_LE(Str(again->initialize_result().at("instructions")).size(), 2048u);
 }
 
+// The instructions' totals stop counting at a cap (every session builds them);
+// get_memory_briefing still counts every memory.
+TEST(Instructions, TotalsStopCountingAtTheCap) {
+  tools::ServiceOptions options;
+  options.instructions_count_cap = 3;
+  MemoryTestEnv env(options);
+  const std::string alice = env.AddUser("alice@example.com", "pro");
+  auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  for (int i = 0; i < 5; ++i) ASSERT_FALSE(owner->Call("write_memory", {{"title", "m"}, {"content", "c"}}).is_error);
+  const std::string text = Str(env.Connect(MemoryTestEnv::OwnerKey(alice))->initialize_result().at("instructions"));
+  EXPECT_NE(text.find("3+ memories (3+ personal, 0 shared with your org"), std::string::npos) << text;
+  CallResult briefing = owner->Call("get_memory_briefing", {{"format", "json"}});
+  EXPECT_EQ(briefing.structured.at("briefing").at("totals").at("memories"), 5);
+}
+
 TEST_F(ChatGptTest, RecallPromptUsesSearch) {
   json::object got = chatgpt_->Request("prompts/get", {{"name", "recall"}, {"arguments", {{"topic", "espresso"}}}});
   const std::string text = Str(got.at("result").at("messages").at(0).at("content").at("text"));
