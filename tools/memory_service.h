@@ -19,6 +19,7 @@
 // errors (kConflict is idempotency_conflict).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
