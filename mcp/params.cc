@@ -40,6 +40,8 @@ void ThrowStatus(const rm::Status& status, int not_found_code) {
       throw jsonrpc::Error(jsonrpc::kInvalidParams, status.message());
     case rm::Status::Code::kNotFound:
       throw jsonrpc::Error(not_found_code, status.message());
+    case rm::Status::Code::kCancelled:  // the client gave up: not a server failure to report
+      throw jsonrpc::Error(jsonrpc::kInternalError, "Request cancelled: " + status.message());
     default:
       throw std::runtime_error(status.ToString());  // reported, answered as internal error
   }
