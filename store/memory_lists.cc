@@ -65,7 +65,7 @@ Result<std::int64_t> CountVisibleMemories(Connection& conn, const Viewer& viewer
                           " AND m.deleted_at IS NULL AND " + VendorVisibleSql() + " LIMIT ?5)";
   Statement& s = conn.Prepare(sql);
   BindViewer(s, viewer);
-  s.Bind(5, cap.value_or(-1));  // a negative LIMIT is none
+  s.Bind(5, cap ? *cap + 1 : -1);  // one past the cap tells "more than cap"; a negative LIMIT is none
   Result<bool> row = s.Step();
   if (!row.ok()) return row.status();
   std::int64_t n = *row ? s.Int64(0) : 0;

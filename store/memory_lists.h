@@ -36,7 +36,8 @@ Result<std::vector<MemoryRow>> ListVisibleMemories(Connection& conn, const Viewe
                                                    const ListQuery& query);
 
 // How many live memories the viewer sees in `scope`, counting no further than
-// `cap` when one is given (a count walks every such memory).
+// cap + 1 when a cap is given (a count walks every such memory): a result over
+// `cap` means "more than cap".
 Result<std::int64_t> CountVisibleMemories(Connection& conn, const Viewer& viewer, Scope scope,
                                           std::optional<std::int64_t> cap = std::nullopt);
 

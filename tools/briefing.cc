@@ -17,7 +17,7 @@ constexpr int kTagSample = 1000;  // top tags are those of the newest 1,000 memo
 constexpr int kRecent = 5;
 constexpr int kThreads = 5;
 
-// With `count_cap`, a total that reaches it means "at least that many".
+// With `count_cap`, a total over it means "more than that many".
 Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewer,
                              std::optional<std::int64_t> count_cap = std::nullopt) {
   json::object totals;
@@ -75,7 +75,7 @@ std::string Markdown(const json::object& b, std::optional<std::int64_t> count_ca
   const json::object& totals = b.at("totals").as_object();
   const auto count = [&](const char* name) {
     const std::int64_t n = totals.at(name).as_int64();
-    return count_cap && n >= *count_cap ? std::to_string(*count_cap) + "+" : std::to_string(n);
+    return count_cap && n > *count_cap ? std::to_string(*count_cap) + "+" : std::to_string(n);
   };
   std::string md = "## Your memories\n";
   md += count("memories") + " memories (" + count("personal") + " personal, " + count("org") +

@@ -112,8 +112,11 @@ TEST(Instructions, TotalsStopCountingAtTheCap) {
   MemoryTestEnv env(options);
   const std::string alice = env.AddUser("alice@example.com", "pro");
   auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
-  for (int i = 0; i < 5; ++i) ASSERT_FALSE(owner->Call("write_memory", {{"title", "m"}, {"content", "c"}}).is_error);
-  const std::string text = Str(env.Connect(MemoryTestEnv::OwnerKey(alice))->initialize_result().at("instructions"));
+  for (int i = 0; i < 3; ++i) ASSERT_FALSE(owner->Call("write_memory", {{"title", "m"}, {"content", "c"}}).is_error);
+  std::string text = Str(env.Connect(MemoryTestEnv::OwnerKey(alice))->initialize_result().at("instructions"));
+  EXPECT_NE(text.find("3 memories (3 personal, 0 shared with your org"), std::string::npos) << text;  // exactly the cap
+  for (int i = 0; i < 2; ++i) ASSERT_FALSE(owner->Call("write_memory", {{"title", "m"}, {"content", "c"}}).is_error);
+  text = Str(env.Connect(MemoryTestEnv::OwnerKey(alice))->initialize_result().at("instructions"));
   EXPECT_NE(text.find("3+ memories (3+ personal, 0 shared with your org"), std::string::npos) << text;
   CallResult briefing = owner->Call("get_memory_briefing", {{"format", "json"}});
   EXPECT_EQ(briefing.structured.at("briefing").at("totals").at("memories"), 5);
