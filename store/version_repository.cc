@@ -74,8 +74,15 @@ Result<std::vector<VersionRow>> ListVersions(Connection& conn, std::string_view 
 }
 
 Result<VisibleHistory> ListVisibleVersions(Connection& conn, const Viewer& viewer, std::string_view memory_id) {
+  // Besides its vendor filter, a version is for the pool only if its state lived
+  // while the memory was shared: replaced after shared_at (a state replaced within
+  // the same millisecond as the sharing stays hidden: the safe side). What the
+  // author wrote before sharing stays the author's.
   Statement& s = conn.Prepare("SELECT " RM_VERSION_COLUMNS " FROM memory_versions v WHERE v.memory_id = ?5 AND " +
-                              VendorVisibleSql("v") + " ORDER BY v.version_number");
+                              VendorVisibleSql("v") +
+                              " AND (v.user_id = ?1 OR v.created_at > "
+                              "coalesce((SELECT m.shared_at FROM memories m WHERE m.id = ?5), '9999'))"
+                              " ORDER BY v.version_number");
   BindViewer(s, viewer);
   s.Bind(5, memory_id);
   Result<std::vector<VersionRow>> versions = ReadVersions(s);

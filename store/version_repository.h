@@ -38,7 +38,10 @@ Result<std::vector<VersionRow>> ListVersions(Connection& conn, std::string_view 
 // A memory's history as `viewer` may see it (the caller checked the memory itself
 // is visible). Each version is filtered by its OWN allowed_vendors, what the
 // memory allowed then: a memory once kept from a vendor and later opened to "*"
-// must not show that vendor its earlier content. Hidden versions leave gaps in
+// must not show that vendor its earlier content. Likewise a pool member who is
+// not the author sees only states that lived while the memory was shared (a
+// version replaced after shared_at): a memory shared after being drafted
+// privately does not show the pool its drafts. Hidden versions leave gaps in
 // the numbers; `latest_number` counts them all, so the current state is always
 // latest_number + 1.
 struct VisibleHistory {

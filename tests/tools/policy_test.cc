@@ -2,6 +2,9 @@
 // change what, and sharing.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/tools/memory_test_env.h"
 
 namespace rm::testing {
@@ -204,6 +207,29 @@ TEST_F(PoolTest, OrgAndTeamPoolsAreVisibleToTheirMembersOnly) {
   ExpectHiddenEverywhere(*eve_c_, org_memory);
   ExpectHiddenEverywhere(*eve_c_, team_memory);
   EXPECT_EQ(eve_c_->Call("read_org_memories").error_code, "failed_precondition");
+}
+
+// History is memory data too: what the author drafted before sharing a memory is
+// not the pool's to read. Only states that lived while it was shared are.
+TEST_F(PoolTest, MembersSeeOnlyTheVersionsFromWhileTheMemoryWasShared) {
+  const std::string id = alice_c_->Call("write_memory", {{"title", "offer"}, {"content", "draft: SALARY 90k"}}).id();
+  // Timestamps have millisecond precision: the pauses keep the three steps apart.
+  ASSERT_FALSE(alice_c_->Call("update_memory", {{"id", id}, {"content", "offer sent"}}).is_error);  // v1: the draft
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  ASSERT_FALSE(alice_c_->Call("share_memory", {{"memory_id", id}, {"scope", "org"}}).is_error);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  ASSERT_FALSE(alice_c_->Call("update_memory", {{"id", id}, {"content", "offer accepted"}}).is_error);  // v2: shared state
+
+  CallResult seen = carol_c_->Call("get_memory_versions", {{"id", id}});
+  ASSERT_FALSE(seen.is_error) << seen.error_message;
+  const json::array& versions = seen.structured.at("versions").as_array();
+  ASSERT_EQ(versions.size(), 1u);
+  EXPECT_EQ(versions[0].at("version_number"), 2);
+  EXPECT_EQ(Str(versions[0].at("content")), "offer sent");
+  EXPECT_EQ(json::serialize(seen.structured).find("SALARY"), std::string::npos);
+  EXPECT_EQ(seen.structured.at("current_version"), 3);
+  // The author keeps the whole history.
+  EXPECT_EQ(alice_c_->Call("get_memory_versions", {{"id", id}}).structured.at("versions").as_array().size(), 2u);
 }
 
 TEST_F(PoolTest, MembersUpdateSharedMemoriesButOnlyTheAuthorDeletesOrUnshares) {
