@@ -40,14 +40,20 @@ std::string CandidateWhere(Scope scope) { return "memories_fts MATCH ?5 AND " + 
 // running the whole MATCH once per memory of theirs: seconds, not milliseconds.)
 const char* kFrom = " FROM memories_fts CROSS JOIN memories m ON m.rowid = memories_fts.rowid WHERE ";
 
-void BindCommon(Statement& s, const Viewer& viewer, const std::string& match,
-                const SearchFilters& filters) {
+// The viewer and the filters: what RowWhere reads.
+void BindRowWhere(Statement& s, const Viewer& viewer, const SearchFilters& filters) {
   BindViewer(s, viewer);
-  s.Bind(kMatch, match);
   s.Bind(kType, filters.memory_type);
   if (!filters.tags_any_json.empty()) s.Bind(kTags, filters.tags_any_json);
   s.Bind(kCreatedAfter, filters.created_after);
   s.Bind(kCreatedBefore, filters.created_before);
+}
+
+// What CandidateWhere reads: RowWhere's and the MATCH.
+void BindCommon(Statement& s, const Viewer& viewer, const std::string& match,
+                const SearchFilters& filters) {
+  BindRowWhere(s, viewer, filters);
+  s.Bind(kMatch, match);
 }
 
 std::string Quoted(const std::string& token) { return "\"" + token + "\""; }
@@ -81,11 +87,7 @@ Result<std::string> TagTokens(Connection& conn, const std::string& tags_json) {
 
 // The visibility half of the MATCH (see migration 5 for the tokens), or nullopt
 // when the scope names a pool the caller is not in (nothing can match).
-struct VisibilityTokens {
-  std::string expression;  // the whole visibility half of the MATCH
-  std::string pools;       // vis : (the caller's pools), alone: to estimate how many rows it has
-};
-Result<std::optional<VisibilityTokens>> VisibilityMatch(Connection& conn, const Viewer& viewer,
+Result<std::optional<std::string>> VisibilityMatch(Connection& conn, const Viewer& viewer,
                                                         const SearchFilters& filters) {
   const std::string user = HexToken("xu", viewer.user_id);
   const std::string org = HexToken("xo", viewer.org_id.value_or(""));
@@ -102,11 +104,11 @@ Result<std::optional<VisibilityTokens>> VisibilityMatch(Connection& conn, const 
   switch (filters.scope) {
     case Scope::kPersonal: pools = Quoted(user); break;
     case Scope::kOrg:
-      if (!viewer.org_id) return std::optional<VisibilityTokens>();
+      if (!viewer.org_id) return std::optional<std::string>();
       pools = Quoted(org);
       break;
     case Scope::kTeam:
-      if (!viewer.team_id) return std::optional<VisibilityTokens>();
+      if (!viewer.team_id) return std::optional<std::string>();
       pools = Quoted(team);
       break;
     case Scope::kAll:
@@ -118,7 +120,7 @@ Result<std::optional<VisibilityTokens>> VisibilityMatch(Connection& conn, const 
   std::string positive = "vis : (" + pools + ")";
   if (filters.memory_type) positive += " AND vis : " + Quoted("xk" + *filters.memory_type);
   if (!filters.tags_any_json.empty()) {
-    if (tags.empty()) return std::optional<VisibilityTokens>();  // "[]": no tag can match
+    if (tags.empty()) return std::optional<std::string>();  // "[]": no tag can match
     positive += " AND vis : (" + tags + ")";
   }
   // Dense facts are excluded through their rare opposite (see migration 5).
@@ -127,7 +129,7 @@ Result<std::optional<VisibilityTokens>> VisibilityMatch(Connection& conn, const 
   if (viewer.vendor) {
     expression = "(" + expression + " NOT vis : (\"xrestricted\" NOT " + Quoted(vendor) + "))";
   }
-  return std::optional<VisibilityTokens>(VisibilityTokens{expression, "vis : (" + pools + ")"});
+  return std::optional<std::string>(std::move(expression));
 }
 
 Result<std::int64_t> StepInt64(Statement& s, std::int64_t if_none) {
@@ -427,7 +429,7 @@ void SortByScore(std::vector<Candidate>& candidates) {
 Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& viewer,
                                               const std::string& match, const SearchRequest& request,
                                               const SearchTerms& terms, SearchWindow& window,
-                                              bool first_page, const std::string& pools,
+                                              bool first_page, const std::string& visible,
                                               RowidRange range, std::vector<MemoryRow>& read_rows) {
   const std::int64_t k = std::max(request.candidate_limit, 1);
   const double kd = static_cast<double>(k);
@@ -455,8 +457,9 @@ Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& vi
   //   over the whole index costs much more).
   double expected = 0;
   if (bound > kd) {
-    // Only now is the size of the caller's pools worth a walk (at most K rows of it).
-    Result<double> pool_rows = PhraseRows(conn, pools, static_cast<int>(k), range);
+    // Only now is the number of memories the caller may see worth a walk (at most
+    // K rows of `visible`, the visibility half of the MATCH).
+    Result<double> pool_rows = PhraseRows(conn, visible, static_cast<int>(k), range);
     if (!pool_rows.ok()) return pool_rows.status();
     expected = ExpectedMatches(terms, window, *pool_rows);
   }
@@ -524,11 +527,7 @@ Result<std::vector<std::pair<std::size_t, MemoryRow>>> VisibleMemoriesAt(
   Statement& s = conn.Prepare("SELECT hit.key, " RM_MEMORY_COLUMNS
                               " FROM json_each(?10) AS hit CROSS JOIN memories m ON m.rowid = hit.value WHERE " +
                               RowWhere(request.filters.scope) + " ORDER BY hit.key");
-  BindViewer(s, viewer);
-  s.Bind(kType, request.filters.memory_type);
-  if (!request.filters.tags_any_json.empty()) s.Bind(kTags, request.filters.tags_any_json);
-  s.Bind(kCreatedAfter, request.filters.created_after);
-  s.Bind(kCreatedBefore, request.filters.created_before);
+  BindRowWhere(s, viewer, request.filters);
   s.Bind(10, rowids);
   std::vector<std::pair<std::size_t, MemoryRow>> memories;
   while (true) {
@@ -599,11 +598,11 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   SearchPage page;
   page.phrase_count = static_cast<int>(terms->phrases.size());
 
-  Result<std::optional<VisibilityTokens>> visibility = VisibilityMatch(conn, viewer, request.filters);
+  Result<std::optional<std::string>> visibility = VisibilityMatch(conn, viewer, request.filters);
   if (!visibility.ok()) return visibility.status();
   if (!*visibility) return page;  // a pool the caller is not in, or an empty tag list
   // The text phrases come first, so they are phrases 0..P-1 for rm_bm25.
-  const std::string& tokens = (*visibility)->expression;
+  const std::string& tokens = **visibility;
   const std::string match =
       terms->expression.empty() ? tokens : "(" + terms->expression + ") AND " + tokens;
   RowidRange range;  // of the first page only; later pages rank within their window
@@ -633,7 +632,7 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   } else {
     Result<std::vector<Candidate>> scored =
         RankCandidates(conn, viewer, match, request, *terms, page.window, !request.window,
-                       (*visibility)->expression, range, read_rows);
+                       tokens, range, read_rows);
     if (!scored.ok()) return scored.status();
     ranked = std::move(*scored);
     SortByScore(ranked);

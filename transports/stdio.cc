@@ -95,10 +95,11 @@ class ServeLoop {
     bool answered_last = false;  // the last message read was answered by this thread
     for (;;) {
       std::string line;
-      // After answering a message itself (a ping), the leader looks for the next one
-      // without sleeping for a moment, unless a request runs on another thread:
-      // spinning would take a core from it. (Spinning after handing a request to
-      // another thread, measured, slowed tools/call round trips 3-fold.)
+      // After answering a message itself (a ping, a notification, initialize), the
+      // leader looks for the next one without sleeping for a moment, unless a
+      // request runs on another thread: spinning would take a core from it.
+      // (Spinning after handing a request to another thread, measured, slowed
+      // tools/call round trips 3-fold.)
       const bool spin = answered_last && running_.load(std::memory_order_relaxed) == 0;
       const LineReader::Event event = writer_.failed() ? LineReader::Event::kEnd : reader_.Next(line, spin);
       answered_last = false;
