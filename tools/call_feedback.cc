@@ -30,7 +30,6 @@ ToolProgress::ToolProgress(const mcp::CallContext& ctx) : ctx_(ctx) { ctx_.progr
 void ToolProgress::Stage(std::string_view stage) { ctx_.progress(++steps_, std::nullopt, stage); }
 
 void ToolProgress::Done(const Status& outcome) {
-  if (ctx_.cancelled()) return;  // progress is for requests still in progress (MCP spec)
   ++steps_;
   ctx_.progress(steps_, steps_, outcome.ok() ? "done" : std::string("failed: ") + outcome.code_name());
 }
