@@ -383,7 +383,7 @@ Session::Session(const ServerDefinition& server, std::any principal, OutboundSin
     : impl_(std::make_unique<Impl>(server, std::move(principal), std::move(sink))) {}
 Session::~Session() = default;
 
-ReceivedMessage Session::Receive(std::string_view text) const {
+ReceivedMessage ParseMessage(std::string_view text) {
   ReceivedMessage received;
   boost::system::error_code ec;
   received.parsed_ = json::parse(text, ec);
@@ -392,9 +392,15 @@ ReceivedMessage Session::Receive(std::string_view text) const {
     return received;  // info_.valid_json stays false
   }
   received.info_ = Classify(received.parsed_);
-  // initialize sets the revision, so an empty one means "not initialized".
-  received.revision_at_receipt_ = impl_->protocol_version();
   return received;
+}
+
+ReceivedMessage Session::Receive(std::string_view text) const { return Receive(ParseMessage(text)); }
+
+ReceivedMessage Session::Receive(ReceivedMessage parsed) const {
+  // initialize sets the revision, so an empty one means "not initialized".
+  if (parsed.info_.valid_json) parsed.revision_at_receipt_ = impl_->protocol_version();
+  return parsed;
 }
 
 std::optional<std::string> Session::Handle(ReceivedMessage message, const OutboundSink& request_sink) {

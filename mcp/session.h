@@ -37,6 +37,11 @@ struct MessageInfo {
 };
 MessageInfo ClassifyMessage(std::string_view text);
 
+class ReceivedMessage;
+// Parses and classifies `text` without a session (HTTP must know whether a message is
+// initialize before it has one). Session::Receive then stamps it.
+ReceivedMessage ParseMessage(std::string_view text);
+
 // A message as a transport received it: parsed once, classified, and stamped with the
 // session's lifecycle state at that moment (see Session::Receive). It may be handled
 // later, on another thread.
@@ -47,6 +52,7 @@ class ReceivedMessage {
 
  private:
   friend class Session;
+  friend ReceivedMessage ParseMessage(std::string_view text);
   MessageInfo info_;
   boost::json::value parsed_;  // null when the text is not JSON
   std::string parse_error_;    // the response to text that is not JSON
@@ -70,6 +76,8 @@ class Session {
   // calls Receive on the thread that reads them, in the order they arrive, and hands
   // the result to Handle on any thread.
   ReceivedMessage Receive(std::string_view message) const;
+  // The same for a message already parsed by ParseMessage: it is parsed once.
+  ReceivedMessage Receive(ReceivedMessage parsed) const;
 
   // Handles one message (an object, or a batch array where the revision allows it) and
   // returns the serialized response, or nothing when none is due (notifications,

@@ -54,7 +54,9 @@ std::variant<Reply, McpCall> McpEndpoint::Post(Request& request, const Credentia
     return ErrorReply(406, kTransportError,
                       "Not Acceptable: the Accept header must list application/json and text/event-stream");
   }
-  const mcp::MessageInfo info = mcp::ClassifyMessage(request.body);
+  // Parsed once, here: the session (none yet for initialize) stamps it below.
+  mcp::ReceivedMessage message = mcp::ParseMessage(request.body);
+  const mcp::MessageInfo info = message.info();  // a copy: `message` is moved on below
   if (!info.valid_json) {
     return ErrorReply(400, mcp::jsonrpc::kParseError, "Parse error: the request body is not valid JSON");
   }
@@ -95,11 +97,13 @@ std::variant<Reply, McpCall> McpEndpoint::Post(Request& request, const Credentia
     if (!info.has_requests) {
       // Notifications and responses are cheap (and a response may be what a busy worker is
       // waiting for), so they are handled right here. Anything answered is an invalid message.
-      if (auto error = call.session->Handle(request.body)) return JsonReply(400, std::move(*error));
+      if (auto error = call.session->Handle(call.session->Receive(std::move(message)))) {
+        return JsonReply(400, std::move(*error));
+      }
       return Accepted();
     }
   }
-  call.message = call.session->Receive(request.body);
+  call.message = call.session->Receive(std::move(message));
   return call;
 }
 
