@@ -9,14 +9,18 @@ response with the memory's id) is recorded. Then the store is checked:
 
   * `reflect-memory check` exits 0 (integrity, foreign keys, full-text index);
   * PRAGMA integrity_check is "ok" and FTS5's own integrity-check passes;
-  * every acknowledged write is there, with its usage_events row and its
-    idempotency record (written in the same transaction);
+  * every acknowledged write is there, and every acknowledged write and update
+    has its usage_events row and its idempotency record (same transaction);
+  * each cycle that was not killed during start-up acknowledged something (the
+    writers swallow errors, so a server refusing every write would pass otherwise);
   * no memory exists without those (nothing half-written), monthly_usage agrees
     with usage_events, and each memory's versions are exactly 1..N where N is the
     number of updates its content records (the update and its version snapshot are
     one transaction); an acknowledged update is never rolled back;
   * the full-text index finds every acknowledged title, directly (FTS5 MATCH) and
     through the restarted server's search_memories tool.
+At the end, seven deliberate damages to copies of the store (a usage event, a version,
+an idempotency record, a full-text entry removed, ...) must each fail these checks.
 
 Usage: crash_safety.py --binary build/reflect-memory [--cycles 10] [--seed N]
 Exit status 0 when every cycle passed; the figures are printed at the end.
@@ -48,7 +52,9 @@ class Ledger:
     def __init__(self):
         self.lock = threading.Lock()
         self.memories = {}      # id -> {"title", "token", "request_id", "rev"} (acked rev)
+        self.update_requests = []  # request_id of every acknowledged update
         self.cycle_ids = []     # ids acknowledged in the current cycle
+        self.cycle_acks = 0     # writes and updates acknowledged in the current cycle
         self.acked_writes = 0
         self.acked_updates = 0
 
@@ -56,12 +62,15 @@ class Ledger:
         with self.lock:
             self.memories[memory_id] = {"token": token, "request_id": request_id, "rev": 0}
             self.cycle_ids.append(memory_id)
+            self.cycle_acks += 1
             self.acked_writes += 1
 
-    def updated(self, memory_id, rev):
+    def updated(self, memory_id, rev, request_id):
         with self.lock:
             entry = self.memories[memory_id]
             entry["rev"] = max(entry["rev"], rev)
+            self.update_requests.append(request_id)
+            self.cycle_acks += 1
             self.acked_updates += 1
 
 
@@ -86,7 +95,7 @@ class Writer:
             self.own[memory_id] = rev
             token = self.ledger.memories[memory_id]["token"]
             args = {"id": memory_id, "content": f"rev {rev} of {token}", "request_id": request_id}
-            return "update_memory", args, lambda sc: self.ledger.updated(memory_id, rev)
+            return "update_memory", args, lambda sc: self.ledger.updated(memory_id, rev, request_id)
         token = "k" + secrets.token_hex(6)
         args = {"title": f"Crash note {token}", "content": f"rev 0 of {token}",
                 "tags": ["crash"], "request_id": request_id}
@@ -208,6 +217,9 @@ def check_store(store, ledger, user_id):
                 raise AssertionError(f"memory {memory_id}: acknowledged update rev {acked['rev']} lost (rev {rev})")
             if f"{user_id}:{acked['request_id']}" not in usage_keys or acked["request_id"] not in idempotency:
                 raise AssertionError(f"memory {memory_id}: no usage event or idempotency record for its write")
+        for request_id in ledger.update_requests:
+            if f"{user_id}:{request_id}" not in usage_keys or request_id not in idempotency:
+                raise AssertionError(f"acknowledged update {request_id}: no usage event or idempotency record")
 
         # Nothing half-written: each memory came with its records, each update with its version.
         for memory_id, (title, content, _) in stored.items():
@@ -238,7 +250,11 @@ def check_store(store, ledger, user_id):
 
 def prove_checks_can_fail(store, ledger, user_id):
     """check_store must notice damage: each tampering of a copy of the store must fail it."""
-    acked_id, acked = next((i, m) for i, m in ledger.memories.items() if m["rev"] > 0)
+    updated = [(i, m) for i, m in ledger.memories.items() if m["rev"] > 0]
+    if not updated or not ledger.update_requests:
+        raise AssertionError("no update was acknowledged in the whole run: the damages below need one")
+    acked_id, acked = updated[0]
+    update_request = ledger.update_requests[0]
     tamperings = {
         "a write's usage event removed": ("DELETE FROM usage_events WHERE request_id = ?",
                                           (f"{user_id}:{acked['request_id']}",)),
@@ -246,6 +262,15 @@ def prove_checks_can_fail(store, ledger, user_id):
                               (acked_id,)),
         "an acknowledged memory removed": ("DELETE FROM memories WHERE id = ?", (acked_id,)),
         "an acknowledged update undone": ("UPDATE memories SET content = 'rev 0 of x' WHERE id = ?", (acked_id,)),
+        "an update's usage event removed": ("DELETE FROM usage_events WHERE request_id = ?",
+                                            (f"{user_id}:{update_request}",)),
+        "a write's idempotency record removed": ("DELETE FROM idempotency_keys WHERE request_id = ?",
+                                                 (acked["request_id"],)),
+        # The index entry goes, the memory stays: search would silently miss it.
+        "a memory's full-text entry removed": (
+            "INSERT INTO memories_fts(memories_fts, rowid, title, content, tags, vis) "
+            "SELECT 'delete', rid, title, content, tags, vis FROM memories_fts_source "
+            "WHERE rid = (SELECT rowid FROM memories WHERE id = ?)", (acked_id,)),
     }
     for what, (sql, params) in tamperings.items():
         copy = Store(store.binary)
@@ -311,6 +336,7 @@ def main():
             kind = "stdio" if cycle % 2 == 0 else "http"
             stop = threading.Event()
             ledger.cycle_ids = []
+            ledger.cycle_acks = 0
             early_kill = rng.random() < 0.1  # now and then, kill while it starts up
             if kind == "http":
                 server = HttpServer(store, ["--rate-limit", "0", "--log-level", "warn"])
@@ -333,6 +359,10 @@ def main():
             if not early_kill:
                 for t in threads:
                     t.join(timeout=30)
+            if not early_kill and ledger.cycle_acks == 0:
+                # Writers swallow errors (the kill breaks their calls), so a server that
+                # refused every write would otherwise pass every check below.
+                raise AssertionError(f"cycle {cycle + 1} ({kind}): the server acknowledged no write at all")
             memories, versions = check_store(store, ledger, user_id)
             print(f"cycle {cycle + 1:3d} {kind:5s} {'startup ' if early_kill else ''}"
                   f"acked +{len(ledger.cycle_ids)} writes; store: {memories} memories, {versions} versions: ok",
