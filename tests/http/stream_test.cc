@@ -169,6 +169,21 @@ TEST(HttpStream, BodiesOverTheLimitAre413) {
   EXPECT_FALSE(r.keep_alive);
 }
 
+TEST(HttpStream, AfterA413TheClientSeesTheEndAtOnceNotAfterTheDrain) {
+  TestServer server;
+  Client client(server.port());
+  // Headers announce 2 MiB (the limit is 1 MiB); only the start of the body follows, and the client then
+  // waits for the server's answer and its end of the connection (as curl does).
+  client.WriteRaw("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  "Authorization: Bearer " + std::string(kAliceKey) + "\r\nContent-Length: 2097152\r\n\r\n{\"jsonrpc\"");
+  std::optional<Response> refused = client.ReadResponse();
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 413);
+  // The server drains what a client still sends for 2 s before closing, but says it
+  // will send nothing more first: the end arrives well before the drain is over.
+  EXPECT_TRUE(client.ClosedByServer(std::chrono::milliseconds(1000)));
+}
+
 TEST(HttpStream, BodiesJustUnderTheLimitAreServed) {
   transports::HttpOptions options = TestOptions();
   options.max_body_bytes = 2000;

@@ -223,14 +223,20 @@ void Connection<Derived>::SendReply(Reply reply, bool close) {
 template <class Derived>
 void Connection<Derived>::OnReplyWritten(beast::error_code ec, bool close) {
   DoneWithRequest();
-  if (!ec && input_left_unread_) return DiscardThenClose();
+  if (!ec && input_left_unread_) return LingerThenClose();
   if (ec || close) return Close(static_cast<bool>(ec));
   StartReading();
 }
 
 template <class Derived>
+void Connection<Derived>::LingerThenClose() {
+  lowest().expires_after(kLingerTime);
+  derived().EndOutput();
+  DiscardThenClose();
+}
+
+template <class Derived>
 void Connection<Derived>::DiscardThenClose() {
-  if (discarded_bytes_ == 0) lowest().expires_after(kLingerTime);
   buffer_.clear();
   derived().stream().async_read_some(
       buffer_.prepare(kReadChunk), beast::bind_front_handler(&Connection::OnDiscarded, derived().shared_from_this()));
@@ -405,6 +411,11 @@ PlainConnection::PlainConnection(ServerState& state, net::ip::tcp::socket&& sock
 void PlainConnection::Start() {
   // On the connection's strand from the start, like every later step.
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->StartReading(); });
+}
+
+void PlainConnection::EndOutput() {
+  beast::error_code ignored;  // the client may be gone already; Close() follows either way
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
 }
 
 void PlainConnection::DoClose(bool) {

@@ -88,9 +88,11 @@ class Connection : public Drainable {
 
   void SendReply(Reply reply, bool close);
   void OnReplyWritten(beast::error_code ec, bool close);
-  // After refusing a request whose body was left unread (413, 431, 400): reads and drops
-  // what the client is still sending before closing, so the kernel does not answer the
-  // unread bytes with a reset that destroys the refusal before the client reads it.
+  // After refusing a request whose body was left unread (413, 431, 400): ends our side
+  // (a client reading to the end sees it at once), then reads and drops what the client
+  // is still sending before closing, so the kernel does not answer the unread bytes with
+  // a reset that destroys the refusal before the client reads it.
+  void LingerThenClose();
   void DiscardThenClose();
   void OnDiscarded(beast::error_code ec, std::size_t bytes);
 
@@ -142,6 +144,7 @@ class PlainConnection : public Connection<PlainConnection>,
   PlainConnection(ServerState& state, net::ip::tcp::socket&& socket, std::string remote, bool remote_is_loopback);
   void Start();
   beast::tcp_stream& stream() { return stream_; }
+  void EndOutput();  // TCP FIN: nothing more will be sent
   void DoClose(bool abrupt);
 
  private:
@@ -154,6 +157,9 @@ class TlsConnection : public Connection<TlsConnection>, public std::enable_share
                 bool remote_is_loopback);
   void Start();
   beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+  // Nothing: a TCP FIN under TLS, before close_notify, reads as a truncated stream;
+  // DoClose says close_notify once the lingering is over.
+  void EndOutput() {}
   void DoClose(bool abrupt);
 
  private:
