@@ -37,13 +37,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def rss_kib(pid):
-    """Resident memory of a process (VmRSS in /proc/<pid>/status), in KiB."""
+def rss_kib(pid, field="VmRSS"):
+    """Resident memory of a process in KiB: VmRSS (now) or VmHWM (its peak so far),
+    from /proc/<pid>/status."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
-    raise HarnessError(f"no VmRSS for pid {pid}")
+    raise HarnessError(f"no {field} for pid {pid}")
 
 
 class Store:
