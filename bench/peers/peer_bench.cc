@@ -94,24 +94,45 @@ class Timings {
   void Add(Clock::duration d) { micros_.push_back(std::chrono::duration<double, std::micro>(d).count()); }
   void Start() { start_ = Clock::now(); }
   void Stop() { seconds_ = std::chrono::duration<double>(Clock::now() - start_).count(); }
-  void AddHits(std::size_t hits) { hits_ += hits; }
+  // What the call just added found.
+  void AddHits(std::size_t hits) { hits_.resize(micros_.size()); hits_.back() = hits; }
 
-  json::object Summary(const std::string& server, std::size_t memories, const char* op) {
-    std::sort(micros_.begin(), micros_.end());
-    const auto at = [this](double q) { return micros_[static_cast<std::size_t>(q * (micros_.size() - 1))] / 1000; };
+  json::object Summary(const std::string& server, std::size_t memories, const char* op) const {
     json::object s{{"driver", "raw"},   {"server", server},          {"memories", memories},
                    {"op", op},          {"calls", micros_.size()},   {"seconds", seconds_},
                    {"per_second", static_cast<double>(micros_.size()) / seconds_},
-                   {"p50_ms", at(0.50)}, {"p99_ms", at(0.99)},        {"max_ms", micros_.back() / 1000}};
-    if (std::string(op) == "search") s["mean_hits"] = static_cast<double>(hits_) / static_cast<double>(micros_.size());
+                   {"p50_ms", Quantile(micros_, 0.50)}, {"p99_ms", Quantile(micros_, 0.99)},
+                   {"max_ms", Quantile(micros_, 1.0)}};
+    if (std::string(op) == "search") {
+      std::size_t total = 0;
+      for (std::size_t h : hits_) total += h;
+      s["mean_hits"] = static_cast<double>(total) / static_cast<double>(micros_.size());
+      // A search's cost follows its answer (each hit comes with a snippet) and more memories
+      // mean fuller answers; so the same-size answers too, to compare across N: reflect-memory's
+      // full page of 10.
+      std::vector<double> full_page;
+      for (std::size_t i = 0; i < hits_.size(); ++i) {
+        if (hits_[i] == kFullPage) full_page.push_back(micros_[i]);
+      }
+      s["full_page_searches"] = full_page.size();
+      if (!full_page.empty()) s["full_page_p50_ms"] = Quantile(full_page, 0.50);
+    }
     return s;
   }
 
  private:
+  static constexpr std::size_t kFullPage = 10;  // search_memories' default limit
+
+  // In milliseconds.
+  static double Quantile(std::vector<double> micros, double q) {
+    std::sort(micros.begin(), micros.end());
+    return micros[static_cast<std::size_t>(q * static_cast<double>(micros.size() - 1))] / 1000;
+  }
+
   std::vector<double> micros_;
+  std::vector<std::size_t> hits_;  // per call, searches only
   Clock::time_point start_;
   double seconds_ = 0;
-  std::size_t hits_ = 0;
 };
 
 json::object TimedCall(bench::StdioSession& session, const peers::ToolCall& call, Timings& timings) {
