@@ -419,8 +419,8 @@ void PlainConnection::EndOutput() {
 }
 
 void PlainConnection::DoClose(bool) {
+  EndOutput();
   beast::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   stream_.socket().close(ignored);
 }
 
