@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,17 +19,7 @@ constexpr double kB = 0.75;
 constexpr int kScoredColumns = 3;                              // title, content, tags
 constexpr double kColumnWeight[kScoredColumns] = {8.0, 1.0, 3.0};  // in SearchColumn order
 
-// ---------------------------------------------------------------- rm_bm25
-
-struct RankParams {
-  int phrases = 0;
-  double rows = 0;
-  double avg_len = 1;
-  std::vector<double> idf;
-};
-
-// The index's totals: rows, and tokens per row in the scored columns. Shared by
-// rm_corpus_stats and rm_bm25 so both give the very same doubles.
+// The index's totals: rows, and tokens per row in the scored columns.
 int IndexTotals(const Fts5ExtensionApi* api, Fts5Context* fts, double& rows, double& avg_len) {
   sqlite3_int64 count = 0;
   int rc = api->xRowCount(fts, &count);
@@ -43,79 +34,35 @@ int IndexTotals(const Fts5ExtensionApi* api, Fts5Context* fts, double& rows, dou
   return rc;
 }
 
-// Parses "P N avgdl n_0 .. n_{P-1}"; false if malformed. N < 0: the index's
-// totals, read here (the caller had no need of them before scoring).
-bool ParseRankParams(const char* text, const Fts5ExtensionApi* api, Fts5Context* fts, RankParams& out) {
-  if (text == nullptr) return false;
-  char* end = nullptr;
-  long phrases = std::strtol(text, &end, 10);
-  if (end == text || phrases < 0 || phrases > 64) return false;
-  out.phrases = static_cast<int>(phrases);
-  const char* p = end;
-  out.rows = std::strtod(p, &end);
-  if (end == p) return false;
-  p = end;
-  out.avg_len = std::strtod(p, &end);
-  if (end == p) return false;
-  if (out.rows < 0 && IndexTotals(api, fts, out.rows, out.avg_len) != SQLITE_OK) return false;
-  if (out.avg_len <= 0) out.avg_len = 1;
-  for (int i = 0; i < out.phrases; ++i) {
-    p = end;
-    double n = std::strtod(p, &end);
-    if (end == p) return false;
-    // FTS5's IDF, floored the same way so a very common phrase still counts a little.
-    double idf = std::log((out.rows - n + 0.5) / (n + 0.5));
-    out.idf.push_back(idf > 1e-6 ? idf : 1e-6);
-  }
-  return true;
-}
+// ---------------------------------------------------------------- rm_match_features
 
-void Bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int argc,
-          sqlite3_value** argv) {
-  // The parsed parameters live as long as the query (FTS5 auxdata), not per row.
-  auto* params = static_cast<RankParams*>(api->xGetAuxdata(fts, 0));
-  if (params == nullptr) {
-    auto fresh = std::make_unique<RankParams>();
-    const char* text = argc == 1 ? reinterpret_cast<const char*>(sqlite3_value_text(argv[0])) : nullptr;
-    if (!ParseRankParams(text, api, fts, *fresh)) {
-      sqlite3_result_error(ctx, "rm_bm25: expected \"P N avgdl n_0 .. n_P-1\"", -1);
-      return;
-    }
-    params = fresh.release();
-    int rc = api->xSetAuxdata(fts, params, [](void* p) { delete static_cast<RankParams*>(p); });
-    if (rc != SQLITE_OK) {
-      sqlite3_result_error_code(ctx, rc);
-      return;
-    }
+void MatchFeaturesFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int argc,
+                           sqlite3_value** argv) {
+  if (argc != 1) {
+    sqlite3_result_error(ctx, "rm_match_features: expected the number of phrases to score", -1);
+    return;
   }
-  const int phrases = std::min(params->phrases, api->xPhraseCount(fts));
-  std::vector<double> frequency(static_cast<std::size_t>(phrases), 0.0);
+  const int phrases = std::clamp(sqlite3_value_int(argv[0]), 0, api->xPhraseCount(fts));
+  std::vector<double> out(static_cast<std::size_t>(phrases) + 1, 0.0);
   int instances = 0;
   int rc = api->xInstCount(fts, &instances);
   for (int i = 0; rc == SQLITE_OK && i < instances; ++i) {
     int phrase = 0, column = 0, offset = 0;
     rc = api->xInst(fts, i, &phrase, &column, &offset);
     if (rc == SQLITE_OK && phrase < phrases && column < kScoredColumns) {
-      frequency[static_cast<std::size_t>(phrase)] += kColumnWeight[column];
+      out[static_cast<std::size_t>(phrase) + 1] += kColumnWeight[column];
     }
   }
-  double length = 0;
   for (int c = 0; rc == SQLITE_OK && c < kScoredColumns; ++c) {
     int tokens = 0;
     rc = api->xColumnSize(fts, c, &tokens);
-    length += tokens;
+    out[0] += tokens;
   }
   if (rc != SQLITE_OK) {
     sqlite3_result_error_code(ctx, rc);
     return;
   }
-  const double norm = kK1 * (1 - kB + kB * length / params->avg_len);
-  double score = 0;
-  for (int i = 0; i < phrases; ++i) {
-    const double f = frequency[static_cast<std::size_t>(i)];
-    if (f > 0) score += params->idf[static_cast<std::size_t>(i)] * (f * (kK1 + 1)) / (f + norm);
-  }
-  sqlite3_result_double(ctx, score);
+  sqlite3_result_blob(ctx, out.data(), static_cast<int>(out.size() * sizeof(double)), SQLITE_TRANSIENT);
 }
 
 // ---------------------------------------------------------------- rm_corpus_stats
@@ -152,7 +99,7 @@ int InstallOnConnection(sqlite3* db, char** error, const sqlite3_api_routines*) 
     *error = sqlite3_mprintf("this SQLite has no FTS5; reflect-memory needs it for search");
     return SQLITE_ERROR;
   }
-  int rc = api->xCreateFunction(api, "rm_bm25", nullptr, Bm25, nullptr);
+  int rc = api->xCreateFunction(api, "rm_match_features", nullptr, MatchFeaturesFunction, nullptr);
   if (rc == SQLITE_OK) rc = api->xCreateFunction(api, "rm_corpus_stats", nullptr, CorpusStats, nullptr);
   return rc;
 }
@@ -164,6 +111,45 @@ const bool kInstalled = [] {
 }();
 
 }  // namespace
+
+bool ParseMatchFeatures(std::string_view blob, int phrases, MatchFeatures& out) {
+  const std::size_t count = static_cast<std::size_t>(phrases) + 1;
+  if (phrases < 0 || blob.size() != count * sizeof(double)) return false;
+  std::vector<double> values(count);
+  std::memcpy(values.data(), blob.data(), blob.size());
+  out.length = values[0];
+  out.frequency.assign(values.begin() + 1, values.end());
+  return true;
+}
+
+Bm25Statistics StatisticsOf(const std::vector<const MatchFeatures*>& candidates, int phrases) {
+  Bm25Statistics statistics;
+  statistics.rows = static_cast<double>(candidates.size());
+  statistics.phrase_rows.assign(static_cast<std::size_t>(phrases), 0.0);
+  double total_length = 0;
+  for (const MatchFeatures* c : candidates) {
+    total_length += c->length;
+    for (std::size_t i = 0; i < statistics.phrase_rows.size() && i < c->frequency.size(); ++i) {
+      if (c->frequency[i] > 0) statistics.phrase_rows[i] += 1;
+    }
+  }
+  statistics.average_length = candidates.empty() || total_length <= 0 ? 1.0 : total_length / statistics.rows;
+  return statistics;
+}
+
+double Bm25Score(const MatchFeatures& features, const Bm25Statistics& statistics) {
+  const double average = statistics.average_length > 0 ? statistics.average_length : 1.0;
+  const double norm = kK1 * (1 - kB + kB * features.length / average);
+  double score = 0;
+  for (std::size_t i = 0; i < features.frequency.size() && i < statistics.phrase_rows.size(); ++i) {
+    const double f = features.frequency[i];
+    if (f <= 0) continue;
+    const double n = statistics.phrase_rows[i];
+    const double idf = std::log(1 + (statistics.rows - n + 0.5) / (n + 0.5));
+    score += idf * (f * (kK1 + 1)) / (f + norm);
+  }
+  return score;
+}
 
 bool SearchFunctionsInstalled() { return kInstalled; }
 

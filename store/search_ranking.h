@@ -1,23 +1,32 @@
-// FTS5 functions the search needs, registered on every SQLite connection this
-// process opens (through sqlite3_auto_extension, installed before main()):
+// How search ranks (BM25), and the FTS5 functions it needs, registered on every
+// SQLite connection this process opens (through sqlite3_auto_extension,
+// installed before main()):
 //
-//   rm_bm25(memories_fts, params)      BM25 of the current row over the query's first
-//                                      P phrases (the user's terms), with statistics
-//                                      given by the caller so every page of a search
-//                                      scores alike. params = "P N avgdl n_0 .. n_{P-1}"
-//                                      (N rows, avgdl tokens per row, n_i rows that
-//                                      contain phrase i; N = -1: the index's totals, as
-//                                      rm_corpus_stats gives them). Column weights: title 8,
-//                                      tags 3, content 1; the vis column scores nothing.
-//   rm_corpus_stats(memories_fts)      "N avgdl" of the index, for the call above.
+//   rm_match_features(memories_fts, P)  what BM25 needs of the current row, as a
+//                                      blob of 1 + P doubles: the row's length in
+//                                      tokens (title, content, tags), then for each
+//                                      of the query's first P phrases (the user's
+//                                      terms) its column-weighted frequency. Column
+//                                      weights: title 8, tags 3, content 1; the vis
+//                                      column counts for nothing.
+//   rm_corpus_stats(memories_fts)      "N avgdl" of the whole index. For planning a
+//                                      search's walks only: it counts every user's
+//                                      memories, so nothing a caller receives may
+//                                      depend on it.
 //
 // (Query tokens and snippets use the index's tokenizer from C++: search_tokenizer.h.)
 //
-// Why a custom rank: FTS5's bm25() counts, on its first call, every row that holds
-// each phrase of the query, visibility tokens included — at a million memories that
-// alone costs tens of milliseconds for a common word. Here the counts come from the
-// caller, which caps and estimates them (store/search_repository.cc).
+// Whose statistics: BM25's N, avgdl and n_i come from the search's own
+// candidates — the caller's visible matches that are ranked (Bm25Statistics) —
+// never from the whole index, whose counts include memories of other users and
+// vendors: a score that moved when someone else wrote a word would tell the
+// caller that they did (issue 20, item 1). Ranking happens in C++, after the
+// candidates are known, which is also why FTS5's bm25() is not used (it counts
+// whole doclists on its first call: tens of milliseconds for a common word).
 #pragma once
+
+#include <string_view>
+#include <vector>
 
 struct sqlite3;
 struct fts5_api;
@@ -26,6 +35,30 @@ namespace rm::store {
 
 // Column order of memories_fts (migration 5).
 enum SearchColumn { kTitleColumn = 0, kContentColumn = 1, kTagsColumn = 2, kVisColumn = 3 };
+
+// One candidate as rm_match_features reports it.
+struct MatchFeatures {
+  double length = 0;               // tokens in the scored columns
+  std::vector<double> frequency;   // per phrase, column-weighted
+};
+
+// Parses rm_match_features' blob; false if it is not 1 + phrases doubles.
+bool ParseMatchFeatures(std::string_view blob, int phrases, MatchFeatures& out);
+
+// BM25's statistics.
+struct Bm25Statistics {
+  double rows = 0;                  // N
+  double average_length = 1;        // avgdl
+  std::vector<double> phrase_rows;  // n_i: rows holding phrase i
+};
+
+// The statistics of a set of candidates: N = how many, avgdl their mean length,
+// n_i how many hold phrase i.
+Bm25Statistics StatisticsOf(const std::vector<const MatchFeatures*>& candidates, int phrases);
+
+// BM25 (k1 1.2, b 0.75) of one candidate. IDF is ln(1 + (N - n + 0.5) / (n + 0.5)),
+// positive even for a phrase every candidate holds (as when all words must match).
+double Bm25Score(const MatchFeatures& features, const Bm25Statistics& statistics);
 
 // True once the functions are set up for new connections. Installed by a static
 // initializer in search_ranking.cc; calling this also makes sure that object file

@@ -182,15 +182,24 @@ Result<double> PhraseRows(Connection& conn, const std::string& phrase, int cap, 
   return static_cast<double>(*n);
 }
 
-// SearchWindow::rows until the scoring statement has read the index's totals.
+// IndexDensity::rows until the index's totals were read (not needed for rare words).
 constexpr double kTotalsUnknown = -1;
 
+// How dense the search words are in the whole index (every user's memories). For
+// PLANNING a search's walks only — which walk finds the caller's candidates
+// cheapest; each plan yields the same candidates. Never for ranking or anything
+// else a caller receives (search_ranking.h).
+struct IndexDensity {
+  double rows = kTotalsUnknown;     // memories in the index
+  std::vector<double> phrase_rows;  // rows holding each phrase (counted, or estimated past a cap)
+};
+
 // At most how many rows can match: per group, its rarest phrase; summed over groups.
-double MatchBound(const SearchTerms& terms, const SearchWindow& window) {
+double MatchBound(const SearchTerms& terms, const IndexDensity& density) {
   double bound = 0;
   for (const auto& group : terms.groups) {
-    double rarest = window.rows == kTotalsUnknown ? std::numeric_limits<double>::infinity() : window.rows;
-    for (int p : group) rarest = std::min(rarest, window.phrase_rows[static_cast<std::size_t>(p)]);
+    double rarest = density.rows == kTotalsUnknown ? std::numeric_limits<double>::infinity() : density.rows;
+    for (int p : group) rarest = std::min(rarest, density.phrase_rows[static_cast<std::size_t>(p)]);
     bound += rarest;
   }
   return bound;
@@ -198,56 +207,46 @@ double MatchBound(const SearchTerms& terms, const SearchWindow& window) {
 
 // How many matches are expected in the caller's pools (`pool_rows` rows) if words
 // and pools were independent.
-double ExpectedMatches(const SearchTerms& terms, const SearchWindow& window, double pool_rows) {
-  const double n = std::max(window.rows, 1.0);
+double ExpectedMatches(const SearchTerms& terms, const IndexDensity& density, double pool_rows) {
+  const double n = std::max(density.rows, 1.0);
   double expected = 0;
   for (const auto& group : terms.groups) {
     double share = pool_rows / n;
-    for (int p : group) share *= window.phrase_rows[static_cast<std::size_t>(p)] / n;
+    for (int p : group) share *= density.phrase_rows[static_cast<std::size_t>(p)] / n;
     expected += share * n;
   }
   return expected;
 }
 
 // At most this many rows holding the search words are checked by SQL alone (see
-// RankCandidates); about a third of a microsecond each.
+// FindCandidates); about a third of a microsecond each.
 constexpr double kSqlCheckedRows = 256;
 // At most this many candidates have their memory read while they are scored.
 constexpr double kRowsReadWhileScoring = 32;
 
-// Sets the window's BM25 totals from rm_corpus_stats' "N avgdl".
-void SetTotals(SearchWindow& window, const std::string& stats) {
-  char* end = nullptr;
-  window.rows = std::strtod(stats.c_str(), &end);
-  window.average_length = std::strtod(end, nullptr);
-}
-
-// BM25 statistics and the rowid range of the memories that exist now (the first
-// page of a search). nullopt: nothing can match. `match` is the search words alone
-// when there are any: their statistics are of the whole index anyway, and whether
-// the caller may see a match is for the candidates' check to say.
-// Rare words (scored by SQL checks alone, see RankCandidates) leave the index's
-// totals to the scoring statement (rows = kTotalsUnknown): one FTS5 query fewer.
-Result<std::optional<SearchWindow>> OpenWindow(Connection& conn, const std::string& match,
-                                               const SearchTerms& terms, int cap, RowidRange& range) {
+// The index's density of the search words and the rowid range of the memories
+// that exist now (the first page of a search), for planning. nullopt: nothing can
+// match. `match` is the search words alone when there are any.
+// Rare words (checked by SQL alone, see FindCandidates) leave the index's row count
+// unread: the plan does not need it then.
+Result<std::optional<IndexDensity>> MeasureDensity(Connection& conn, const std::string& match,
+                                                   const SearchTerms& terms, int cap, RowidRange& range) {
   Statement& ends = conn.Prepare("SELECT (SELECT min(rowid) FROM memories), (SELECT max(rowid) FROM memories)");
   Result<bool> row = ends.Step();
   if (!row.ok()) return row.status();
   range.lowest = ends.Int64(0);
   range.highest = ends.Int64(1);
   ends.Reset();
-  SearchWindow window;
-  window.highest_rowid = range.highest;  // later pages ignore memories written after this one
+  IndexDensity density;
   for (const std::string& phrase : terms.phrases) {
     Result<double> n = PhraseRows(conn, phrase, cap, range);
     if (!n.ok()) return n.status();
-    window.phrase_rows.push_back(*n);
+    density.phrase_rows.push_back(*n);
   }
   if (!terms.phrases.empty()) {
-    window.rows = kTotalsUnknown;
-    const double bound = MatchBound(terms, window);
-    if (bound == 0) return std::optional<SearchWindow>();
-    if (bound <= std::min<double>(kSqlCheckedRows, cap)) return std::optional<SearchWindow>(window);
+    const double bound = MatchBound(terms, density);
+    if (bound == 0) return std::optional<IndexDensity>();
+    if (bound <= std::min<double>(kSqlCheckedRows, cap)) return std::optional<IndexDensity>(density);
   }
   // Any match carries the index's totals; if there is none, there is nothing to rank.
   Statement& first = conn.Prepare(
@@ -255,30 +254,17 @@ Result<std::optional<SearchWindow>> OpenWindow(Connection& conn, const std::stri
   first.Bind(1, match);
   row = first.Step();
   if (!row.ok()) return row.status();
-  if (!*row) return std::optional<SearchWindow>();
-  SetTotals(window, first.Text(0));
+  if (!*row) return std::optional<IndexDensity>();
+  density.rows = std::strtod(first.Text(0).c_str(), nullptr);
   first.Reset();
-  return std::optional<SearchWindow>(window);
-}
-
-std::string RankParams(const SearchWindow& window) {
-  char number[40];
-  std::string text = std::to_string(window.phrase_rows.size());
-  for (double v : {window.rows, window.average_length}) {
-    std::snprintf(number, sizeof number, " %.17g", v);
-    text += number;
-  }
-  for (double v : window.phrase_rows) {
-    std::snprintf(number, sizeof number, " %.17g", v);
-    text += number;
-  }
-  return text;
+  return std::optional<IndexDensity>(density);
 }
 
 struct Candidate {
-  std::int64_t rowid;
-  double score;
-  int memory = -1;  // its row in `read_rows` when the scoring statement read it (below)
+  std::int64_t rowid = 0;
+  MatchFeatures features;  // what its score is computed from (none without search words)
+  double score = 0;        // set once every candidate is known (ScoreCandidates)
+  int memory = -1;         // its row in `read_rows` when the walk read it (below)
 };
 
 // Where a candidate is checked against the SQL visibility predicate (RowWhere).
@@ -287,46 +273,45 @@ enum class Check {
   kPageHits,       // only if it makes the page (PageOfVisibleHits)
 };
 
-// Scores the matches in [lowest, highest], oldest first, up to `limit` of them.
-// One forward walk of the index: FTS5 walks its doclists forwards many times
-// faster than backwards.
-// A window without its totals (kTotalsUnknown) gets them here, from the index.
+// The matches in [lowest, highest], oldest first, up to `limit` of them, with
+// what their scores will be computed from. One forward walk of the index: FTS5
+// walks its doclists forwards many times faster than backwards.
 // With `read_rows`, each candidate's memory is read too (the join has its row at
 // hand): for a handful of candidates, cheaper than looking the hits up afterwards.
 // `checked` says whether each candidate is checked against RowWhere here (its
 // memory row joined) or only the page's hits are, later (PageOfVisibleHits): when
 // `match` holds the visibility tokens they already select what RowWhere allows,
 // and reading a memory row per candidate was a third of a heavy user's search.
-Result<std::vector<Candidate>> ScoreMatches(Connection& conn, const Viewer& viewer,
-                                            const std::string& match, const SearchRequest& request,
-                                            SearchWindow& window, std::int64_t lowest, std::int64_t highest,
-                                            std::int64_t limit, Check checked,
-                                            std::vector<MemoryRow>* read_rows = nullptr) {
-  const bool read_totals = window.rows == kTotalsUnknown;
-  const int memory_column = read_totals ? 3 : 2;
+Result<std::vector<Candidate>> WalkMatches(Connection& conn, const Viewer& viewer, const std::string& match,
+                                           const SearchRequest& request, int phrases, std::int64_t lowest,
+                                           std::int64_t highest, std::int64_t limit, Check checked,
+                                           std::vector<MemoryRow>* read_rows = nullptr) {
   const bool join = checked == Check::kEachCandidate || read_rows != nullptr;
-  Statement& s = conn.Prepare(std::string("SELECT memories_fts.rowid, rm_bm25(memories_fts, ?10)") +
-                              (read_totals ? ", rm_corpus_stats(memories_fts)" : "") +
+  Statement& s = conn.Prepare(std::string("SELECT memories_fts.rowid, rm_match_features(memories_fts, ?10)") +
                               (read_rows != nullptr ? ", " RM_MEMORY_COLUMNS : "") +
                               (join ? kFrom + CandidateWhere(request.filters.scope)
                                     : std::string(" FROM memories_fts WHERE memories_fts MATCH ?5")) +
                               " AND memories_fts.rowid BETWEEN ?11 AND ?12 LIMIT ?13");
   BindCommon(s, viewer, match, request.filters);
-  s.Bind(10, RankParams(window)).Bind(11, lowest).Bind(12, highest).Bind(13, limit);
-  std::vector<Candidate> scored;
+  s.Bind(10, phrases).Bind(11, lowest).Bind(12, highest).Bind(13, limit);
+  std::vector<Candidate> walked;
   while (true) {
     Result<bool> row = s.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    scored.push_back({s.Int64(0), s.Double(1)});
-    if (read_totals && scored.size() == 1) SetTotals(window, s.Text(2));
-    if (read_rows != nullptr) {
-      scored.back().memory = static_cast<int>(read_rows->size());
-      read_rows->push_back(MemoryFromRow(s, memory_column));
+    Candidate c;
+    c.rowid = s.Int64(0);
+    if (!ParseMatchFeatures(s.Blob(1), phrases, c.features)) {
+      s.Reset();
+      return Status::Internal("search: rm_match_features gave a malformed row");
     }
+    if (read_rows != nullptr) {
+      c.memory = static_cast<int>(read_rows->size());
+      read_rows->push_back(MemoryFromRow(s, 2));
+    }
+    walked.push_back(std::move(c));
   }
-  if (read_totals && scored.empty()) window.rows = 0;  // nothing to rank: no page will follow
-  return scored;
+  return walked;
 }
 
 // Statements that only walk the index: the MATCH already holds the caller's
@@ -390,14 +375,14 @@ constexpr std::int64_t kWalkLimit = 4;
 
 Result<std::optional<std::vector<Candidate>>> NewestByEstimate(
     Connection& conn, const Viewer& viewer, const std::string& scored_match, const std::string& match,
-    const SearchRequest& request, SearchWindow& window, RowidRange range, double expected, std::int64_t k,
-    Check check) {
+    const SearchRequest& request, int phrases, SearchWindow& window, RowidRange range, double expected,
+    std::int64_t k, Check check) {
   const double span = static_cast<double>(range.highest - range.lowest + 1);
   const double depth = std::ceil(kEstimateMargin * static_cast<double>(k) * span / std::max(expected, 1.0));
   const std::int64_t guess =
       std::max<std::int64_t>(range.lowest, window.highest_rowid - static_cast<std::int64_t>(std::min(depth, span)));
   Result<std::vector<Candidate>> newest =
-      ScoreMatches(conn, viewer, scored_match, request, window, guess, window.highest_rowid, kWalkLimit * k, check);
+      WalkMatches(conn, viewer, scored_match, request, phrases, guess, window.highest_rowid, kWalkLimit * k, check);
   if (!newest.ok()) return newest.status();
   const std::int64_t found = static_cast<std::int64_t>(newest->size());
   if (found == kWalkLimit * k) return std::optional<std::vector<Candidate>>();
@@ -410,7 +395,7 @@ Result<std::optional<std::vector<Candidate>>> NewestByEstimate(
   Result<std::int64_t> lowest = NthNewestMatch(conn, viewer, match, request, guess - 1, k - found);
   if (!lowest.ok()) return lowest.status();
   Result<std::vector<Candidate>> older =
-      ScoreMatches(conn, viewer, scored_match, request, window, *lowest, guess - 1, k - found, check);
+      WalkMatches(conn, viewer, scored_match, request, phrases, *lowest, guess - 1, k - found, check);
   if (!older.ok()) return older.status();
   window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
   older->insert(older->end(), newest->begin(), newest->end());
@@ -424,34 +409,41 @@ void SortByScore(std::vector<Candidate>& candidates) {
   });
 }
 
-// The candidates of this search, scored: all matches when there are at most K,
-// else the newest K. Fixes the window's lowest rowid on the first page.
-Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& viewer,
+// The candidates of this search: all visible matches when there are at most K,
+// else the newest K. On the first page, `density` plans the walks and the window's
+// lowest rowid is fixed; later pages walk the window the first page fixed.
+Result<std::vector<Candidate>> FindCandidates(Connection& conn, const Viewer& viewer,
                                               const std::string& match, const SearchRequest& request,
                                               const SearchTerms& terms, SearchWindow& window,
-                                              bool first_page, const std::string& visible,
-                                              RowidRange range, std::vector<MemoryRow>& read_rows) {
+                                              const std::optional<IndexDensity>& density,
+                                              const std::string& visible, RowidRange range,
+                                              std::vector<MemoryRow>& read_rows) {
   const std::int64_t k = std::max(request.candidate_limit, 1);
   const double kd = static_cast<double>(k);
-  const double bound = MatchBound(terms, window);
+  const int phrases = static_cast<int>(terms.phrases.size());
+  // The time filters are not index tokens: only the SQL check applies them.
+  const bool time_filtered = request.filters.created_after || request.filters.created_before;
+  const Check token_check = time_filtered ? Check::kEachCandidate : Check::kPageHits;
+  if (!density) {
+    // A later page: the window holds exactly window.rows candidates (its statistics
+    // are theirs), all of the caller's, so the tokens select them.
+    std::vector<MemoryRow>* read = window.rows <= std::min<double>(kRowsReadWhileScoring, kd) ? &read_rows : nullptr;
+    return WalkMatches(conn, viewer, match, request, phrases, window.lowest_rowid, window.highest_rowid, k,
+                       token_check, read);
+  }
+  const double bound = MatchBound(terms, *density);
   // Few rows hold the words: checking each against the SQL predicate (which every
   // candidate passes anyway) is cheaper than intersecting the words with the
   // visibility tokens, whose doclists can hold most of the index (a user who
   // wrote most of the memories). The rows, and so the results, are the same.
   const std::string& scored_match = bound <= kSqlCheckedRows ? terms.expression : match;
-  // The time filters are not index tokens: only the SQL check applies them.
-  const bool time_filtered = request.filters.created_after || request.filters.created_before;
-  const Check check = &scored_match == &match && !time_filtered ? Check::kPageHits : Check::kEachCandidate;
+  const Check check = &scored_match == &match ? token_check : Check::kEachCandidate;
   // So few candidates that reading all their rows costs less than a lookup of the hits.
   std::vector<MemoryRow>* read = bound <= std::min<double>(kRowsReadWhileScoring, kd) ? &read_rows : nullptr;
-  if (!first_page) {
-    return ScoreMatches(conn, viewer, scored_match, request, window, window.lowest_rowid, window.highest_rowid, k, check,
-                        read);
-  }
   // How to find out, cheapest, whether there are more than K matches:
-  // - a rare word bounds them below K, or few are expected (a light user): score
-  //   them all in one forward walk, and only if that finds more than K, fall back;
-  // - many expected (a heavy user, common words): score forwards from where the
+  // - a rare word bounds them below K, or few are expected (a light user): walk
+  //   them all forwards, and only if that finds more than K, fall back;
+  // - many expected (a heavy user, common words): walk forwards from where the
   //   newest K are expected to start (NewestByEstimate);
   // - in between: a forward count (walking backwards through a few matches spread
   //   over the whole index costs much more).
@@ -461,16 +453,17 @@ Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& vi
     // K rows of `visible`, the visibility half of the MATCH).
     Result<double> pool_rows = PhraseRows(conn, visible, static_cast<int>(k), range);
     if (!pool_rows.ok()) return pool_rows.status();
-    expected = ExpectedMatches(terms, window, *pool_rows);
+    expected = ExpectedMatches(terms, *density, *pool_rows);
   }
   bool over_k = true;
   if (bound <= kd || expected <= kd / 2) {
     Result<std::vector<Candidate>> all =
-        ScoreMatches(conn, viewer, scored_match, request, window, 0, window.highest_rowid, k + 1, check, read);
+        WalkMatches(conn, viewer, scored_match, request, phrases, 0, window.highest_rowid, k + 1, check, read);
     if (!all.ok() || static_cast<std::int64_t>(all->size()) <= k) return all;
+    read_rows.clear();  // more than K: the newest K are walked again below, without reading rows
   } else if (expected > 2 * kd) {
     Result<std::optional<std::vector<Candidate>>> newest =
-        NewestByEstimate(conn, viewer, scored_match, match, request, window, range, expected, k, check);
+        NewestByEstimate(conn, viewer, scored_match, match, request, phrases, window, range, expected, k, check);
     if (!newest.ok()) return newest.status();
     if (*newest) return std::move(**newest);
   } else {
@@ -483,7 +476,25 @@ Result<std::vector<Candidate>> RankCandidates(Connection& conn, const Viewer& vi
     if (!lowest.ok()) return lowest.status();
     window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
   }
-  return ScoreMatches(conn, viewer, scored_match, request, window, window.lowest_rowid, window.highest_rowid, k, check);
+  return WalkMatches(conn, viewer, scored_match, request, phrases, window.lowest_rowid, window.highest_rowid, k,
+                     check);
+}
+
+// Scores every candidate. The first page fixes the statistics — those of its
+// candidates, i.e. of memories the caller may see — and later pages reuse them,
+// so a hit scores alike on every page.
+void ScoreCandidates(std::vector<Candidate>& candidates, SearchWindow& window, int phrases, bool first_page) {
+  if (first_page) {
+    std::vector<const MatchFeatures*> features;
+    features.reserve(candidates.size());
+    for (const Candidate& c : candidates) features.push_back(&c.features);
+    Bm25Statistics statistics = StatisticsOf(features, phrases);
+    window.rows = statistics.rows;
+    window.average_length = statistics.average_length;
+    window.phrase_rows = std::move(statistics.phrase_rows);
+  }
+  const Bm25Statistics statistics{window.rows, window.average_length, window.phrase_rows};
+  for (Candidate& c : candidates) c.score = Bm25Score(c.features, statistics);
 }
 
 // Without search words: the newest visible memories (by rowid), a page at a time.
@@ -502,7 +513,9 @@ Result<std::vector<Candidate>> NewestMatches(Connection& conn, const Viewer& vie
     Result<bool> row = s.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    rows.push_back({s.Int64(0), 0.0});
+    Candidate c;
+    c.rowid = s.Int64(0);
+    rows.push_back(std::move(c));
   }
   return rows;
 }
@@ -601,25 +614,29 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   Result<std::optional<std::string>> visibility = VisibilityMatch(conn, viewer, request.filters);
   if (!visibility.ok()) return visibility.status();
   if (!*visibility) return page;  // a pool the caller is not in, or an empty tag list
-  // The text phrases come first, so they are phrases 0..P-1 for rm_bm25.
+  // The text phrases come first, so they are phrases 0..P-1 for rm_match_features.
   const std::string& tokens = **visibility;
   const std::string match =
       terms->expression.empty() ? tokens : "(" + terms->expression + ") AND " + tokens;
   RowidRange range;  // of the first page only; later pages rank within their window
   std::vector<MemoryRow> read_rows;  // memories read while scoring (Candidate::memory)
 
+  std::optional<IndexDensity> density;  // the first page's plan (see IndexDensity)
   if (request.window) {
     if (request.window->phrase_rows.size() != terms->phrases.size()) {
       return Status::InvalidArgument("cursor: it belongs to a different search; start again");
     }
     page.window = *request.window;
   } else {
-    Result<std::optional<SearchWindow>> window =
-        OpenWindow(conn, terms->expression.empty() ? match : terms->expression, *terms,
-                   std::max(request.candidate_limit, 1), range);
-    if (!window.ok()) return window.status();
-    if (!*window) return page;
-    page.window = **window;
+    Result<std::optional<IndexDensity>> measured =
+        MeasureDensity(conn, terms->expression.empty() ? match : terms->expression, *terms,
+                       std::max(request.candidate_limit, 1), range);
+    if (!measured.ok()) return measured.status();
+    if (!*measured) return page;
+    density = std::move(*measured);
+    // Walk up to the newest memory of all; the cursor will keep the newest candidate
+    // instead (below), a rowid of the caller's own matches.
+    page.window.highest_rowid = range.highest;
   }
 
   const std::size_t limit = static_cast<std::size_t>(std::clamp(request.limit, 1, 1000));
@@ -630,11 +647,18 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
     if (!newest.ok()) return newest.status();
     ranked = std::move(*newest);
   } else {
-    Result<std::vector<Candidate>> scored =
-        RankCandidates(conn, viewer, match, request, *terms, page.window, !request.window,
-                       tokens, range, read_rows);
-    if (!scored.ok()) return scored.status();
-    ranked = std::move(*scored);
+    Result<std::vector<Candidate>> found =
+        FindCandidates(conn, viewer, match, request, *terms, page.window, density, tokens, range, read_rows);
+    if (!found.ok()) return found.status();
+    ranked = std::move(*found);
+    if (!request.window) {
+      // Later pages ignore memories written after this one: they are newer than
+      // every candidate. (Not the index's newest rowid: that is anybody's.)
+      std::int64_t newest = 0;
+      for (const Candidate& c : ranked) newest = std::max(newest, c.rowid);
+      page.window.highest_rowid = newest;
+    }
+    ScoreCandidates(ranked, page.window, page.phrase_count, !request.window);
     SortByScore(ranked);
     if (request.after) {  // keyset: continue strictly after the previous page's last hit
       const SearchAfter after = *request.after;
@@ -647,6 +671,9 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   if (!hits.ok()) return hits.status();
   page.more = hits->size() > limit;
   if (page.more) hits->resize(limit);
+  if (page.phrase_count == 0 && !request.window && !hits->empty()) {
+    page.window.highest_rowid = hits->front().candidate.rowid;  // the caller's newest, not anybody's
+  }
   for (VisibleHit& hit : *hits) {
     std::string snippet;
     if (page.phrase_count == 0) {

@@ -11,13 +11,16 @@
 //     doclists in rowid order and stops after K rows, whereas ranking every match
 //     of a word found in half the corpus means scoring half a million rows.
 //     When a query has at most K visible matches (the usual case), all are ranked.
-//  3. BM25 statistics (rows holding each phrase) are counted up to a cap and
-//     estimated past it, instead of walking whole doclists (see search_ranking.h).
+//  3. Which walks find those candidates cheapest is planned from how dense the
+//     words are in the whole index (counted up to a cap, estimated past it).
+//     The plan changes only the time taken, never which candidates are found.
 //  4. Walks go forwards wherever possible (FTS5 walks backwards far more slowly).
 //     Where the newest K matches start is guessed from the densities of step 3,
 //     then scored forwards; a backward walk only makes up for a guess that missed.
-//  5. Candidates are scored in one pass and sorted in C++; snippets are made in
-//     C++ for the page's rows only (search_snippet.h), from the rows already read.
+//  5. Candidates are scored in C++ by BM25 with the statistics of the candidates
+//     themselves (search_ranking.h): nothing a caller receives — hits, order,
+//     scores, snippets, cursors — depends on memories it cannot see. Snippets are
+//     made in C++ for the page's rows only (search_snippet.h).
 // Every hit returned is still checked against the SQL visibility predicate (the
 // tokens make search fast, the predicate makes it correct); candidates the tokens
 // selected are checked when they make the page, the others while being scored.
@@ -49,12 +52,14 @@ struct SearchFilters {
 };
 
 // Fixed by the first page of a search; later pages must pass it back unchanged.
+// Everything in it comes from the caller's own candidates (memories it may see),
+// never from the whole index: it travels to the caller inside the cursor.
 struct SearchWindow {
   std::int64_t lowest_rowid = 0;   // candidates are rowids in [lowest, highest]
-  std::int64_t highest_rowid = 0;
-  double rows = 0;                 // BM25 N
-  double average_length = 1;       // BM25 avgdl
-  std::vector<double> phrase_rows; // BM25 n_i, one per phrase
+  std::int64_t highest_rowid = 0;  // the newest candidate of the first page
+  double rows = 0;                 // BM25 N: how many candidates
+  double average_length = 1;       // BM25 avgdl: their mean length
+  std::vector<double> phrase_rows; // BM25 n_i: candidates holding phrase i
 };
 
 struct SearchAfter {  // the last hit of the previous page

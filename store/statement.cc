@@ -103,6 +103,12 @@ std::string Statement::Text(int column) const {
   return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
+std::string_view Statement::Blob(int column) const {
+  const void* blob = sqlite3_column_blob(stmt_, column);
+  if (blob == nullptr) return {};
+  return std::string_view(static_cast<const char*>(blob), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
 std::optional<std::string> Statement::OptionalText(int column) const {
   if (IsNull(column)) return std::nullopt;
   return Text(column);

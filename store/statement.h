@@ -96,6 +96,8 @@ class Statement {
   std::int64_t Int64(int column) const;
   double Double(int column) const;
   std::string Text(int column) const;  // "" for NULL
+  // A blob's bytes, valid until the next Step/Reset ("" for NULL).
+  std::string_view Blob(int column) const;
   std::optional<std::string> OptionalText(int column) const;
   bool IsNull(int column) const;
   int ColumnCount() const;

@@ -11,48 +11,34 @@ namespace rm::tools {
 namespace json = boost::json;
 namespace {
 
-constexpr std::string_view kHexDigits = "0123456789abcdef";
-
-std::string ToHex(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHexDigits[c >> 4];
-    out += kHexDigits[c & 15];
-  }
-  return out;
-}
-
-std::optional<std::string> FromHex(std::string_view hex) {
-  if (hex.size() % 2 != 0 || hex.size() > 16384) return std::nullopt;
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    auto hi = kHexDigits.find(hex[i]);
-    auto lo = kHexDigits.find(hex[i + 1]);
-    if (hi == std::string_view::npos || lo == std::string_view::npos) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-  }
-  return out;
-}
-
 Status BadCursor() {
   return Status::InvalidArgument(
-      "cursor: not a cursor this list returned; pass next_cursor unchanged, or omit it to "
+      "cursor: not a cursor this list returned to you; pass next_cursor unchanged, or omit it to "
       "start from the first page");
 }
 
-// The object inside `cursor` if it is of `kind`.
-Result<json::object> Decode(std::string_view cursor, std::string_view kind) {
-  std::optional<std::string> text = FromHex(cursor);
-  if (!text) return BadCursor();
+// What a cursor is bound to: its kind and who may use it. Each part is
+// length-prefixed so no two different bindings read alike.
+std::string Binding(std::string_view kind, const store::Viewer& viewer, std::string_view search = {}) {
+  std::string out;
+  auto add = [&out](std::string_view part) { out += std::to_string(part.size()) + ":" + std::string(part) + ";"; };
+  add(kind);
+  add(viewer.user_id);
+  // An owner key (no vendor) is told apart from any vendor, including an empty name.
+  add(viewer.vendor ? "v" + *viewer.vendor : "-");
+  add(viewer.org_id.value_or(""));
+  add(viewer.team_id.value_or(""));
+  add(search);
+  return out;
+}
+
+std::optional<json::object> OpenObject(const SealedBox& box, std::string_view cursor, const std::string& binding) {
+  std::optional<std::string> text = box.Open(cursor, binding);
+  if (!text) return std::nullopt;
   boost::system::error_code ec;
   json::value value = json::parse(*text, ec);
-  if (ec || !value.is_object()) return BadCursor();
-  json::object& object = value.get_object();
-  const json::value* k = object.if_contains("k");
-  if (!k || !k->is_string() || k->get_string() != kind) return BadCursor();
-  return std::move(object);
+  if (ec || !value.is_object()) return std::nullopt;
+  return std::move(value.get_object());
 }
 
 // Doubles travel as their exact bit pattern: a JSON number might not parse back
@@ -81,25 +67,25 @@ std::optional<double> Double(const json::object& o, std::string_view key) {
 
 }  // namespace
 
-std::string EncodeListCursor(const store::ListPosition& position) {
-  json::object o{{"k", "list"}, {"c", position.created_at}, {"r", position.rowid}};
-  return ToHex(json::serialize(o));
+std::string CursorCodec::EncodeList(const store::ListPosition& position, const store::Viewer& viewer) const {
+  json::object o{{"c", position.created_at}, {"r", position.rowid}};
+  return box_.Seal(json::serialize(o), Binding("list", viewer));
 }
 
-Result<store::ListPosition> DecodeListCursor(std::string_view cursor) {
-  Result<json::object> o = Decode(cursor, "list");
-  if (!o.ok()) return o.status();
+Result<store::ListPosition> CursorCodec::DecodeList(std::string_view cursor, const store::Viewer& viewer) const {
+  std::optional<json::object> o = OpenObject(box_, cursor, Binding("list", viewer));
+  if (!o) return BadCursor();
   const json::value* created = o->if_contains("c");
   std::optional<std::int64_t> rowid = Int(*o, "r");
   if (!created || !created->is_string() || !rowid) return BadCursor();
   return store::ListPosition{std::string(created->get_string()), *rowid};
 }
 
-std::string EncodeSearchCursor(const SearchCursor& c) {
+std::string CursorCodec::EncodeSearch(const SearchCursor& c, const store::Viewer& viewer,
+                                      std::string_view search) const {
   json::array rows;
   for (double n : c.window.phrase_rows) rows.emplace_back(Bits(n));
   json::object o{
-      {"k", "search"},
       {"m", c.mode == store::MatchMode::kAll ? "all" : "any"},
       {"lo", c.window.lowest_rowid},
       {"hi", c.window.highest_rowid},
@@ -109,19 +95,23 @@ std::string EncodeSearchCursor(const SearchCursor& c) {
       {"s", Bits(c.after.score)},
       {"r", c.after.rowid},
   };
-  return ToHex(json::serialize(o));
+  return box_.Seal(json::serialize(o), Binding("search", viewer, search));
 }
 
-Result<SearchCursor> DecodeSearchCursor(std::string_view cursor) {
-  Result<json::object> o = Decode(cursor, "search");
-  if (!o.ok()) return o.status();
+Result<SearchCursor> CursorCodec::DecodeSearch(std::string_view cursor, const store::Viewer& viewer,
+                                               std::string_view search) const {
+  std::optional<json::object> o = OpenObject(box_, cursor, Binding("search", viewer, search));
+  if (!o) {
+    return Status::InvalidArgument(
+        "cursor: not a cursor of this search; pass next_cursor unchanged with the same term and filters, "
+        "or omit it to start from the first page");
+  }
   SearchCursor c;
   const json::value* mode = o->if_contains("m");
   const json::value* df = o->if_contains("df");
   std::optional<std::int64_t> lo = Int(*o, "lo"), hi = Int(*o, "hi"), rowid = Int(*o, "r");
   std::optional<double> n = Double(*o, "n"), avg = Double(*o, "avg"), score = Double(*o, "s");
-  if (!mode || !mode->is_string() || !df || !df->is_array() || !lo || !hi || !rowid || !n ||
-      !avg || !score) {
+  if (!mode || !mode->is_string() || !df || !df->is_array() || !lo || !hi || !rowid || !n || !avg || !score) {
     return BadCursor();
   }
   c.mode = mode->get_string() == "any" ? store::MatchMode::kAny : store::MatchMode::kAll;

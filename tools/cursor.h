@@ -1,8 +1,13 @@
-// Opaque page cursors. A cursor is hex-encoded JSON that says which kind of list
-// it continues and where; clients must treat it as an opaque string. A cursor
-// that does not decode, or belongs to another kind of list, is a validation
-// error naming `cursor`. A tampered cursor can only move within what the caller
-// may see anyway: every page is filtered again.
+// Page cursors. A cursor is sealed (util/sealed_box.h): the client can neither
+// read what it carries nor change it, and it opens only for the caller it was
+// given to (same user, vendor, org and team) and, for a search, the same search.
+// A cursor that does not open, or belongs to another kind of list, is a
+// validation error naming `cursor`. Every page is filtered again as well.
+//
+// Why sealed and bound: a search cursor carries the statistics its first page
+// ranked with; they are the caller's own (store/search_repository.h), but only a
+// sealed cursor guarantees that what a caller holds reveals nothing, and only a
+// bound one that another caller cannot rank with them.
 #pragma once
 
 #include <optional>
@@ -10,14 +15,13 @@
 #include <string_view>
 
 #include "store/memory_lists.h"
+#include "store/memory_visibility.h"
 #include "store/search_query.h"
 #include "store/search_repository.h"
+#include "util/sealed_box.h"
 #include "util/status.h"
 
 namespace rm::tools {
-
-std::string EncodeListCursor(const store::ListPosition& position);
-Result<store::ListPosition> DecodeListCursor(std::string_view cursor);
 
 // Everything page 2.. of a search needs to score rows exactly as page 1 did.
 struct SearchCursor {
@@ -25,7 +29,25 @@ struct SearchCursor {
   store::SearchWindow window;
   store::SearchAfter after;
 };
-std::string EncodeSearchCursor(const SearchCursor& cursor);
-Result<SearchCursor> DecodeSearchCursor(std::string_view cursor);
+
+class CursorCodec {
+ public:
+  explicit CursorCodec(SealedBox box) : box_(std::move(box)) {}
+
+  // Lists (browse, by tag, pools, resources/list): a cursor of one list works in
+  // another list of the same caller (each page is filtered again anyway).
+  std::string EncodeList(const store::ListPosition& position, const store::Viewer& viewer) const;
+  Result<store::ListPosition> DecodeList(std::string_view cursor, const store::Viewer& viewer) const;
+
+  // Searches: `search` says which search (see SearchFingerprint); a cursor opens
+  // only for the same one.
+  std::string EncodeSearch(const SearchCursor& cursor, const store::Viewer& viewer,
+                           std::string_view search) const;
+  Result<SearchCursor> DecodeSearch(std::string_view cursor, const store::Viewer& viewer,
+                                    std::string_view search) const;
+
+ private:
+  SealedBox box_;
+};
 
 }  // namespace rm::tools

@@ -21,20 +21,22 @@ rm::Result<mcp::ResourcePage> MemoryResources::List(const std::optional<std::str
                                                     mcp::CallContext& ctx) {
   Result<Caller> caller = CallerOf(ctx);
   if (!caller.ok()) return caller.status();
+  Result<const CursorCodec*> cursors = service_->Cursors();
+  if (!cursors.ok()) return cursors.status();
   store::ListQuery query;
   query.limit = kPageSize + 1;
-  if (cursor) {
-    Result<store::ListPosition> after = DecodeListCursor(*cursor);
-    if (!after.ok()) return after.status();
-    query.after = *after;
-  }
   mcp::ResourcePage page;
   Status status = service_->ReadAs(*caller, [&](store::Connection& conn, const store::Viewer& viewer) -> Status {
+    if (cursor) {
+      Result<store::ListPosition> after = (*cursors)->DecodeList(*cursor, viewer);
+      if (!after.ok()) return after.status();
+      query.after = *after;
+    }
     Result<std::vector<store::MemoryRow>> rows = store::ListVisibleMemories(conn, viewer, query);
     if (!rows.ok()) return rows.status();
     if (rows->size() > static_cast<std::size_t>(kPageSize)) {
       rows->resize(kPageSize);
-      page.next_cursor = EncodeListCursor({rows->back().created_at, rows->back().rowid});
+      page.next_cursor = (*cursors)->EncodeList({rows->back().created_at, rows->back().rowid}, viewer);
     }
     for (const store::MemoryRow& m : *rows) {
       page.resources.push_back({std::string(kScheme) + m.id, m.title, m.title,

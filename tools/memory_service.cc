@@ -7,6 +7,7 @@
 
 #include "store/idempotency_repository.h"
 #include "store/plans.h"
+#include "store/server_secrets.h"
 #include "store/usage_repository.h"
 #include "tools/memory_input.h"
 #include "tools/service_call.h"
@@ -22,6 +23,23 @@ MemoryService::MemoryService(store::Database& db, ServiceOptions options)
 std::string MemoryService::UrlOf(const std::string& id) const {
   if (options_.public_base_url.empty()) return "memory://" + id;
   return options_.public_base_url + id;
+}
+
+Result<const CursorCodec*> MemoryService::Cursors() {
+  std::lock_guard<std::mutex> lock(cursors_mutex_);
+  if (!cursors_) {
+    std::string secret;
+    RM_RETURN_IF_ERROR(db_.Write([&](store::Connection& conn) -> Status {
+      Result<std::string> stored = store::LoadOrCreateServerSecret(conn, "cursor");
+      if (!stored.ok()) return stored.status();
+      secret = std::move(*stored);
+      return Status::Ok();
+    }));
+    Result<SealedBox> box = SealedBox::FromHexSecret(secret);
+    if (!box.ok()) return box.status();
+    cursors_.emplace(std::move(*box));
+  }
+  return &*cursors_;
 }
 
 namespace {

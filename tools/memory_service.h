@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@
 #include "store/memory_visibility.h"
 #include "store/usage_recorder.h"
 #include "store/usage_repository.h"
+#include "tools/cursor.h"
 #include "tools/principal.h"
 #include "util/status.h"
 
@@ -144,6 +146,9 @@ class MemoryService {
   const ServiceOptions& options() const { return options_; }
   // memory://{id}, or the public URL when one is configured.
   std::string UrlOf(const std::string& id) const;
+  // Seals and opens page cursors under the store's "cursor" secret (read, or made,
+  // on first use: every process serving one store shares it).
+  Result<const CursorCodec*> Cursors();
 
  private:
   using Body = std::function<Reply(ServiceCall&)>;
@@ -158,6 +163,8 @@ class MemoryService {
   store::Database& db_;
   ServiceOptions options_;
   store::UsageRecorder read_usage_{db_};  // reads' usage events, committed in batches
+  std::mutex cursors_mutex_;
+  std::optional<CursorCodec> cursors_;  // set once by Cursors()
 };
 
 // SHA-256 of the tool name, its arguments (request_id left out) in a canonical

@@ -30,10 +30,10 @@ struct Page {
 };
 
 // One page of a list, newest first, and the cursor of the next page if there is one.
-Result<Page> ListPage(ServiceCall& call, store::ListQuery query,
+Result<Page> ListPage(ServiceCall& call, const CursorCodec& cursors, store::ListQuery query,
                       const std::optional<std::string>& cursor) {
   if (cursor) {
-    Result<store::ListPosition> after = DecodeListCursor(*cursor);
+    Result<store::ListPosition> after = cursors.DecodeList(*cursor, call.viewer);
     if (!after.ok()) return after.status();
     query.after = *after;
   }
@@ -45,7 +45,7 @@ Result<Page> ListPage(ServiceCall& call, store::ListQuery query,
   page.rows = std::move(*rows);
   if (static_cast<int>(page.rows.size()) > limit) {
     page.rows.resize(static_cast<std::size_t>(limit));
-    page.next_cursor = EncodeListCursor({page.rows.back().created_at, page.rows.back().rowid});
+    page.next_cursor = cursors.EncodeList({page.rows.back().created_at, page.rows.back().rowid}, call.viewer);
   }
   return page;
 }
@@ -123,11 +123,13 @@ MemoryService::Reply MemoryService::GetLatestMemory(const Caller& caller, const 
 
 MemoryService::Reply MemoryService::BrowseMemories(const Caller& caller, const Key& key,
                                                    const PageRequest& request) {
+  Result<const CursorCodec*> cursors = Cursors();
+  if (!cursors.ok()) return cursors.status();
   return Execute(caller, key, UsageOperation::kMemoryRead, [&](ServiceCall& call) -> Reply {
     store::ListQuery query;
     query.scope = request.scope;
     query.limit = std::clamp(request.limit, 1, 200);
-    Result<Page> page = ListPage(call, query, request.cursor);
+    Result<Page> page = ListPage(call, **cursors, query, request.cursor);
     if (!page.ok()) return page.status();
     return json::value(json::object{{"memories", Memories(page->rows, /*with_content=*/false)},
                         {"next_cursor", NullableCursor(page->next_cursor)}});
@@ -139,12 +141,14 @@ MemoryService::Reply MemoryService::GetMemoriesByTag(const Caller& caller, const
                                                      const PageRequest& request) {
   Result<std::string> tags_json = TagsJson(tags, "tags");
   if (!tags_json.ok()) return tags_json.status();
+  Result<const CursorCodec*> cursors = Cursors();
+  if (!cursors.ok()) return cursors.status();
   return Execute(caller, key, UsageOperation::kMemoryRead, [&](ServiceCall& call) -> Reply {
     store::ListQuery query;
     query.scope = request.scope;
     query.tags_any_json = *tags_json;
     query.limit = std::clamp(request.limit, 1, 50);
-    Result<Page> page = ListPage(call, query, request.cursor);
+    Result<Page> page = ListPage(call, **cursors, query, request.cursor);
     if (!page.ok()) return page.status();
     return json::value(json::object{{"memories", Memories(page->rows)},
                         {"next_cursor", NullableCursor(page->next_cursor)}});
@@ -173,13 +177,15 @@ MemoryService::Reply MemoryService::ReadThread(const Caller& caller, const Key& 
 MemoryService::Reply MemoryService::ReadPoolMemories(const Caller& caller, const Key& key,
                                                      PoolKind pool, int limit,
                                                      const std::optional<std::string>& cursor) {
+  Result<const CursorCodec*> cursors = Cursors();
+  if (!cursors.ok()) return cursors.status();
   return Execute(caller, key, UsageOperation::kMemoryRead, [&](ServiceCall& call) -> Reply {
     Result<std::string> pool_id = CallersPool(call, pool, pool == PoolKind::kOrg ? "org" : "team");
     if (!pool_id.ok()) return Status::FailedPrecondition(pool_id.status().message());
     store::ListQuery query;
     query.scope = pool == PoolKind::kOrg ? store::Scope::kOrg : store::Scope::kTeam;
     query.limit = std::clamp(limit, 1, 50);
-    Result<Page> page = ListPage(call, query, cursor);
+    Result<Page> page = ListPage(call, **cursors, query, cursor);
     if (!page.ok()) return page.status();
     return json::value(json::object{{std::string(PoolName(pool)) + "_id", *pool_id},
                         {"memories", Memories(page->rows)},

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "store/search_repository.h"
 #include "tools/cursor.h"
@@ -75,21 +76,36 @@ Result<store::SearchPage> RunSearch(ServiceCall& call, store::SearchRequest& req
   return page;
 }
 
+// Which search a cursor belongs to: the term and every filter (not the page size,
+// which may change between pages). Bound into the sealed cursor, not carried.
+std::string SearchFingerprint(const store::SearchRequest& request) {
+  json::object o{{"term", request.text},
+                 {"scope", static_cast<int>(request.filters.scope)},
+                 {"tags", request.filters.tags_any_json}};
+  if (request.filters.memory_type) o["type"] = *request.filters.memory_type;
+  if (request.filters.created_after) o["after"] = *request.filters.created_after;
+  if (request.filters.created_before) o["before"] = *request.filters.created_before;
+  return json::serialize(o);
+}
+
 }  // namespace
 
 MemoryService::Reply MemoryService::SearchMemories(const Caller& caller, const Key& key,
                                                    const SearchArgs& args) {
   Result<store::SearchRequest> prepared = MakeRequest(args, options_.search_candidate_limit);
   if (!prepared.ok()) return prepared.status();
-  if (args.cursor) {
-    Result<SearchCursor> cursor = DecodeSearchCursor(*args.cursor);
-    if (!cursor.ok()) return cursor.status();
-    prepared->mode = cursor->mode;
-    prepared->window = cursor->window;
-    prepared->after = cursor->after;
-  }
+  Result<const CursorCodec*> cursors = Cursors();
+  if (!cursors.ok()) return cursors.status();
+  const std::string search = SearchFingerprint(*prepared);
   return Execute(caller, key, UsageOperation::kQuery, [&](ServiceCall& call) -> Reply {
     store::SearchRequest request = *prepared;
+    if (args.cursor) {  // opened here: it is bound to the viewer as this transaction sees it
+      Result<SearchCursor> cursor = (*cursors)->DecodeSearch(*args.cursor, call.viewer, search);
+      if (!cursor.ok()) return cursor.status();
+      request.mode = cursor->mode;
+      request.window = cursor->window;
+      request.after = cursor->after;
+    }
     Result<store::SearchPage> page = RunSearch(call, request, !args.cursor);
     if (!page.ok()) return page.status();
     json::array results;
@@ -101,8 +117,9 @@ MemoryService::Reply MemoryService::SearchMemories(const Caller& caller, const K
     }
     json::value next = nullptr;
     if (page->more && !page->hits.empty()) {
-      next = EncodeSearchCursor(
-          {request.mode, page->window, {page->hits.back().score, page->hits.back().memory.rowid}});
+      next = (*cursors)->EncodeSearch(
+          {request.mode, page->window, {page->hits.back().score, page->hits.back().memory.rowid}}, call.viewer,
+          search);
     }
     return json::value(json::object{{"results", std::move(results)},
                         {"match", request.mode == store::MatchMode::kAll ? "all" : "any"},
