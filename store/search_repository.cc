@@ -651,12 +651,15 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
         FindCandidates(conn, viewer, match, request, *terms, page.window, density, tokens, range, read_rows);
     if (!found.ok()) return found.status();
     ranked = std::move(*found);
-    if (!request.window) {
+    if (!request.window && !ranked.empty()) {
+      // The window is the candidates' own rowid span, whichever walks found them
+      // (the plan rests on anybody's memories; the candidates are the caller's).
       // Later pages ignore memories written after this one: they are newer than
-      // every candidate. (Not the index's newest rowid: that is anybody's.)
-      std::int64_t newest = 0;
-      for (const Candidate& c : ranked) newest = std::max(newest, c.rowid);
-      page.window.highest_rowid = newest;
+      // every candidate.
+      auto [oldest, newest] = std::minmax_element(ranked.begin(), ranked.end(),
+                                                  [](const Candidate& a, const Candidate& b) { return a.rowid < b.rowid; });
+      page.window.lowest_rowid = oldest->rowid;
+      page.window.highest_rowid = newest->rowid;
     }
     ScoreCandidates(ranked, page.window, page.phrase_count, !request.window);
     SortByScore(ranked);
