@@ -82,10 +82,18 @@ MemoryService::Reply MemoryService::GetMemoryVersions(const Caller& caller, cons
     if (!memory.ok()) return memory.status();
     Result<store::VisibleHistory> history = store::ListVisibleVersions(call.conn, call.viewer, id);
     if (!history.ok()) return history.status();
+    // An agent's history is numbered over the versions its vendor may see: the
+    // stored numbers (and current_version) would count the hidden ones (issue 20).
+    const bool agent = call.caller.vendor.has_value();
     json::array out;
-    for (const auto& v : history->versions) out.push_back(VersionJson(v));
+    std::int64_t seen = 0;
+    for (store::VersionRow v : history->versions) {
+      if (agent) v.version_number = ++seen;
+      out.push_back(VersionJson(v));
+    }
+    const std::int64_t current = agent ? seen + 1 : history->latest_number + 1;
     return json::value(json::object{{"memory", MemoryJson(*memory)},
-                        {"current_version", history->latest_number + 1},
+                        {"current_version", current},
                         {"versions", std::move(out)}});
   });
 }
