@@ -167,8 +167,14 @@ MemoryService::Reply MemoryService::ReadThread(const Caller& caller, const Key& 
     // Given a reply, show its whole thread.
     store::MemoryRow parent = *memory;
     if (memory->parent_memory_id) {
+      // A reply may be visible while its parent is not (another vendor's, or moved
+      // to a pool the caller is not in while the reply stayed: docs/TOOLS.md "Threads").
       Result<store::MemoryRow> p = FindVisible(call, *memory->parent_memory_id);
-      if (!p.ok()) return p.status();
+      if (!p.ok()) {
+        if (p.status().code() != Status::Code::kNotFound) return p.status();
+        return Status::NotFound("memory '" + memory_id + "' is a reply to '" + *memory->parent_memory_id +
+                                "', which was not found, so there is no thread to show");
+      }
       parent = std::move(*p);
     }
     Result<std::vector<store::MemoryRow>> replies =

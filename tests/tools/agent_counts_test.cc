@@ -37,6 +37,38 @@ std::vector<std::string> QuotaWarnings(const Client& client) {
   return out;
 }
 
+// Claude wrote a memory; the owner replied twice, kept from every agent.
+TEST(AgentCounts, DeleteAndRestoreCountOnlyTheMemoriesTheAgentSees) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com", "pro");
+  auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  auto claude = env.Connect(MemoryTestEnv::AgentKey(alice, "claude"));
+  const std::string p = claude->Call("write_memory", {{"title", "trip"}, {"content", "c"}}).id();
+  for (const char* title : {"private 1", "private 2"}) {
+    ASSERT_FALSE(owner->Call("write_child_memory", {{"parent_memory_id", p}, {"title", title}, {"content", "c"},
+                                                    {"allowed_vendors", json::array{}}}).is_error);
+  }
+  CallResult thread = claude->Call("read_thread", {{"memory_id", p}});
+  ASSERT_TRUE(thread.structured.at("replies").as_array().empty());
+
+  CallResult deleted = claude->Call("delete_memory", {{"id", p}});
+  ASSERT_FALSE(deleted.is_error) << deleted.error_message;
+  EXPECT_EQ(deleted.structured.at("memories_affected"), 1);
+  CallResult restored = claude->Call("restore_memory", {{"id", p}});
+  ASSERT_FALSE(restored.is_error) << restored.error_message;
+  EXPECT_EQ(restored.structured.at("memories_affected"), 1);
+  EXPECT_EQ(env.Count("SELECT count(*) FROM memories WHERE deleted_at IS NULL"), 3);  // the cascade still applies to all
+
+  // The owner key sees the replies, and counts them.
+  EXPECT_EQ(owner->Call("delete_memory", {{"id", p}}).structured.at("memories_affected"), 3);
+  EXPECT_EQ(owner->Call("restore_memory", {{"id", p}}).structured.at("memories_affected"), 3);
+
+  CallResult gone = claude->Call("delete_memory", {{"id", p}, {"permanent", true}});
+  ASSERT_FALSE(gone.is_error) << gone.error_message;
+  EXPECT_EQ(gone.structured.at("memories_affected"), 1);
+  EXPECT_EQ(env.Count("SELECT count(*) FROM memories"), 0);
+}
+
 // 185 memories kept from agents: claude's briefing shows none, so its write's
 // quota warning must not say "186 of the 200".
 TEST(AgentCounts, QuotaWarningToAnAgentNamesTheLimitNotTheCount) {
