@@ -34,6 +34,7 @@ MemoryRow MemoryFromRow(const Statement& row, int first) {
   m.shared_with_team_id = row.OptionalText(c++);
   m.shared_at = row.OptionalText(c++);
   m.parent_memory_id = row.OptionalText(c++);
+  m.trashed_by_memory_id = row.OptionalText(c++);
   return m;
 }
 
@@ -75,12 +76,13 @@ Status InsertMemory(Connection& conn, const MemoryRow& m) {
   Statement& s = conn.Prepare(
       "INSERT INTO memories (id, user_id, title, content, tags, origin, allowed_vendors, "
       "memory_type, created_at, updated_at, deleted_at, shared_with_org_id, shared_with_team_id, "
-      "shared_at, parent_memory_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "shared_at, parent_memory_id, trashed_by_memory_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.Bind(1, m.id).Bind(2, m.user_id).Bind(3, m.title).Bind(4, m.content).Bind(5, m.tags_json);
   s.Bind(6, m.origin).Bind(7, m.allowed_vendors_json).Bind(8, m.memory_type);
   s.Bind(9, m.created_at).Bind(10, m.updated_at).Bind(11, m.deleted_at);
   s.Bind(12, m.shared_with_org_id).Bind(13, m.shared_with_team_id).Bind(14, m.shared_at);
-  s.Bind(15, m.parent_memory_id);
+  s.Bind(15, m.parent_memory_id).Bind(16, m.trashed_by_memory_id);
   return s.Run();
 }
 
@@ -96,38 +98,89 @@ Status UpdateMemoryFields(Connection& conn, std::string_view id, const MemoryCha
   return s.Run();
 }
 
-Result<std::int64_t> SetTrashedWithReplies(Connection& conn, std::string_view id,
-                                           const std::optional<std::string>& at,
-                                           std::string_view updated_at) {
-  Statement& s = conn.Prepare(
-      "UPDATE memories SET deleted_at = ?2, updated_at = ?3 "
-      "WHERE (id = ?1 OR parent_memory_id = ?1) AND deleted_at IS NOT ?2");
-  s.Bind(1, id).Bind(2, at).Bind(3, updated_at);
-  RM_RETURN_IF_ERROR(s.Run());
-  return conn.Changes();
+namespace {
+
+// How many memories `where` (over alias m, with ?5 = the id) selects that `viewer` may see.
+Result<std::int64_t> CountVisible(Connection& conn, const Viewer& viewer, std::string_view id,
+                                  const std::string& where) {
+  Statement& s = conn.Prepare("SELECT count(*) FROM memories m WHERE (" + where + ") AND " + VisibleSql());
+  BindViewer(s, viewer);
+  s.Bind(5, id);
+  Result<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  std::int64_t n = *row ? s.Int64(0) : 0;
+  s.Reset();
+  return n;
 }
 
-Result<std::int64_t> DeleteMemoryWithReplies(Connection& conn, std::string_view id) {
+constexpr std::string_view kLiveThread = "(m.id = ?5 OR m.parent_memory_id = ?5) AND m.deleted_at IS NULL";
+// The memory and the replies its own delete trashed.
+constexpr std::string_view kTrashedWithIt =
+    "(m.id = ?5 OR (m.parent_memory_id = ?5 AND m.trashed_by_memory_id = ?5)) AND m.deleted_at IS NOT NULL";
+
+}  // namespace
+
+Result<std::int64_t> TrashWithReplies(Connection& conn, const Viewer& viewer, std::string_view id,
+                                      std::string_view at) {
+  Result<std::int64_t> visible = CountVisible(conn, viewer, id, std::string(kLiveThread));
+  if (!visible.ok()) return visible;
+  Statement& s = conn.Prepare(
+      "UPDATE memories AS m SET deleted_at = ?2, trashed_by_memory_id = ?5, updated_at = ?2 WHERE " +
+      std::string(kLiveThread));
+  s.Bind(5, id).Bind(2, at);
+  RM_RETURN_IF_ERROR(s.Run());
+  return visible;
+}
+
+Result<std::int64_t> RestoreWithReplies(Connection& conn, const Viewer& viewer, std::string_view id,
+                                        std::string_view updated_at) {
+  Result<std::int64_t> visible = CountVisible(conn, viewer, id, std::string(kTrashedWithIt));
+  if (!visible.ok()) return visible;
+  Statement& s = conn.Prepare(
+      "UPDATE memories AS m SET deleted_at = NULL, trashed_by_memory_id = NULL, updated_at = ?2 WHERE " +
+      std::string(kTrashedWithIt));
+  s.Bind(5, id).Bind(2, updated_at);
+  RM_RETURN_IF_ERROR(s.Run());
+  return visible;
+}
+
+Result<std::int64_t> DeleteMemoryWithReplies(Connection& conn, const Viewer& viewer, std::string_view id) {
+  Result<std::int64_t> visible = CountVisible(conn, viewer, id, "m.id = ?5 OR m.parent_memory_id = ?5");
+  if (!visible.ok()) return visible;
   // Versions go with their memory (ON DELETE CASCADE); replies first, because
   // parent_memory_id references the parent.
   Statement& replies = conn.Prepare("DELETE FROM memories WHERE parent_memory_id = ?");
   replies.Bind(1, id);
   RM_RETURN_IF_ERROR(replies.Run());
-  std::int64_t removed = conn.Changes();
   Statement& parent = conn.Prepare("DELETE FROM memories WHERE id = ?");
   parent.Bind(1, id);
   RM_RETURN_IF_ERROR(parent.Run());
-  return removed + conn.Changes();
+  return visible;
 }
 
-Status SetSharingWithReplies(Connection& conn, std::string_view id, const Sharing& sharing,
-                             std::string_view updated_at) {
+Result<std::int64_t> SetSharingWithOwnReplies(Connection& conn, const Viewer& viewer, std::string_view id,
+                                              const Sharing& sharing, std::string_view updated_at) {
+  // Replies by others that will not be in the new pool: counted before the move.
+  // (?6, ?7: the new org and team; ?5: the memory.)
+  Statement& left = conn.Prepare(
+      "SELECT count(*) FROM memories m WHERE m.parent_memory_id = ?5 AND m.deleted_at IS NULL "
+      "AND m.user_id IS NOT (SELECT p.user_id FROM memories p WHERE p.id = ?5) "
+      "AND NOT (m.shared_with_org_id IS ?6 AND m.shared_with_team_id IS ?7) AND " + VisibleSql());
+  BindViewer(left, viewer);
+  left.Bind(5, id).Bind(6, sharing.org_id).Bind(7, sharing.team_id);
+  Result<bool> row = left.Step();
+  if (!row.ok()) return row.status();
+  const std::int64_t left_in_place = *row ? left.Int64(0) : 0;
+  left.Reset();
+
   Statement& s = conn.Prepare(
       "UPDATE memories SET shared_with_org_id = ?2, shared_with_team_id = ?3, shared_at = ?4, "
-      "updated_at = ?5 WHERE id = ?1 OR parent_memory_id = ?1");
+      "updated_at = ?5 WHERE id = ?1 OR (parent_memory_id = ?1 AND "
+      "user_id = (SELECT p.user_id FROM memories p WHERE p.id = ?1))");
   s.Bind(1, id).Bind(2, sharing.org_id).Bind(3, sharing.team_id).Bind(4, sharing.shared_at);
   s.Bind(5, updated_at);
-  return s.Run();
+  RM_RETURN_IF_ERROR(s.Run());
+  return left_in_place;
 }
 
 namespace {

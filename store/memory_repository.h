@@ -46,23 +46,36 @@ struct MemoryChanges {
 Status UpdateMemoryFields(Connection& conn, std::string_view id, const MemoryChanges& changes,
                           std::string_view updated_at);
 
-// Soft delete (deleted_at = `at`) or restore (`at` nullopt) of a memory and all its
-// replies (SPEC §3: they cascade). Returns how many rows changed.
-Result<std::int64_t> SetTrashedWithReplies(Connection& conn, std::string_view id,
-                                           const std::optional<std::string>& at,
-                                           std::string_view updated_at);
+// Cascades (SPEC §3) return how many of the memories they changed `viewer` may see:
+// a cascade also reaches replies hidden from the caller (another vendor's, or in a
+// pool the caller is not in), and a count must not reveal those.
 
-// Removes a memory, its replies and their versions. Returns how many memories went.
-Result<std::int64_t> DeleteMemoryWithReplies(Connection& conn, std::string_view id);
+// Soft delete: moves the live memory `id` and its live replies to the trash
+// (deleted_at = `at`) and records `id` as the delete that trashed them. A reply
+// already in the trash keeps its own deleted_at and record.
+Result<std::int64_t> TrashWithReplies(Connection& conn, const Viewer& viewer, std::string_view id,
+                                      std::string_view at);
 
-// Sets the share columns of a memory and all its replies (replies inherit them).
+// Restore: brings back the trashed memory `id` and the replies that its delete
+// trashed — not those trashed on their own before (their authors' choice).
+Result<std::int64_t> RestoreWithReplies(Connection& conn, const Viewer& viewer, std::string_view id,
+                                        std::string_view updated_at);
+
+// Removes a memory, its replies and their versions.
+Result<std::int64_t> DeleteMemoryWithReplies(Connection& conn, const Viewer& viewer, std::string_view id);
+
+// Sets the share columns of a memory and of its replies by the same author: the
+// author moves their own thread. A reply by someone else keeps its share columns,
+// the pool it was written into, so sharing never shows it to anyone who could not
+// see it when it was written (issue 20). Returns how many of those replies (live,
+// visible to `viewer`) stay in a pool other than the new one.
 struct Sharing {
   std::optional<std::string> org_id;
   std::optional<std::string> team_id;
   std::optional<std::string> shared_at;
 };
-Status SetSharingWithReplies(Connection& conn, std::string_view id, const Sharing& sharing,
-                             std::string_view updated_at);
+Result<std::int64_t> SetSharingWithOwnReplies(Connection& conn, const Viewer& viewer, std::string_view id,
+                                              const Sharing& sharing, std::string_view updated_at);
 
 // Memories stored (trash included) by one user, or by all members of an org.
 Result<std::int64_t> CountMemoriesOfUser(Connection& conn, std::string_view user_id);

@@ -207,20 +207,29 @@ Status CheckMemoryQuota(ServiceCall& call) {
   const bool per_org = limits->memories_counted_per_org && call.user.org_id;
   Result<std::int64_t> stored = MemoriesCountedByQuota(call.conn, call.user);
   if (!stored.ok()) return stored.status();
+  const std::string limit = std::to_string(*limits->max_memories);
+  const std::string plan_limit = "the " + call.user.plan + " plan stores at most " + limit + " memories" +
+                                 (per_org ? " per org" : "");
+  // The count includes memories an agent's vendor may not see (and, per org, other
+  // members'), so an agent is told about the limit, never the count (issue 20).
+  const bool agent = call.caller.vendor.has_value();
   if (*stored < *limits->max_memories) {
     const std::int64_t after = *stored + 1;  // with the memory about to be added
     if (after * 10 >= *limits->max_memories * 9) {
-      call.warnings.push_back(std::to_string(after) + " of the " + std::to_string(*limits->max_memories) +
-                              " memories the " + call.user.plan + " plan allows" +
-                              (per_org ? " per org" : "") +
-                              " are used (trash included); permanently delete some or upgrade the plan");
+      call.warnings.push_back(
+          agent ? plan_limit + " (trash included), and this account is close to that limit; permanently "
+                               "delete some or upgrade the plan"
+                : std::to_string(after) + " of the " + limit + " memories the " + call.user.plan + " plan allows" +
+                      (per_org ? " per org" : "") +
+                      " are used (trash included); permanently delete some or upgrade the plan");
     }
     return Status::Ok();
   }
   return Status::QuotaExceeded(
-      "the " + call.user.plan + " plan stores at most " + std::to_string(*limits->max_memories) +
-      " memories" + (per_org ? " per org" : "") + " (" + std::to_string(*stored) +
-      " stored, trash included); permanently delete some or upgrade the plan");
+      plan_limit +
+      (agent ? std::string(" and that limit is reached (trash included)")
+             : " (" + std::to_string(*stored) + " stored, trash included)") +
+      "; permanently delete some or upgrade the plan");
 }
 
 Result<NewMemory> CheckNewMemory(NewMemory memory) {

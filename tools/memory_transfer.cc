@@ -28,6 +28,10 @@ Result<std::int64_t> ExportMemories(store::Database& db, const std::string& user
       json::object line = MemoryJson(m);
       line.erase("author_id");  // the importing user becomes the author
       line.erase("scope");      // derived from the share columns
+      // Which delete trashed it (migration 7), so a restore after import brings back
+      // what it would have brought back here.
+      line["trashed_by_memory_id"] =
+          m.trashed_by_memory_id ? json::value(*m.trashed_by_memory_id) : json::value(nullptr);
       Result<std::vector<store::VersionRow>> versions = store::ListVersions(conn, m.id);
       if (!versions.ok()) return versions.status();
       json::array list;
@@ -134,6 +138,16 @@ Result<store::MemoryRow> MemoryFromLine(const json::object& o, const std::string
   RM_RETURN_IF_ERROR(Take(f.OptionalString("shared_with_team_id"), m.shared_with_team_id));
   RM_RETURN_IF_ERROR(Take(f.OptionalTimestamp("shared_at"), m.shared_at));
   RM_RETURN_IF_ERROR(Take(f.OptionalString("parent_memory_id"), m.parent_memory_id));
+  RM_RETURN_IF_ERROR(Take(f.OptionalString("trashed_by_memory_id"), m.trashed_by_memory_id));
+  if (m.trashed_by_memory_id) {
+    if (!m.deleted_at) {
+      return Status::InvalidArgument("trashed_by_memory_id: set on a memory that is not in the trash (deleted_at is null)");
+    }
+    if (*m.trashed_by_memory_id != m.id && m.trashed_by_memory_id != m.parent_memory_id) {
+      return Status::InvalidArgument("trashed_by_memory_id: must be the memory's own id (deleted on its own) or its "
+                                     "parent's (trashed with it)");
+    }
+  }
   if (m.shared_with_org_id && m.shared_with_team_id) {
     return Status::InvalidArgument("shared_with_org_id and shared_with_team_id: a memory is shared with one or the other");
   }
@@ -214,7 +228,17 @@ Status InsertLine(store::Connection& conn, const store::User& user, const json::
     if ((*parent)->parent_memory_id) {
       return Status::InvalidArgument("parent_memory_id: '" + *memory->parent_memory_id + "' is itself a reply");
     }
+    const bool parent_trashed = (*parent)->deleted_at.has_value();
+    if (memory->trashed_by_memory_id == memory->parent_memory_id && !parent_trashed) {
+      return Status::InvalidArgument("trashed_by_memory_id: names the parent, which is not in the trash");
+    }
+    // A file from before migration 7 does not say: as restore did then, a trashed
+    // reply of a trashed parent comes back with it.
+    if (memory->deleted_at && !o.contains("trashed_by_memory_id") && parent_trashed) {
+      memory->trashed_by_memory_id = memory->parent_memory_id;
+    }
   }
+  if (memory->deleted_at && !memory->trashed_by_memory_id) memory->trashed_by_memory_id = memory->id;
   Status inserted = store::InsertMemory(conn, *memory);
   if (inserted.code() == Status::Code::kAlreadyExists) {
     return Status::InvalidArgument("id: a memory '" + memory->id + "' already exists");

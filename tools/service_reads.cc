@@ -82,10 +82,18 @@ MemoryService::Reply MemoryService::GetMemoryVersions(const Caller& caller, cons
     if (!memory.ok()) return memory.status();
     Result<store::VisibleHistory> history = store::ListVisibleVersions(call.conn, call.viewer, id);
     if (!history.ok()) return history.status();
+    // An agent's history is numbered over the versions its vendor may see: the
+    // stored numbers (and current_version) would count the hidden ones (issue 20).
+    const bool agent = call.caller.vendor.has_value();
     json::array out;
-    for (const auto& v : history->versions) out.push_back(VersionJson(v));
+    std::int64_t seen = 0;
+    for (store::VersionRow v : history->versions) {
+      if (agent) v.version_number = ++seen;
+      out.push_back(VersionJson(v));
+    }
+    const std::int64_t current = agent ? seen + 1 : history->latest_number + 1;
     return json::value(json::object{{"memory", MemoryJson(*memory)},
-                        {"current_version", history->latest_number + 1},
+                        {"current_version", current},
                         {"versions", std::move(out)}});
   });
 }
@@ -163,8 +171,14 @@ MemoryService::Reply MemoryService::ReadThread(const Caller& caller, const Key& 
     // Given a reply, show its whole thread.
     store::MemoryRow parent = *memory;
     if (memory->parent_memory_id) {
+      // A reply may be visible while its parent is not (another vendor's, or moved
+      // to a pool the caller is not in while the reply stayed: docs/TOOLS.md "Threads").
       Result<store::MemoryRow> p = FindVisible(call, *memory->parent_memory_id);
-      if (!p.ok()) return p.status();
+      if (!p.ok()) {
+        if (p.status().code() != Status::Code::kNotFound) return p.status();
+        return Status::NotFound("memory '" + memory_id + "' is a reply to '" + *memory->parent_memory_id +
+                                "', which was not found, so there is no thread to show");
+      }
       parent = std::move(*p);
     }
     Result<std::vector<store::MemoryRow>> replies =

@@ -52,6 +52,16 @@ Result<store::MemoryRow> SharingTarget(ServiceCall& call, const std::string& id,
   return memory;
 }
 
+// The answer of share / unshare: the memory as it now is, and how many replies by
+// others stayed where they were written (SetSharingWithOwnReplies).
+MemoryService::Reply Moved(ServiceCall& call, const std::string& id, Result<std::int64_t> left_in_place) {
+  if (!left_in_place.ok()) return left_in_place.status();
+  MemoryService::Reply result = Reread(call, id);
+  if (!result.ok()) return result;
+  result->as_object()["replies_left_in_place"] = *left_in_place;
+  return result;
+}
+
 }  // namespace
 
 MemoryService::Reply MemoryService::WriteMemory(const Caller& caller, const Key& key,
@@ -137,6 +147,13 @@ MemoryService::Reply MemoryService::UpdateMemory(const Caller& caller, const Key
     // The state before the change becomes the next version (SPEC §3).
     Result<std::int64_t> version = store::AppendVersionSnapshot(call.conn, id, NewUuid(), call.now);
     if (!version.ok()) return version.status();
+    if (call.caller.vendor) {
+      // An agent numbers versions over those it may see (get_memory_versions): the
+      // one just saved is the last of them.
+      Result<store::VisibleHistory> seen = store::ListVisibleVersions(call.conn, call.viewer, id);
+      if (!seen.ok()) return seen.status();
+      version = static_cast<std::int64_t>(seen->versions.size());
+    }
     RM_RETURN_IF_ERROR(store::UpdateMemoryFields(call.conn, id, changes, call.now));
     // The memory as updated (not re-read: the caller may have just excluded its
     // own vendor from allowed_vendors).
@@ -161,9 +178,11 @@ MemoryService::Reply MemoryService::DeleteMemory(const Caller& caller, const Key
         FindVisible(call, id, permanent ? store::TrashFilter::kAny : store::TrashFilter::kLiveOnly);
     if (!memory.ok()) return memory.status();
     RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kAuthorOnly));
+    // Counts what the caller can see: the cascade also reaches replies hidden from
+    // it (another vendor's, or in a pool the caller left), which a count must not reveal.
     Result<std::int64_t> affected =
-        permanent ? store::DeleteMemoryWithReplies(call.conn, id)
-                  : store::SetTrashedWithReplies(call.conn, id, call.now, call.now);
+        permanent ? store::DeleteMemoryWithReplies(call.conn, call.viewer, id)
+                  : store::TrashWithReplies(call.conn, call.viewer, id, call.now);
     if (!affected.ok()) return affected.status();
     return json::value(json::object{{"id", id},
                         {"deleted", true},
@@ -183,13 +202,17 @@ MemoryService::Reply MemoryService::RestoreMemory(const Caller& caller, const Ke
           call.conn, call.viewer, *memory->parent_memory_id, store::TrashFilter::kLiveOnly);
       if (!parent.ok()) return parent.status();
       if (!*parent) {
+        // Not "in the trash" for sure: the parent may be live but no longer visible
+        // to this caller (moved to a pool the caller is not in).
         return Status::FailedPrecondition("memory '" + id + "' is a reply whose parent '" +
                                           *memory->parent_memory_id +
-                                          "' is in the trash; restore the parent (its "
-                                          "replies come back with it)");
+                                          "' is in the trash or not visible to you; restore the parent "
+                                          "first (the replies its delete trashed come back with it)");
       }
     }
-    Result<std::int64_t> affected = store::SetTrashedWithReplies(call.conn, id, std::nullopt, call.now);
+    // Only what this memory's delete trashed: a reply its author trashed before stays
+    // in the trash. Counted as the caller sees it, as for delete.
+    Result<std::int64_t> affected = store::RestoreWithReplies(call.conn, call.viewer, id, call.now);
     if (!affected.ok()) return affected.status();
     Reply result = Reread(call, id);
     if (!result.ok()) return result;
@@ -208,8 +231,7 @@ MemoryService::Reply MemoryService::ShareMemory(const Caller& caller, const Key&
     store::Sharing sharing;  // org and team are exclusive: setting one clears the other
     (pool == PoolKind::kOrg ? sharing.org_id : sharing.team_id) = *target;
     sharing.shared_at = call.now;
-    RM_RETURN_IF_ERROR(store::SetSharingWithReplies(call.conn, id, sharing, call.now));
-    return Reread(call, id);
+    return Moved(call, id, store::SetSharingWithOwnReplies(call.conn, call.viewer, id, sharing, call.now));
   });
 }
 
@@ -227,8 +249,7 @@ MemoryService::Reply MemoryService::UnshareMemory(const Caller& caller, const Ke
           (pool ? " with your " + std::string(PoolName(*pool)) : std::string()) +
           (org ? " (it is shared with your org)" : team ? " (it is shared with your team)" : ""));
     }
-    RM_RETURN_IF_ERROR(store::SetSharingWithReplies(call.conn, id, {}, call.now));
-    return Reread(call, id);
+    return Moved(call, id, store::SetSharingWithOwnReplies(call.conn, call.viewer, id, {}, call.now));
   });
 }
 

@@ -48,6 +48,14 @@ json::object MemoryOutput(json::object extra = {}) {
   return schema::Output(std::move(extra), {"memory"});
 }
 
+// share / unshare: the memory, and how many replies by others stayed where they were.
+json::object SharingOutput() {
+  return MemoryOutput({{"replies_left_in_place",
+                        {{"type", "integer"},
+                         {"description", "Replies by others that stay in the pool they were written in, "
+                                         "counting only those you can see."}}}});
+}
+
 mcp::ToolAnnotations Writes(std::string title, bool destructive = false, bool idempotent = false) {
   mcp::ToolAnnotations a;
   a.title = std::move(title);
@@ -141,7 +149,7 @@ void AddWriteTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> s
           {{"id", {{"type", "string"}}},
            {"deleted", {{"type", "boolean"}}},
            {"permanent", {{"type", "boolean"}}},
-           {"memories_affected", {{"type", "integer"}, {"description", "The memory and its replies."}}}},
+           {"memories_affected", {{"type", "integer"}, {"description", "The memory and its replies, counting only those you can see."}}}},
           {"id", "deleted", "permanent", "memories_affected"}),
       .annotations = Writes("Delete memory", /*destructive=*/true),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
@@ -155,9 +163,11 @@ void AddWriteTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> s
   registry.Add({
       .name = "restore_memory",
       .title = "Restore memory",
-      .description = "Bring a memory (and its replies) back from the trash.",
+      .description = "Bring a memory back from the trash, with the replies its delete trashed (a reply "
+                     "deleted on its own before stays in the trash).",
       .input_schema = schema::Input({{"id", schema::String("The id of the trashed memory.", 1, 128)}}, {"id"}),
-      .output_schema = MemoryOutput({{"memories_affected", {{"type", "integer"}}}}),
+      .output_schema = MemoryOutput(
+          {{"memories_affected", {{"type", "integer"}, {"description", "The memory and the replies restored with it, counting only those you can see."}}}}),
       .annotations = Writes("Restore memory", false, /*idempotent=*/true),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("restore_memory", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
@@ -170,13 +180,14 @@ void AddWriteTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> s
       .name = "share_memory",
       .title = "Share memory",
       .description =
-          "Share one of your memories (with its replies) with your org (default) or your "
-          "team; every member can then read it and update it. Sharing with one replaces the other.",
+          "Share one of your memories (with your own replies to it) with your org (default) or your "
+          "team; every member can then read it and update it. Sharing with one replaces the other. "
+          "Replies by others stay in the pool they were written in.",
       .input_schema = schema::Input(
           {{"memory_id", schema::String("The id of your memory to share.", 1, 128)},
            {"scope", schema::Enum("Where to share it (default org).", {"org", "team"})}},
           {"memory_id"}),
-      .output_schema = MemoryOutput(),
+      .output_schema = SharingOutput(),
       .annotations = Writes("Share memory", false, true),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("share_memory", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
@@ -190,13 +201,14 @@ void AddWriteTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> s
       .name = "unshare_memory",
       .title = "Unshare memory",
       .description =
-          "Make a shared memory of yours (and its replies) personal again. scope says which "
-          "sharing to undo; without it, whichever the memory has.",
+          "Make a shared memory of yours (and your own replies to it) personal again; replies by "
+          "others stay in the pool they were written in. scope says which sharing to undo; without "
+          "it, whichever the memory has.",
       .input_schema = schema::Input(
           {{"memory_id", schema::String("The id of your shared memory.", 1, 128)},
            {"scope", schema::Enum("The sharing to undo.", {"org", "team"})}},
           {"memory_id"}),
-      .output_schema = MemoryOutput(),
+      .output_schema = SharingOutput(),
       .annotations = Writes("Unshare memory", false, true),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("unshare_memory", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {

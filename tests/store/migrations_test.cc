@@ -139,6 +139,41 @@ TEST(Migrations, OldDatabaseIsUpgradedAndItsMemoriesBecomeSearchable) {
             std::vector<std::string>{"m1"});
 }
 
+// Migration 7 records which delete trashed a memory. Rows trashed before it keep
+// what restore did until then: a trashed reply of a trashed parent comes back with
+// the parent; any other trashed row was deleted on its own.
+TEST(Migrations, TrashRecordOfOlderDatabasesKeepsWhatRestoreDidBefore) {
+  rm::testing::TempDir dir;
+  std::string path = dir.File("memory.db");
+  {  // A database at version 6, as the build before migration 7 left it.
+    auto raw = RawConnection(path);
+    ASSERT_TRUE(raw->ExecScript("CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY "
+                                "KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT")
+                    .ok());
+    for (const Migration& m : AllMigrations()) {
+      if (m.version > 6) break;
+      ASSERT_TRUE(raw->ExecScript(std::string(m.sql)).ok()) << m.name;
+      ASSERT_TRUE(raw->Prepare("INSERT INTO schema_migrations VALUES (?, ?, 'x')").Bind(1, m.version).Bind(2, m.name).Run().ok());
+    }
+    ASSERT_TRUE(raw->Exec(kInsertUser).ok());
+    ASSERT_TRUE(raw->ExecScript(
+        "INSERT INTO memories(id, user_id, title, content, created_at, updated_at, deleted_at, parent_memory_id) VALUES "
+        "('p', 'u1', 't', 'c', 't', 't', 'd1', NULL),"    // trashed parent
+        "('pr', 'u1', 't', 'c', 't', 't', 'd1', 'p'),"    // its reply, trashed with it
+        "('q', 'u1', 't', 'c', 't', 't', NULL, NULL),"    // live parent
+        "('qr', 'u1', 't', 'c', 't', 't', 'd2', 'q'),"    // a reply trashed on its own
+        "('qs', 'u1', 't', 'c', 't', 't', NULL, 'q')").ok());  // a live reply
+  }
+  auto db = Database::Open(path);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ(ReadColumn(**db, "SELECT id || ':' || coalesce(trashed_by_memory_id, 'NULL') FROM memories ORDER BY id"),
+            (std::vector<std::string>{"p:p", "pr:p", "q:NULL", "qr:qr", "qs:NULL"}));
+  // A live memory cannot carry a trash record.
+  EXPECT_FALSE((*db)->Write([](Connection& c) {
+                      return c.Exec("UPDATE memories SET trashed_by_memory_id = 'q' WHERE id = 'q'");
+                    }).ok());
+}
+
 TEST(Migrations, FullTextIndexFollowsInsertUpdateAndDelete) {
   auto opened = Database::Open(":memory:");
   ASSERT_TRUE(opened.ok());

@@ -21,6 +21,7 @@ namespace {
 // Columns that migrations after 001 add to canonical tables ("table.column"), and why.
 const std::set<std::string> kAddedColumns = {
     "api_keys.vendor",  // 003: an agent key's vendor (SPEC §2)
+    "memories.trashed_by_memory_id",  // 006: which delete trashed a memory (restore brings back only that)
 };
 
 // Indexes that later migrations add on canonical tables, and why.

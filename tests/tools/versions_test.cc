@@ -170,12 +170,13 @@ TEST_F(VersionsTest, AnAgentSeesOnlyTheVersionsItsVendorWasAllowed) {
   EXPECT_EQ(Versions(*claude, id).size(), 2u);
   json::array seen_by_cursor = Versions(*cursor, id);
   ASSERT_EQ(seen_by_cursor.size(), 1u);
-  EXPECT_EQ(seen_by_cursor[0].at("version_number"), 2);
+  EXPECT_EQ(seen_by_cursor[0].at("version_number"), 1);  // numbered over what cursor sees
   // Version 2 is the state after the first update: the same content, but open to
   // "*" — cursor could read it then, so it may read it now. Version 1 stays hidden.
   EXPECT_EQ(seen_by_cursor[0].at("allowed_vendors"), (json::array{"*"}));
-  // The numbering still counts the hidden version.
-  EXPECT_EQ(cursor->Call("get_memory_versions", {{"id", id}}).structured.at("current_version"), 3);
+  // An agent's numbering counts only the versions it sees (issue 20): no gap, and
+  // current_version is one past them.
+  EXPECT_EQ(cursor->Call("get_memory_versions", {{"id", id}}).structured.at("current_version"), 2);
 }
 
 }  // namespace
