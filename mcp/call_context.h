@@ -41,6 +41,8 @@ class CallContext {
     std::any principal;
     std::string client_name;
     std::string protocol_version;
+    // What the client declared it supports (initialize's, or a modern request's _meta).
+    boost::json::object client_capabilities;
     // Set by notifications/cancelled for this request (null: never cancelled).
     std::shared_ptr<const std::atomic<bool>> cancelled;
     // The request's _meta.progressToken, when it sent one.
@@ -63,8 +65,13 @@ class CallContext {
   const std::any& principal() const { return params_.principal; }
   // initialize.params.clientInfo.name ("claude-code", "openai-mcp", ...). Never a security input.
   const std::string& client_name() const { return params_.client_name; }
-  // The negotiated protocol revision ("2025-11-25").
+  // The negotiated protocol revision ("2025-11-25"), or the one a modern request carries ("2026-07-28").
   const std::string& protocol_version() const { return params_.protocol_version; }
+  // The capabilities the client declared, e.g. {"elicitation":{}}.
+  const boost::json::object& client_capabilities() const { return params_.client_capabilities; }
+  // True for a modern (2026-07-28 and later) request: the server cannot send the client
+  // requests; it asks through an input_required result instead.
+  bool modern() const { return params_.protocol_version >= "2026-07-28"; }
 
   // True once the client cancelled this request. Long handlers should poll it and stop early;
   // whatever they return after a cancellation is not sent.

@@ -9,6 +9,7 @@
 
 #include "mcp/json_rpc.h"
 #include "mcp/methods.h"
+#include "mcp/modern_era.h"
 #include "mcp/outgoing_requests.h"
 #include "mcp/params.h"
 #include "mcp/protocol_version.h"
@@ -86,11 +87,14 @@ MessageInfo Classify(const json::value& message) {
   const json::object* o = message.if_object();
   const json::value* method = o ? o->if_contains("method") : nullptr;
   if (method && method->is_string()) info.method = method->get_string();
-  if (info.method == "tools/call") {
-    const json::value* params = o->if_contains("params");
-    const json::value* name = params && params->is_object() ? params->get_object().if_contains("name") : nullptr;
-    if (name && name->is_string()) info.tool = name->get_string();
+  const json::value* params = o ? o->if_contains("params") : nullptr;
+  const json::object* p = params && params->is_object() ? &params->get_object() : nullptr;
+  if (p && (info.method == "tools/call" || info.method == "prompts/get" || info.method == "resources/read")) {
+    const json::value* name = p->if_contains(info.method == "resources/read" ? "uri" : "name");
+    if (name && name->is_string()) info.name = name->get_string();
   }
+  if (info.method == "tools/call") info.tool = info.name;
+  info.modern_version = modern::DeclaredVersion(params).value_or("");
   return info;
 }
 
@@ -212,10 +216,14 @@ class Session::Impl {
 
   std::optional<json::object> HandleRequest(const Message& message, bool initialized_at_receipt,
                                             const OutboundSink& sink) {
+    // The era is the request's own: one carrying a modern revision in its _meta is
+    // served statelessly, whether or not this connection ever sent initialize.
+    if (modern::DeclaredVersion(message.params)) return HandleModernRequest(message, sink);
     if (!initialized_at_receipt && message.method != "initialize" && message.method != "ping") {
       return jsonrpc::MakeError(message.id, jsonrpc::kInvalidRequest,
-                                "Invalid request: the session is not initialized; send "
-                                "\"initialize\" first");
+                                "Invalid request: the session is not initialized; send \"initialize\" first "
+                                "(or, in protocol revision 2026-07-28, carry "
+                                "params._meta[\"io.modelcontextprotocol/protocolVersion\"] in every request)");
     }
     auto cancelled = std::make_shared<std::atomic<bool>>(false);
     std::string key = json::serialize(message.id);
@@ -244,6 +252,75 @@ class Session::Impl {
     return response;
   }
 
+  // A modern (2026-07-28) request: everything about the client comes from the request
+  // itself; nothing is read from or written to the session's state.
+  std::optional<json::object> HandleModernRequest(const Message& message, const OutboundSink& sink) {
+    modern::RequestMeta meta;
+    try {
+      meta = modern::ReadRequestMeta(message.params->get_object());
+    } catch (const jsonrpc::Error& e) {
+      return jsonrpc::MakeError(message.id, e.code(), e.what(), e.data());
+    }
+    auto cancelled = std::make_shared<std::atomic<bool>>(false);
+    std::string key = json::serialize(message.id);
+    {
+      std::lock_guard lock(mutex_);
+      if (!in_flight_.emplace(key, cancelled).second) {
+        return jsonrpc::MakeError(message.id, jsonrpc::kInvalidRequest,
+                                  "Invalid request: id " + key + " is already used by a request in progress");
+      }
+    }
+    InFlight in_flight(*this, std::move(key));
+    CallContext::Params p;
+    p.principal = principal_;
+    p.client_name = meta.client_name;
+    p.protocol_version = meta.version;
+    p.client_capabilities = std::move(meta.capabilities);
+    p.cancelled = cancelled;
+    p.progress_token = ProgressTokenOf(message);
+    p.sink = sink;
+    // Log messages only when this request asked for them, at the level it named.
+    if (meta.log_level) p.min_log_level = std::make_shared<std::atomic<LogLevel>>(*meta.log_level);
+    // No send_request: the modern revision forbids requests to the client.
+    CallContext ctx(std::move(p));
+
+    json::object response;
+    try {
+      json::value result = DispatchModern(message, ctx);
+      modern::CompleteResult(message.method, result, server_.info);
+      response = jsonrpc::MakeResult(message.id, std::move(result));
+    } catch (const jsonrpc::Error& e) {
+      response = jsonrpc::MakeError(message.id, modern::ModernErrorCode(e.code()), e.what(), e.data());
+    } catch (const std::exception& e) {
+      Report(std::string(message.method) + " failed: " + e.what());
+      response = jsonrpc::MakeError(message.id, jsonrpc::kInternalError, "Internal error");
+    }
+    if (cancelled->load(std::memory_order_acquire)) return std::nullopt;
+    return response;
+  }
+
+  json::value DispatchModern(const Message& message, CallContext& ctx) {
+    const json::object& params = ParamsOf(message);
+    if (message.method == "server/discover") {
+      std::string instructions = server_.instructions ? server_.instructions(ctx) : std::string();
+      return modern::DiscoverResult(Capabilities(FeaturesOf(ctx.protocol_version())), instructions);
+    }
+    if (modern::IsLegacyOnlyMethod(message.method)) {
+      throw jsonrpc::Error(jsonrpc::kMethodNotFound,
+                           "Method not found: " + std::string(message.method) +
+                               " does not exist in protocol revision " + ctx.protocol_version() +
+                               (message.method == "initialize"
+                                    ? " (send initialize without _meta[\"io.modelcontextprotocol/protocolVersion\"] "
+                                      "to use 2025-11-25 or older)"
+                                    : ""));
+    }
+    const auto& table = DefinitionMethods();
+    if (auto it = table.find(message.method); it != table.end()) {
+      return it->second(methods::Request{server_, params, ctx, FeaturesOf(ctx.protocol_version())});
+    }
+    throw jsonrpc::Error(jsonrpc::kMethodNotFound, "Method not found: " + std::string(message.method));
+  }
+
   CallContext::Params ContextParams(std::shared_ptr<const std::atomic<bool>> cancelled,
                                     std::optional<json::value> progress_token,
                                     const OutboundSink& sink) const {
@@ -253,6 +330,7 @@ class Session::Impl {
       std::lock_guard lock(mutex_);
       p.client_name = client_name_;
       p.protocol_version = protocol_version_;
+      p.client_capabilities = client_capabilities_;
     }
     p.send_request = [this, cancelled, sink](std::string_view method, json::object params,
                                              std::chrono::milliseconds timeout) -> rm::Result<json::value> {

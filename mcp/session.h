@@ -34,6 +34,11 @@ struct MessageInfo {
   bool has_requests = false;   // at least one message with a method and an id, so a response follows
   std::string method;          // the method of a single request or notification; empty otherwise
   std::string tool;            // the tool a single tools/call request names; empty otherwise
+  // The modern era (mcp/modern_era.h): the revision a single message's params._meta
+  // names ("2026-07-28"), empty for a legacy message; and what the HTTP Mcp-Name
+  // header must repeat: params.name (tools/call, prompts/get) or params.uri (resources/read).
+  std::string modern_version;
+  std::string name;
 };
 MessageInfo ClassifyMessage(std::string_view text);
 
