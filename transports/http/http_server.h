@@ -7,7 +7,8 @@
 //   GET    /mcp   405: this server opens no stream of its own (everything it sends belongs
 //                 to a request and travels on that request's stream).
 //   DELETE /mcp   ends the session (204).
-//   GET /healthz  200 {"status":"ok"}, no key needed. GET /metrics: Prometheus text, loopback only.
+//   GET /healthz  200 {"status":"ok"}, no key needed, any Host. GET /metrics: Prometheus text, to
+//                 loopback peers only, with the same Host and Origin checks as /mcp (403).
 //
 // Every /mcp request needs `Authorization: Bearer <key>`; the application resolves keys
 // through the Authenticator it injects (transports never open the database). Sessions
@@ -100,7 +101,7 @@ struct HttpOptions {
   double rate_limit_per_second = 100;
   double rate_limit_burst = 200;
 
-  // GET /metrics (Prometheus text, answered to loopback clients only).
+  // GET /metrics (Prometheus text, answered to loopback clients only, Host and Origin checked).
   bool metrics = true;
   // One access-log line per request on stderr (spdlog logger "http"); as JSON objects if set.
   bool access_log = true;
