@@ -75,7 +75,12 @@ int ServeStdio(store::Database& db, const mcp::ServerDefinition& server, const S
                principal->local_owner ? "the local owner" : "the user of $REFLECT_API_KEY",
                principal->key_vendor.value_or(principal->configured_vendor.value_or(
                    principal->local_owner ? "inferred from the client" : "none (owner key)")));
-  return transports::RunStdio(server, std::any(std::move(principal).value()));
+  transports::StdioOptions stdio;
+  if (input.api_key) {
+    // A key revoked while the server runs stops working within a second (SPEC §2).
+    stdio.recheck_credential = [&db, key = *input.api_key] { return RecheckStdioKey(db, key); };
+  }
+  return transports::RunStdio(server, std::any(std::move(principal).value()), std::move(stdio));
 }
 
 int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const ServeOptions& opts) {
