@@ -2,12 +2,13 @@
 // the way an IDE launches it: stdout carries protocol messages only (logs go to stderr),
 // end of input and SIGTERM end it with exit code 0 once the calls in flight are answered,
 // an over-long line is refused without ending the session, a request sent before
-// initialize is refused however closely initialize follows it, and a key revoked while the
-// server runs stops working within a second.
+// initialize is refused however closely initialize follows it, a key revoked while the
+// server runs stops working within a second, and the store it creates is private to its owner.
 #include <gtest/gtest.h>
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <future>
 #include <optional>
@@ -256,6 +257,34 @@ TEST_F(RealStdioServer, AKeyRevokedWhileServingIsRefusedWithinASecondAndTheServe
   }
   EXPECT_EQ(child->Wait(), 1);
   EXPECT_NE(child->ReadStderr().find("revoked"), std::string::npos);
+}
+
+// Issue 20, item 8: under umask 022 the store was created 0755 (folder) and 0644 (files), so
+// every memory and key hash was readable by other local accounts. Whatever the umask, the
+// folder it creates is 0700 and the database, its WAL and its shared-memory file are 0600.
+TEST_F(RealStdioServer, UnderUmask022TheFolderAndDatabaseFilesItCreatesAreTheOwnersOnly) {
+  const std::string folder = dir_.File("private");
+  const std::string db = folder + "/memory.db";
+  const mode_t old_umask = ::umask(022);
+  auto child = std::make_unique<ChildProcess>(std::vector<std::string>{RM_BINARY, "serve", "--stdio", "--db", db});
+  ::umask(old_umask);
+  child->io().WriteLine(Initialize(0));
+  ASSERT_TRUE(NextMessage(*child).contains("result"));
+  child->io().WriteLine(CallTool(1, "write_memory", {{"title", "Secret"}, {"content", "only mine"}}));
+  const json::object written = NextMessage(*child);
+  ASSERT_FALSE(IsToolError(written)) << json::serialize(written);
+
+  const auto mode = [](const std::string& path) -> int {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return -1;
+    return static_cast<int>(st.st_mode & 07777);
+  };
+  EXPECT_EQ(mode(folder), 0700);
+  for (const std::string suffix : {"", "-wal", "-shm"}) {  // all three exist while the server runs
+    EXPECT_EQ(mode(db + suffix), 0600) << db + suffix;
+  }
+  child->io().CloseWrite();
+  EXPECT_EQ(child->Wait(), 0);
 }
 
 }  // namespace
