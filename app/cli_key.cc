@@ -103,7 +103,7 @@ int RunKeyRevoke(const CliContext& ctx, const std::string& key_id) {
               << OrDash(revoked->key.revoked_at) << "\n";
   } else {
     std::cout << "revoked key " << key_id << " (" << revoked->key.key_prefix
-              << "); it stops working at once\n";
+              << "); it stops working within a second, in running servers too\n";
   }
   return kExitOk;
 }
@@ -130,7 +130,7 @@ void AddKeyCommands(CLI::App& app, CliContext& ctx) {
   OnSelected(list, ctx, [&ctx, list_email] { return RunKeyList(ctx, *list_email); });
 
   auto revoke_id = std::make_shared<std::string>();
-  CLI::App* revoke = key->add_subcommand("revoke", "Revoke a key by its id; it fails at once");
+  CLI::App* revoke = key->add_subcommand("revoke", "Revoke a key by its id; it stops working within a second");
   revoke->add_option("KEY_ID", *revoke_id, "The key's ID, as shown by `key list`")->required();
   OnSelected(revoke, ctx, [&ctx, revoke_id] { return RunKeyRevoke(ctx, *revoke_id); });
 }

@@ -3,6 +3,7 @@
 
 #include "app/cli_commands.h"
 #include "app/cli_output.h"
+#include "store/file_permissions.h"
 #include "store/integrity.h"
 #include "store/migrations.h"
 
@@ -34,25 +35,33 @@ int RunCheck(const CliContext& ctx) {
   auto report = store::WriteValue<store::IntegrityReport>(
       **db, [](store::Connection& c) { return store::CheckIntegrity(c); });
   if (!report.ok()) return ReportError(report.status());
+  // Who else can read the files (the database holds every memory and key hash).
+  const store::PermissionFindings permissions = store::CheckFilePermissions((*db)->path());
+  std::vector<std::string> problems = report->problems;
+  problems.insert(problems.end(), permissions.problems.begin(), permissions.problems.end());
   if (ctx.json) {
-    boost::json::array problems;
-    for (const std::string& p : report->problems) problems.push_back(boost::json::string(p));
+    boost::json::array problem_list, warning_list;
+    for (const std::string& p : problems) problem_list.push_back(boost::json::string(p));
+    for (const std::string& w : permissions.warnings) warning_list.push_back(boost::json::string(w));
     PrintJson(boost::json::object{{"path", (*db)->path()},
                                   {"schema_version", (*db)->schema_version()},
-                                  {"ok", report->ok()},
-                                  {"problems", problems}});
+                                  {"ok", problems.empty()},
+                                  {"problems", problem_list},
+                                  {"warnings", warning_list}});
   } else {
     std::cout << "database: " << (*db)->path() << "\n"
               << "schema version: " << (*db)->schema_version() << "\n";
-    for (const std::string& p : report->problems) std::cout << "problem: " << p << "\n";
-    std::cout << (report->ok() ? "ok: integrity, foreign keys and full-text index are sound\n"
-                               : "");
+    for (const std::string& p : problems) std::cout << "problem: " << p << "\n";
+    for (const std::string& w : permissions.warnings) std::cout << "warning: " << w << "\n";
+    std::cout << (problems.empty() ? "ok: integrity, foreign keys, full-text index and file permissions are sound\n"
+                                   : "");
   }
-  if (report->ok()) return kExitOk;
-  return ReportError(Status::IoError("the database has " + std::to_string(report->problems.size()) +
+  if (problems.empty()) return kExitOk;
+  return ReportError(Status::IoError("the database has " + std::to_string(problems.size()) +
                                      " problem(s), listed above"),
-                     "restore the file from a backup, or export what is readable and import it "
-                     "into a new database");
+                     report->ok() ? "change the permissions as each problem says"
+                                  : "restore the file from a backup, or export what is readable and import it "
+                                    "into a new database");
 }
 
 }  // namespace
@@ -63,7 +72,9 @@ void AddMaintenanceCommands(CLI::App& app, CliContext& ctx) {
   OnSelected(migrate, ctx, [&ctx] { return RunMigrate(ctx); });
 
   CLI::App* check = app.add_subcommand(
-      "check", "Check the database: integrity, foreign keys, full-text index; exit 1 on a problem");
+      "check",
+      "Check the database: integrity, foreign keys, full-text index, who else can read its files; "
+      "exit 1 on a problem");
   OnSelected(check, ctx, [&ctx] { return RunCheck(ctx); });
 }
 

@@ -37,6 +37,8 @@ struct ServeOptions {
   unsigned io_threads = 0;      // 0: one per core
   unsigned worker_threads = 0;  // 0: the transport's default
   unsigned read_worker_threads = 0;
+  std::size_t sessions_per_key = 64;   // see transports::HttpOptions::max_sessions_per_key
+  std::size_t sessions_per_user = 256;
 };
 
 std::optional<std::string> Env(const char* name) {
@@ -73,7 +75,12 @@ int ServeStdio(store::Database& db, const mcp::ServerDefinition& server, const S
                principal->local_owner ? "the local owner" : "the user of $REFLECT_API_KEY",
                principal->key_vendor.value_or(principal->configured_vendor.value_or(
                    principal->local_owner ? "inferred from the client" : "none (owner key)")));
-  return transports::RunStdio(server, std::any(std::move(principal).value()));
+  transports::StdioOptions stdio;
+  if (input.api_key) {
+    // A key revoked while the server runs stops working within a second (SPEC §2).
+    stdio.recheck_credential = [&db, key = *input.api_key] { return RecheckStdioKey(db, key); };
+  }
+  return transports::RunStdio(server, std::any(std::move(principal).value()), std::move(stdio));
 }
 
 int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const ServeOptions& opts) {
@@ -99,7 +106,7 @@ int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const Se
       principal.user_id = key->user_id;
       principal.key_vendor = key->vendor;
       principal.transport = tools::Principal::Transport::kHttp;
-      credential = transports::Credential{std::any(std::move(principal)), key->key_id};
+      credential = transports::Credential{std::any(std::move(principal)), key->key_id, key->user_id};
       return Status::Ok();
     });
     if (!s.ok() && s.code() != Status::Code::kUnauthenticated) {
@@ -117,6 +124,8 @@ int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const Se
   http.io_threads = opts.io_threads;
   http.worker_threads = opts.worker_threads;
   http.read_worker_threads = opts.read_worker_threads;
+  http.max_sessions_per_key = opts.sessions_per_key;
+  http.max_sessions_per_user = opts.sessions_per_user;
   return transports::RunHttp(server, std::move(http));
 }
 
@@ -154,6 +163,15 @@ void AddServeCommand(CLI::App& app, CliContext& ctx) {
   serve->add_option("--read-workers", opts->read_worker_threads,
                     "HTTP: threads running calls that only read (default: one per core)")
       ->check(CLI::Range(0u, 1024u));
+  serve->add_option("--sessions-per-key", opts->sessions_per_key,
+                    "HTTP: open MCP sessions one key may hold; at the cap a new one closes the key's least "
+                    "recently used idle session")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000}))
+      ->capture_default_str();
+  serve->add_option("--sessions-per-user", opts->sessions_per_user,
+                    "HTTP: open MCP sessions one user may hold, all of its keys together")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000}))
+      ->capture_default_str();
   serve->add_option("--log-level", opts->log_level, "trace|debug|info|warn|error")
       ->capture_default_str();
   serve->add_flag("--log-json", opts->log_json, "Log one JSON object per line (stderr)");

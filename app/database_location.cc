@@ -5,6 +5,10 @@
 
 #include <cstdlib>
 
+#include <spdlog/spdlog.h>
+
+#include "store/file_permissions.h"
+
 namespace rm::app {
 
 std::string DefaultDatabasePath() {
@@ -29,6 +33,14 @@ std::string ResolveDatabasePath(std::string_view db_flag) {
 
 Result<std::unique_ptr<store::Database>> OpenDatabase(std::string_view db_flag) {
   std::string path = ResolveDatabasePath(db_flag);
+  if (path == DefaultDatabasePath()) {
+    // Older versions created ~/.reflect-memory under the umask (0755, files 0644): every memory
+    // and key hash readable by other accounts. The folder is ours alone, so close it. A path
+    // chosen with --db or $REFLECT_DB is left alone (`reflect-memory check` reports it).
+    for (const std::string& change : store::TightenPermissions(path)) {
+      spdlog::warn("the store was open to other accounts; tightened {}", change);
+    }
+  }
   Result<std::unique_ptr<store::Database>> db = store::Database::Open(path);
   if (db.ok() || db.status().code() == Status::Code::kFailedPrecondition) return db;
   // The store says what failed; add how to point the command elsewhere.

@@ -19,8 +19,10 @@ std::string DefaultDatabasePath();
 // `db_flag` if not empty, else $REFLECT_DB if set and not empty, else DefaultDatabasePath().
 std::string ResolveDatabasePath(std::string_view db_flag);
 
-// Opens the resolved database. On failure the message says which path was
-// tried and how to choose another.
+// Opens the resolved database (created for its owner only: folder 0700, files 0600). The
+// default store's folder and files are tightened first if other accounts could reach them,
+// with a warning on stderr. On failure the message says which path was tried and how to
+// choose another.
 Result<std::unique_ptr<store::Database>> OpenDatabase(std::string_view db_flag);
 
 }  // namespace rm::app

@@ -1,5 +1,7 @@
 #include "app/serve_identity.h"
 
+#include <spdlog/spdlog.h>
+
 #include "app/local_owner.h"
 #include "store/api_keys.h"
 #include "store/validation.h"
@@ -50,6 +52,18 @@ Result<tools::Principal> ResolveStdioPrincipal(store::Database& db, const StdioI
   // The key was used: one write at start-up, not one per call.
   (void)db.Write([&](store::Connection& conn) { return store::TouchApiKey(conn, key.key_id); });
   return principal;
+}
+
+std::optional<std::string> RecheckStdioKey(store::Database& db, std::string_view api_key) {
+  Status valid = db.Read([&](store::Connection& conn) { return store::ResolveApiKey(conn, api_key).status(); });
+  if (valid.ok()) return std::nullopt;
+  if (valid.code() != Status::Code::kUnauthenticated) {
+    spdlog::warn("could not re-check $REFLECT_API_KEY (will try again): {}", valid.ToString());
+    return std::nullopt;
+  }
+  return "the API key in $REFLECT_API_KEY was revoked while this server ran, so it serves no more "
+         "requests: create a new key with `reflect-memory key create --user EMAIL` and restart the server "
+         "with it";
 }
 
 }  // namespace rm::app

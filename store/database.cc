@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "store/checkpointer.h"
+#include "store/file_permissions.h"
 #include "store/migrations.h"
 #include "store/write_behind.h"
 #include "util/crypto.h"
@@ -27,16 +28,12 @@ Status WithContext(const std::string& path, const Status& status) {
   }
 }
 
+// The folders and the file are created for their owner only, whatever the umask: the
+// database holds every memory and key hash (store/file_permissions.h).
 Status CreateParentFolder(const std::string& path) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (parent.empty()) return Status::Ok();
-  std::error_code ec;
-  std::filesystem::create_directories(parent, ec);
-  if (ec) {
-    return Status::IoError("cannot create the folder " + parent.string() + " (" + ec.message() +
-                           "); choose a database path in a writable folder");
-  }
-  return Status::Ok();
+  return CreatePrivateFolders(parent.string());
 }
 
 // Runs a pragma that answers with one row and returns that row's text.
@@ -73,6 +70,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
     db->path_ = path;
     RM_RETURN_IF_ERROR(CreateParentFolder(path));
   }
+  CreatePrivateDatabaseFile(db->path_);
   Status opened = db->OpenConnections();
   if (!opened.ok()) return WithContext(db->path_, opened);
   db->write_behind_ =

@@ -71,7 +71,8 @@ class WriteBehind;
 
 class Database {
  public:
-  // Opens `path`, creating it and its parent folder if needed; sets WAL,
+  // Opens `path`, creating it (0600) and its missing parent folders (0700) if needed,
+  // whatever the umask; its -wal and -shm files get the file's mode. Sets WAL,
   // foreign_keys=ON, busy_timeout, synchronous=NORMAL; applies migrations.
   // `path` ":memory:" gives a throwaway database for tests: a private temporary
   // file, deleted on close (a real file, so WAL and the reader pool behave as

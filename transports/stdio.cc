@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
@@ -33,6 +34,33 @@ bool HandleWhileReading(const mcp::MessageInfo& info) {
   return !info.has_requests || info.is_initialize || info.method == "ping";
 }
 
+// The JSON-RPC code of a request refused because the credential was withdrawn (JSON-RPC's
+// server-error range, as HTTP's transport errors).
+constexpr int kCredentialWithdrawn = -32000;
+
+// The error responses refusing every request of `line` (a message or a batch) with `why`;
+// nothing if it holds no request.
+std::optional<std::string> Refusal(const std::string& line, const std::string& why) {
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(line, ec);
+  if (ec) return std::nullopt;
+  const auto refuse = [&](const boost::json::value& message) -> std::optional<boost::json::object> {
+    const boost::json::object* object = message.if_object();
+    if (!object || !object->contains("method") || !object->contains("id")) return std::nullopt;
+    return mcp::jsonrpc::MakeError(mcp::jsonrpc::ResponseIdOf(message), kCredentialWithdrawn, why);
+  };
+  if (const boost::json::array* batch = parsed.if_array()) {
+    boost::json::array errors;
+    for (const boost::json::value& message : *batch) {
+      if (auto error = refuse(message)) errors.push_back(std::move(*error));
+    }
+    if (errors.empty()) return std::nullopt;
+    return boost::json::serialize(errors);
+  }
+  if (auto error = refuse(parsed)) return boost::json::serialize(*error);
+  return std::nullopt;
+}
+
 std::string TooLongError(std::size_t limit) {
   return boost::json::serialize(mcp::jsonrpc::MakeError(
       nullptr, mcp::jsonrpc::kInvalidRequest,
@@ -53,8 +81,13 @@ std::string TooLongError(std::size_t limit) {
 // even if initialize, read next, finishes first.
 class ServeLoop {
  public:
-  ServeLoop(LineReader& reader, LineWriter& writer, mcp::Session& session, std::size_t max_line_bytes)
-      : reader_(reader), writer_(writer), session_(session), max_line_bytes_(max_line_bytes) {}
+  ServeLoop(LineReader& reader, LineWriter& writer, mcp::Session& session, const StdioOptions& options)
+      : reader_(reader),
+        writer_(writer),
+        session_(session),
+        max_line_bytes_(options.max_line_bytes),
+        recheck_(options.recheck_credential),
+        recheck_interval_(options.credential_recheck_interval) {}
 
   // Runs `threads` threads (at least 2) until the input ends and every request is answered.
   // Returns 0, or 1 if reading failed.
@@ -106,6 +139,7 @@ class ServeLoop {
       switch (event) {
         case LineReader::Event::kLine: {
           spdlog::debug("stdio: received {} bytes", line.size());
+          if (CredentialWithdrawn(line)) return EndInput(1);
           mcp::ReceivedMessage message = session_.Receive(line);  // in stream order, on this thread
           if (HandleWhileReading(message.info())) {
             Respond(std::move(message));
@@ -144,6 +178,21 @@ class ServeLoop {
     }
   }
 
+  // Re-checks the credential when it is due (StdioOptions::recheck_credential); once it is
+  // withdrawn, refuses the request in `line` and answers true: nothing more may be read.
+  // Only the leader calls it, and leadership passes under mutex_, so last_check_ needs no lock.
+  bool CredentialWithdrawn(const std::string& line) {
+    if (!recheck_) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_check_ <= recheck_interval_) return false;
+    last_check_ = now;
+    const std::optional<std::string> why = recheck_();
+    if (!why) return false;
+    spdlog::error("stdio: {}; refusing further requests and stopping", *why);
+    if (auto refusal = Refusal(line, *why)) writer_.Write(*refusal);
+    return true;
+  }
+
   void EndInput(int exit_code) {
     std::lock_guard lock(mutex_);
     input_done_ = true;
@@ -161,6 +210,9 @@ class ServeLoop {
   LineWriter& writer_;
   mcp::Session& session_;
   const std::size_t max_line_bytes_;
+  const std::function<std::optional<std::string>()> recheck_;
+  const std::chrono::steady_clock::duration recheck_interval_;
+  std::chrono::steady_clock::time_point last_check_ = std::chrono::steady_clock::now();
 
   std::atomic<int> running_{0};  // messages being handled, by any thread
 
@@ -188,7 +240,7 @@ int RunStdio(const mcp::ServerDefinition& server, std::any principal, StdioOptio
   LineReader reader(options.input_fd, stop ? stop->fd() : -1, options.max_line_bytes);
   spdlog::info("stdio: serving MCP (one JSON-RPC message per line)");
 
-  int exit_code = ServeLoop(reader, writer, session, options.max_line_bytes).Run(options.worker_threads);
+  int exit_code = ServeLoop(reader, writer, session, options).Run(options.worker_threads);
   if (writer.failed()) exit_code = 1;
   spdlog::info("stdio: done (exit code {})", exit_code);
   return exit_code;

@@ -2,6 +2,8 @@
 // printed, what is stored, and that failures change nothing.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -399,6 +401,72 @@ TEST_F(CliTest, NewerDatabaseIsRefusedWithUpgradeAdvice) {
   }
   ExpectFailureChangingNothing({"user", "list"}, 1,
                                {"newer reflect-memory (schema 999", "upgrade reflect-memory"});
+}
+
+// ------------------------------------------------------------------ file permissions (issue 20, item 8)
+
+// The permission bits of `path`, or -1 if it does not exist.
+int ModeOf(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int>(st.st_mode & 07777);
+}
+
+// Runs the binary under umask 022 (the usual one, which made the store readable by everyone).
+CliResult RunUnderUmask022(const std::vector<std::string>& args, const CliEnvironment& env) {
+  const mode_t old_umask = ::umask(022);
+  CliResult r = RunCli(args, env);
+  ::umask(old_umask);
+  return r;
+}
+
+TEST(CliPermissions, TheDefaultStoreIsCreatedForItsOwnerOnlyUnderUmask022) {
+  TempDir home;
+  CliResult r = RunUnderUmask022({"user", "add", "a@example.com"}, {home.path().string(), ""});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ModeOf(home.path() / ".reflect-memory"), 0700);
+  EXPECT_EQ(ModeOf(home.path() / ".reflect-memory" / "memory.db"), 0600);
+}
+
+TEST(CliPermissions, AnExistingLooseDefaultStoreIsTightenedWithAWarning) {
+  TempDir home;
+  const std::filesystem::path folder = home.path() / ".reflect-memory";
+  std::filesystem::create_directories(folder);
+  std::ofstream(folder / "memory.db").close();  // an empty file is an empty SQLite database
+  ::chmod(folder.c_str(), 0755);
+  ::chmod((folder / "memory.db").c_str(), 0644);
+  CliResult r = RunUnderUmask022({"user", "list"}, {home.path().string(), ""});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ModeOf(folder), 0700);
+  EXPECT_EQ(ModeOf(folder / "memory.db"), 0600);
+  EXPECT_TRUE(Contains(r.err, "warn")) << r.err;
+  EXPECT_TRUE(Contains(r.err, folder.string())) << r.err;
+  EXPECT_FALSE(Contains(r.out, "warn")) << "logs go to stderr: " << r.out;
+}
+
+TEST_F(CliTest, CheckReportsADatabaseOtherAccountsCanReadAndAnOpenFolder) {
+  MustRun({"migrate"});
+  ::chmod(db_.c_str(), 0644);
+  ::chmod(dir_.path().c_str(), 0755);
+  CliResult loose = Run({"check"});
+  EXPECT_EQ(loose.exit_code, 1) << loose.out << loose.err;
+  EXPECT_TRUE(Contains(loose.out, "problem: " + db_ + " is readable by other accounts")) << loose.out;
+  EXPECT_TRUE(Contains(loose.out, "chmod 600")) << loose.out;
+  EXPECT_TRUE(Contains(loose.out, "warning: the folder " + dir_.path().string())) << loose.out;
+  EXPECT_TRUE(Contains(loose.out, "chmod 700")) << loose.out;
+  CliResult json = Run({"check", "--json"});
+  EXPECT_EQ(json.exit_code, 1);
+  EXPECT_TRUE(Contains(json.out, "\"warnings\":[")) << json.out;
+
+  // Once the file is the owner's only, the folder alone is a warning, not a failure.
+  ::chmod(db_.c_str(), 0600);
+  CliResult tight = Run({"check"});
+  EXPECT_EQ(tight.exit_code, 0) << tight.out << tight.err;
+  EXPECT_TRUE(Contains(tight.out, "warning: the folder")) << tight.out;
+  ::chmod(dir_.path().c_str(), 0700);
+  CliResult clean = Run({"check"});
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  EXPECT_FALSE(Contains(clean.out, "warning")) << clean.out;
 }
 
 }  // namespace

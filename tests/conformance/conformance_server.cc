@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   const auto definition = conformance::MakeConformanceServer();
   options.authenticator = [key](std::string_view token) -> std::optional<transports::Credential> {
     if (token != key) return std::nullopt;
-    return transports::Credential{std::any(std::string("conformance")), "conformance-key"};
+    return transports::Credential{std::any(std::string("conformance")), "conformance-key", "conformance"};
   };
   return transports::RunHttp(*definition, std::move(options));
 }

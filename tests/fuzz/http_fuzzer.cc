@@ -38,8 +38,8 @@ std::string_view View(boost::beast::string_view s) { return {s.data(), s.size()}
 transports::HttpOptions FuzzOptions(fuzz::MemoryFixture& fixture) {
   transports::HttpOptions options;
   options.authenticator = [&fixture](std::string_view token) -> std::optional<transports::Credential> {
-    if (token == "rm_live_fuzzowner") return transports::Credential{fixture.PrincipalOf(fuzz::Identity::kOwnerKey), "k1"};
-    if (token == "rm_live_fuzzagent") return transports::Credential{fixture.PrincipalOf(fuzz::Identity::kAgentKey), "k2"};
+    if (token == "rm_live_fuzzowner") return transports::Credential{fixture.PrincipalOf(fuzz::Identity::kOwnerKey), "k1", "u1"};
+    if (token == "rm_live_fuzzagent") return transports::Credential{fixture.PrincipalOf(fuzz::Identity::kAgentKey), "k2", "u1"};
     return std::nullopt;
   };
   options.rate_limit_per_second = 0;  // a fuzzer outruns any real rate limit; 429s would hide the rest
@@ -84,7 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::MemoryFixture& fixture = fuzz::MemoryFixture::Get();
   fixture.BeginInput();
   const transports::HttpOptions options = FuzzOptions(fixture);
-  transports::http::SessionRegistry sessions(options.max_sessions, options.session_idle_timeout);
+  transports::http::SessionRegistry sessions(
+      {options.max_sessions, options.max_sessions_per_key, options.max_sessions_per_user}, options.session_idle_timeout);
   transports::http::Metrics metrics(fixture.tool_names());
   transports::http::Router router(fixture.server(), options, /*bound_to_loopback=*/true, sessions, &metrics);
   std::string last_session_id;

@@ -56,6 +56,26 @@ TEST(HttpGuard, ForeignHostOnALoopbackServerIsForbiddenEvenWithAValidKey) {
   EXPECT_NE(r.body.find("Host"), std::string::npos);
 }
 
+// Issue 20, item 7: /metrics skipped the Host and Origin checks that /mcp applies, so a page
+// on a rebinding domain (evil.example resolving to 127.0.0.1) could read every user's traffic
+// figures. Every route but /healthz now passes the same source checks.
+TEST(HttpGuard, MetricsRefuseAForeignHostOrOriginLikeMcp) {
+  TestServer server;
+  Client client(server.port());
+  Response host = client.Send("GET", "/metrics", {{"Host", "evil.example"}});
+  EXPECT_EQ(host.status, 403) << host.body;
+  EXPECT_EQ(host.body.find("rm_http_responses_total"), std::string::npos) << "no figures in the refusal";
+  EXPECT_NE(host.body.find("Host"), std::string::npos) << host.body;
+  Response origin = client.Send("GET", "/metrics", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(origin.status, 403) << origin.body;
+  // The same requests from the machine's own names still get the figures.
+  EXPECT_EQ(client.Send("GET", "/metrics").status, 200);
+  EXPECT_EQ(client.Send("GET", "/metrics", {{"Host", "localhost:8765"}, {"Origin", "http://localhost:3000"}}).status,
+            200);
+  // /healthz stays open to anyone who can reach the port (load balancers, probes).
+  EXPECT_EQ(client.Send("GET", "/healthz", {{"Host", "evil.example"}}).status, 200);
+}
+
 TEST(HttpGuard, BrowserPagesFromAllowedOriginsMayCallAndReadTheSessionId) {
   transports::HttpOptions options = TestOptions();
   options.allowed_origins = {"https://app.example.com"};

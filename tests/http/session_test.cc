@@ -1,6 +1,7 @@
 // Sessions and the Streamable HTTP rules of /mcp: ids, binding to keys, expiry, limits,
 // the protocol version header, 202 for notifications, 405 and DELETE.
 #include <chrono>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -126,6 +127,95 @@ TEST(HttpSession, TooManySessionsIs503) {
   Response full = client.Send("POST", "/mcp", McpHeaders(kAliceKey), InitializeJson());
   EXPECT_EQ(full.status, 503);
   EXPECT_FALSE(full.header("retry-after").empty());
+}
+
+// Issue 20, item 3: one user's keys could fill the whole session table (10,000 sessions in
+// 18 s within the rate limit), and every other user's initialize then got 503 for 30 minutes.
+// A key now holds at most 64 sessions (HttpOptions::max_sessions_per_key), so however many
+// initializes one key sends, it cannot take the table from anyone else.
+TEST(HttpSession, OneKeyOpeningSessionsBeyondItsCapDoesNotLockOutOtherUsers) {
+  transports::HttpOptions options = TestOptions();
+  options.max_sessions = 100;  // above the per-key cap (64), below what the key asks for
+  TestServer server(options);
+  Client alice(server.port());
+  for (int i = 0; i < 150; ++i) {
+    Response r = alice.Send("POST", "/mcp", McpHeaders(kAliceKey), InitializeJson());
+    ASSERT_EQ(r.status, 200) << "initialize #" << i << ": " << r.body;
+  }
+  Client bob(server.port());
+  Response r = bob.Send("POST", "/mcp", McpHeaders(kBobKey), InitializeJson());
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(r.header("mcp-session-id").empty());
+}
+
+// The session a key loses to its cap is its least recently used one, and its next request
+// gets 404, which tells the client to initialize again (MCP Streamable HTTP).
+TEST(HttpSession, AKeyOverItsSessionCapLosesItsLeastRecentlyUsedSession) {
+  TestServer server;  // default caps: 64 sessions per key
+  Client client(server.port());
+  Client bob(server.port());
+  const std::string bobs = OpenSession(bob, kBobKey);
+  const std::string first = OpenSession(client, kAliceKey);
+  const std::string second = OpenSession(client, kAliceKey);
+  ASSERT_EQ(CallTool(client, kAliceKey, first, "whoami").status, 200);  // `second` is now the idlest
+  std::string newest;
+  for (int i = 0; i < 63; ++i) newest = OpenSession(client, kAliceKey);  // 65 sessions asked for
+
+  Response evicted = CallTool(client, kAliceKey, second, "whoami");
+  EXPECT_EQ(evicted.status, 404) << evicted.body;
+  EXPECT_EQ(evicted.json().at("error").at("code"), -32001);
+  EXPECT_EQ(CallTool(client, kAliceKey, first, "whoami").status, 200);
+  EXPECT_EQ(CallTool(client, kAliceKey, newest, "whoami").status, 200);
+  EXPECT_EQ(CallTool(bob, kBobKey, bobs, "whoami").status, 200);  // another key's sessions are untouched
+  // The client re-initializes and goes on.
+  EXPECT_EQ(client.Send("POST", "/mcp", McpHeaders(kAliceKey), InitializeJson()).status, 200);
+}
+
+// A user's keys share one cap too: five keys of one user cannot hold five times the key cap.
+// At the user's cap the user's least recently used idle session goes, whichever key opened it.
+TEST(HttpSession, AUsersKeysShareTheUserCap) {
+  transports::HttpOptions options = TestOptions();
+  options.max_sessions_per_key = 2;
+  options.max_sessions_per_user = 3;
+  TestServer server(options);
+  server.keys().Add(kAliceSecondKey, "key-alice-2", "alice");
+  Client client(server.port());
+  Client bob(server.port());
+  const std::string bobs = OpenSession(bob, kBobKey);
+  const std::string first = OpenSession(client, kAliceKey);
+  const std::string second = OpenSession(client, kAliceKey);
+  const std::string third = OpenSession(client, kAliceSecondKey);
+  const std::string fourth = OpenSession(client, kAliceSecondKey);  // the user's 4th: `first` goes
+
+  EXPECT_EQ(CallTool(client, kAliceKey, first, "whoami").status, 404);
+  EXPECT_EQ(CallTool(client, kAliceKey, second, "whoami").status, 200);
+  EXPECT_EQ(CallTool(client, kAliceSecondKey, third, "whoami").status, 200);
+  EXPECT_EQ(CallTool(client, kAliceSecondKey, fourth, "whoami").status, 200);
+  EXPECT_EQ(CallTool(bob, kBobKey, bobs, "whoami").status, 200);
+}
+
+// When every session of a key at its cap is running a request, none is closed under it: the
+// new initialize is refused with 429, for that key only, and succeeds once one is idle again.
+TEST(HttpSession, AKeyAtItsCapWithEverySessionBusyIsRefusedAloneWith429) {
+  transports::HttpOptions options = TestOptions();
+  options.max_sessions_per_key = 1;
+  TestServer server(options);
+  Client client(server.port());
+  const std::string busy = OpenSession(client, kAliceKey);
+  auto in_flight = std::async(std::launch::async, [&] { return CallTool(client, kAliceKey, busy, "slow", {{"ms", 800}}); });
+  while (server.observations().slow_started.load() == 0) std::this_thread::sleep_for(5ms);
+
+  Client other(server.port());
+  Response refused = other.Send("POST", "/mcp", McpHeaders(kAliceKey), InitializeJson());
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(refused.header("retry-after"), "1");
+  EXPECT_NE(refused.body.find("sessions for this API key"), std::string::npos) << refused.body;
+  EXPECT_EQ(other.Send("POST", "/mcp", McpHeaders(kBobKey), InitializeJson()).status, 200);  // others are served
+
+  Response slow = in_flight.get();
+  EXPECT_EQ(slow.status, 200) << "the busy session was not closed under its request";
+  EXPECT_EQ(other.Send("POST", "/mcp", McpHeaders(kAliceKey), InitializeJson()).status, 200);
+  EXPECT_EQ(CallTool(client, kAliceKey, busy, "whoami").status, 404);  // now idle, it made room
 }
 
 TEST(HttpSession, FailedInitializeOpensNoSession) {

@@ -21,10 +21,11 @@ namespace http_test {
 // Bearer keys as the application's store would resolve them; revocable at any time.
 class FakeKeys {
  public:
-  // The principal handed to sessions is the string `user` (the fixture's whoami shows it).
+  // The principal handed to sessions is the string `user` (the fixture's whoami shows it),
+  // which is also the key's user id (sessions are capped per user).
   void Add(const std::string& token, const std::string& key_id, const std::string& user) {
     std::lock_guard lock(mutex_);
-    keys_[token] = transports::Credential{std::any(user), key_id};
+    keys_[token] = transports::Credential{std::any(user), key_id, user};
   }
   void Revoke(const std::string& token) {
     std::lock_guard lock(mutex_);
@@ -50,6 +51,7 @@ class FakeKeys {
 
 inline constexpr const char* kAliceKey = "rm_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 inline constexpr const char* kBobKey = "rm_live_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+inline constexpr const char* kAliceSecondKey = "rm_live_a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2";
 
 // Options for tests: port 0, quiet, small pools, and short timeouts so the suite stays fast.
 inline transports::HttpOptions TestOptions() {

@@ -46,7 +46,7 @@ TEST(AuthCache, ReusesAnswersForTheTtlAndNeverLonger) {
       [&](std::string_view token) -> std::optional<transports::Credential> {
         ++lookups;
         if (!valid || token != "good") return std::nullopt;
-        return transports::Credential{std::any(1), "id-1"};
+        return transports::Credential{std::any(1), "id-1", "user-1"};
       },
       5000ms);  // asked for 5 s, capped at 1 s
   const auto t0 = AuthCache::Clock::now();
@@ -63,18 +63,51 @@ TEST(AuthCache, ReusesAnswersForTheTtlAndNeverLonger) {
 
 TEST(SessionRegistry, SessionsBelongToTheirCredentialAndExpireWhenIdle) {
   mcp::ServerDefinition definition;
-  SessionRegistry sessions(2, 10s);
+  SessionRegistry sessions({.total = 2}, 10s);
   auto make = [&] { return std::make_shared<mcp::Session>(definition, std::any(), [](std::string) {}); };
   const auto t0 = SessionRegistry::Clock::now();
-  auto a = sessions.Create("key-a", make, t0);
-  ASSERT_TRUE(a);
-  EXPECT_EQ(sessions.Find(a->id, "key-a", t0 + 1s), a->session);
-  EXPECT_EQ(sessions.Find(a->id, "key-b", t0 + 1s), nullptr);
-  auto b = sessions.Create("key-b", make, t0);
-  ASSERT_TRUE(b);
-  EXPECT_FALSE(sessions.Create("key-c", make, t0 + 2s));  // full, nobody idle
-  EXPECT_TRUE(sessions.Create("key-c", make, t0 + 11s + 1ms + 1s));  // a (used at 1 s) and b idle: room again
-  EXPECT_EQ(sessions.Find(a->id, "key-a", t0 + 13s), nullptr);
+  auto a = sessions.Create("key-a", "user-a", make, t0);
+  ASSERT_TRUE(std::holds_alternative<SessionRegistry::Created>(a));
+  const auto& a_created = std::get<SessionRegistry::Created>(a);
+  EXPECT_EQ(sessions.Find(a_created.id, "key-a", t0 + 1s), a_created.session);
+  EXPECT_EQ(sessions.Find(a_created.id, "key-b", t0 + 1s), nullptr);
+  ASSERT_TRUE(std::holds_alternative<SessionRegistry::Created>(sessions.Create("key-b", "user-b", make, t0)));
+  auto full = sessions.Create("key-c", "user-c", make, t0 + 2s);  // full, nobody idle
+  ASSERT_TRUE(std::holds_alternative<SessionRegistry::Refused>(full));
+  EXPECT_EQ(std::get<SessionRegistry::Refused>(full), SessionRegistry::Refused::kFull);
+  // a (used at 1 s) and b idle: room again
+  EXPECT_TRUE(std::holds_alternative<SessionRegistry::Created>(sessions.Create("key-c", "user-c", make, t0 + 11s + 1ms + 1s)));
+  EXPECT_EQ(sessions.Find(a_created.id, "key-a", t0 + 13s), nullptr);
+}
+
+// The caps of issue 20 (item 3) at the registry's level: a key, and a user across its keys,
+// make room from their own least recently used sessions and never from anyone else's.
+TEST(SessionRegistry, KeyAndUserCapsEvictTheirOwnLeastRecentlyUsedSession) {
+  mcp::ServerDefinition definition;
+  SessionRegistry sessions({.total = 100, .per_key = 2, .per_user = 3}, 10min);
+  auto make = [&] { return std::make_shared<mcp::Session>(definition, std::any(), [](std::string) {}); };
+  const auto t0 = SessionRegistry::Clock::now();
+  auto open = [&](const std::string& key, const std::string& user, SessionRegistry::Clock::duration at) {
+    auto created = sessions.Create(key, user, make, t0 + at);
+    EXPECT_TRUE(std::holds_alternative<SessionRegistry::Created>(created));
+    return std::get<SessionRegistry::Created>(created);
+  };
+  const auto other = open("key-b", "user-b", 0s);
+  const auto a1 = open("key-a", "user-a", 1s);
+  const auto a2 = open("key-a", "user-a", 2s);
+  ASSERT_TRUE(sessions.Find(a1.id, "key-a", t0 + 3s));  // a2 is now the key's idlest
+  const auto a3 = open("key-a", "user-a", 4s);
+  EXPECT_EQ(a3.evicted, 1u);
+  EXPECT_FALSE(sessions.Find(a2.id, "key-a", t0 + 5s));
+  EXPECT_TRUE(sessions.Find(a1.id, "key-a", t0 + 5s));
+  // user-a holds 2 (a1, a3); its second key brings it to 3, then the next goes over the user cap.
+  const auto c1 = open("key-c", "user-a", 6s);
+  EXPECT_EQ(c1.evicted, 0u);
+  const auto c2 = open("key-c", "user-a", 7s);
+  EXPECT_EQ(c2.evicted, 1u);
+  EXPECT_FALSE(sessions.Find(a3.id, "key-a", t0 + 8s)) << "a3 (used at 4 s; a1 at 5 s) was the user's idlest";
+  EXPECT_EQ(sessions.size(), 4u);  // other, a1, c1, c2
+  EXPECT_TRUE(sessions.Find(other.id, "key-b", t0 + 8s)) << "another user's session is never taken";
 }
 
 // A POST /mcp as the connection would hand it over.
@@ -90,7 +123,7 @@ transports::http::Request McpPost(std::string body, std::string_view session_id 
 }
 
 McpCall PostCall(McpEndpoint& endpoint, transports::http::Request request) {
-  auto posted = endpoint.Post(request, transports::Credential{std::string("alice"), "key-a"});
+  auto posted = endpoint.Post(request, transports::Credential{std::string("alice"), "key-a", "alice"});
   EXPECT_TRUE(std::holds_alternative<McpCall>(posted)) << "the request was answered at once";
   return std::holds_alternative<McpCall>(posted) ? std::get<McpCall>(std::move(posted)) : McpCall{};
 }
@@ -100,7 +133,7 @@ McpCall PostCall(McpEndpoint& endpoint, transports::http::Request request) {
 // session's initialize was still waiting for a worker is refused even if it runs after it.
 TEST(McpEndpoint, RequestThatArrivedBeforeInitializeFinishedIsRefusedWhenItRunsLater) {
   auto server = fixture::MakeServer(std::make_shared<fixture::Observations>());
-  SessionRegistry sessions(8, 60s);
+  SessionRegistry sessions({.total = 8}, 60s);
   McpEndpoint endpoint(*server, sessions, nullptr);
 
   McpCall initialize = PostCall(endpoint, McpPost(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{)"

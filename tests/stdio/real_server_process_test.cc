@@ -1,15 +1,19 @@
 // The real `reflect-memory serve --stdio` as a child process on a temporary database,
 // the way an IDE launches it: stdout carries protocol messages only (logs go to stderr),
 // end of input and SIGTERM end it with exit code 0 once the calls in flight are answered,
-// an over-long line is refused without ending the session, and a request sent before
-// initialize is refused however closely initialize follows it.
+// an over-long line is refused without ending the session, a request sent before
+// initialize is refused however closely initialize follows it, a key revoked while the
+// server runs stops working within a second, and the store it creates is private to its owner.
 #include <gtest/gtest.h>
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <future>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -72,6 +76,22 @@ class RealStdioServer : public ::testing::Test {
     EXPECT_TRUE(response.contains("result")) << json::serialize(response);
     child->io().WriteLine(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
     return child;
+  }
+
+  struct CommandResult {
+    std::optional<int> exit_code;
+    std::string out;
+  };
+  // Runs a `reflect-memory` admin command on this test's database.
+  CommandResult Cli(std::vector<std::string> args) const {
+    std::vector<std::string> argv = {RM_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("--db");
+    argv.push_back(database());
+    ChildProcess command(argv, /*capture_stderr=*/false);
+    command.io().CloseWrite();
+    std::string out = command.io().ReadRemaining();
+    return {command.Wait(), std::move(out)};
   }
 
   // The next line on the child's stdout, which must be a JSON-RPC message.
@@ -198,6 +218,73 @@ TEST_F(RealStdioServer, RequestSentJustBeforeInitializeIsAlwaysRefused) {
     EXPECT_EQ(list.at("error").at("code"), -32600) << json::serialize(list);
   }
   EXPECT_EQ(served, 0) << "tools/list was served before initialize in " << served << " of " << kRounds << " rounds";
+}
+
+// Issue 20, item 6: the key was resolved once at start, so a key revoked while `serve --stdio`
+// ran kept working for as long as the process lived. It is now checked again (one row read)
+// when more than a second has passed since the last check; a revoked key gets an error that
+// says so, and the server stops.
+TEST_F(RealStdioServer, AKeyRevokedWhileServingIsRefusedWithinASecondAndTheServerStops) {
+  ASSERT_EQ(Cli({"user", "add", "kim@example.com"}).exit_code, 0);
+  const CommandResult created = Cli({"key", "create", "--user", "kim@example.com", "--json"});
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  const json::object key = json::parse(created.out).as_object();
+  const std::string secret(key.at("key").as_string());
+  const std::string key_id(key.at("id").as_string());
+
+  ::setenv("REFLECT_API_KEY", secret.c_str(), 1);
+  auto child = StartInitialized();
+  ::unsetenv("REFLECT_API_KEY");
+  child->io().WriteLine(Request(1, "tools/list"));
+  const json::object before = NextMessage(*child);
+  ASSERT_TRUE(before.contains("result")) << json::serialize(before);
+
+  const CommandResult revoked = Cli({"key", "revoke", key_id});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.out;
+  EXPECT_NE(revoked.out.find("within a second"), std::string::npos) << revoked.out;
+  std::this_thread::sleep_for(1100ms);
+
+  child->io().WriteLine(CallTool(2, "search_memories", {{"term", "anything"}}));
+  const json::object after = NextMessage(*child);
+  EXPECT_EQ(after.at("id"), 2) << json::serialize(after);
+  ASSERT_TRUE(after.contains("error")) << "a revoked key was served: " << json::serialize(after);
+  EXPECT_NE(std::string(after.at("error").at("message").as_string()).find("revoked"), std::string::npos)
+      << json::serialize(after);
+  // Nothing more is served: the server ends with a runtime failure, saying why on stderr.
+  child->io().WriteLine(Request(3, "tools/list"));
+  for (const json::object& late : testing_support::JsonRpcLines(child->io().ReadRemaining())) {
+    EXPECT_FALSE(late.contains("result")) << json::serialize(late);
+  }
+  EXPECT_EQ(child->Wait(), 1);
+  EXPECT_NE(child->ReadStderr().find("revoked"), std::string::npos);
+}
+
+// Issue 20, item 8: under umask 022 the store was created 0755 (folder) and 0644 (files), so
+// every memory and key hash was readable by other local accounts. Whatever the umask, the
+// folder it creates is 0700 and the database, its WAL and its shared-memory file are 0600.
+TEST_F(RealStdioServer, UnderUmask022TheFolderAndDatabaseFilesItCreatesAreTheOwnersOnly) {
+  const std::string folder = dir_.File("private");
+  const std::string db = folder + "/memory.db";
+  const mode_t old_umask = ::umask(022);
+  auto child = std::make_unique<ChildProcess>(std::vector<std::string>{RM_BINARY, "serve", "--stdio", "--db", db});
+  ::umask(old_umask);
+  child->io().WriteLine(Initialize(0));
+  ASSERT_TRUE(NextMessage(*child).contains("result"));
+  child->io().WriteLine(CallTool(1, "write_memory", {{"title", "Secret"}, {"content", "only mine"}}));
+  const json::object written = NextMessage(*child);
+  ASSERT_FALSE(IsToolError(written)) << json::serialize(written);
+
+  const auto mode = [](const std::string& path) -> int {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return -1;
+    return static_cast<int>(st.st_mode & 07777);
+  };
+  EXPECT_EQ(mode(folder), 0700);
+  for (const std::string suffix : {"", "-wal", "-shm"}) {  // all three exist while the server runs
+    EXPECT_EQ(mode(db + suffix), 0600) << db + suffix;
+  }
+  child->io().CloseWrite();
+  EXPECT_EQ(child->Wait(), 0);
 }
 
 }  // namespace

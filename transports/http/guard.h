@@ -1,5 +1,6 @@
 // Guard: what every /mcp request must pass before MCP sees it, in this order:
-//   Host (DNS rebinding, loopback servers only) and Origin → 403,
+//   Host (DNS rebinding, loopback servers only) and Origin → 403 (checked by the Router for
+//   every path but /healthz, /metrics included),
 //   Authorization: Bearer <key> → 401 with WWW-Authenticate,
 //   the key's rate limit → 429 with Retry-After.
 #pragma once

@@ -7,7 +7,8 @@
 //   GET    /mcp   405: this server opens no stream of its own (everything it sends belongs
 //                 to a request and travels on that request's stream).
 //   DELETE /mcp   ends the session (204).
-//   GET /healthz  200 {"status":"ok"}, no key needed. GET /metrics: Prometheus text, loopback only.
+//   GET /healthz  200 {"status":"ok"}, no key needed, any Host. GET /metrics: Prometheus text, to
+//                 loopback peers only, with the same Host and Origin checks as /mcp (403).
 //
 // Every /mcp request needs `Authorization: Bearer <key>`; the application resolves keys
 // through the Authenticator it injects (transports never open the database). Sessions
@@ -37,6 +38,7 @@ namespace transports {
 struct Credential {
   std::any principal;  // handed to mcp::Session, and from there to every tool call
   std::string id;      // stable and not secret (the API key's id): binds sessions, keys the rate limit, logs
+  std::string user_id;  // whom the key belongs to (caps sessions per user); empty: the key is its own user
 };
 
 // Resolves the token of `Authorization: Bearer <token>`; nothing for an unknown or revoked key.
@@ -78,6 +80,15 @@ struct HttpOptions {
   std::chrono::seconds session_idle_timeout{std::chrono::minutes(30)};
   // More sessions than this: initialize gets 503.
   std::size_t max_sessions = 10000;
+  // Sessions one key, and one user (all of its keys together), may hold; 0: no cap. At its cap,
+  // a new initialize closes that key's (or user's) least recently used idle session, whose id
+  // then gets 404 so its client initializes again; if all of them are running requests, the
+  // initialize gets 429. So no credential can fill the table and lock other users out.
+  // A client needs one session (a few while it reconnects): 64 per key leaves room for
+  // clients that open one per thread or sub-agent; 256 per user covers four such keys
+  // (one per tool), and filling the default table then takes 40 users.
+  std::size_t max_sessions_per_key = 64;
+  std::size_t max_sessions_per_user = 256;
   // More open connections than this: new ones are closed at once.
   std::size_t max_connections = 10000;
 
@@ -100,7 +111,7 @@ struct HttpOptions {
   double rate_limit_per_second = 100;
   double rate_limit_burst = 200;
 
-  // GET /metrics (Prometheus text, answered to loopback clients only).
+  // GET /metrics (Prometheus text, answered to loopback clients only, Host and Origin checked).
   bool metrics = true;
   // One access-log line per request on stderr (spdlog logger "http"); as JSON objects if set.
   bool access_log = true;

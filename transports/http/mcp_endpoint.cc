@@ -1,6 +1,7 @@
 #include "transports/http/mcp_endpoint.h"
 
 #include <boost/json/parse.hpp>
+#include <spdlog/spdlog.h>
 
 #include "mcp/json_rpc.h"
 #include "mcp/protocol_version.h"
@@ -31,6 +32,26 @@ bool AcceptsJson(std::string_view accept) {
 bool AcceptsEventStream(std::string_view accept) { return ContainsNoCase(accept, "text/event-stream"); }
 
 // "2025-11-25, 2025-06-18, ..." for error messages.
+// initialize refused for lack of room (SessionRegistry::Create).
+Reply SessionRefused(SessionRegistry::Refused why, const Credential& caller) {
+  if (why == SessionRegistry::Refused::kFull) {
+    Reply reply = ErrorReply(503, kTransportError, "Service Unavailable: too many open sessions; retry later");
+    reply.headers.emplace_back("Retry-After", "60");
+    return reply;
+  }
+  // Only this key (or its user) is refused, and only while all of its sessions are busy.
+  const bool key = why == SessionRegistry::Refused::kKeyAtCap;
+  Reply reply = ErrorReply(
+      429, kTransportError,
+      std::string("Too many open sessions for this ") + (key ? "API key" : "user") +
+          ", and every one is running a request; end sessions you no longer use (DELETE /mcp) or retry "
+          "when a request finishes");
+  reply.headers.emplace_back("Retry-After", "1");
+  spdlog::warn("http: refused a new session for key {}: its {} is at its session cap with every session busy",
+               caller.id, key ? "key" : "user");
+  return reply;
+}
+
 std::string SupportedVersionsText() {
   std::string text;
   for (const std::string& version : mcp::SupportedProtocolVersions()) {
@@ -77,16 +98,17 @@ std::variant<Reply, McpCall> McpEndpoint::Post(Request& request, const Credentia
     }
     // Messages the server sends outside any request would travel on a GET stream, which this
     // server does not open; everything it sends belongs to a request, so the session sink drops.
-    auto created = sessions_.Create(caller.id, [&] {
+    auto created = sessions_.Create(caller.id, caller.user_id, [&] {
       return std::make_shared<mcp::Session>(server_, caller.principal, [](std::string) {});
     });
-    if (!created) {
-      Reply reply = ErrorReply(503, kTransportError, "Service Unavailable: too many open sessions; retry later");
-      reply.headers.emplace_back("Retry-After", "60");
-      return reply;
+    if (auto* refused = std::get_if<SessionRegistry::Refused>(&created)) return SessionRefused(*refused, caller);
+    auto& session = std::get<SessionRegistry::Created>(created);
+    if (session.evicted != 0) {
+      spdlog::debug("http: key {} is at its session cap; closed its {} least recently used idle session(s)",
+                    caller.id, session.evicted);
     }
-    call.session = std::move(created->session);
-    call.session_id = std::move(created->id);
+    call.session = std::move(session.session);
+    call.session_id = std::move(session.id);
     call.new_session = true;
     call.credential_id = caller.id;
     call.headers.emplace_back("Mcp-Session-Id", call.session_id);

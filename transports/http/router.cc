@@ -39,11 +39,15 @@ Routed Router::Route(Request& request) {
   const std::string_view path = request.target.substr(0, request.target.find('?'));
   const bool get = request.method == "GET" || request.method == "HEAD";
 
-  if (path == "/mcp") return RouteMcp(request);
+  // The one public route: probes and load balancers reach it under any name, and it tells nothing.
   if (path == "/healthz") {
     if (!get) return {MethodNotAllowed("GET", "Method Not Allowed: use GET /healthz"), {}, {}};
     return {JsonReply(200, R"({"status":"ok"})"), {}, {}};
   }
+  // Every other route answers only this server's own names and allowed origins: a page on a
+  // rebinding domain (resolving to 127.0.0.1) must not reach /metrics any more than /mcp.
+  if (auto refused = guard_.CheckSource(request)) return {std::move(*refused), {}, {}};
+  if (path == "/mcp") return RouteMcp(request);
   // Metrics describe every user's traffic, so only the machine itself (or a proxy on it) may read them.
   if (path == "/metrics" && metrics_ && request.from_loopback) {
     if (!get) return {MethodNotAllowed("GET", "Method Not Allowed: use GET /metrics"), {}, {}};
@@ -53,7 +57,6 @@ Routed Router::Route(Request& request) {
 }
 
 Routed Router::RouteMcp(Request& request) {
-  if (auto refused = guard_.CheckSource(request)) return {std::move(*refused), {}, {}};
   Routed routed;
   if (request.method == "OPTIONS") {
     routed.action = Preflight();  // asks whether the real request may be sent; carries no key

@@ -1,5 +1,7 @@
-// Router: decides what to do with each HTTP request: /healthz and /metrics are answered
-// here; /mcp goes through the Guard and then to the McpEndpoint; anything else is 404.
+// Router: decides what to do with each HTTP request. /healthz is answered here to anyone;
+// every other path must first pass the Guard's source checks (Host, Origin: 403); then
+// /metrics is answered here (loopback peers only), /mcp is authenticated by the Guard and
+// goes to the McpEndpoint, and anything else is 404.
 #pragma once
 
 #include "mcp/server_definition.h"

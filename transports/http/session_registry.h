@@ -3,6 +3,12 @@
 // An id is 128 random bits from the CSPRNG. A session belongs to the credential that
 // created it: presented with any other key it does not exist (404), so a leaked id is
 // useless without its key. Sessions unused for `idle_timeout` are closed.
+//
+// No credential can take the table from others: a key holds at most `per_key` sessions and
+// a user (all of its keys together) at most `per_user`. One at its cap that initializes again
+// loses its least recently used idle session (whose id then gets 404, so that client
+// initializes again), or is refused if every one of them is busy with a request; either way
+// only that key's or user's sessions are affected. `total` bounds the whole table.
 #pragma once
 
 #include <chrono>
@@ -10,9 +16,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <variant>
 
 #include "mcp/session.h"
 
@@ -22,18 +29,30 @@ class SessionRegistry {
  public:
   using Clock = std::chrono::steady_clock;
 
-  SessionRegistry(std::size_t max_sessions, Clock::duration idle_timeout);
+  struct Limits {
+    std::size_t total = 10000;
+    std::size_t per_key = 64;    // 0: no cap
+    std::size_t per_user = 256;  // 0: no cap
+  };
+
+  SessionRegistry(Limits limits, Clock::duration idle_timeout);
   ~SessionRegistry();  // CancelAll()
 
   struct Created {
     std::string id;
     std::shared_ptr<mcp::Session> session;
+    std::size_t evicted = 0;  // sessions of the same key or user closed to make room
   };
-  // Registers the session `make` builds for `credential_id`; nothing when the registry is full
-  // (after closing idle sessions).
-  std::optional<Created> Create(const std::string& credential_id,
-                                const std::function<std::shared_ptr<mcp::Session>()>& make,
-                                Clock::time_point now = Clock::now());
+  enum class Refused {
+    kFull,         // the table is full of sessions in use (other callers')
+    kKeyAtCap,     // the key has `per_key` sessions, each running a request
+    kUserAtCap,    // the user has `per_user` sessions, each running a request
+  };
+  // Registers the session `make` builds for `credential_id`, a key of `user_id` (empty: the
+  // key is its own user), making room as the class comment says.
+  std::variant<Created, Refused> Create(const std::string& credential_id, const std::string& user_id,
+                                        const std::function<std::shared_ptr<mcp::Session>()>& make,
+                                        Clock::time_point now = Clock::now());
 
   // The session `id` if it exists, has not expired and belongs to `credential_id`; marks it used.
   std::shared_ptr<mcp::Session> Find(const std::string& id, const std::string& credential_id,
@@ -54,15 +73,27 @@ class SessionRegistry {
   struct Entry {
     std::shared_ptr<mcp::Session> session;
     std::string credential_id;
+    std::string user_id;  // never empty: the credential id when the key named no user
     Clock::time_point last_used;
   };
+  using Sessions = std::unordered_map<std::string, Entry>;
+  using Index = std::unordered_map<std::string, std::unordered_set<std::string>>;  // owner → session ids
+
   bool Expired(const Entry& entry, Clock::time_point now) const;
   std::size_t CloseIdleLocked(Clock::time_point now);
+  // Closes the session and drops it from the table and both indexes; returns the next one.
+  Sessions::iterator EraseLocked(Sessions::iterator it);
+  // The least recently used session among `ids` that runs no request (and is not `except`);
+  // end() if none.
+  Sessions::iterator LeastRecentlyUsedIdle(const std::unordered_set<std::string>& ids,
+                                           const std::string& except);
 
-  const std::size_t max_sessions_;
+  const Limits limits_;
   const Clock::duration idle_timeout_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> sessions_;
+  Sessions sessions_;
+  Index by_key_;
+  Index by_user_;
 };
 
 }  // namespace transports::http
