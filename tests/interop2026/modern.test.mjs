@@ -1,0 +1,104 @@
+// Interop with the official MCP TypeScript SDK v2 client pinned to revision
+// 2026-07-28: no initialize, no session; every request carries its revision in
+// _meta. It drives the real binary over stdio (as an IDE launches it) and over
+// Streamable HTTP with a bearer key (as Claude's connectors reach it).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+
+const BIN = process.env.REFLECT_BIN;
+assert.ok(BIN, "set REFLECT_BIN to the reflect-memory binary");
+const MODERN = "2026-07-28";
+
+const dir = mkdtempSync(join(tmpdir(), "rm-interop2026-"));
+const db = join(dir, "memory.db");
+const cli = (...args) => execFileSync(BIN, [...args, "--db", db], { env: { PATH: process.env.PATH, HOME: dir } }).toString();
+
+function modernClient(name) {
+  return new Client({ name, version: "1.0.0" }, { versionNegotiation: { mode: { pin: MODERN } } });
+}
+
+function structured(result) {
+  assert.equal(result.isError ?? false, false, JSON.stringify(result));
+  return result.structuredContent;
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+let stdioClient;
+let httpServer;
+let httpUrl;
+let claudeKey;
+
+before(async () => {
+  cli("user", "add", "ada@example.com", "--plan", "pro");
+  claudeKey = cli("key", "create", "--user", "ada@example.com", "--vendor", "claude").trim().split("\n").pop();
+  stdioClient = modernClient("claude-code");
+  await stdioClient.connect(new StdioClientTransport({
+    command: BIN, args: ["serve", "--stdio", "--db", db], env: { PATH: process.env.PATH, HOME: dir }, stderr: "pipe",
+  }));
+  const port = await freePort();
+  httpUrl = new URL(`http://127.0.0.1:${port}/mcp`);
+  httpServer = spawn(BIN, ["serve", "--http", `127.0.0.1:${port}`, "--db", db], { stdio: ["ignore", "ignore", "pipe"] });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+
+after(async () => {
+  await stdioClient?.close();
+  if (httpServer) { httpServer.kill("SIGTERM"); await new Promise((r) => httpServer.once("exit", r)); }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("stdio: the client speaks 2026-07-28 and discovers the server without initialize", async () => {
+  assert.equal(stdioClient.getProtocolEra(), "modern");
+  assert.equal(stdioClient.getNegotiatedProtocolVersion(), MODERN);
+  const discovered = await stdioClient.discover();
+  assert.ok(discovered.supportedVersions.includes(MODERN));
+  assert.ok(discovered.supportedVersions.includes("2025-11-25"));
+  assert.ok(discovered.capabilities.tools);
+});
+
+test("stdio: write, then search finds it", async () => {
+  const written = structured(await stdioClient.callTool({ name: "write_memory", arguments: {
+    title: "Modern stdio note", content: "The quokka lives on Rottnest Island", tags: ["animals"] } }));
+  assert.equal(written.memory.origin, "claude", "clientInfo claude-code over stdio is the claude vendor");
+  const found = structured(await stdioClient.callTool({ name: "search_memories", arguments: { term: "quokka" } }));
+  assert.deepEqual(found.results.map((r) => r.id), [written.memory.id]);
+  const tools = await stdioClient.listTools();
+  assert.ok(tools.tools.some((t) => t.name === "get_memory_briefing"));
+});
+
+async function httpClient(key, name = "claude-ai") {
+  const client = modernClient(name);
+  await client.connect(new StreamableHTTPClientTransport(httpUrl, { authProvider: { token: async () => key } }));
+  return client;
+}
+
+test("HTTP with a bearer key: discover, write, search — the key decides the vendor", async () => {
+  const client = await httpClient(claudeKey);
+  try {
+    assert.equal(client.getProtocolEra(), "modern");
+    const discovered = await client.discover();
+    assert.ok(discovered.supportedVersions.includes(MODERN));
+    const written = structured(await client.callTool({ name: "write_memory", arguments: {
+      title: "Modern HTTP note", content: "Axolotls regrow their limbs", allowed_vendors: ["claude"] } }));
+    assert.equal(written.memory.origin, "claude");
+    const found = structured(await client.callTool({ name: "search_memories", arguments: { term: "axolotls" } }));
+    assert.deepEqual(found.results.map((r) => r.id), [written.memory.id]);
+  } finally {
+    await client.close();
+  }
+});
