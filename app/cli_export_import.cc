@@ -1,6 +1,10 @@
 // reflect-memory export --user EMAIL [--out FILE]
 // reflect-memory import --user EMAIL [--sharing keep|mine|none] FILE
 // JSON Lines, one memory per line, versions included (tools/memory_transfer.h).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -42,6 +46,12 @@ int RunExport(const CliContext& ctx, const TransferArgs& args) {
   // a truncated FILE behind that looks whole.
   const std::string partial = args.file + ".partial";
   if (!args.file.empty()) {
+    // Every memory is in it, as in the database: the owner's only (0600) whatever the
+    // umask, also when an older, looser file is there (the rename keeps the mode).
+    if (int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); fd >= 0) {
+      ::fchmod(fd, 0600);
+      ::close(fd);
+    }
     file.open(partial, std::ios::binary | std::ios::trunc);
     if (!file) {
       return ReportError(Status::IoError("cannot write " + partial),

@@ -428,6 +428,25 @@ TEST(CliPermissions, TheDefaultStoreIsCreatedForItsOwnerOnlyUnderUmask022) {
   EXPECT_EQ(ModeOf(home.path() / ".reflect-memory" / "memory.db"), 0600);
 }
 
+// An export holds every memory, as the database does: its file is the owner's only too
+// (the review of issue 20 found the same hole here as in item 8).
+TEST(CliPermissions, AnExportFileIsTheOwnersOnlyUnderUmask022) {
+  TempDir home;
+  const std::string db = (home.path() / "memory.db").string();
+  ASSERT_EQ(RunCli({"user", "add", "a@example.com", "--db", db}, {home.path().string(), ""}).exit_code, 0);
+  const std::filesystem::path out = home.path() / "export.jsonl";
+  CliResult r = RunUnderUmask022({"export", "--user", "a@example.com", "--out", out.string(), "--db", db},
+                                 {home.path().string(), ""});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ModeOf(out), 0600);
+  // Over an existing, looser file too.
+  ::chmod(out.c_str(), 0644);
+  r = RunUnderUmask022({"export", "--user", "a@example.com", "--out", out.string(), "--db", db},
+                       {home.path().string(), ""});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ModeOf(out), 0600);
+}
+
 TEST(CliPermissions, AnExistingLooseDefaultStoreIsTightenedWithAWarning) {
   TempDir home;
   const std::filesystem::path folder = home.path() / ".reflect-memory";
