@@ -245,6 +245,26 @@ TEST_F(DeleteConfirmationTest, ModernStateIsUsedOnce) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM used_request_states"), 2);
 }
 
+TEST_F(DeleteConfirmationTest, ModernRepeatWithARequestIdReplaysTheFirstResult) {
+  // SPEC §4 first: a repeated request_id answers the first result and does nothing.
+  const std::string id = Thread(*owner_);
+  const json::object args{{"id", id}, {"permanent", true}, {"request_id", "delete-1"}};
+  json::object asked = Modern(*owner_, args);
+  const std::string state = Str(asked.at("requestState"));
+  json::object first = Modern(*owner_, args, Elicitation(), json::object{{"confirm", Accept()}}, state);
+  EXPECT_EQ(first.at("structuredContent").at("deleted"), true);
+  const std::int64_t writes = Writes();
+  json::object again = Modern(*owner_, args, Elicitation(), json::object{{"confirm", Accept()}}, state);
+  EXPECT_EQ(again.at("isError"), false);
+  EXPECT_EQ(again.at("structuredContent").at("memories_affected"), 3);
+  EXPECT_EQ(Writes(), writes);
+  // Asked again with that request_id, it does not ask: the first result is the answer.
+  json::object replay = Modern(*owner_, args);
+  EXPECT_EQ(replay.at("resultType"), "complete");
+  EXPECT_EQ(replay.at("structuredContent").at("deleted"), true);
+  EXPECT_EQ(env_.Count("SELECT count(*) FROM used_request_states"), 1);
+}
+
 TEST_F(DeleteConfirmationTest, ModernStateIsBoundToMemoryUserVendorAndArguments) {
   const std::string id = Thread(*owner_);
   const std::string other = Thread(*owner_, "Other plan");
