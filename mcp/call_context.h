@@ -55,6 +55,11 @@ class CallContext {
     std::function<rm::Result<boost::json::value>(std::string_view method, boost::json::object params,
                                                  std::chrono::milliseconds timeout)>
         send_request;
+    // A modern retry of a multi-round-trip request (SEP-2322): params.inputResponses
+    // (key -> the client's result for that key's input request) and params.requestState,
+    // byte for byte. Empty / nullopt when the request carried none.
+    boost::json::object input_responses;
+    std::optional<std::string> request_state;
   };
 
   explicit CallContext(Params params);
@@ -72,6 +77,13 @@ class CallContext {
   // True for a modern (2026-07-28 and later) request: the server cannot send the client
   // requests; it asks through an input_required result instead.
   bool modern() const { return params_.protocol_version >= "2026-07-28"; }
+
+  // What a modern retry answered to an input_required result (mcp::InputRequired):
+  // params.inputResponses (empty when absent) and params.requestState (nullopt when
+  // absent). Both come from the client: a handler must verify the state before it
+  // trusts either. Always empty in the handshake era.
+  const boost::json::object& input_responses() const { return params_.input_responses; }
+  const std::optional<std::string>& request_state() const { return params_.request_state; }
 
   // True once the client cancelled this request. Long handlers should poll it and stop early;
   // whatever they return after a cancellation is not sent.

@@ -95,6 +95,36 @@ RequestMeta ReadRequestMeta(const json::object& params) {
   return out;
 }
 
+bool MayRequireInput(std::string_view method) {
+  return method == "tools/call" || method == "prompts/get" || method == "resources/read";
+}
+
+InputResponses ReadInputResponses(std::string_view method, const json::object& params) {
+  InputResponses out;
+  if (!MayRequireInput(method)) return out;
+  if (const json::value* responses = params.if_contains("inputResponses")) {
+    const json::object* o = responses->if_object();
+    if (o == nullptr) {
+      throw jsonrpc::Error(jsonrpc::kInvalidParams, "params.inputResponses must be an object (key -> result)");
+    }
+    for (const auto& entry : *o) {
+      if (!entry.value().is_object()) {
+        throw jsonrpc::Error(jsonrpc::kInvalidParams, "params.inputResponses[\"" +
+                                                          std::string(entry.key()).substr(0, 64) +
+                                                          "\"] must be an object (the client's result)");
+      }
+    }
+    out.responses = *o;
+  }
+  if (const json::value* state = params.if_contains("requestState")) {
+    if (!state->is_string()) {
+      throw jsonrpc::Error(jsonrpc::kInvalidParams, "params.requestState must be a string, echoed as it was received");
+    }
+    out.request_state = std::string(state->get_string());
+  }
+  return out;
+}
+
 void CompleteResult(std::string_view method, json::value& result, const ServerInfo& info) {
   if (!result.is_object()) return;
   json::object& o = result.get_object();

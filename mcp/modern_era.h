@@ -61,6 +61,21 @@ struct RequestMeta {
 // not an object, or clientInfo / logLevel are malformed.
 RequestMeta ReadRequestMeta(const boost::json::object& params);
 
+// What a retry of a multi-round-trip request carries (SEP-2322): params.inputResponses
+// and params.requestState. Read only for the methods that may answer input_required
+// (tools/call, prompts/get, resources/read); empty for the others.
+struct InputResponses {
+  boost::json::object responses;             // key -> the client's result object
+  std::optional<std::string> request_state;  // byte for byte as sent
+};
+
+// Reads them from a modern request's params. Throws jsonrpc::Error -32602 when
+// inputResponses is not an object of objects or requestState is not a string.
+InputResponses ReadInputResponses(std::string_view method, const boost::json::object& params);
+
+// True for the methods that may answer with an input_required result.
+bool MayRequireInput(std::string_view method);
+
 // Makes `result` a complete modern result of `method`: resultType "complete" (unless
 // the handler set one, e.g. "input_required"), _meta serverInfo, and for the
 // cacheable methods ttlMs and cacheScope (see the .cc for why each is what it is).

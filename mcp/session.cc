@@ -256,8 +256,10 @@ class Session::Impl {
   // itself; nothing is read from or written to the session's state.
   std::optional<json::object> HandleModernRequest(const Message& message, const OutboundSink& sink) {
     modern::RequestMeta meta;
+    modern::InputResponses input;
     try {
       meta = modern::ReadRequestMeta(message.params->get_object());
+      input = modern::ReadInputResponses(message.method, message.params->get_object());
     } catch (const jsonrpc::Error& e) {
       return jsonrpc::MakeError(message.id, e.code(), e.what(), e.data());
     }
@@ -281,7 +283,11 @@ class Session::Impl {
     p.sink = sink;
     // Log messages only when this request asked for them, at the level it named.
     if (meta.log_level) p.min_log_level = std::make_shared<std::atomic<LogLevel>>(*meta.log_level);
-    // No send_request: the modern revision forbids requests to the client.
+    // A retry of an input_required result: the handler judges what the client answered.
+    p.input_responses = std::move(input.responses);
+    p.request_state = std::move(input.request_state);
+    // No send_request: the modern revision forbids requests to the client; a handler
+    // asks through an input_required result instead.
     CallContext ctx(std::move(p));
 
     json::object response;

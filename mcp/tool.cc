@@ -20,6 +20,12 @@ ToolResult ToolResult::Error(std::string_view code, std::string_view message) {
   return result;
 }
 
+ToolResult ToolResult::NeedsInput(boost::json::object input_requests, std::string request_state) {
+  ToolResult result;
+  result.input_required = InputRequired{std::move(input_requests), std::move(request_state)};
+  return result;
+}
+
 void ToolRegistry::Add(Tool tool) {
   if (tool.name.empty()) throw std::invalid_argument("tool name is empty");
   if (Find(tool.name)) throw std::invalid_argument("tool '" + tool.name + "' is registered twice");

@@ -1,5 +1,7 @@
 #include "store/server_secrets.h"
 
+#include <algorithm>
+
 #include "util/clock.h"
 #include "util/crypto.h"
 
@@ -18,6 +20,33 @@ Result<std::string> LoadOrCreateServerSecret(Connection& conn, std::string_view 
   std::string secret = select.Text(0);
   select.Reset();
   return secret;
+}
+
+Result<std::optional<std::string>> FindServerSecret(Connection& conn, std::string_view name) {
+  Statement& select = conn.Prepare("SELECT secret FROM server_secrets WHERE name = ?1");
+  select.Bind(1, std::string(name));
+  Result<bool> row = select.Step();
+  if (!row.ok()) return row.status();
+  std::optional<std::string> secret;
+  if (*row) secret = select.Text(0);
+  select.Reset();
+  return secret;
+}
+
+Status DeleteServerSecretsExcept(Connection& conn, std::string_view prefix, const std::vector<std::string>& keep) {
+  Statement& select = conn.Prepare("SELECT name FROM server_secrets WHERE substr(name, 1, length(?1)) = ?1");
+  select.Bind(1, std::string(prefix));
+  Result<std::vector<std::string>> names =
+      select.CollectRows<std::string>([](const Statement& row) { return row.Text(0); });
+  select.Reset();
+  if (!names.ok()) return names.status();
+  for (const std::string& name : *names) {
+    if (std::find(keep.begin(), keep.end(), name) != keep.end()) continue;
+    Statement& remove = conn.Prepare("DELETE FROM server_secrets WHERE name = ?1");
+    remove.Bind(1, name);
+    RM_RETURN_IF_ERROR(remove.Run());
+  }
+  return Status::Ok();
 }
 
 }  // namespace rm::store

@@ -164,6 +164,43 @@ Status MemoryService::ReadAs(const Caller& caller, const ReadFn& fn) {
   }, caller.hooks.should_stop);
 }
 
+Result<MemoryService::DeletePreview> MemoryService::PreviewPermanentDelete(const Caller& caller, const Key& key,
+                                                                          const std::string& id) {
+  DeletePreview preview;
+  Status status = db_.Read([&](store::Connection& conn) -> Status {
+    Result<store::User> user = CallingUser(conn, caller);
+    if (!user.ok()) return user.status();
+    if (key) {
+      Result<std::optional<store::IdempotencyRecord>> earlier =
+          store::FindIdempotencyRecord(conn, caller.user_id, key->request_id);
+      if (!earlier.ok()) return earlier.status();
+      if (*earlier) {
+        preview.already_done = true;
+        return Status::Ok();
+      }
+    }
+    ServiceCall call{conn, caller, std::move(*user), {}, NowUtc()};
+    call.viewer = {call.user.id, call.user.org_id, call.user.team_id, caller.vendor};
+    // As DeleteMemory finds and checks it for a permanent delete.
+    Result<store::MemoryRow> memory = FindVisible(call, id, store::TrashFilter::kAny);
+    if (!memory.ok()) return memory.status();
+    RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kAuthorOnly));
+    // Only the replies the caller can see, as memories_affected counts them.
+    Result<std::vector<store::MemoryRow>> replies =
+        store::ListVisibleReplies(conn, call.viewer, id, store::TrashFilter::kAny);
+    if (!replies.ok()) return replies.status();
+    preview.title = memory->title;
+    preview.replies = static_cast<std::int64_t>(replies->size());
+    return Status::Ok();
+  }, caller.hooks.should_stop);
+  if (!status.ok()) return status;
+  return preview;
+}
+
+Status MemoryService::ConsumeRequestState(const RequestState& state) {
+  return db_.Write([&](store::Connection& conn) { return request_states_.Consume(conn, state); });
+}
+
 // ---------------------------------------------------------------- shared rules
 
 Result<store::MemoryRow> FindVisible(ServiceCall& call, const std::string& id,

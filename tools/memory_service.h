@@ -34,6 +34,7 @@
 #include "store/usage_repository.h"
 #include "tools/cursor.h"
 #include "tools/principal.h"
+#include "tools/request_state.h"
 #include "util/status.h"
 
 namespace rm::tools {
@@ -48,6 +49,9 @@ struct ServiceOptions {
   // every session starts by building them, and a count walks every visible memory (at
   // 158,000 memories the four counts took about 200 ms). get_memory_briefing counts all.
   std::int64_t instructions_count_cap = 10000;
+  // Sealed state of multi-round-trip confirmations (tools/request_state.h): lifetime,
+  // secret rotation, clock.
+  RequestStateOptions request_states;
 };
 
 // What makes a call idempotent: the user's request_id and a fingerprint of what
@@ -107,7 +111,25 @@ class MemoryService {
   Reply WriteChildMemory(const Caller& caller, const Key& key, const std::string& parent_id,
                          NewMemory memory);
   Reply UpdateMemory(const Caller& caller, const Key& key, const std::string& id, MemoryEdit edit);
-  Reply DeleteMemory(const Caller& caller, const Key& key, const std::string& id, bool permanent);
+  // Runs inside an operation's transaction before it changes anything; a failure
+  // rolls the whole call back (e.g. RequestStates::Consume for a confirmed delete).
+  using Precondition = std::function<Status(store::Connection&)>;
+  Reply DeleteMemory(const Caller& caller, const Key& key, const std::string& id, bool permanent,
+                     const Precondition& precondition = {});
+  // What a permanent delete of `id` would remove, to ask a person to confirm it: the
+  // memory's title and how many replies the caller can see. Fails as DeleteMemory
+  // would (not_found, permission_denied), on a read snapshot; not metered.
+  // `already_done`: `key` names a request_id this user already used, so the call is a
+  // replay (DeleteMemory answers it from the idempotency record without asking).
+  struct DeletePreview {
+    bool already_done = false;
+    std::string title;
+    std::int64_t replies = 0;
+  };
+  Result<DeletePreview> PreviewPermanentDelete(const Caller& caller, const Key& key, const std::string& id);
+  // Marks a request state used (its own write transaction): for an answer that
+  // changes nothing (a declined confirmation), so the state cannot be used again.
+  Status ConsumeRequestState(const RequestState& state);
   Reply RestoreMemory(const Caller& caller, const Key& key, const std::string& id);
   Reply ShareMemory(const Caller& caller, const Key& key, const std::string& id, PoolKind pool);
   // `pool` nullopt: whatever the memory is shared with.
@@ -149,6 +171,8 @@ class MemoryService {
   // Seals and opens page cursors under the store's "cursor" secret (read, or made,
   // on first use: every process serving one store shares it).
   Result<const CursorCodec*> Cursors();
+  // Seals and opens multi-round-trip request state (confirmations).
+  RequestStates& request_states() { return request_states_; }
 
  private:
   using Body = std::function<Reply(ServiceCall&)>;
@@ -165,6 +189,7 @@ class MemoryService {
   store::UsageRecorder read_usage_{db_};  // reads' usage events, committed in batches
   std::mutex cursors_mutex_;
   std::optional<CursorCodec> cursors_;  // set once by Cursors()
+  RequestStates request_states_{db_, options_.request_states};
 };
 
 // SHA-256 of the tool name, its arguments (request_id left out) in a canonical

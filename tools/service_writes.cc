@@ -171,8 +171,10 @@ MemoryService::Reply MemoryService::UpdateMemory(const Caller& caller, const Key
 }
 
 MemoryService::Reply MemoryService::DeleteMemory(const Caller& caller, const Key& key,
-                                                 const std::string& id, bool permanent) {
+                                                 const std::string& id, bool permanent,
+                                                 const Precondition& precondition) {
   return Execute(caller, key, UsageOperation::kMemoryWrite, [&](ServiceCall& call) -> Reply {
+    if (precondition) RM_RETURN_IF_ERROR(precondition(call.conn));
     // A permanent delete may target a memory already in the trash.
     Result<store::MemoryRow> memory =
         FindVisible(call, id, permanent ? store::TrashFilter::kAny : store::TrashFilter::kLiveOnly);

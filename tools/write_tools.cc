@@ -1,6 +1,7 @@
 // Declarations of the tools that change memories (usage: memory_write).
 #include <boost/json/object.hpp>
 
+#include "tools/delete_confirmation.h"
 #include "tools/memory_input.h"
 #include "tools/memory_json.h"
 #include "tools/tool_declarations.h"
@@ -140,7 +141,8 @@ void AddWriteTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> s
       .title = "Delete memory",
       .description =
           "Move a memory (and its replies) to the trash; restore_memory brings it back. "
-          "permanent: true removes it, its replies and their versions for good.",
+          "permanent: true removes it, its replies and their versions for good; when the client "
+          "supports elicitation the user is asked to confirm that first.",
       .input_schema = schema::Input(
           {{"id", schema::String("The id of the memory to delete.", 1, 128)},
            {"permanent", schema::Boolean("Delete for good instead of moving to the trash (default false).")}},
@@ -149,14 +151,17 @@ void AddWriteTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> s
           {{"id", {{"type", "string"}}},
            {"deleted", {{"type", "boolean"}}},
            {"permanent", {{"type", "boolean"}}},
-           {"memories_affected", {{"type", "integer"}, {"description", "The memory and its replies, counting only those you can see."}}}},
+           {"memories_affected", {{"type", "integer"}, {"description", "The memory and its replies, counting only those you can see."}}},
+           {"confirmation",
+            {{"type", "string"},
+             {"enum", {"confirmed", "declined", "cancelled", "not_confirmed"}},
+             {"description", "Set when the user was asked to confirm a permanent delete: what they "
+                             "answered. Anything but confirmed deletes nothing (deleted: false)."}}}},
           {"id", "deleted", "permanent", "memories_affected"}),
       .annotations = Writes("Delete memory", /*destructive=*/true),
+      // Asks the user first for a permanent delete when the client can (tools/delete_confirmation.h).
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
-        return RunTool("delete_memory", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
-          return service->DeleteMemory(c, k, RequiredString(args, "id"),
-                                       OptionalBool(args, "permanent").value_or(false));
-        });
+        return DeleteMemoryTool(*service, args, ctx);
       },
   });
 

@@ -18,10 +18,11 @@ T OrThrow(Result<T> result, const char* what) {
 }
 }  // namespace
 
-Client::Client(const mcp::ServerDefinition& server, tools::Principal principal, std::string client_name)
+Client::Client(const mcp::ServerDefinition& server, tools::Principal principal, std::string client_name,
+               json::object capabilities)
     : session_(server, std::any(std::move(principal)), [this](std::string message) { Received(std::move(message)); }) {
   json::object response = Request("initialize", {{"protocolVersion", "2025-11-25"},
-                                                 {"capabilities", json::object{}},
+                                                 {"capabilities", std::move(capabilities)},
                                                  {"clientInfo", {{"name", client_name}, {"version", "1"}}}});
   initialize_result_ = response.at("result").as_object();
   session_.Handle(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
@@ -38,6 +39,15 @@ std::optional<json::object> Client::TryRequest(std::string_view method, json::ob
   std::optional<std::string> response = session_.Handle(json::serialize(request));
   if (!response) return std::nullopt;
   return json::parse(*response).as_object();
+}
+
+void Client::Respond(const json::value& id, json::value result) {
+  session_.Handle(json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}}));
+}
+
+void Client::RespondError(const json::value& id, int code, std::string_view message) {
+  session_.Handle(json::serialize(
+      json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}}));
 }
 
 void Client::Notify(std::string_view method, json::object params) {
@@ -149,8 +159,9 @@ tools::Principal MemoryTestEnv::LocalOwner(const std::string& user_id) {
   return p;
 }
 
-std::unique_ptr<Client> MemoryTestEnv::Connect(tools::Principal principal, std::string client_name) {
-  return std::make_unique<Client>(server_, std::move(principal), std::move(client_name));
+std::unique_ptr<Client> MemoryTestEnv::Connect(tools::Principal principal, std::string client_name,
+                                               json::object capabilities) {
+  return std::make_unique<Client>(server_, std::move(principal), std::move(client_name), std::move(capabilities));
 }
 
 std::int64_t MemoryTestEnv::Count(const std::string& sql) {

@@ -43,19 +43,27 @@ struct CallResult {
 // One MCP connection of one principal.
 class Client {
  public:
-  Client(const mcp::ServerDefinition& server, tools::Principal principal, std::string client_name);
+  // `capabilities`: what initialize declares, e.g. {"elicitation":{}}.
+  Client(const mcp::ServerDefinition& server, tools::Principal principal, std::string client_name,
+         boost::json::object capabilities = {});
   CallResult Call(std::string_view tool, boost::json::object arguments = {});
   // Any other request; returns the whole response.
   boost::json::object Request(std::string_view method, boost::json::object params = {});
   // The same, but nothing when no response came (a request cancelled meanwhile).
   std::optional<boost::json::object> TryRequest(std::string_view method, boost::json::object params = {});
+  // Answers a request the server sent (elicitation/create, ...) with `result`.
+  // May be called from on_notification, while the call that asked waits.
+  void Respond(const boost::json::value& id, boost::json::value result);
+  // Answers it with a JSON-RPC error instead.
+  void RespondError(const boost::json::value& id, int code, std::string_view message);
   // Sends a notification (e.g. notifications/cancelled).
   void Notify(std::string_view method, boost::json::object params);
   // The id the next request will carry, e.g. to cancel it while it runs.
   long next_request_id() const { return next_id_ + 1; }
   const boost::json::object& initialize_result() const { return initialize_result_; }
 
-  // Notifications the server sent this connection (progress, log messages), oldest first.
+  // Notifications (and requests) the server sent this connection (progress, log
+  // messages, elicitation/create), oldest first.
   std::vector<boost::json::object> notifications() const;
   // Called with each notification as the server sends it, on the thread handling the
   // request (before its response): lets a test act in the middle of a call.
@@ -87,7 +95,8 @@ class MemoryTestEnv {
   static tools::Principal AgentKey(const std::string& user_id, const std::string& vendor);
   static tools::Principal LocalOwner(const std::string& user_id);  // stdio, no key
 
-  std::unique_ptr<Client> Connect(tools::Principal principal, std::string client_name = "test-client");
+  std::unique_ptr<Client> Connect(tools::Principal principal, std::string client_name = "test-client",
+                                  boost::json::object capabilities = {});
 
   // The value of a one-row, one-column query (an integer), for checking what is stored.
   // Reads' usage rows are committed a moment after the answer (Database::WriteLater);
