@@ -33,6 +33,7 @@
 #include "store/usage_recorder.h"
 #include "store/usage_repository.h"
 #include "tools/cursor.h"
+#include "tools/live_changes.h"
 #include "tools/principal.h"
 #include "util/status.h"
 
@@ -48,6 +49,8 @@ struct ServiceOptions {
   // every session starts by building them, and a count walks every visible memory (at
   // 158,000 memories the four counts took about 200 ms). get_memory_briefing counts all.
   std::int64_t instructions_count_cap = 10000;
+  // Listeners per credential, and changes waiting for the dispatcher (tools/live_changes.h).
+  LiveChanges::Limits live_limits = {};
 };
 
 // What makes a call idempotent: the user's request_id and a fingerprint of what
@@ -146,6 +149,8 @@ class MemoryService {
   const ServiceOptions& options() const { return options_; }
   // memory://{id}, or the public URL when one is configured.
   std::string UrlOf(const std::string& id) const;
+  // The change feed every committed write publishes to (tools/live_changes.h).
+  const std::shared_ptr<LiveChanges>& live() const { return live_; }
   // Seals and opens page cursors under the store's "cursor" secret (read, or made,
   // on first use: every process serving one store shares it).
   Result<const CursorCodec*> Cursors();
@@ -165,6 +170,7 @@ class MemoryService {
   store::UsageRecorder read_usage_{db_};  // reads' usage events, committed in batches
   std::mutex cursors_mutex_;
   std::optional<CursorCodec> cursors_;  // set once by Cursors()
+  std::shared_ptr<LiveChanges> live_;
 };
 
 // SHA-256 of the tool name, its arguments (request_id left out) in a canonical
