@@ -406,7 +406,11 @@ void Connection<Derived>::WriteNext() {
 template <class Derived>
 void Connection<Derived>::OnChunkWritten(beast::error_code ec, std::size_t) {
   writing_ = false;
-  if (ec) return Close(true);  // the client went away; what the tool still sends is dropped
+  if (ec) {
+    Close(true);  // the client went away; what the tool still sends is dropped
+    chunks_.clear();
+    return;
+  }
   const bool was_last = chunks_.front().last;
   queued_bytes_ -= chunks_.front().data.size();
   chunks_.pop_front();
@@ -443,7 +447,8 @@ void Connection<Derived>::Close(bool abrupt) {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
   ReleaseListen();  // the client left, or was dropped: the session sends nothing more
-  chunks_.clear();
+  // A chunk being written stays until its write completes (aborted): the write reads it.
+  while (chunks_.size() > (writing_ ? 1u : 0u)) chunks_.pop_back();
   queued_bytes_ = 0;
   derived().DoClose(abrupt);
 }

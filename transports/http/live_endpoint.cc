@@ -70,7 +70,11 @@ std::optional<Reply> McpEndpoint::OpenStream(McpCall& call, const mcp::OutboundS
     if (call.session->OpenStream(sink, std::move(ended))) return std::nullopt;
   } catch (const mcp::jsonrpc::Error& e) {
     if (e.code() == mcp::jsonrpc::kMethodNotFound) {
-      return ErrorReply(405, kTransportError, "Method Not Allowed: this server has no event stream");
+      Reply reply = ErrorReply(405, kTransportError,
+                               "Method Not Allowed: this server opens no standalone event stream; everything it "
+                               "sends arrives on the stream of the POST it belongs to");
+      reply.headers.emplace_back("Allow", "POST, DELETE");
+      return reply;
     }
     Reply reply = ErrorReply(429, kTransportError, e.what());
     reply.headers.emplace_back("Retry-After", "1");
