@@ -7,6 +7,8 @@
 // notification, and from the write's response to it.
 //
 //   live_bench --host 127.0.0.1 --port 8765 --keys rm_live_a,rm_live_b,... [--listeners 100] [--writes 300]
+//
+// Serve with --rate-limit 0: the writer's key would otherwise be rate limited.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -126,7 +128,7 @@ int main(int argc, char** argv) {
     std::unique_lock lock(heard.mutex);
     if (!heard.changed.wait_for(lock, std::chrono::seconds(10), [&] { return heard.acknowledged == listeners; })) {
       std::fprintf(stderr, "only %d of %d listens were acknowledged\n", heard.acknowledged, listeners);
-      return 1;
+      std::_Exit(1);
     }
   }
 
@@ -147,12 +149,13 @@ int main(int argc, char** argv) {
     bhttp::read(writer, buffer, response);
     const auto answered = Clock::now();
     const std::string text = response.body();
-    const auto at = text.find(R"(\"id\":\")");
+    const std::string id_marker = R"(\"id\":\")";
+    const auto at = text.find(id_marker);
     if (at == std::string::npos) {
       std::fprintf(stderr, "write %d failed: %s\n", w, text.substr(0, 300).c_str());
-      return 1;
+      std::_Exit(1);
     }
-    const std::string id = text.substr(at + 8, 36);
+    const std::string id = text.substr(at + id_marker.size(), 36);
     std::unique_lock lock(heard.mutex);
     const bool all = heard.changed.wait_for(lock, std::chrono::seconds(2), [&] {
       return heard.at[id].size() >= static_cast<std::size_t>(listeners);
@@ -171,5 +174,6 @@ int main(int argc, char** argv) {
   std::printf("from the write's response:  p50 %.2f ms  p99 %.2f ms  max %.2f ms\n", Percentile(from_response, 0.5),
               Percentile(from_response, 0.99), Percentile(from_response, 1.0));
   stop = true;
+  std::fflush(stdout);
   std::_Exit(missing == 0 ? 0 : 1);  // the listener threads are blocked in reads of open streams
 }
