@@ -33,6 +33,7 @@ class ListenChannel : public ResourceListener {
   // can be delivered: Changed waits for the lock held here.
   rm::Status Start(CallContext& ctx, const std::shared_ptr<ListenChannel>& self, std::optional<std::string> first) {
     std::lock_guard lock(mutex_);
+    if (closed_) return rm::Status::Ok();  // ended before it started (the session is closing)
     rm::Result<ListenHandle> handle = provider_->Listen(self, ctx);
     if (!handle.ok()) return handle.status();
     handle_ = std::move(*handle);
