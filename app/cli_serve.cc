@@ -106,6 +106,7 @@ int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const Se
       principal.user_id = key->user_id;
       principal.key_vendor = key->vendor;
       principal.transport = tools::Principal::Transport::kHttp;
+      principal.key_id = key->key_id;
       credential = transports::Credential{std::any(std::move(principal)), key->key_id, key->user_id};
       return Status::Ok();
     });

@@ -49,6 +49,7 @@ Result<tools::Principal> ResolveStdioPrincipal(store::Database& db, const StdioI
   }
   principal.user_id = key.user_id;
   principal.key_vendor = key.vendor;
+  principal.key_id = key.key_id;
   // The key was used: one write at start-up, not one per call.
   (void)db.Write([&](store::Connection& conn) { return store::TouchApiKey(conn, key.key_id); });
   return principal;

@@ -10,3 +10,14 @@ Completion ResourceProvider::Complete(const std::string& /*uri_template*/,
 }
 
 }  // namespace mcp
+
+namespace mcp {
+
+bool ResourceProvider::Subscribable(const std::string& /*uri*/) const { return false; }
+
+rm::Result<ListenHandle> ResourceProvider::Listen(std::shared_ptr<ResourceListener> /*listener*/,
+                                                  CallContext& /*ctx*/) {
+  return rm::Status::FailedPrecondition("this server offers no live changes");
+}
+
+}  // namespace mcp

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,28 @@ struct ResourceContents {
   std::string blob = {};  // base64; when not empty it is sent instead of `text`
 };
 
+// Live changes (subscriptions/listen, resources/subscribe): what the application tells
+// one listener, once it has checked that the listener may know of each change. URIs
+// only; the Session decides which of them the listener subscribed to.
+struct ResourceChanges {
+  std::vector<std::string> updated;  // resources that changed (or appeared, or disappeared)
+  bool list_changed = false;         // the listener's resources/list is no longer what it was
+};
+
+// Implemented by the Session for each listen (and each handshake-era session that
+// subscribes). Called from the application's thread; must not block.
+class ResourceListener {
+ public:
+  virtual ~ResourceListener() = default;
+  virtual void Changed(const ResourceChanges& changes) = 0;
+  // The application stopped serving this listener (it fell too far behind, or its
+  // credential's user is gone): the Session ends it. Nothing more comes.
+  virtual void Dropped() = 0;
+};
+
+// Keeps a listener registered while held; releasing it unregisters the listener.
+using ListenHandle = std::shared_ptr<void>;
+
 class ResourceProvider {
  public:
   virtual ~ResourceProvider() = default;
@@ -62,6 +85,19 @@ class ResourceProvider {
   virtual Completion Complete(const std::string& uri_template, const std::string& argument,
                               const std::string& value,
                               const std::map<std::string, std::string>& context, CallContext& ctx);
+
+  // --- live changes. A provider that supports them makes the Session declare
+  // resources.subscribe and resources.listChanged, and serve subscriptions/listen,
+  // resources/subscribe and resources/unsubscribe. Default: none.
+  virtual bool SupportsListening() const { return false; }
+  // Whether `uri` may be named in resourceSubscriptions / resources/subscribe (a
+  // provider may accept a template as "every resource of that template").
+  virtual bool Subscribable(const std::string& uri) const;
+  // Whether a subscription to `subscribed` (a URI Subscribable accepted) covers `uri`.
+  virtual bool Covers(const std::string& subscribed, const std::string& uri) const { return subscribed == uri; }
+  // Registers `listener` for the caller of `ctx` until the handle is released. An error
+  // refuses the listen (e.g. ResourceExhausted: too many listeners for this credential).
+  virtual rm::Result<ListenHandle> Listen(std::shared_ptr<ResourceListener> listener, CallContext& ctx);
 };
 
 }  // namespace mcp

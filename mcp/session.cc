@@ -95,6 +95,10 @@ MessageInfo Classify(const json::value& message) {
   }
   if (info.method == "tools/call") info.tool = info.name;
   info.modern_version = modern::DeclaredVersion(params).value_or("");
+  if (info.has_requests) {
+    info.id = json::serialize(o->at("id"));
+    info.listen = info.method == "subscriptions/listen" && !info.modern_version.empty();
+  }
   return info;
 }
 
@@ -106,15 +110,16 @@ class Session::Impl {
       : server_(server),
         principal_(std::move(principal)),
         sink_(std::move(sink)),
-        min_log_level_(std::make_shared<std::atomic<LogLevel>>(kDefaultLogLevel)) {}
+        min_log_level_(std::make_shared<std::atomic<LogLevel>>(kDefaultLogLevel)),
+        listens_(std::make_shared<Listens>(server)) {}
 
   // `revision_at_receipt`: the negotiated revision when the message arrived (empty: before
   // initialize). The lifecycle rules are applied to it, not to the session's state now.
   std::optional<std::string> Handle(const json::value& message, std::string_view revision_at_receipt,
-                                    const OutboundSink& request_sink) {
+                                    const OutboundSink& request_sink, const ListenEnded& ended) {
     const OutboundSink& sink = request_sink ? request_sink : sink_;
     if (message.is_array()) return HandleBatch(message.get_array(), revision_at_receipt, sink);
-    auto response = HandleOne(message, !revision_at_receipt.empty(), sink);
+    auto response = HandleOne(message, !revision_at_receipt.empty(), sink, ended);
     if (!response) return std::nullopt;
     return Serialize(*response);
   }
@@ -132,8 +137,21 @@ class Session::Impl {
     return client_name_;
   }
   void CancelAll() {
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [id, cancelled] : in_flight_) cancelled->store(true, std::memory_order_release);
+    }
+    listens_->EndAll();
+  }
+  void Cancel(const std::string& key) {
+    if (listens_->Cancel(key)) return;
     std::lock_guard lock(mutex_);
-    for (auto& [id, cancelled] : in_flight_) cancelled->store(true, std::memory_order_release);
+    if (auto it = in_flight_.find(key); it != in_flight_.end()) it->second->store(true, std::memory_order_release);
+  }
+  Listens& listens() { return *listens_; }
+  bool OpenStream(OutboundSink sink, std::function<void()> ended) {
+    CallContext ctx(ContextParams(nullptr, std::nullopt, sink_));
+    return listens_->OpenStream(std::move(sink), std::move(ended), ctx);
   }
   std::size_t requests_in_flight() const {
     std::lock_guard lock(mutex_);
@@ -158,14 +176,14 @@ class Session::Impl {
     }
     json::array responses;
     for (const json::value& message : batch) {
-      if (auto response = HandleOne(message, !version.empty(), sink)) responses.push_back(std::move(*response));
+      if (auto response = HandleOne(message, !version.empty(), sink, {})) responses.push_back(std::move(*response));
     }
     if (responses.empty()) return std::nullopt;
     return json::serialize(responses);
   }
 
   std::optional<json::object> HandleOne(const json::value& value, bool initialized_at_receipt,
-                                       const OutboundSink& sink) {
+                                       const OutboundSink& sink, const ListenEnded& ended) {
     Message message;
     try {
       message = jsonrpc::ReadMessage(value);
@@ -183,7 +201,7 @@ class Session::Impl {
       case Message::Kind::kRequest:
         break;
     }
-    return HandleRequest(message, initialized_at_receipt, sink);
+    return HandleRequest(message, initialized_at_receipt, sink, ended);
   }
 
   void HandleNotification(const Message& message) {
@@ -191,6 +209,7 @@ class Session::Impl {
     if (!message.params || !message.params->is_object()) return;
     const json::value* id = message.params->get_object().if_contains("requestId");
     if (!id) return;
+    if (listens_->Cancel(json::serialize(*id))) return;  // a listen: it ends, nothing more is sent
     std::lock_guard lock(mutex_);
     // An unknown id is a request that already finished (or never was): nothing to stop.
     if (auto it = in_flight_.find(json::serialize(*id)); it != in_flight_.end()) {
@@ -215,10 +234,10 @@ class Session::Impl {
   };
 
   std::optional<json::object> HandleRequest(const Message& message, bool initialized_at_receipt,
-                                            const OutboundSink& sink) {
+                                            const OutboundSink& sink, const ListenEnded& ended) {
     // The era is the request's own: one carrying a modern revision in its _meta is
     // served statelessly, whether or not this connection ever sent initialize.
-    if (modern::DeclaredVersion(message.params)) return HandleModernRequest(message, sink);
+    if (modern::DeclaredVersion(message.params)) return HandleModernRequest(message, sink, ended);
     if (!initialized_at_receipt && message.method != "initialize" && message.method != "ping") {
       return jsonrpc::MakeError(message.id, jsonrpc::kInvalidRequest,
                                 "Invalid request: the session is not initialized; send \"initialize\" first "
@@ -254,7 +273,8 @@ class Session::Impl {
 
   // A modern (2026-07-28) request: everything about the client comes from the request
   // itself; nothing is read from or written to the session's state.
-  std::optional<json::object> HandleModernRequest(const Message& message, const OutboundSink& sink) {
+  std::optional<json::object> HandleModernRequest(const Message& message, const OutboundSink& sink,
+                                                  const ListenEnded& ended) {
     modern::RequestMeta meta;
     modern::InputResponses input;
     try {
@@ -262,6 +282,24 @@ class Session::Impl {
       input = modern::ReadInputResponses(message.method, message.params->get_object());
     } catch (const jsonrpc::Error& e) {
       return jsonrpc::MakeError(message.id, e.code(), e.what(), e.data());
+    }
+    if (message.method == "subscriptions/listen") {
+      // Long-lived: it returns at once and stays open (mcp/listen.h); no request slot is held.
+      CallContext::Params p;
+      p.principal = principal_;
+      p.client_name = meta.client_name;
+      p.protocol_version = meta.version;
+      p.client_capabilities = std::move(meta.capabilities);
+      CallContext ctx(std::move(p));
+      {
+        std::lock_guard lock(mutex_);
+        if (in_flight_.count(json::serialize(message.id))) {
+          return jsonrpc::MakeError(message.id, jsonrpc::kInvalidRequest,
+                                    "Invalid request: id " + json::serialize(message.id) +
+                                        " is already used by a request in progress");
+        }
+      }
+      return listens_->Open(message.id, message.params->get_object(), ctx, sink, ended);
     }
     auto cancelled = std::make_shared<std::atomic<bool>>(false);
     std::string key = json::serialize(message.id);
@@ -355,6 +393,8 @@ class Session::Impl {
     if (message.method == "ping") return json::object{};
     if (message.method == "initialize") return Initialize(params, sink);
     if (message.method == "logging/setLevel") return SetLogLevel(params);
+    if (message.method == "resources/subscribe") return listens_->Subscribe(params, ctx, sink_);
+    if (message.method == "resources/unsubscribe") return listens_->Unsubscribe(params);
     const auto& table = DefinitionMethods();
     if (auto it = table.find(message.method); it != table.end()) {
       return it->second(methods::Request{server_, params, ctx, FeaturesOf(ctx.protocol_version())});
@@ -404,7 +444,8 @@ class Session::Impl {
     if (!server_.tools.empty()) caps["tools"] = json::object{{"listChanged", false}};
     if (!server_.prompts.empty()) caps["prompts"] = json::object{{"listChanged", false}};
     if (server_.resources) {
-      caps["resources"] = json::object{{"subscribe", false}, {"listChanged", false}};
+      const bool live = server_.resources->SupportsListening();
+      caps["resources"] = json::object{{"subscribe", live}, {"listChanged", live}};
     }
     if (features.completions && (!server_.prompts.empty() || server_.resources)) {
       caps["completions"] = json::object{};
@@ -454,6 +495,8 @@ class Session::Impl {
   json::object client_capabilities_;  // from initialize
   // Requests being handled, by serialized id, with the flag that cancels them.
   std::unordered_map<std::string, std::shared_ptr<std::atomic<bool>>> in_flight_;
+  // Open listens and the handshake-era subscriptions (last: its channels may use the above).
+  const std::shared_ptr<Listens> listens_;
 };
 
 MessageInfo ClassifyMessage(std::string_view text) {
@@ -488,8 +531,12 @@ ReceivedMessage Session::Receive(ReceivedMessage parsed) const {
 }
 
 std::optional<std::string> Session::Handle(ReceivedMessage message, const OutboundSink& request_sink) {
+  return Handle(std::move(message), request_sink, ListenEnded{});
+}
+std::optional<std::string> Session::Handle(ReceivedMessage message, const OutboundSink& request_sink,
+                                           ListenEnded ended) {
   if (!message.info_.valid_json) return std::move(message.parse_error_);
-  return impl_->Handle(message.parsed_, message.revision_at_receipt_, request_sink);
+  return impl_->Handle(message.parsed_, message.revision_at_receipt_, request_sink, ended);
 }
 std::optional<std::string> Session::Handle(std::string_view message) { return Handle(Receive(message)); }
 std::optional<std::string> Session::Handle(std::string_view message, const OutboundSink& request_sink) {
@@ -499,6 +546,13 @@ bool Session::initialized() const { return impl_->initialized(); }
 std::string Session::protocol_version() const { return impl_->protocol_version(); }
 std::string Session::client_name() const { return impl_->client_name(); }
 void Session::CancelAll() { impl_->CancelAll(); }
+void Session::Cancel(const std::string& id) { impl_->Cancel(id); }
+void Session::EndListens() { impl_->listens().EndAll(); }
+std::size_t Session::listens_open() const { return impl_->listens().open(); }
+bool Session::OpenStream(OutboundSink sink, std::function<void()> ended) {
+  return impl_->OpenStream(std::move(sink), std::move(ended));
+}
+void Session::CloseStream() { impl_->listens().CloseStream(); }
 std::size_t Session::requests_in_flight() const { return impl_->requests_in_flight(); }
 
 }  // namespace mcp

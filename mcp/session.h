@@ -21,6 +21,7 @@
 #include <boost/json/value.hpp>
 
 #include "mcp/call_context.h"
+#include "mcp/listen.h"
 #include "mcp/server_definition.h"
 
 namespace mcp {
@@ -39,6 +40,11 @@ struct MessageInfo {
   // header must repeat: params.name (tools/call, prompts/get) or params.uri (resources/read).
   std::string modern_version;
   std::string name;
+  // A single modern subscriptions/listen request: Handle returns nothing and the listen
+  // stays open after it returns (see Session::Handle).
+  bool listen = false;
+  // The id of a single request, serialized ("1", "\"a\""); empty otherwise. Session::Cancel takes it.
+  std::string id;
 };
 MessageInfo ClassifyMessage(std::string_view text);
 
@@ -90,6 +96,13 @@ class Session {
   // by this message go to `request_sink` when given (HTTP: the SSE stream of this POST),
   // else to the session's sink.
   std::optional<std::string> Handle(ReceivedMessage message, const OutboundSink& request_sink = {});
+  // The same, for a message that may be a subscriptions/listen request (info().listen).
+  // An accepted listen returns nothing at once and stays open: its acknowledgement and
+  // notifications go to `request_sink` (or the session's sink), and `ended` is called
+  // once when it ends — with the final response when the server ends it, with nothing
+  // when the client did (Cancel). A refused listen returns its error and never calls
+  // `ended`. Empty `ended`: the final response goes to the sink too (stdio).
+  std::optional<std::string> Handle(ReceivedMessage message, const OutboundSink& request_sink, ListenEnded ended);
   // Receive and Handle in one step, for callers that handle messages in arrival order.
   std::optional<std::string> Handle(std::string_view message);
   std::optional<std::string> Handle(std::string_view message, const OutboundSink& request_sink);
@@ -102,8 +115,22 @@ class Session {
   std::string client_name() const;
 
   // Marks every request in flight as cancelled (the transport is closing the session);
-  // their responses will not be produced.
+  // their responses will not be produced. Open listens end gracefully (EndListens).
   void CancelAll();
+  // The client (or its transport) ended request `id` (MessageInfo::id): a listen ends and
+  // sends nothing more; another request is cancelled as by notifications/cancelled.
+  void Cancel(const std::string& id);
+  // Ends every open listen with its final result, and the standalone stream.
+  void EndListens();
+  // Open modern listens.
+  std::size_t listens_open() const;
+
+  // Handshake era, HTTP: the standalone stream of GET /mcp. While it is open, resource
+  // notifications (resources/subscribe, list_changed) go to `sink`; `ended` is called if
+  // the server ends it. False: one is open already. Throws jsonrpc::Error when refused
+  // (too many listeners for the credential; the server offers no subscriptions).
+  bool OpenStream(OutboundSink sink, std::function<void()> ended);
+  void CloseStream();
   // How many requests are being handled right now.
   std::size_t requests_in_flight() const;
 

@@ -14,6 +14,8 @@ namespace {
 constexpr std::string_view kScheme = "memory://";
 constexpr int kPageSize = 50;
 constexpr const char* kMimeType = "application/json";
+// The template, as a subscription: every memory the listener can read.
+constexpr std::string_view kAllMemories = "memory://{id}";
 
 }  // namespace
 
@@ -90,6 +92,27 @@ mcp::Completion MemoryResources::Complete(const std::string& uri_template, const
     return Status::Ok();
   });
   return completion;
+}
+
+bool MemoryResources::Subscribable(const std::string& uri) const {
+  return uri.rfind(kScheme, 0) == 0 && uri.size() > kScheme.size() && uri.size() <= kScheme.size() + 128;
+}
+
+bool MemoryResources::Covers(const std::string& subscribed, const std::string& uri) const {
+  return subscribed == uri || subscribed == kAllMemories;
+}
+
+rm::Result<mcp::ListenHandle> MemoryResources::Listen(std::shared_ptr<mcp::ResourceListener> listener,
+                                                      mcp::CallContext& ctx) {
+  Result<Caller> caller = CallerOf(ctx);
+  if (!caller.ok()) return caller.status();
+  const auto* principal = std::any_cast<Principal>(&ctx.principal());
+  ListenerIdentity who;
+  who.user_id = caller->user_id;
+  who.vendor = caller->vendor;
+  who.key = principal && !principal->key_id.empty() ? "key:" + principal->key_id
+                                                    : "user:" + caller->user_id + "/" + caller->vendor.value_or("*");
+  return service_->live()->Listen(std::move(who), std::move(listener));
 }
 
 }  // namespace rm::tools

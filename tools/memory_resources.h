@@ -22,6 +22,14 @@ class MemoryResources : public mcp::ResourceProvider {
                            const std::string& value, const std::map<std::string, std::string>& context,
                            mcp::CallContext& ctx) override;
 
+  // Live changes: memory://{id} for one memory, or the template "memory://{id}" itself
+  // for every memory the caller can read (docs/PROTOCOL.md, "Live changes").
+  bool SupportsListening() const override { return true; }
+  bool Subscribable(const std::string& uri) const override;
+  bool Covers(const std::string& subscribed, const std::string& uri) const override;
+  rm::Result<mcp::ListenHandle> Listen(std::shared_ptr<mcp::ResourceListener> listener,
+                                       mcp::CallContext& ctx) override;
+
  private:
   std::shared_ptr<MemoryService> service_;
 };

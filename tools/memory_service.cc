@@ -1,6 +1,8 @@
 #include "tools/memory_service.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -18,7 +20,7 @@ namespace rm::tools {
 namespace json = boost::json;
 
 MemoryService::MemoryService(store::Database& db, ServiceOptions options)
-    : db_(db), options_(std::move(options)) {}
+    : db_(db), options_(std::move(options)), live_(LiveChanges::Create(db, options_.live_limits)) {}
 
 std::string MemoryService::UrlOf(const std::string& id) const {
   if (options_.public_base_url.empty()) return "memory://" + id;
@@ -73,7 +75,47 @@ store::UsageEvent UsageEventOf(const Caller& caller, store::UsageOperation opera
   return event;
 }
 
+// What the call changed, inside its transaction: each touched thread as it is now
+// against how Touch() found it. A thread's root always counts as changed; a reply
+// only when its access columns changed (a cascade reached it).
+Result<std::vector<MemoryChange>> ChangesOf(ServiceCall& call) {
+  std::map<std::string, MemoryChange> by_id;
+  std::set<std::string> roots(call.touched.begin(), call.touched.end());
+  for (store::MemoryAccess& a : call.before) {
+    MemoryChange& c = by_id[a.id];
+    c.memory_id = a.id;
+    c.before = std::move(a);
+  }
+  for (const std::string& root : roots) {
+    Result<std::vector<store::MemoryAccess>> now = store::ReadThreadAccess(call.conn, root);
+    if (!now.ok()) return now.status();
+    for (store::MemoryAccess& a : *now) {
+      MemoryChange& c = by_id[a.id];
+      c.memory_id = a.id;
+      c.after = std::move(a);
+    }
+  }
+  std::vector<MemoryChange> changes;
+  for (auto& [id, c] : by_id) {
+    if (roots.count(id) == 0 && c.before == c.after) continue;
+    changes.push_back(std::move(c));
+  }
+  return changes;
+}
+
 }  // namespace
+
+Status Touch(ServiceCall& call, const std::string& root_id) {
+  if (!call.track_changes) return Status::Ok();
+  for (const std::string& t : call.touched) {
+    if (t == root_id) return Status::Ok();
+  }
+  call.touched.push_back(root_id);
+  Result<std::vector<store::MemoryAccess>> now = store::ReadThreadAccess(call.conn, root_id);
+  if (!now.ok()) return now.status();
+  for (store::MemoryAccess& a : *now) call.before.push_back(std::move(a));
+  return Status::Ok();
+}
 
 MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key,
                                             store::UsageOperation operation, const Body& body) {
@@ -82,6 +124,7 @@ MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key
   RM_RETURN_IF_ERROR(NotCancelled(caller));
   std::optional<json::value> reply;
   std::vector<std::string> warnings;
+  std::vector<MemoryChange> changes;
   Status status = db_.Write([&](store::Connection& conn) -> Status {
     // Again now that its turn in the group commit came: until here it has done
     // nothing, and failing leaves the other writes of the batch untouched.
@@ -107,8 +150,14 @@ MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key
 
     ServiceCall call{conn, caller, std::move(*user), {}, NowUtc()};
     call.viewer = {call.user.id, call.user.org_id, call.user.team_id, caller.vendor};
+    call.track_changes = live_->listening();
     Reply result = body(call);
     if (!result.ok()) return result.status();
+    if (call.track_changes && !call.touched.empty()) {
+      Result<std::vector<MemoryChange>> made = ChangesOf(call);
+      if (!made.ok()) return made.status();
+      changes = std::move(*made);
+    }
 
     store::UsageEvent event = UsageEventOf(caller, operation, call.now);
     // usage_events.request_id is UNIQUE across users: scope it to the user.
@@ -125,6 +174,7 @@ MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key
     return Status::Ok();
   });
   if (!status.ok()) return status;
+  live_->Publish(std::move(changes));  // committed: listeners may hear of it
   SendWarnings(caller, warnings);  // only now: the write is committed
   return std::move(*reply);
 }

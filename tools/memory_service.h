@@ -33,6 +33,7 @@
 #include "store/usage_recorder.h"
 #include "store/usage_repository.h"
 #include "tools/cursor.h"
+#include "tools/live_changes.h"
 #include "tools/principal.h"
 #include "tools/request_state.h"
 #include "util/status.h"
@@ -52,6 +53,8 @@ struct ServiceOptions {
   // Sealed state of multi-round-trip confirmations (tools/request_state.h): lifetime,
   // secret rotation, clock.
   RequestStateOptions request_states;
+  // Listeners per credential, and changes waiting for the dispatcher (tools/live_changes.h).
+  LiveChanges::Limits live_limits = {};
 };
 
 // What makes a call idempotent: the user's request_id and a fingerprint of what
@@ -168,6 +171,8 @@ class MemoryService {
   const ServiceOptions& options() const { return options_; }
   // memory://{id}, or the public URL when one is configured.
   std::string UrlOf(const std::string& id) const;
+  // The change feed every committed write publishes to (tools/live_changes.h).
+  const std::shared_ptr<LiveChanges>& live() const { return live_; }
   // Seals and opens page cursors under the store's "cursor" secret (read, or made,
   // on first use: every process serving one store shares it).
   Result<const CursorCodec*> Cursors();
@@ -190,6 +195,7 @@ class MemoryService {
   std::mutex cursors_mutex_;
   std::optional<CursorCodec> cursors_;  // set once by Cursors()
   RequestStates request_states_{db_, options_.request_states};
+  std::shared_ptr<LiveChanges> live_;
 };
 
 // SHA-256 of the tool name, its arguments (request_id left out) in a canonical

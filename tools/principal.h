@@ -26,6 +26,9 @@ struct Principal {
   // stdio without $REFLECT_API_KEY: the local owner (local@localhost).
   bool local_owner = false;
   Transport transport = Transport::kStdio;
+  // The API key's id (not secret), when a key was used: live-change listeners are capped
+  // per key (tools/live_changes.h). Empty: the user and vendor stand for the key.
+  std::string key_id = {};
 };
 
 // The effective identity of one call.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/connection.h"
+#include "store/memory_access.h"
 #include "store/memory_records.h"
 #include "store/memory_repository.h"
 #include "store/memory_visibility.h"
@@ -26,7 +27,16 @@ struct ServiceCall {
   // Told to the caller (CallHooks::Warn) once the call has succeeded: a write's
   // warning must not be sent if its transaction is rolled back.
   std::vector<std::string> warnings = {};
+  // Live changes (tools/live_changes.h), kept only while someone listens: the memories
+  // (thread roots) this call changes, and their threads' access columns before the change.
+  bool track_changes = false;
+  std::vector<std::string> touched = {};
+  std::vector<store::MemoryAccess> before = {};
 };
+
+// Call before changing (or creating) memory `root_id`: records its thread as it is now,
+// so listeners who could read it until this change hear of it (tools/live_changes.h).
+Status Touch(ServiceCall& call, const std::string& root_id);
 
 // The memory if the caller may see it (trash as asked); otherwise NotFound —
 // also when it exists but is hidden from the caller (SPEC §3: never "forbidden").

@@ -77,6 +77,7 @@ MemoryService::Reply MemoryService::WriteMemory(const Caller& caller, const Key&
       row.shared_at = call.now;
     }
     RM_RETURN_IF_ERROR(CheckMemoryQuota(call));
+    RM_RETURN_IF_ERROR(Touch(call, row.id));
     RM_RETURN_IF_ERROR(store::InsertMemory(call.conn, row));
     // Answered from what was written, not re-read: an agent may write a memory
     // its own vendor is not allowed to see (allowed_vendors without it).
@@ -104,6 +105,7 @@ MemoryService::Reply MemoryService::WriteChildMemory(const Caller& caller, const
     row.shared_with_team_id = parent->shared_with_team_id;
     row.shared_at = parent->shared_at;
     RM_RETURN_IF_ERROR(CheckMemoryQuota(call));
+    RM_RETURN_IF_ERROR(Touch(call, row.id));
     RM_RETURN_IF_ERROR(store::InsertMemory(call.conn, row));
     return MemoryResult(row);
   });
@@ -144,6 +146,7 @@ MemoryService::Reply MemoryService::UpdateMemory(const Caller& caller, const Key
     Result<store::MemoryRow> memory = FindVisible(call, id);
     if (!memory.ok()) return memory.status();
     RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kEdit));
+    RM_RETURN_IF_ERROR(Touch(call, id));
     // The state before the change becomes the next version (SPEC §3).
     Result<std::int64_t> version = store::AppendVersionSnapshot(call.conn, id, NewUuid(), call.now);
     if (!version.ok()) return version.status();
@@ -180,6 +183,7 @@ MemoryService::Reply MemoryService::DeleteMemory(const Caller& caller, const Key
         FindVisible(call, id, permanent ? store::TrashFilter::kAny : store::TrashFilter::kLiveOnly);
     if (!memory.ok()) return memory.status();
     RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kAuthorOnly));
+    RM_RETURN_IF_ERROR(Touch(call, id));
     // Counts what the caller can see: the cascade also reaches replies hidden from
     // it (another vendor's, or in a pool the caller left), which a count must not reveal.
     Result<std::int64_t> affected =
@@ -212,6 +216,7 @@ MemoryService::Reply MemoryService::RestoreMemory(const Caller& caller, const Ke
                                           "first (the replies its delete trashed come back with it)");
       }
     }
+    RM_RETURN_IF_ERROR(Touch(call, id));
     // Only what this memory's delete trashed: a reply its author trashed before stays
     // in the trash. Counted as the caller sees it, as for delete.
     Result<std::int64_t> affected = store::RestoreWithReplies(call.conn, call.viewer, id, call.now);
@@ -233,6 +238,7 @@ MemoryService::Reply MemoryService::ShareMemory(const Caller& caller, const Key&
     store::Sharing sharing;  // org and team are exclusive: setting one clears the other
     (pool == PoolKind::kOrg ? sharing.org_id : sharing.team_id) = *target;
     sharing.shared_at = call.now;
+    RM_RETURN_IF_ERROR(Touch(call, id));
     return Moved(call, id, store::SetSharingWithOwnReplies(call.conn, call.viewer, id, sharing, call.now));
   });
 }
@@ -251,6 +257,7 @@ MemoryService::Reply MemoryService::UnshareMemory(const Caller& caller, const Ke
           (pool ? " with your " + std::string(PoolName(*pool)) : std::string()) +
           (org ? " (it is shared with your org)" : team ? " (it is shared with your team)" : ""));
     }
+    RM_RETURN_IF_ERROR(Touch(call, id));
     return Moved(call, id, store::SetSharingWithOwnReplies(call.conn, call.viewer, id, {}, call.now));
   });
 }

@@ -242,6 +242,9 @@ int RunStdio(const mcp::ServerDefinition& server, std::any principal, StdioOptio
 
   int exit_code = ServeLoop(reader, writer, session, options).Run(options.worker_threads);
   if (writer.failed()) exit_code = 1;
+  // Listens still open end as the server ends them: their final results (a client gone
+  // already makes these writes fail, which no longer changes the exit code).
+  session.EndListens();
   spdlog::info("stdio: done (exit code {})", exit_code);
   return exit_code;
 }

@@ -26,6 +26,15 @@ constexpr std::size_t kReadChunk = 4096;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
 
+// What may wait for a live stream's client (a listen, or GET /mcp) before it counts as
+// too slow and is dropped: the connection closes and the listen ends. A client reading
+// its stream keeps this near zero; one that stopped reading fills its socket buffers,
+// then this, and is gone — it never makes the server hold more.
+constexpr std::size_t kMaxQueuedEvents = 1024;
+constexpr std::size_t kMaxQueuedBytes = 1024 * 1024;
+// Bytes a client may send on a connection carrying a live stream (it should send none).
+constexpr std::size_t kMaxBytesDuringStream = 64 * 1024;
+
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
 // One Server-Sent Event carrying a JSON-RPC message. Serialized JSON has no raw line
@@ -69,6 +78,14 @@ void Connection<Derived>::Drain() {
     // A connection waiting for its next request has nothing to finish. One that is reading,
     // running or writing a request closes when its response is out.
     if (self->phase_ == Phase::kWaitingForRequest) self->Close(/*abrupt=*/true);
+    // A live stream would never finish on its own: end it as the server (final result).
+    if (self->listening_) {
+      if (self->standalone_) {
+        self->OnListenEnded(std::nullopt);
+      } else if (self->listen_session_) {
+        self->listen_session_->EndListens();
+      }
+    }
   });
 }
 
@@ -252,9 +269,15 @@ void Connection<Derived>::OnDiscarded(beast::error_code ec, std::size_t bytes) {
 
 template <class Derived>
 void Connection<Derived>::RunCall(McpCall call) {
+  if (call.standalone_stream) return OpenStandalone(std::move(call));
   can_stream_ = call.can_stream;
   call_headers_ = call.headers;
   result_arrived_ = false;
+  live_stream_ = call.listen;
+  if (call.listen) {
+    listen_session_ = call.session;
+    listen_id_ = call.message.info().id;
+  }
   // The tool may take as long as it needs; the client is not expected to send anything meanwhile.
   lowest().expires_never();
 
@@ -269,9 +292,14 @@ void Connection<Derived>::RunCall(McpCall call) {
         self->OnServerMessage(std::move(message));
       });
     };
+    mcp::ListenEnded ended = [self, executor](std::optional<std::string> final_message) {
+      net::post(executor, [self, final_message = std::move(final_message)]() mutable {
+        self->OnListenEnded(std::move(final_message));
+      });
+    };
     std::optional<McpResult> result;
     try {
-      result = self->state_.router.Run(call, sink);
+      result = self->state_.router.Run(call, sink, std::move(ended));
     } catch (const std::exception& e) {
       spdlog::error("http: an MCP request failed outside the protocol layer: {}", e.what());
     }
@@ -284,6 +312,12 @@ void Connection<Derived>::OnServerMessage(std::string message) {
   // Too late (the response went out) or nowhere to put it (the client takes JSON only: it
   // then gets the response without the progress and log messages that preceded it).
   if (phase_ != Phase::kBusy || result_arrived_ || !can_stream_) return;
+  if (live_stream_ && (chunks_.size() >= kMaxQueuedEvents || queued_bytes_ >= kMaxQueuedBytes)) {
+    spdlog::warn("http: dropped a live stream of {} whose client stopped reading ({} events, {} bytes waiting)",
+                 credential_id_, chunks_.size(), queued_bytes_);
+    if (state_.metrics) state_.metrics->CountResponse(200, std::chrono::steady_clock::now() - request_started_);
+    return Close(true);
+  }
   if (!stream_head_) StartStream();
   Enqueue(Chunk{EventOf(message)});
 }
@@ -291,6 +325,13 @@ void Connection<Derived>::OnServerMessage(std::string message) {
 template <class Derived>
 void Connection<Derived>::OnResult(std::optional<McpResult> result) {
   if (phase_ != Phase::kBusy) return;  // the connection failed meanwhile
+  if (result && result->listening) {
+    call_headers_ = std::move(result->headers);
+    StartListening();
+    if (early_end_) OnListenEnded(*std::exchange(early_end_, std::nullopt));
+    return;
+  }
+  ReleaseListen();  // a refused listen: nothing stays open
   result_arrived_ = true;
   if (!result) {
     if (stream_head_) return EndStream();
@@ -317,6 +358,7 @@ void Connection<Derived>::StartStream() {
   stream_head_->set(bhttp::field::server, "reflect-memory");
   stream_head_->set(bhttp::field::content_type, "text/event-stream");
   stream_head_->set(bhttp::field::cache_control, "no-cache");
+  stream_head_->set("X-Accel-Buffering", "no");
   for (const auto& [name, value] : call_headers_) stream_head_->set(name, value);
   for (const auto& [name, value] : response_headers_) stream_head_->set(name, value);
   stream_head_->keep_alive(!draining_ && request_.keep_alive());
@@ -337,6 +379,7 @@ void Connection<Derived>::StartStream() {
 
 template <class Derived>
 void Connection<Derived>::Enqueue(Chunk chunk) {
+  queued_bytes_ += chunk.data.size();
   chunks_.push_back(std::move(chunk));
   if (!writing_) WriteNext();
 }
@@ -363,13 +406,19 @@ void Connection<Derived>::WriteNext() {
 template <class Derived>
 void Connection<Derived>::OnChunkWritten(beast::error_code ec, std::size_t) {
   writing_ = false;
-  if (ec) return Close(true);  // the client went away; what the tool still sends is dropped
+  if (ec) {
+    Close(true);  // the client went away; what the tool still sends is dropped
+    chunks_.clear();
+    return;
+  }
   const bool was_last = chunks_.front().last;
+  queued_bytes_ -= chunks_.front().data.size();
   chunks_.pop_front();
   if (!was_last) return WriteNext();
 
   DoneWithRequest();
-  const bool keep_alive = stream_head_->keep_alive() && !draining_;
+  // A live stream's connection has a read outstanding (WatchPeer): it is not reused.
+  const bool keep_alive = stream_head_->keep_alive() && !draining_ && !close_after_stream_;
   stream_serializer_.reset();
   stream_head_.reset();
   if (!keep_alive) return Close(false);
@@ -397,8 +446,89 @@ template <class Derived>
 void Connection<Derived>::Close(bool abrupt) {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
-  chunks_.clear();
+  ReleaseListen();  // the client left, or was dropped: the session sends nothing more
+  // A chunk being written stays until its write completes (aborted): the write reads it.
+  while (chunks_.size() > (writing_ ? 1u : 0u)) chunks_.pop_back();
+  queued_bytes_ = 0;
   derived().DoClose(abrupt);
+}
+
+template <class Derived>
+void Connection<Derived>::OpenStandalone(McpCall call) {
+  can_stream_ = true;
+  call_headers_ = call.headers;
+  result_arrived_ = false;
+  live_stream_ = true;
+  standalone_ = true;
+  lowest().expires_never();
+  auto self = derived().shared_from_this();
+  const auto executor = derived().stream().get_executor();
+  mcp::OutboundSink sink = [self, executor](std::string message) {
+    net::post(executor, [self, message = std::move(message)]() mutable { self->OnServerMessage(std::move(message)); });
+  };
+  std::function<void()> ended = [self, executor] {
+    net::post(executor, [self] { self->OnListenEnded(std::nullopt); });
+  };
+  if (std::optional<Reply> refused = state_.router.OpenStream(call, sink, std::move(ended))) {
+    live_stream_ = standalone_ = false;
+    return SendReply(std::move(*refused), false);
+  }
+  listen_session_ = call.session;
+  StartListening();
+}
+
+template <class Derived>
+void Connection<Derived>::StartListening() {
+  listening_ = true;
+  close_after_stream_ = true;
+  if (!stream_head_) StartStream();  // the headers go out now, before any event
+  WatchPeer();
+}
+
+template <class Derived>
+void Connection<Derived>::WatchPeer() {
+  if (buffer_.size() > kMaxBytesDuringStream) return Close(true);
+  derived().stream().async_read_some(buffer_.prepare(kReadChunk),
+                                     beast::bind_front_handler(&Connection::OnPeerRead, derived().shared_from_this()));
+}
+
+template <class Derived>
+void Connection<Derived>::OnPeerRead(beast::error_code ec, std::size_t bytes) {
+  if (phase_ == Phase::kClosed) return;
+  if (ec) {
+    // The client closed its stream: that ends the listen (HTTP has no notifications/cancelled).
+    if (listening_) return Close(true);
+    return;  // the stream ended meanwhile and the connection is closing
+  }
+  buffer_.commit(bytes);
+  WatchPeer();
+}
+
+template <class Derived>
+void Connection<Derived>::OnListenEnded(std::optional<std::string> final_message) {
+  if (phase_ != Phase::kBusy) return;
+  if (!listening_) {
+    if (live_stream_ && !result_arrived_) early_end_ = std::move(final_message);  // before its OnResult
+    return;
+  }
+  listening_ = false;
+  auto session = std::move(listen_session_);
+  if (standalone_ && session) session->CloseStream();
+  result_arrived_ = true;
+  if (final_message) Enqueue(Chunk{EventOf(*final_message)});
+  EndStream();
+}
+
+template <class Derived>
+void Connection<Derived>::ReleaseListen() {
+  auto session = std::move(listen_session_);
+  listening_ = false;
+  if (!session) return;
+  if (standalone_) {
+    session->CloseStream();
+  } else {
+    session->Cancel(listen_id_);
+  }
 }
 
 // ---------------------------------------------------------------------------------------

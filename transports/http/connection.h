@@ -100,6 +100,17 @@ class Connection : public Drainable {
   void OnServerMessage(std::string message);
   void OnResult(std::optional<McpResult> result);
 
+  // Live changes: a listen's stream, or the session's standalone stream (GET /mcp).
+  void OpenStandalone(McpCall call);
+  // The stream stays open: watch for the client leaving (a read that fails).
+  void StartListening();
+  void WatchPeer();
+  void OnPeerRead(beast::error_code ec, std::size_t bytes);
+  // The server ended the listen: its final message (if any), then the end of the stream.
+  void OnListenEnded(std::optional<std::string> final_message);
+  // The client or the transport ended it: the session stops sending.
+  void ReleaseListen();
+
   void StartStream();
   void Enqueue(Chunk chunk);
   void WriteNext();
@@ -136,6 +147,16 @@ class Connection : public Drainable {
   std::optional<bhttp::response_serializer<bhttp::empty_body>> stream_serializer_;
   std::deque<Chunk> chunks_;  // front is being written while writing_
   bool writing_ = false;
+  std::size_t queued_bytes_ = 0;  // in chunks_
+
+  // Live changes (see live_endpoint.cc).
+  bool live_stream_ = false;   // this response is a listen's or the standalone stream: bounded queue
+  bool standalone_ = false;    // the standalone stream (GET /mcp)
+  bool listening_ = false;     // the stream stays open after the worker returned
+  bool close_after_stream_ = false;  // a live stream's connection closes when it ends
+  std::optional<std::optional<std::string>> early_end_;  // the listen ended before its OnResult
+  std::shared_ptr<mcp::Session> listen_session_;
+  std::string listen_id_;
 };
 
 class PlainConnection : public Connection<PlainConnection>,

@@ -50,6 +50,11 @@ struct McpCall {
   bool new_session = false;  // initialize: the session is dropped again if it fails
   bool can_stream = false;   // the client accepts text/event-stream and the connection can chunk
   bool read_only = false;    // one request that changes nothing: it runs on the read workers
+  // Live changes (transports/http/live_endpoint.cc): a subscriptions/listen request, whose
+  // stream stays open after the worker returns; or GET /mcp, the session's standalone stream
+  // (no message, nothing for a worker to run).
+  bool listen = false;
+  bool standalone_stream = false;
   std::vector<Header> headers;  // for the response, JSON or stream (Mcp-Session-Id of a new session)
   // The body, received by the session when the POST arrived: it is judged against the
   // session's lifecycle as it stood then, whenever a worker runs it.
@@ -60,6 +65,7 @@ struct McpCall {
 struct McpResult {
   std::optional<std::string> message;  // nothing: the request was cancelled
   std::vector<Header> headers;          // the call's headers, unless initialize failed
+  bool listening = false;               // a listen that stays open: its stream goes on
 };
 
 // The router's decision: answer now, or run MCP requests on a worker.

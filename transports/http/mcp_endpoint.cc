@@ -92,6 +92,11 @@ std::variant<Reply, McpCall> McpEndpoint::Post(Request& request, const Credentia
   McpCall call;
   call.can_stream = accepts_sse && request.can_stream;
   call.read_only = IsReadOnly(info);
+  call.listen = info.listen;
+  if (auto refused = CheckListen(info, call)) return std::move(*refused);
+  if (!info.modern_version.empty() && request.session_id.empty()) {
+    return Sessionless(std::move(call), std::move(message), caller);
+  }
   if (info.is_initialize) {
     if (info.is_batch) {
       return ErrorReply(400, mcp::jsonrpc::kInvalidRequest, "Invalid request: initialize must be sent alone, not in a batch");
@@ -136,9 +141,10 @@ Reply McpEndpoint::Delete(const Request& request, const Credential& caller) {
   return Reply{204, "", "", {}};
 }
 
-McpResult McpEndpoint::Run(McpCall& call, const mcp::OutboundSink& sink) {
+McpResult McpEndpoint::Run(McpCall& call, const mcp::OutboundSink& sink, mcp::ListenEnded ended) {
   McpResult result;
-  result.message = call.session->Handle(std::move(call.message), sink);
+  result.message = call.session->Handle(std::move(call.message), sink, std::move(ended));
+  result.listening = call.listen && !result.message;
   if (call.new_session && !call.session->initialized()) {
     sessions_.Remove(call.session_id, call.credential_id);  // a failed initialize opens nothing
   } else {

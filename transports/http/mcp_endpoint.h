@@ -3,6 +3,8 @@
 // header, 202 for notifications and responses, and running requests on a session.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <variant>
 
 #include "mcp/server_definition.h"
@@ -25,14 +27,27 @@ class McpEndpoint {
   Reply Delete(const Request& request, const Credential& caller);
 
   // Runs the call's messages on its session (on a worker thread). Messages the server sends
-  // before the response go to `sink`.
-  McpResult Run(McpCall& call, const mcp::OutboundSink& sink);
+  // before the response go to `sink`. A listen that stays open (McpResult::listening) calls
+  // `ended` when it ends (mcp::Session::Handle).
+  McpResult Run(McpCall& call, const mcp::OutboundSink& sink, mcp::ListenEnded ended = {});
+
+  // --- live changes (live_endpoint.cc)
+  // GET /mcp: the standalone stream of the caller's session (handshake era), as an McpCall
+  // with standalone_stream set, or the refusal.
+  std::variant<Reply, McpCall> Get(const Request& request, const Credential& caller);
+  // Opens the standalone stream of `call` (on the connection's strand); the refusal if it cannot.
+  std::optional<Reply> OpenStream(McpCall& call, const mcp::OutboundSink& sink, std::function<void()> ended);
 
  private:
   // The caller's session named by the request, or the 400/404 reply.
   std::variant<std::shared_ptr<mcp::Session>, Reply> ExistingSession(const Request& request,
                                                                      const Credential& caller);
   void CountRequests(std::string_view body);
+  // A modern request without Mcp-Session-Id: served by a session of its own, which lives as
+  // long as the call (a listen keeps it while its stream is open).
+  std::variant<Reply, McpCall> Sessionless(McpCall call, mcp::ReceivedMessage message, const Credential& caller);
+  // A listen the transport cannot carry (the client does not accept an event stream).
+  std::optional<Reply> CheckListen(const mcp::MessageInfo& info, const McpCall& call) const;
   // A single request that changes nothing (McpCall::read_only).
   bool IsReadOnly(const mcp::MessageInfo& info) const;
 

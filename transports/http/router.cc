@@ -16,7 +16,7 @@ Reply Preflight() {
   return Reply{204,
                "",
                "",
-               {{"Access-Control-Allow-Methods", "POST, DELETE"},
+               {{"Access-Control-Allow-Methods", "GET, POST, DELETE"},
                 {"Access-Control-Allow-Headers",
                  "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID"},
                 {"Access-Control-Max-Age", "600"}}};
@@ -75,13 +75,8 @@ Routed Router::Admitted(Request& request) {
 
   if (request.method == "POST") return {mcp_.Post(request, caller), caller.id, {}};
   if (request.method == "DELETE") return {mcp_.Delete(request, caller), caller.id, {}};
-  if (request.method == "GET") {
-    return {MethodNotAllowed("POST, DELETE",
-                             "Method Not Allowed: this server opens no standalone event stream; "
-                             "everything it sends arrives on the stream of the POST it belongs to"),
-            caller.id, {}};
-  }
-  return {MethodNotAllowed("POST, DELETE", "Method Not Allowed: /mcp takes POST and DELETE"), caller.id, {}};
+  if (request.method == "GET") return {mcp_.Get(request, caller), caller.id, {}};
+  return {MethodNotAllowed("GET, POST, DELETE", "Method Not Allowed: /mcp takes GET, POST and DELETE"), caller.id, {}};
 }
 
 }  // namespace transports::http

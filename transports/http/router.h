@@ -24,7 +24,13 @@ class Router {
   Routed Route(Request& request);
 
   // Runs an McpCall that Route returned; on a worker thread.
-  McpResult Run(McpCall& call, const mcp::OutboundSink& sink) { return mcp_.Run(call, sink); }
+  McpResult Run(McpCall& call, const mcp::OutboundSink& sink, mcp::ListenEnded ended = {}) {
+    return mcp_.Run(call, sink, std::move(ended));
+  }
+  // Opens the standalone stream of an McpCall with standalone_stream (GET /mcp); on the I/O strand.
+  std::optional<Reply> OpenStream(McpCall& call, const mcp::OutboundSink& sink, std::function<void()> ended) {
+    return mcp_.OpenStream(call, sink, std::move(ended));
+  }
 
  private:
   Routed RouteMcp(Request& request);

@@ -1,0 +1,109 @@
+// LiveChanges: the change feed of one process, and who listens to it.
+//
+// After a write's transaction commits, the memory service publishes what it changed
+// (MemoryChange: each memory's access columns just before and just after). A single
+// dispatcher thread — never the writer's — takes the published changes in batches and,
+// for each listener (a user + vendor, through a credential), decides with the store's
+// one visibility rule (store::MayRead over the captured columns, the listener's org and
+// team read fresh for the batch) what it may hear of:
+//
+//   - updated:      every changed memory it could read BEFORE or AFTER the change
+//                   (so a delete, an unshare or a vendor change that hides a memory from
+//                   it is told to those who could read it until then — they knew the id —
+//                   and never to anyone who could not);
+//   - list_changed: some changed memory entered or left what it can read.
+//
+// Bounded: at most `listeners_per_key` listeners per credential (Listen refuses more);
+// at most `max_pending_changes` changes wait for the dispatcher — beyond that every
+// listener is dropped (told Dropped(), its stream ends) rather than queueing without
+// limit; a listener's own transport bounds what waits for its client (docs/PROTOCOL.md).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mcp/resource.h"
+#include "store/database.h"
+#include "store/memory_access.h"
+#include "util/status.h"
+
+namespace rm::tools {
+
+// One memory a committed write changed; nullopt: it did not exist before / no longer exists.
+struct MemoryChange {
+  std::string memory_id;
+  std::optional<store::MemoryAccess> before;
+  std::optional<store::MemoryAccess> after;
+};
+
+// Who listens: the identity the listener's notifications are checked for.
+struct ListenerIdentity {
+  std::string key;   // the credential (caps listeners per key)
+  std::string user_id;
+  std::optional<std::string> vendor;  // nullopt: an owner key, no vendor filter
+};
+
+class LiveChanges : public std::enable_shared_from_this<LiveChanges> {
+ public:
+  struct Limits {
+    std::size_t listeners_per_key = 16;
+    std::size_t max_pending_changes = 100000;
+  };
+
+  static std::shared_ptr<LiveChanges> Create(store::Database& db, Limits limits);
+  ~LiveChanges();
+  LiveChanges(const LiveChanges&) = delete;
+  LiveChanges& operator=(const LiveChanges&) = delete;
+
+  // True while anyone listens: writers capture snapshots only then.
+  bool listening() const;
+  // Hands committed changes to the dispatcher; returns at once.
+  void Publish(std::vector<MemoryChange> changes);
+
+  // Registers `listener` for `who` until the handle is released; QuotaExceeded at the cap.
+  Result<mcp::ListenHandle> Listen(ListenerIdentity who, std::shared_ptr<mcp::ResourceListener> listener);
+
+  // Listeners registered now.
+  std::size_t listeners() const;
+  // Waits until every change published so far has been dispatched (tests).
+  void Flush();
+
+ private:
+  struct Entry {
+    ListenerIdentity who;
+    std::shared_ptr<mcp::ResourceListener> listener;
+  };
+
+  LiveChanges(store::Database& db, Limits limits);
+  void Remove(std::uint64_t id);
+  void Run();
+  void Dispatch(const std::vector<MemoryChange>& batch, const std::map<std::uint64_t, Entry>& listeners);
+
+  store::Database& db_;
+  const Limits limits_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::map<std::uint64_t, Entry> listeners_;
+  std::uint64_t next_id_ = 1;
+  std::vector<MemoryChange> pending_;
+  bool overflowed_ = false;
+  bool dispatching_ = false;
+  bool stop_ = false;
+  std::atomic<std::size_t> count_{0};  // listeners_.size(), read without the lock
+  std::thread thread_;  // started with the first listener
+};
+
+// The URI of a memory as a resource.
+std::string MemoryUri(const std::string& id);
+
+}  // namespace rm::tools
