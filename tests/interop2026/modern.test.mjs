@@ -102,3 +102,29 @@ test("HTTP with a bearer key: discover, write, search — the key decides the ve
     await client.close();
   }
 });
+
+test("HTTP: a listener is told of another client's write, and never of one its vendor cannot see", async () => {
+  const cursorKey = cli("key", "create", "--user", "ada@example.com", "--vendor", "cursor").trim().split("\n").pop();
+  const listener = await httpClient(claudeKey);
+  const writer = await httpClient(cursorKey, "cursor");
+  try {
+    const updated = [];
+    listener.setNotificationHandler("notifications/resources/updated", (n) => { updated.push(n.params.uri); });
+    const subscription = await listener.listen({ resourcesListChanged: true, resourceSubscriptions: ["memory://{id}"] });
+    assert.ok(subscription.honoredFilter.resourcesListChanged, JSON.stringify(subscription.honoredFilter));
+    const hidden = structured(await writer.callTool({ name: "write_memory", arguments: {
+      title: "Cursor only", content: "not for claude", allowed_vendors: ["cursor"] } }));
+    const shared = structured(await writer.callTool({ name: "write_memory", arguments: {
+      title: "For every tool", content: "written through cursor, readable by claude" } }));
+    const deadline = Date.now() + 3000;
+    while (!updated.includes(`memory://${shared.memory.id}`) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(updated.includes(`memory://${shared.memory.id}`), `no update for the shared memory: ${updated}`);
+    assert.ok(!updated.includes(`memory://${hidden.memory.id}`), "the claude listener learned a cursor-only id");
+    await subscription.close();
+  } finally {
+    await writer.close();
+    await listener.close();
+  }
+});
