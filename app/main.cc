@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   AddMaintenanceCommands(app, ctx);
   AddServeCommand(app, ctx);
   AddExportImportCommands(app, ctx);
+  AddConnectCommand(app, ctx);
   AddGlobalOptionsFooter(app);
 
   try {
