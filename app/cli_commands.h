@@ -16,5 +16,6 @@ void AddUsageCommand(CLI::App& app, CliContext& ctx);         // usage
 void AddMaintenanceCommands(CLI::App& app, CliContext& ctx);  // migrate, check
 void AddServeCommand(CLI::App& app, CliContext& ctx);         // serve (app/cli_serve.cc)
 void AddExportImportCommands(CLI::App& app, CliContext& ctx); // export, import (app/cli_export_import.cc)
+void AddConnectCommand(CLI::App& app, CliContext& ctx);       // connect CLIENT (app/cli_connect.cc)
 
 }  // namespace rm::app

@@ -27,6 +27,8 @@ inline constexpr int kExitUsage = 2;    // the command line was wrong
 struct CliContext {
   std::string db_flag;  // --db (empty: $REFLECT_DB or the default)
   bool json = false;    // --json: print objects and lists as JSON
+  std::string config_flag;    // --config FILE (empty: $REFLECT_CONFIG, else the default files)
+  bool db_from_file = false;  // db_flag came from the config file (app/config_file.h)
   std::function<int()> command;  // the selected command's work
 
   // Opens the database per the path rules (app/database_location.h).

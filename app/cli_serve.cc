@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <iostream>
+#include <map>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -12,6 +14,9 @@
 #include <vector>
 
 #include "app/cli_commands.h"
+#include "app/database_location.h"
+#include "app/cli_output.h"
+#include "app/config_file.h"
 #include "app/key_usage_recorder.h"
 #include "app/logging.h"
 #include "app/serve_identity.h"
@@ -33,6 +38,7 @@ struct ServeOptions {
   std::string public_url;
   std::string log_level = "info";
   bool log_json = false;
+  bool vendor_flag = false;  // --vendor was on the command line (not from the environment or a file)
   double rate_limit = 100;
   unsigned io_threads = 0;      // 0: one per core
   unsigned worker_threads = 0;  // 0: the transport's default
@@ -84,7 +90,7 @@ int ServeStdio(store::Database& db, const mcp::ServerDefinition& server, const S
 }
 
 int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const ServeOptions& opts) {
-  if (!opts.vendor.empty()) {
+  if (opts.vendor_flag) {
     return ReportError(Status::InvalidArgument(
         "--vendor does not apply to --http: over HTTP the vendor comes from each caller's key "
         "(create agent keys with `reflect-memory key create --user EMAIL --vendor NAME`)"));
@@ -128,6 +134,95 @@ int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const Se
   http.max_sessions_per_key = opts.sessions_per_key;
   http.max_sessions_per_user = opts.sessions_per_user;
   return transports::RunHttp(server, std::move(http));
+}
+
+// Sets each `serve` option that neither the command line nor its environment variable set
+// from the config file (app/config_file.h). A name that is no serve flag is an error, so a
+// typo does not pass silently.
+Status ApplyConfigFile(CLI::App& serve, const CliContext& ctx) {
+  Result<std::map<std::string, FileSetting>> settings = LoadConfigFiles(ctx.config_flag);
+  if (!settings.ok()) return settings.status();
+  for (const auto& [name, setting] : *settings) {
+    if (name == "db") continue;  // main() applies it to every command
+    CLI::Option* opt = serve.get_option_no_throw("--" + name);
+    if (opt == nullptr || name == "help") {
+      return Status::InvalidArgument("config file " + setting.file + ": unknown setting '" + name +
+                                     "' (the settings are serve's flags: see `reflect-memory serve --help`)");
+    }
+    if (opt->count() > 0) continue;  // the command line or the environment said
+    if (name == "vendor" && Env("REFLECT_VENDOR")) continue;
+    if (name == "log-level" && !setting.values.empty()) {
+      // Checked here, not by serve's ConfigureLogging, so that the message names the file.
+      if (Status s = ConfigureLogging(setting.values.front(), false); !s.ok()) {
+        return Status::InvalidArgument("config file " + setting.file + ": " + s.message());
+      }
+    }
+    try {
+      opt->add_result(setting.values);
+      opt->run_callback();
+    } catch (const CLI::Error& e) {
+      return Status::InvalidArgument("config file " + setting.file + ": " + name + ": " + e.what());
+    }
+  }
+  return Status::Ok();
+}
+
+// reflect-memory config show: each serve setting, its value and where it comes from.
+void AddConfigCommand(CLI::App& app, CliContext& ctx, CLI::App* serve) {
+  CLI::App* config = app.add_subcommand("config", "Show the settings `serve` uses and where each comes from");
+  config->require_subcommand(1);
+  CLI::App* show = config->add_subcommand(
+      "show", "Each serve setting: its value (secrets masked) and source: environment, file or default");
+  OnSelected(show, ctx, [&ctx, serve]() -> int {
+    Result<std::map<std::string, FileSetting>> settings = LoadConfigFiles(ctx.config_flag);
+    if (!settings.ok()) return ReportError(settings.status());
+    std::vector<TableRow> rows;
+    boost::json::array out;
+    auto add = [&](const std::string& name, const std::string& value, const std::string& source) {
+      const std::string shown = MaskSecret(name, value);
+      rows.push_back({name, shown.empty() ? "-" : shown, source});
+      out.push_back(boost::json::object{{"name", name}, {"value", shown}, {"source", source}});
+    };
+    auto join = [](const std::vector<std::string>& values) {
+      std::string joined;
+      for (const std::string& v : values) joined += (joined.empty() ? "" : ",") + v;
+      return joined;
+    };
+    // The database: --db, $REFLECT_DB, the file, the default.
+    if (!ctx.db_flag.empty() && !ctx.db_from_file) {
+      add("db", ctx.db_flag, "flag");
+    } else if (auto env = Env("REFLECT_DB")) {
+      add("db", *env, "env REFLECT_DB");
+    } else if (auto it = settings->find("db"); it != settings->end()) {
+      add("db", join(it->second.values), it->second.file);
+    } else {
+      add("db", DefaultDatabasePath(), "default");
+    }
+    if (auto key = Env("REFLECT_API_KEY")) add("api-key", *key, "env REFLECT_API_KEY");
+    for (const CLI::Option* opt : serve->get_options()) {
+      const std::string name = opt->get_single_name();
+      if (name == "help") continue;
+      const std::string env_name = name == "vendor" ? "REFLECT_VENDOR" : opt->get_envname();
+      if (auto env = Env(env_name.c_str())) {
+        add(name, *env, "env " + env_name);
+      } else if (auto it = settings->find(name); it != settings->end()) {
+        add(name, join(it->second.values), it->second.file);
+      } else {
+        add(name, opt->get_default_str(), "default");
+      }
+    }
+    for (const auto& [name, setting] : *settings) {
+      if (name != "db" && serve->get_option_no_throw("--" + name) == nullptr) {
+        add(name, join(setting.values), setting.file + " (unknown: serve refuses it)");
+      }
+    }
+    if (ctx.json) {
+      PrintJson(out);
+    } else {
+      PrintTable(std::cout, {"SETTING", "VALUE", "SOURCE"}, rows);
+    }
+    return kExitOk;
+  });
 }
 
 }  // namespace
@@ -177,7 +272,18 @@ void AddServeCommand(CLI::App& app, CliContext& ctx) {
       ->capture_default_str();
   serve->add_flag("--log-json", opts->log_json, "Log one JSON object per line (stderr)");
 
+  // Every flag but --vendor (whose $REFLECT_VENDOR is read where it applies, over stdio
+  // only) also comes from its environment variable; the config file comes after both.
+  for (CLI::Option* opt : serve->get_options()) {
+    const std::string name = opt->get_single_name();
+    if (name == "help" || name == "vendor") continue;
+    opt->envname(SettingEnvName(name));
+  }
+  AddConfigCommand(app, ctx, serve);
+
   OnSelected(serve, ctx, [&ctx, opts, serve]() -> int {
+    opts->vendor_flag = serve->count("--vendor") > 0;
+    if (Status s = ApplyConfigFile(*serve, ctx); !s.ok()) return ReportError(s);
     Status logging = ConfigureLogging(opts->log_level, opts->log_json);
     if (!logging.ok()) return ReportError(logging);
     const bool http = serve->count("--http") > 0;

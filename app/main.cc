@@ -2,6 +2,7 @@
 // selected command; each command group is registered from its own file.
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "app/cli_commands.h"
+#include "app/config_file.h"
 #include "app/logging.h"
 
 namespace {
@@ -16,7 +18,7 @@ namespace {
 // Subcommand help does not list the parent's options; say where they are.
 void AddGlobalOptionsFooter(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
-    sub->footer("Global options (before or after the command): --db PATH, --json. "
+    sub->footer("Global options (before or after the command): --db PATH, --json, --config FILE. "
                 "See reflect-memory --help.");
     AddGlobalOptionsFooter(*sub);
   }
@@ -72,6 +74,10 @@ int main(int argc, char** argv) {
                  "Database file (default: $REFLECT_DB, else ~/.reflect-memory/memory.db)")
       ->type_name("PATH");
   app.add_flag("--json", ctx.json, "Print results as JSON");
+  app.add_option("--config", ctx.config_flag,
+                 "Settings file (default: $REFLECT_CONFIG, else /etc/reflect-memory/config.toml and "
+                 "~/.reflect-memory/config.toml)")
+      ->type_name("FILE");
   app.require_subcommand(1);
 
   AddUserCommands(app, ctx);
@@ -81,6 +87,7 @@ int main(int argc, char** argv) {
   AddMaintenanceCommands(app, ctx);
   AddServeCommand(app, ctx);
   AddExportImportCommands(app, ctx);
+  AddConnectCommand(app, ctx);
   AddGlobalOptionsFooter(app);
 
   try {
@@ -93,6 +100,15 @@ int main(int argc, char** argv) {
   if (!ctx.command) {
     std::cerr << app.help();
     return kExitUsage;
+  }
+  // `db = PATH` in the config file counts for every command, after --db and $REFLECT_DB.
+  if (ctx.db_flag.empty() && (std::getenv("REFLECT_DB") == nullptr || *std::getenv("REFLECT_DB") == '\0')) {
+    auto settings = LoadConfigFiles(ctx.config_flag);
+    if (!settings.ok()) return ReportError(settings.status(), "fix the file, or name another with --config FILE");
+    if (auto it = settings->find("db"); it != settings->end() && !it->second.values.empty()) {
+      ctx.db_flag = it->second.values.front();
+      ctx.db_from_file = true;
+    }
   }
   try {
     return ctx.command();

@@ -32,10 +32,14 @@ std::vector<std::string> ChildEnvironment(const CliEnvironment& env) {
     std::string var = *e;
     if (var.rfind("REFLECT_DB=", 0) == 0) continue;
     if (!env.home.empty() && var.rfind("HOME=", 0) == 0) continue;
+    bool replaced = false;
+    for (const std::string& e : env.extra) replaced |= var.rfind(e.substr(0, e.find('=') + 1), 0) == 0;
+    if (replaced) continue;
     vars.push_back(var);
   }
   if (!env.home.empty()) vars.push_back("HOME=" + env.home);
   if (!env.reflect_db.empty()) vars.push_back("REFLECT_DB=" + env.reflect_db);
+  vars.insert(vars.end(), env.extra.begin(), env.extra.end());
   return vars;
 }
 

@@ -17,6 +17,7 @@ struct CliResult {
 struct CliEnvironment {
   std::string home;        // $HOME for the child ("" keeps ours)
   std::string reflect_db;  // $REFLECT_DB for the child ("" unsets it)
+  std::vector<std::string> extra = {};  // more NAME=value variables, replacing inherited ones
 };
 
 // Runs RM_CLI_BINARY with `args` (each passed as one argument, no shell parsing).
