@@ -45,6 +45,9 @@ struct MessageInfo {
   bool listen = false;
   // The id of a single request, serialized ("1", "\"a\""); empty otherwise. Session::Cancel takes it.
   std::string id;
+  // A single message's id (null when it has none), for the errors a transport answers
+  // itself before the session sees the message (HTTP's -32020 header mismatch).
+  boost::json::value id_value;
 };
 MessageInfo ClassifyMessage(std::string_view text);
 

@@ -91,7 +91,8 @@ std::string ListenBody(const std::string& id = "\"L1\"") {
 std::string RawPost(const std::string& body, const std::string& accept = "application/json, text/event-stream") {
   return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + std::string(kAliceKey) +
          "\r\nContent-Type: application/json\r\nAccept: " + accept +
-         "\r\nMCP-Protocol-Version: 2026-07-28\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+         "\r\nMCP-Protocol-Version: 2026-07-28\r\nMcp-Method: subscriptions/listen\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 std::size_t RssKb() {

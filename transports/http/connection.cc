@@ -1,5 +1,7 @@
 #include "transports/http/connection.h"
 
+#include <poll.h>
+
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
@@ -189,6 +191,8 @@ void Connection<Derived>::Dispatch() {
   request.authorization = View(request_[bhttp::field::authorization]);
   request.session_id = View(request_["Mcp-Session-Id"]);
   request.protocol_version = View(request_["MCP-Protocol-Version"]);
+  request.mcp_method = View(request_["Mcp-Method"]);
+  request.mcp_name = View(request_["Mcp-Name"]);
   request.accept = View(request_[bhttp::field::accept]);
   request.content_type = View(request_[bhttp::field::content_type]);
   request.body = std::move(request_.body());
@@ -281,6 +285,11 @@ void Connection<Derived>::RunCall(McpCall call) {
   // The tool may take as long as it needs; the client is not expected to send anything meanwhile.
   lowest().expires_never();
 
+  ++calls_started_;
+  cancel_on_close_.reset();
+  if (call.modern) cancel_on_close_ = call.session;
+  const bool watch = call.modern;
+
   auto self = derived().shared_from_this();
   // Keeps the I/O threads running while the worker has the request (a draining server waits for it).
   auto work = net::make_work_guard(derived().stream().get_executor());
@@ -305,6 +314,44 @@ void Connection<Derived>::RunCall(McpCall call) {
     }
     net::post(executor, [self, result = std::move(result)]() mutable { self->OnResult(std::move(result)); });
   });
+  if (watch) WatchForHangUp(calls_started_);
+}
+
+template <class Derived>
+void Connection<Derived>::WatchForHangUp(std::uint64_t call) {
+  // A wait, not a read: any bytes stay in the socket for the next request's parser. Asio
+  // parks it with one epoll_ctl, which also reports a hang-up that came before it was
+  // armed (re-arming an edge-triggered descriptor reports its present state). It
+  // completes at the client's hang-up, or with the next request's first bytes long after
+  // this call ended: that completion is ignored without a system call.
+  lowest().socket().async_wait(net::socket_base::wait_read,
+                               [self = derived().shared_from_this(), call](beast::error_code ec) {
+                                 self->OnReadable(ec, call);
+                               });
+}
+
+template <class Derived>
+void Connection<Derived>::OnReadable(beast::error_code ec, std::uint64_t call) {
+  if (call != calls_started_ || !cancel_on_close_ || phase_ != Phase::kBusy) return;  // answered meanwhile
+  if (ec == net::error::operation_aborted) return;
+  // Readable while the call runs: the end of the stream, or bytes (a pipelined request,
+  // TLS records such as close_notify) with perhaps the end behind them. Waiting again with
+  // those bytes unread would wake at once, over and over; so look for the hang-up now (it
+  // usually follows close_notify at once) and otherwise stop watching this call, which
+  // still ends when it writes to a closed connection.
+  if (!ec && !PeerHungUp()) return;
+  spdlog::debug("http: {} closed the connection while its request ran; cancelling the request", remote_);
+  Close(true);  // cancels the request (Close)
+}
+
+// The peer shut down its side (or the socket failed). POLLRDHUP reports it even while
+// unread bytes (a pipelined request, a TLS close_notify) sit before the end of the stream.
+// A client that half-closes and still waits for its answer is taken as gone: HTTP/1.1
+// clients do not do that, and MCP says closing the stream is the cancellation.
+template <class Derived>
+bool Connection<Derived>::PeerHungUp() {
+  pollfd fd{lowest().socket().native_handle(), POLLRDHUP, 0};
+  return ::poll(&fd, 1, 0) == 1 && (fd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 template <class Derived>
@@ -333,6 +380,7 @@ void Connection<Derived>::OnResult(std::optional<McpResult> result) {
   }
   ReleaseListen();  // a refused listen: nothing stays open
   result_arrived_ = true;
+  cancel_on_close_.reset();
   if (!result) {
     if (stream_head_) return EndStream();
     return SendReply(ErrorReply(500, mcp::jsonrpc::kInternalError, "Internal error"), false);
@@ -347,7 +395,7 @@ void Connection<Derived>::OnResult(std::optional<McpResult> result) {
     accepted.headers = std::move(result->headers);
     return SendReply(std::move(accepted), false);
   }
-  Reply reply = JsonReply(200, std::move(*result->message));
+  Reply reply = JsonReply(result->status, std::move(*result->message));
   reply.headers = std::move(result->headers);
   SendReply(std::move(reply), false);
 }
@@ -450,6 +498,12 @@ void Connection<Derived>::Close(bool abrupt) {
   // A chunk being written stays until its write completes (aborted): the write reads it.
   while (chunks_.size() > (writing_ ? 1u : 0u)) chunks_.pop_back();
   queued_bytes_ = 0;
+  // A 2026-07-28 request still running: the client can no longer get its answer, and the
+  // closing is its cancellation. The worker's result is dropped (OnResult).
+  if (cancel_on_close_) {
+    cancel_on_close_->CancelAll();
+    cancel_on_close_.reset();
+  }
   derived().DoClose(abrupt);
 }
 

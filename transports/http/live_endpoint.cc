@@ -37,14 +37,6 @@ std::optional<Reply> McpEndpoint::CheckListen(const mcp::MessageInfo& info, cons
                     "send Accept: application/json, text/event-stream over HTTP/1.1");
 }
 
-std::variant<Reply, McpCall> McpEndpoint::Sessionless(McpCall call, mcp::ReceivedMessage message,
-                                                      const Credential& caller) {
-  // Nothing is sent outside a request in the modern era: the session sink drops.
-  call.session = std::make_shared<mcp::Session>(server_, caller.principal, [](std::string) {});
-  call.message = call.session->Receive(std::move(message));
-  return call;
-}
-
 std::variant<Reply, McpCall> McpEndpoint::Get(const Request& request, const Credential& caller) {
   if (!AcceptsEventStream(request.accept)) {
     return ErrorReply(406, kTransportError,
