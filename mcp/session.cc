@@ -87,6 +87,7 @@ MessageInfo Classify(const json::value& message) {
   const json::object* o = message.if_object();
   const json::value* method = o ? o->if_contains("method") : nullptr;
   if (method && method->is_string()) info.method = method->get_string();
+  if (const json::value* id = o ? o->if_contains("id") : nullptr) info.id = *id;
   const json::value* params = o ? o->if_contains("params") : nullptr;
   const json::object* p = params && params->is_object() ? &params->get_object() : nullptr;
   if (p && (info.method == "tools/call" || info.method == "prompts/get" || info.method == "resources/read")) {

@@ -39,6 +39,9 @@ struct MessageInfo {
   // header must repeat: params.name (tools/call, prompts/get) or params.uri (resources/read).
   std::string modern_version;
   std::string name;
+  // A single message's id (null when it has none), for the errors a transport answers
+  // itself before the session sees the message (HTTP's -32020 header mismatch).
+  boost::json::value id;
 };
 MessageInfo ClassifyMessage(std::string_view text);
 

@@ -30,6 +30,11 @@ constexpr std::size_t kMaxBacklog = 1024;
 // reading: messages that expect no response (above all notifications/cancelled, which
 // must never wait behind busy threads), initialize (everything after it depends on
 // it), ping (a slow tool must never delay it), and anything that is not a request.
+// The same rule serves both eras: a 2026-07-28 request (params._meta names its revision)
+// depends on no earlier line, so it goes to a worker like any other; a 2026-07-28 ping or
+// initialize is a method that revision lacks, answered at once with -32601; and its
+// notifications/cancelled stops the request it names, as in the legacy era. The
+// credential re-check (CredentialWithdrawn) runs before any line is read, whatever its era.
 bool HandleWhileReading(const mcp::MessageInfo& info) {
   return !info.has_requests || info.is_initialize || info.method == "ping";
 }

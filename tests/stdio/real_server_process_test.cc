@@ -45,6 +45,20 @@ std::string CallTool(std::int64_t id, std::string_view tool, json::object argume
   return Request(id, "tools/call", {{"name", tool}, {"arguments", std::move(arguments)}});
 }
 
+// The same request in protocol revision 2026-07-28: no initialize before it; its revision
+// and the client's capabilities and name travel in its own params._meta.
+std::string ModernRequest(std::int64_t id, std::string_view method, json::object params = {},
+                          std::string_view version = "2026-07-28") {
+  params["_meta"] = json::object{{"io.modelcontextprotocol/protocolVersion", version},
+                                 {"io.modelcontextprotocol/clientCapabilities", json::object{}},
+                                 {"io.modelcontextprotocol/clientInfo", {{"name", "claude-code"}, {"version", "2"}}}};
+  return Request(id, method, std::move(params));
+}
+
+std::string ModernCallTool(std::int64_t id, std::string_view tool, json::object arguments) {
+  return ModernRequest(id, "tools/call", {{"name", tool}, {"arguments", std::move(arguments)}});
+}
+
 // A tools/call response whose result reports a failure.
 bool IsToolError(const json::object& response) {
   const json::value* result = response.if_contains("result");
@@ -220,6 +234,67 @@ TEST_F(RealStdioServer, RequestSentJustBeforeInitializeIsAlwaysRefused) {
   EXPECT_EQ(served, 0) << "tools/list was served before initialize in " << served << " of " << kRounds << " rounds";
 }
 
+// Issue 13: a 2026-07-28 client sends no initialize; it probes with server/discover, then
+// calls tools, each request standing alone. A legacy client on the same process still
+// opens its session with initialize, and each era keeps its own answers.
+TEST_F(RealStdioServer, ModernRequestsNeedNoInitializeAndALegacySessionWorksBesideThem) {
+  ChildProcess child(ServeCommand());
+  child.io().WriteLine(ModernRequest(1, "server/discover"));
+  const json::object discover = NextMessage(child);
+  ASSERT_TRUE(discover.contains("result")) << json::serialize(discover);
+  EXPECT_EQ(discover.at("result").at("supportedVersions").at(0), "2026-07-28");
+  EXPECT_EQ(discover.at("result").at("resultType"), "complete");
+  EXPECT_TRUE(discover.at("result").at("_meta").as_object().contains("io.modelcontextprotocol/serverInfo"));
+
+  child.io().WriteLine(ModernCallTool(2, "write_memory", {{"title", "Coffee"}, {"content", "Alice drinks her coffee black"}}));
+  const json::object written = NextMessage(child);
+  ASSERT_TRUE(written.contains("result")) << json::serialize(written);
+  ASSERT_FALSE(IsToolError(written)) << json::serialize(written);
+  EXPECT_EQ(written.at("result").at("resultType"), "complete");
+  const json::value id = written.at("result").at("structuredContent").at("memory").at("id");
+
+  child.io().WriteLine(ModernCallTool(3, "search_memories", {{"term", "coffee"}}));
+  const json::object found = NextMessage(child);
+  ASSERT_EQ(found.at("id"), 3) << json::serialize(found);
+  const auto& results = found.at("result").at("structuredContent").at("results").as_array();
+  ASSERT_EQ(results.size(), 1u) << json::serialize(found);
+  EXPECT_EQ(results[0].at("id"), id);
+
+  // The revision's errors: ping is gone, an unknown revision names the supported ones.
+  child.io().WriteLine(ModernRequest(4, "ping"));
+  EXPECT_EQ(NextMessage(child).at("error").at("code"), -32601);
+  child.io().WriteLine(ModernRequest(5, "tools/list", {}, "1900-01-01"));
+  const json::object unsupported = NextMessage(child);
+  EXPECT_EQ(unsupported.at("error").at("code"), -32022) << json::serialize(unsupported);
+  EXPECT_EQ(unsupported.at("error").at("data").at("requested"), "1900-01-01");
+
+  // Modern requests opened no session: a legacy request still needs initialize first...
+  child.io().WriteLine(Request(6, "tools/list"));
+  const json::object refused = NextMessage(child);
+  EXPECT_EQ(refused.at("error").at("code"), -32600) << json::serialize(refused);
+  EXPECT_NE(std::string(refused.at("error").at("message").as_string()).find("_meta"), std::string::npos);
+  // ...and, once it is sent, the legacy session works on the same process.
+  child.io().WriteLine(Initialize(7));
+  const json::object init = NextMessage(child);
+  ASSERT_EQ(init.at("result").at("protocolVersion"), "2025-11-25") << json::serialize(init);
+  child.io().WriteLine(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  child.io().WriteLine(CallTool(8, "search_memories", {{"term", "coffee"}}));
+  const json::object legacy = NextMessage(child);
+  ASSERT_TRUE(legacy.contains("result")) << json::serialize(legacy);
+  EXPECT_FALSE(legacy.at("result").as_object().contains("resultType")) << "a legacy answer";
+  EXPECT_EQ(legacy.at("result").at("structuredContent").at("results").at(0).at("id"), id);
+  child.io().WriteLine(Request(9, "ping"));
+  EXPECT_TRUE(NextMessage(child).contains("result")) << "legacy ping still works";
+  // A modern request after initialize is still served in its own era.
+  child.io().WriteLine(ModernRequest(10, "tools/list"));
+  const json::object modern_list = NextMessage(child);
+  EXPECT_EQ(modern_list.at("result").at("cacheScope"), "public") << json::serialize(modern_list);
+
+  child.io().CloseWrite();
+  EXPECT_TRUE(testing_support::JsonRpcLines(child.io().ReadRemaining()).empty());
+  EXPECT_EQ(child.Wait(), 0);
+}
+
 // Issue 20, item 6: the key was resolved once at start, so a key revoked while `serve --stdio`
 // ran kept working for as long as the process lived. It is now checked again (one row read)
 // when more than a second has passed since the last check; a revoked key gets an error that
@@ -257,6 +332,31 @@ TEST_F(RealStdioServer, AKeyRevokedWhileServingIsRefusedWithinASecondAndTheServe
   }
   EXPECT_EQ(child->Wait(), 1);
   EXPECT_NE(child->ReadStderr().find("revoked"), std::string::npos);
+}
+
+// The same re-check guards 2026-07-28 requests, which carry no session to end: the line
+// is refused before the session sees it, whatever its era.
+TEST_F(RealStdioServer, AKeyRevokedWhileServingIsRefusedToModernRequestsToo) {
+  ASSERT_EQ(Cli({"user", "add", "lee@example.com"}).exit_code, 0);
+  const CommandResult created = Cli({"key", "create", "--user", "lee@example.com", "--json"});
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  const json::object key = json::parse(created.out).as_object();
+  const std::string secret(key.at("key").as_string());
+
+  ::setenv("REFLECT_API_KEY", secret.c_str(), 1);
+  ChildProcess child(ServeCommand());
+  ::unsetenv("REFLECT_API_KEY");
+  child.io().WriteLine(ModernRequest(1, "tools/list"));
+  ASSERT_TRUE(NextMessage(child).contains("result"));
+
+  ASSERT_EQ(Cli({"key", "revoke", std::string(key.at("id").as_string())}).exit_code, 0);
+  std::this_thread::sleep_for(1100ms);
+  child.io().WriteLine(ModernCallTool(2, "search_memories", {{"term", "anything"}}));
+  const json::object after = NextMessage(child);
+  EXPECT_EQ(after.at("id"), 2) << json::serialize(after);
+  ASSERT_TRUE(after.contains("error")) << "a revoked key was served: " << json::serialize(after);
+  EXPECT_NE(std::string(after.at("error").at("message").as_string()).find("revoked"), std::string::npos);
+  EXPECT_EQ(child.Wait(), 1);
 }
 
 // Issue 20, item 8: under umask 022 the store was created 0755 (folder) and 0644 (files), so

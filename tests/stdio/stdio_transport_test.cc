@@ -132,6 +132,41 @@ TEST(StdioTransport, CancelledRequestGetsNoResponse) {
   EXPECT_EQ(server.client().ReadRemaining(1s), "") << "the cancelled call must not be answered";
 }
 
+// Protocol revision 2026-07-28: no initialize, every request carries its revision in _meta.
+json::object ModernMeta() {
+  return {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+          {"io.modelcontextprotocol/clientCapabilities", json::object{}}};
+}
+
+TEST(StdioTransport, ModernCancelledRequestGetsNoResponse) {
+  StdioServer server;  // no initialize
+  server.Request(1, "tools/call", {{"name", "slow"}, {"arguments", json::object{}}, {"_meta", ModernMeta()}});
+  while (server.seen().slow_started.load() == 0) std::this_thread::sleep_for(1ms);
+  server.Send({{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", 1}}}});
+  server.Request(2, "tools/list", {{"_meta", ModernMeta()}});
+  const json::object list = server.Next();
+  EXPECT_EQ(list.at("id"), 2);
+  EXPECT_EQ(list.at("result").at("resultType"), "complete");
+  EXPECT_EQ(server.Finish(5s), 0);
+  EXPECT_EQ(server.seen().slow_stopped_by_cancel.load(), 1);
+  EXPECT_EQ(server.client().ReadRemaining(1s), "") << "the cancelled call must not be answered";
+}
+
+// ping does not exist in 2026-07-28; the reader still answers it at once (with -32601),
+// so it never waits behind busy workers, in either era.
+TEST(StdioTransport, ModernPingIsMethodNotFoundAndAnsweredEvenWhenEveryWorkerIsBusy) {
+  transports::StdioOptions options;
+  options.worker_threads = 2;
+  StdioServer server(options);
+  for (int id = 1; id <= 3; ++id) {
+    server.Request(id, "tools/call", {{"name", "slow"}, {"arguments", {{"ms", 700}}}, {"_meta", ModernMeta()}});
+  }
+  server.Request(99, "ping", {{"_meta", ModernMeta()}});
+  auto first = server.Next(500ms);
+  EXPECT_EQ(first.at("id"), 99);
+  EXPECT_EQ(first.at("error").at("code"), -32601);
+}
+
 TEST(StdioTransport, OverLongLineIsRefusedAndTheServerGoesOn) {
   StdioServer server;  // the default limit: 4 MiB
   server.Initialize();

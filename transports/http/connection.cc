@@ -1,5 +1,7 @@
 #include "transports/http/connection.h"
 
+#include <poll.h>
+
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
@@ -172,6 +174,8 @@ void Connection<Derived>::Dispatch() {
   request.authorization = View(request_[bhttp::field::authorization]);
   request.session_id = View(request_["Mcp-Session-Id"]);
   request.protocol_version = View(request_["MCP-Protocol-Version"]);
+  request.mcp_method = View(request_["Mcp-Method"]);
+  request.mcp_name = View(request_["Mcp-Name"]);
   request.accept = View(request_[bhttp::field::accept]);
   request.content_type = View(request_[bhttp::field::content_type]);
   request.body = std::move(request_.body());
@@ -258,6 +262,11 @@ void Connection<Derived>::RunCall(McpCall call) {
   // The tool may take as long as it needs; the client is not expected to send anything meanwhile.
   lowest().expires_never();
 
+  ++calls_started_;
+  cancel_on_close_.reset();
+  if (call.modern) cancel_on_close_ = call.session;
+  const bool watch = call.modern;
+
   auto self = derived().shared_from_this();
   // Keeps the I/O threads running while the worker has the request (a draining server waits for it).
   auto work = net::make_work_guard(derived().stream().get_executor());
@@ -277,6 +286,45 @@ void Connection<Derived>::RunCall(McpCall call) {
     }
     net::post(executor, [self, result = std::move(result)]() mutable { self->OnResult(std::move(result)); });
   });
+  if (watch) WatchForHangUp(calls_started_);
+}
+
+template <class Derived>
+void Connection<Derived>::WatchForHangUp(std::uint64_t call) {
+  // A wait, not a read: the bytes stay in the socket for the next request's parser. The
+  // wait's handler may outlive the call (it then completes with the next request's bytes,
+  // or when the socket closes) and is ignored then.
+  lowest().socket().async_wait(net::socket_base::wait_read,
+                               [self = derived().shared_from_this(), call](beast::error_code ec) {
+                                 self->OnReadable(ec, call);
+                               });
+  // A hang-up that came before the wait was armed raises no new readiness: look once now.
+  if (PeerHungUp()) {
+    spdlog::debug("http: {} closed the connection while its request ran; cancelling the request", remote_);
+    Close(true);
+  }
+}
+
+template <class Derived>
+void Connection<Derived>::OnReadable(beast::error_code ec, std::uint64_t call) {
+  if (ec || call != calls_started_ || !cancel_on_close_ || phase_ != Phase::kBusy) return;
+  if (PeerHungUp()) {
+    spdlog::debug("http: {} closed the connection while its request ran; cancelling the request", remote_);
+    return Close(true);  // cancels the request (Close)
+  }
+  // Bytes, not a hang-up: a pipelined request, or TLS records. They stay unread; the next
+  // readiness is new bytes or the hang-up.
+  WatchForHangUp(call);
+}
+
+// The peer shut down its side (or the socket failed). POLLRDHUP reports it even while
+// unread bytes (a pipelined request, a TLS close_notify) sit before the end of the stream.
+// A client that half-closes and still waits for its answer is taken as gone: HTTP/1.1
+// clients do not do that, and MCP says closing the stream is the cancellation.
+template <class Derived>
+bool Connection<Derived>::PeerHungUp() {
+  pollfd fd{lowest().socket().native_handle(), POLLRDHUP, 0};
+  return ::poll(&fd, 1, 0) == 1 && (fd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 template <class Derived>
@@ -292,6 +340,7 @@ template <class Derived>
 void Connection<Derived>::OnResult(std::optional<McpResult> result) {
   if (phase_ != Phase::kBusy) return;  // the connection failed meanwhile
   result_arrived_ = true;
+  cancel_on_close_.reset();
   if (!result) {
     if (stream_head_) return EndStream();
     return SendReply(ErrorReply(500, mcp::jsonrpc::kInternalError, "Internal error"), false);
@@ -306,7 +355,7 @@ void Connection<Derived>::OnResult(std::optional<McpResult> result) {
     accepted.headers = std::move(result->headers);
     return SendReply(std::move(accepted), false);
   }
-  Reply reply = JsonReply(200, std::move(*result->message));
+  Reply reply = JsonReply(result->status, std::move(*result->message));
   reply.headers = std::move(result->headers);
   SendReply(std::move(reply), false);
 }
@@ -398,6 +447,12 @@ void Connection<Derived>::Close(bool abrupt) {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
   chunks_.clear();
+  // A 2026-07-28 request still running: the client can no longer get its answer, and the
+  // closing is its cancellation. The worker's result is dropped (OnResult).
+  if (cancel_on_close_) {
+    cancel_on_close_->CancelAll();
+    cancel_on_close_.reset();
+  }
   derived().DoClose(abrupt);
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <deque>
 #include <memory>
@@ -97,6 +98,12 @@ class Connection : public Drainable {
   void OnDiscarded(beast::error_code ec, std::size_t bytes);
 
   void RunCall(McpCall call);
+  // While a 2026-07-28 request runs, notices the client closing the connection: that closing
+  // is the request's cancellation (nothing more may be sent for it). Legacy requests are
+  // not watched: in their revisions a disconnect is not a cancellation.
+  void WatchForHangUp(std::uint64_t call);
+  void OnReadable(beast::error_code ec, std::uint64_t call);
+  bool PeerHungUp();
   void OnServerMessage(std::string message);
   void OnResult(std::optional<McpResult> result);
 
@@ -136,6 +143,10 @@ class Connection : public Drainable {
   std::optional<bhttp::response_serializer<bhttp::empty_body>> stream_serializer_;
   std::deque<Chunk> chunks_;  // front is being written while writing_
   bool writing_ = false;
+  // The session of the 2026-07-28 request in progress (its own), cancelled if the
+  // connection closes before the response is out; and which call the watch belongs to.
+  std::shared_ptr<mcp::Session> cancel_on_close_;
+  std::uint64_t calls_started_ = 0;
 };
 
 class PlainConnection : public Connection<PlainConnection>,

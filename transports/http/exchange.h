@@ -24,6 +24,8 @@ struct Request {
   std::string_view authorization;
   std::string_view session_id;        // Mcp-Session-Id
   std::string_view protocol_version;  // MCP-Protocol-Version
+  std::string_view mcp_method;        // Mcp-Method (2026-07-28: repeats the body's method)
+  std::string_view mcp_name;          // Mcp-Name (2026-07-28: repeats params.name or params.uri)
   std::string_view accept;
   std::string_view content_type;
   std::string body;
@@ -50,6 +52,9 @@ struct McpCall {
   bool new_session = false;  // initialize: the session is dropped again if it fails
   bool can_stream = false;   // the client accepts text/event-stream and the connection can chunk
   bool read_only = false;    // one request that changes nothing: it runs on the read workers
+  // A 2026-07-28 request: `session` is its own, made for it alone and bound to the caller's
+  // credential (no Mcp-Session-Id); closing the connection before it is answered cancels it.
+  bool modern = false;
   std::vector<Header> headers;  // for the response, JSON or stream (Mcp-Session-Id of a new session)
   // The body, received by the session when the POST arrived: it is judged against the
   // session's lifecycle as it stood then, whenever a worker runs it.
@@ -60,6 +65,7 @@ struct McpCall {
 struct McpResult {
   std::optional<std::string> message;  // nothing: the request was cancelled
   std::vector<Header> headers;          // the call's headers, unless initialize failed
+  int status = 200;  // a 2026-07-28 request's errors have their own statuses (400, 404)
 };
 
 // The router's decision: answer now, or run MCP requests on a worker.

@@ -1,10 +1,16 @@
 #include "transports/http/mcp_endpoint.h"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include "mcp/json_rpc.h"
+#include "mcp/utf8.h"
+#include "mcp/modern_era.h"
 #include "mcp/protocol_version.h"
+#include "transports/http/mirrored_headers.h"
 #include "transports/http/replies.h"
 
 namespace transports::http {
@@ -61,6 +67,51 @@ std::string SupportedVersionsText() {
   return text;
 }
 
+bool IsModernVersion(std::string_view version) {
+  const auto& modern = mcp::modern::ModernProtocolVersions();
+  return std::find(modern.begin(), modern.end(), version) != modern.end();
+}
+
+// A JSON-RPC error answering request `id` with an HTTP status (2026-07-28 errors the
+// transport finds itself, before any session sees the message).
+Reply ModernError(int status, const json::value& id, int code, std::string_view message) {
+  return JsonReply(status, json::serialize(mcp::jsonrpc::MakeError(id, code, mcp::EscapeIfNotUtf8(message))));
+}
+
+// The HTTP status of a 2026-07-28 response (spec: basic/transports/streamable-http, "Status
+// codes"): the errors the revision added and a missing or malformed _meta are the client's
+// mistake (400); a method this revision does not have is 404, whose JSON-RPC body tells a
+// modern client it reached a modern server (a legacy server's 404 has none). Any other
+// answer, errors included (an unknown tool, a resource not found), is 200 as in the
+// legacy era: the request was well formed and reached its method.
+int ModernStatus(const std::string& response) {
+  // Nearly every response is a result: only one holding an error object is parsed again.
+  if (response.find("\"error\":{\"code\":") == std::string::npos) return 200;
+  boost::system::error_code ec;
+  const json::value parsed = json::parse(response, ec);
+  const json::object* o = ec ? nullptr : parsed.if_object();
+  const json::value* error = o ? o->if_contains("error") : nullptr;
+  if (!error || !error->is_object()) return 200;
+  const json::value* code = error->get_object().if_contains("code");
+  if (!code || !code->is_int64()) return 200;
+  switch (code->get_int64()) {
+    case mcp::modern::kHeaderMismatch:
+    case mcp::modern::kMissingRequiredClientCapability:
+    case mcp::modern::kUnsupportedProtocolVersion:
+      return 400;
+    case mcp::jsonrpc::kMethodNotFound:
+      return 404;
+    case mcp::jsonrpc::kInvalidParams: {
+      // Only -32602 about params._meta (mcp::modern::ReadRequestMeta) is a malformed
+      // request; an unknown tool or a bad cursor is an answer from the method.
+      const json::value* message = error->get_object().if_contains("message");
+      return message && message->is_string() && message->get_string().starts_with("params._meta") ? 400 : 200;
+    }
+    default:
+      return 200;
+  }
+}
+
 }  // namespace
 
 McpEndpoint::McpEndpoint(const mcp::ServerDefinition& server, SessionRegistry& sessions, Metrics* metrics)
@@ -89,6 +140,10 @@ std::variant<Reply, McpCall> McpEndpoint::Post(Request& request, const Credentia
     }
   }
 
+  // The era is the message's own (docs/PROTOCOL.md): one whose params._meta names a
+  // revision is served statelessly, whatever Mcp-Session-Id it carries.
+  if (!info.modern_version.empty()) return PostModern(request, caller, std::move(message), info, accepts_sse);
+
   McpCall call;
   call.can_stream = accepts_sse && request.can_stream;
   call.read_only = IsReadOnly(info);
@@ -113,6 +168,15 @@ std::variant<Reply, McpCall> McpEndpoint::Post(Request& request, const Credentia
     call.credential_id = caller.id;
     call.headers.emplace_back("Mcp-Session-Id", call.session_id);
   } else {
+    if (request.session_id.empty() && IsModernVersion(request.protocol_version)) {
+      // A 2026-07-28 client (its header says so) that left out the _meta every request
+      // of that revision must carry: answered as a modern-only server would.
+      return ModernError(400, info.id, mcp::jsonrpc::kInvalidParams,
+                         "params._meta[\"" + std::string(mcp::modern::kProtocolVersionKey) + "\"] and [\"" +
+                             std::string(mcp::modern::kClientCapabilitiesKey) +
+                             "\"] are required in every 2026-07-28 request (the MCP-Protocol-Version header says " +
+                             std::string(request.protocol_version) + ")");
+    }
     auto found = ExistingSession(request, caller);
     if (auto* reply = std::get_if<Reply>(&found)) return std::move(*reply);
     call.session = std::get<std::shared_ptr<mcp::Session>>(std::move(found));
@@ -129,6 +193,33 @@ std::variant<Reply, McpCall> McpEndpoint::Post(Request& request, const Credentia
   return call;
 }
 
+std::variant<Reply, McpCall> McpEndpoint::PostModern(Request& request, const Credential& caller,
+                                                      mcp::ReceivedMessage message, const mcp::MessageInfo& info,
+                                                      bool accepts_sse) {
+  if (auto mismatch = MirroredHeaderMismatch(request, info)) {
+    return ModernError(400, info.id, mcp::modern::kHeaderMismatch, *mismatch);
+  }
+  // No Mcp-Session-Id is looked up or issued: the request gets a session of its own, bound to
+  // the caller's credential (its principal decides the vendor, as for a legacy session) and
+  // dropped with the call. Nothing outlives the request, so any server process can answer
+  // any request. The session sink drops: whatever the request causes goes to its own stream.
+  auto session = std::make_shared<mcp::Session>(server_, caller.principal, [](std::string) {});
+  if (!info.has_requests) {
+    // A notification (2026-07-28 defines none for HTTP) or a message that is not a request:
+    // nothing to run. Anything answered is an invalid message.
+    if (auto error = session->Handle(session->Receive(std::move(message)))) return JsonReply(400, std::move(*error));
+    return Accepted();
+  }
+  McpCall call;
+  call.can_stream = accepts_sse && request.can_stream;
+  call.read_only = IsReadOnly(info);  // the same pools as the legacy era
+  call.modern = true;
+  call.credential_id = caller.id;
+  call.message = session->Receive(std::move(message));
+  call.session = std::move(session);
+  return call;
+}
+
 Reply McpEndpoint::Delete(const Request& request, const Credential& caller) {
   auto found = ExistingSession(request, caller);
   if (auto* reply = std::get_if<Reply>(&found)) return std::move(*reply);
@@ -139,6 +230,10 @@ Reply McpEndpoint::Delete(const Request& request, const Credential& caller) {
 McpResult McpEndpoint::Run(McpCall& call, const mcp::OutboundSink& sink) {
   McpResult result;
   result.message = call.session->Handle(std::move(call.message), sink);
+  if (call.modern) {
+    if (result.message) result.status = ModernStatus(*result.message);
+    return result;
+  }
   if (call.new_session && !call.session->initialized()) {
     sessions_.Remove(call.session_id, call.credential_id);  // a failed initialize opens nothing
   } else {
@@ -160,7 +255,11 @@ std::variant<std::shared_ptr<mcp::Session>, Reply> McpEndpoint::ExistingSession(
                                                                                 const Credential& caller) {
   if (request.session_id.empty()) {
     return ErrorReply(400, kTransportError,
-                      "Bad Request: the Mcp-Session-Id header is required; send initialize first to get one");
+                      "Bad Request: the Mcp-Session-Id header is required; send initialize first to get one "
+                      "(or speak protocol revision 2026-07-28, which has no session: carry "
+                      "params._meta[\"io.modelcontextprotocol/protocolVersion\"] and "
+                      "[\"io.modelcontextprotocol/clientCapabilities\"] in every request, with the "
+                      "MCP-Protocol-Version and Mcp-Method headers)");
   }
   // Another key's session is reported exactly like one that never existed.
   auto session = sessions_.Find(std::string(request.session_id), caller.id);

@@ -1,6 +1,8 @@
-// McpEndpoint: the Streamable HTTP semantics of /mcp once the caller is known:
-// sessions (created by initialize, bound to the caller's key), the MCP-Protocol-Version
-// header, 202 for notifications and responses, and running requests on a session.
+// McpEndpoint: the Streamable HTTP semantics of /mcp once the caller is known, in both
+// eras (docs/PROTOCOL.md): legacy sessions (created by initialize, bound to the caller's
+// key) and the MCP-Protocol-Version header; 2026-07-28 requests with no session, their
+// mirrored headers (mirrored_headers.h) and their HTTP statuses; 202 for notifications and
+// responses; and running requests on a session.
 #pragma once
 
 #include <variant>
@@ -29,6 +31,10 @@ class McpEndpoint {
   McpResult Run(McpCall& call, const mcp::OutboundSink& sink);
 
  private:
+  // A 2026-07-28 message (info.modern_version set): the mirrored headers are checked, and a
+  // request runs on a session of its own.
+  std::variant<Reply, McpCall> PostModern(Request& request, const Credential& caller, mcp::ReceivedMessage message,
+                                          const mcp::MessageInfo& info, bool accepts_sse);
   // The caller's session named by the request, or the 400/404 reply.
   std::variant<std::shared_ptr<mcp::Session>, Reply> ExistingSession(const Request& request,
                                                                      const Credential& caller);

@@ -18,7 +18,8 @@ Reply Preflight() {
                "",
                {{"Access-Control-Allow-Methods", "POST, DELETE"},
                 {"Access-Control-Allow-Headers",
-                 "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID"},
+                 "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, "
+                 "Last-Event-ID"},
                 {"Access-Control-Max-Age", "600"}}};
 }
 
@@ -74,6 +75,15 @@ Routed Router::Admitted(Request& request) {
   const Credential& caller = std::get<Credential>(admitted);
 
   if (request.method == "POST") return {mcp_.Post(request, caller), caller.id, {}};
+  // Without Mcp-Session-Id, GET and DELETE come from a 2026-07-28 client (or one probing
+  // for the era): that revision has neither a GET stream nor sessions to end, and its
+  // spec asks for 405. With a session id, the legacy era's answers stay as they were.
+  if ((request.method == "GET" || request.method == "DELETE") && request.session_id.empty()) {
+    return {MethodNotAllowed("POST",
+                             "Method Not Allowed: without an Mcp-Session-Id, /mcp takes POST only "
+                             "(protocol revision 2026-07-28 has no session to end and no GET stream)"),
+            caller.id, {}};
+  }
   if (request.method == "DELETE") return {mcp_.Delete(request, caller), caller.id, {}};
   if (request.method == "GET") {
     return {MethodNotAllowed("POST, DELETE",
