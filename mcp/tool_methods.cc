@@ -91,6 +91,11 @@ json::value CallTool(const Request& request) {
       throw std::logic_error(*problem);
     }
     return ToInputRequiredResult(*result.input_required);
+  } catch (const jsonrpc::Error&) {
+    // A protocol error the handler found in the request (a requestState that does not
+    // open: -32602; a capability it needs and the client did not declare: -32021) is the
+    // request's JSON-RPC error, as in prompts/get and resources/read; not the tool failing.
+    throw;
   } catch (const std::exception& e) {
     if (request.server.report_internal_error) {
       request.server.report_internal_error("tool '" + name + "' threw: " + e.what());

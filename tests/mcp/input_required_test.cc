@@ -2,7 +2,9 @@
 // PromptResult::NeedsInput, and a modern request gets an InputRequiredResult (not a
 // CallToolResult or GetPromptResult); the retry's inputResponses and requestState reach
 // the handler through CallContext. The handshake era, and input requests for
-// capabilities the client did not declare, never get one.
+// capabilities the client did not declare, never get one. A handler that cannot work
+// without a capability the client did not declare calls
+// CallContext::RequireClientCapability: -32021 with data.requiredCapabilities.
 #include <gtest/gtest.h>
 
 #include "mcp/session.h"
@@ -36,6 +38,17 @@ std::unique_ptr<mcp::ServerDefinition> ConfirmingServer(std::vector<std::string>
     return mcp::ToolResult::NeedsInput(json::object{{"sure", std::move(request)}}, "state-1");
   };
   server->tools.Add(std::move(tool));
+
+  // "summarize": works only by sampling, so it requires the capability.
+  mcp::Tool sampler;
+  sampler.name = "summarize";
+  sampler.description = "Needs the client's model";
+  sampler.input_schema = json::object{{"type", "object"}};
+  sampler.handler = [](const json::object&, mcp::CallContext& ctx) {
+    ctx.RequireClientCapability("sampling");
+    return mcp::ToolResult::Ok(json::object{{"sampled", true}});
+  };
+  server->tools.Add(std::move(sampler));
 
   // The prompt "greeting": asks for a name unless the retry answered, then uses it.
   mcp::Prompt prompt;
@@ -159,6 +172,23 @@ TEST_F(InputRequired, APromptAskingWhatItMayNotIsAnInternalError) {
   ASSERT_EQ(reported_.size(), 2u);
   EXPECT_NE(reported_[0].find("did not declare 'elicitation'"), std::string::npos);
   EXPECT_NE(reported_[1].find("only allowed in protocol revision 2026-07-28"), std::string::npos);
+}
+
+TEST_F(InputRequired, AMissingRequiredCapabilityIsMinus32021NamingIt) {
+  json::object refused = client_.Request(
+      "tools/call", {{"name", "summarize"}, {"arguments", json::object{}}, {"_meta", ModernMeta({{"elicitation", json::object{}}})}});
+  EXPECT_EQ(fixture::ErrorCode(refused), -32021);
+  EXPECT_EQ(refused.at("error").at("data").at("requiredCapabilities"), (json::object{{"sampling", json::object{}}}));
+  EXPECT_TRUE(reported_.empty());  // the client's to fix, not an internal error
+
+  json::object served = client_.Request(
+      "tools/call", {{"name", "summarize"}, {"arguments", json::object{}}, {"_meta", ModernMeta({{"sampling", json::object{}}})}});
+  EXPECT_EQ(served.at("result").at("structuredContent").at("sampled"), true);
+
+  // The handshake era: the capabilities of initialize decide, and the error is the same.
+  client_.Initialize("2025-11-25");
+  json::object legacy = client_.Request("tools/call", {{"name", "summarize"}, {"arguments", json::object{}}});
+  EXPECT_EQ(fixture::ErrorCode(legacy), -32021);
 }
 
 }  // namespace
