@@ -72,11 +72,20 @@ void AddContentTools(mcp::ToolRegistry& tools) {
   }));
   tools.Add(MakeTool(
       "json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features",
+      // The 0.2.0 suite's schema (SEP-2106 adds $anchor, allOf/anyOf, if/then/else to
+      // what 0.1.16 checks); mcp/schema_validator ignores the keywords it does not know.
       json::parse(R"({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
-        "$defs": {"address": {"type": "object", "properties": {"street": {"type": "string"}, "city": {"type": "string"}}}},
-        "properties": {"name": {"type": "string"}, "address": {"$ref": "#/$defs/address"}},
+        "$defs": {"address": {"$anchor": "addressDef", "type": "object",
+                              "properties": {"street": {"type": "string"}, "city": {"type": "string"}}}},
+        "properties": {"name": {"type": "string"}, "address": {"$ref": "#/$defs/address"},
+                       "contactMethod": {"type": "string", "enum": ["phone", "email"]},
+                       "phone": {"type": "string"}, "email": {"type": "string"}},
+        "allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
+        "if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
+        "then": {"required": ["phone"]},
+        "else": {"required": ["email"]},
         "additionalProperties": false
       })").as_object(),
       [](auto&, auto&) { return ContentResult({Text("ok")}); }));
