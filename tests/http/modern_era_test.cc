@@ -348,6 +348,25 @@ TEST(HttpModernEra, ClosingTheConnectionCancelsTheRequest) {
   EXPECT_EQ(server.observations().slow_stopped_by_cancel.load(), 1);
 }
 
+// The watch for a hang-up peeks at the socket; requests the client sends before the
+// answer (pipelining) and after it must still reach the parser intact.
+TEST(HttpModernEra, PipelinedRequestsAreAnsweredInOrderWhileTheHangUpIsWatched) {
+  TestServer server;
+  Client client(server.port());
+  client.WriteRaw(RawModernCall("slow", {{"ms", 300}}) + RawModernCall("echo", {{"text", "next"}}));
+  std::optional<Response> first = client.ReadResponse();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->json().at("result").at("structuredContent").at("slept"), true) << first->body;
+  std::optional<Response> second = client.ReadResponse();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->json().at("result").at("structuredContent").at("echo"), "next") << second->body;
+  for (int id = 3; id < 6; ++id) {  // and the kept-alive connection goes on
+    Response r = ModernCall(client, kAliceKey, id, "echo", {{"text", "more"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+  }
+  EXPECT_EQ(server.observations().slow_stopped_by_cancel.load(), 0);
+}
+
 // A tool that reports progress (so its answer is an event stream), then waits to be cancelled.
 std::unique_ptr<mcp::ServerDefinition> ServerWithAStreamingWait(std::shared_ptr<std::atomic<int>> stopped) {
   auto definition = fixture::MakeServer(std::make_shared<fixture::Observations>());

@@ -291,30 +291,29 @@ void Connection<Derived>::RunCall(McpCall call) {
 
 template <class Derived>
 void Connection<Derived>::WatchForHangUp(std::uint64_t call) {
-  // A wait, not a read: the bytes stay in the socket for the next request's parser. The
-  // wait's handler may outlive the call (it then completes with the next request's bytes,
-  // or when the socket closes) and is ignored then.
+  // A wait, not a read: any bytes stay in the socket for the next request's parser. Asio
+  // parks it with one epoll_ctl, which also reports a hang-up that came before it was
+  // armed (re-arming an edge-triggered descriptor reports its present state). It
+  // completes at the client's hang-up, or with the next request's first bytes long after
+  // this call ended: that completion is ignored without a system call.
   lowest().socket().async_wait(net::socket_base::wait_read,
                                [self = derived().shared_from_this(), call](beast::error_code ec) {
                                  self->OnReadable(ec, call);
                                });
-  // A hang-up that came before the wait was armed raises no new readiness: look once now.
-  if (PeerHungUp()) {
-    spdlog::debug("http: {} closed the connection while its request ran; cancelling the request", remote_);
-    Close(true);
-  }
 }
 
 template <class Derived>
 void Connection<Derived>::OnReadable(beast::error_code ec, std::uint64_t call) {
-  if (ec || call != calls_started_ || !cancel_on_close_ || phase_ != Phase::kBusy) return;
-  if (PeerHungUp()) {
-    spdlog::debug("http: {} closed the connection while its request ran; cancelling the request", remote_);
-    return Close(true);  // cancels the request (Close)
-  }
-  // Bytes, not a hang-up: a pipelined request, or TLS records. They stay unread; the next
-  // readiness is new bytes or the hang-up.
-  WatchForHangUp(call);
+  if (call != calls_started_ || !cancel_on_close_ || phase_ != Phase::kBusy) return;  // answered meanwhile
+  if (ec == net::error::operation_aborted) return;
+  // Readable while the call runs: the end of the stream, or bytes (a pipelined request,
+  // TLS records such as close_notify) with perhaps the end behind them. Waiting again with
+  // those bytes unread would wake at once, over and over; so look for the hang-up now (it
+  // usually follows close_notify at once) and otherwise stop watching this call, which
+  // still ends when it writes to a closed connection.
+  if (!ec && !PeerHungUp()) return;
+  spdlog::debug("http: {} closed the connection while its request ran; cancelling the request", remote_);
+  Close(true);  // cancels the request (Close)
 }
 
 // The peer shut down its side (or the socket failed). POLLRDHUP reports it even while

@@ -84,9 +84,12 @@ Reply ModernError(int status, const json::value& id, int code, std::string_view 
 // modern client it reached a modern server (a legacy server's 404 has none). Any other
 // answer, errors included (an unknown tool, a resource not found), is 200 as in the
 // legacy era: the request was well formed and reached its method.
-int ModernStatus(const std::string& response) {
-  // Nearly every response is a result: only one holding an error object is parsed again.
-  if (response.find("\"error\":{\"code\":") == std::string::npos) return 200;
+int ModernStatus(const std::string& response, const json::value& id) {
+  // Nearly every response is a result, which the session serializes as
+  // {"jsonrpc":"2.0","id":<id>,"result":...}: recognised by its first bytes, without
+  // reading the rest. Anything else is parsed.
+  const std::string result_start = "{\"jsonrpc\":\"2.0\",\"id\":" + json::serialize(id) + ",\"result\":";
+  if (response.starts_with(result_start)) return 200;
   boost::system::error_code ec;
   const json::value parsed = json::parse(response, ec);
   const json::object* o = ec ? nullptr : parsed.if_object();
@@ -229,11 +232,13 @@ Reply McpEndpoint::Delete(const Request& request, const Credential& caller) {
 
 McpResult McpEndpoint::Run(McpCall& call, const mcp::OutboundSink& sink) {
   McpResult result;
-  result.message = call.session->Handle(std::move(call.message), sink);
   if (call.modern) {
-    if (result.message) result.status = ModernStatus(*result.message);
+    const json::value id = call.message.info().id;  // the message is moved into the session
+    result.message = call.session->Handle(std::move(call.message), sink);
+    if (result.message) result.status = ModernStatus(*result.message, id);
     return result;
   }
+  result.message = call.session->Handle(std::move(call.message), sink);
   if (call.new_session && !call.session->initialized()) {
     sessions_.Remove(call.session_id, call.credential_id);  // a failed initialize opens nothing
   } else {
