@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "mcp/json_rpc.h"
+#include "mcp/modern_era.h"
 #include "mcp/protocol_version.h"
 
 namespace mcp {
@@ -30,6 +31,15 @@ std::optional<LogLevel> ParseLogLevel(std::string_view name) {
     if (kLevelNames[i] == name) return static_cast<LogLevel>(i);
   }
   return std::nullopt;
+}
+
+void CallContext::RequireClientCapability(std::string_view capability) const {
+  if (params_.client_capabilities.contains(capability)) return;
+  throw jsonrpc::Error(modern::kMissingRequiredClientCapability,
+                       "Missing required client capability: this request needs '" + std::string(capability) +
+                           "', which the client did not declare in its capabilities",
+                       boost::json::object{
+                           {"requiredCapabilities", boost::json::object{{capability, boost::json::object{}}}}});
 }
 
 CallContext::CallContext(Params params) : params_(std::move(params)) {}

@@ -74,6 +74,13 @@ class CallContext {
   const std::string& protocol_version() const { return params_.protocol_version; }
   // The capabilities the client declared, e.g. {"elicitation":{}}.
   const boost::json::object& client_capabilities() const { return params_.client_capabilities; }
+  // Unless the client declared `capability` ("sampling", "elicitation", "roots", ...),
+  // throws jsonrpc::Error -32021 MissingRequiredClientCapability with
+  // data.requiredCapabilities {capability:{}} (over HTTP: 400). For a handler that
+  // cannot work without it; the capability is never inferred from earlier requests.
+  // (A jsonrpc::Error a handler throws is the request's JSON-RPC error, in tools/call
+  // too; the handshake era gets the same code, since no other says it.)
+  void RequireClientCapability(std::string_view capability) const;
   // True for a modern (2026-07-28 and later) request: the server cannot send the client
   // requests; it asks through an input_required result instead.
   bool modern() const { return params_.protocol_version >= "2026-07-28"; }

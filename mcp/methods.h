@@ -4,10 +4,14 @@
 // logging/setLevel) because they change session state. Internal to mcp/.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "mcp/call_context.h"
+#include "mcp/input_required.h"
 #include "mcp/protocol_version.h"
 #include "mcp/server_definition.h"
 
@@ -31,5 +35,13 @@ boost::json::value ListPrompts(const Request& request);
 boost::json::value GetPrompt(const Request& request);
 
 boost::json::value Complete(const Request& request);
+
+// input_required results (tools/call, prompts/get; mcp/input_required.h).
+// Why `input` may not be sent to this request's client, or nothing when it may: only a
+// modern request may get one, and each input request must be one of the three methods,
+// for a capability the client declared in this request.
+std::optional<std::string> InputRequiredProblem(const InputRequired& input, const CallContext& ctx);
+// The InputRequiredResult; CompleteResult adds _meta, keeps the resultType, caches nothing.
+boost::json::object ToInputRequiredResult(const InputRequired& input);
 
 }  // namespace mcp::methods

@@ -10,6 +10,12 @@ PromptMessage PromptMessage::Text(std::string role, std::string_view text) {
   return {std::move(role), boost::json::object{{"type", "text"}, {"text", text}}};
 }
 
+PromptResult PromptResult::NeedsInput(boost::json::object input_requests, std::string request_state) {
+  PromptResult result;
+  result.input_required = InputRequired{std::move(input_requests), std::move(request_state)};
+  return result;
+}
+
 void PromptRegistry::Add(Prompt prompt) {
   if (prompt.name.empty()) throw std::invalid_argument("prompt name is empty");
   if (Find(prompt.name)) {

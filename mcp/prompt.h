@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 
 #include "mcp/call_context.h"
 #include "mcp/completion.h"
+#include "mcp/input_required.h"
 #include "util/status.h"
 
 namespace mcp {
@@ -33,6 +35,12 @@ struct PromptMessage {
 struct PromptResult {
   std::string description;  // optional
   std::vector<PromptMessage> messages;
+  // Set: the prompt asks the client for input before it can be filled in
+  // (mcp/input_required.h); description and messages are then unused.
+  std::optional<InputRequired> input_required = std::nullopt;
+
+  // A result asking the client for input (modern requests only; see InputRequired).
+  static PromptResult NeedsInput(boost::json::object input_requests, std::string request_state);
 };
 
 using PromptArguments = std::map<std::string, std::string>;

@@ -1,4 +1,6 @@
 // prompts/list and prompts/get.
+#include <stdexcept>
+
 #include "mcp/json_rpc.h"
 #include "mcp/methods.h"
 #include "mcp/pagination.h"
@@ -69,6 +71,13 @@ json::value GetPrompt(const Request& request) {
   }
   auto filled = prompt->get(arguments, request.ctx);
   if (!filled.ok()) params::ThrowStatus(filled.status(), jsonrpc::kInvalidParams);
+  if (filled->input_required) {
+    if (auto problem = InputRequiredProblem(*filled->input_required, request.ctx)) {
+      // A handler's bug, never the client's: answered as for a handler that threw.
+      throw std::logic_error("prompt '" + name + "': " + *problem);
+    }
+    return ToInputRequiredResult(*filled->input_required);
+  }
 
   json::array messages;
   for (const PromptMessage& m : filled->messages) {

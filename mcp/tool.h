@@ -17,6 +17,7 @@
 #include <boost/json/value.hpp>
 
 #include "mcp/call_context.h"
+#include "mcp/input_required.h"
 
 namespace mcp {
 
@@ -29,21 +30,6 @@ struct ToolAnnotations {
   bool open_world_hint = false;
 };
 
-// A multi-round-trip result (SEP-2322, protocol 2026-07-28): the tool needs answers
-// from the client before it can finish. It is sent as {"resultType":"input_required",
-// "inputRequests":..,"requestState":..}, never as content or structuredContent; the
-// client calls the tool again with the same arguments plus params.inputResponses (same
-// keys) and params.requestState echoed (CallContext::input_responses / request_state).
-// Only a modern request may get one, and only requests for capabilities the client
-// declared in it; tools/call turns anything else into an internal error.
-struct InputRequired {
-  // key -> {"method":"elicitation/create"|"sampling/createMessage"|"roots/list","params":{..}}
-  boost::json::object input_requests;
-  // Opaque to the client; empty: none. The client holds it, so a tool that trusts it
-  // must seal it (util/sealed_box.h) and bind it to the caller and the request.
-  std::string request_state;
-};
-
 struct ToolResult {
   // Sent as structuredContent (when the revision has it) AND, serialized, as the one text block.
   boost::json::value structured;
@@ -51,7 +37,7 @@ struct ToolResult {
   // When set, replaces the default content (one text block of `structured`);
   // ChatGPT's search/fetch need one exact text item.
   std::optional<boost::json::array> content;
-  // Set: the tool asks the client for input instead of finishing (see InputRequired);
+  // Set: the tool asks the client for input instead of finishing (mcp/input_required.h);
   // structured, is_error and content are then unused.
   std::optional<InputRequired> input_required;
 

@@ -54,40 +54,6 @@ json::object ToCallToolResult(const ToolResult& result, const RevisionFeatures& 
   return out;
 }
 
-// Why `input` may not be sent to this request's client, or nothing when it may: only a
-// modern request may get input_required (SEP-2322), and each input request must be
-// one of the three methods, for a capability the client declared in this request.
-std::optional<std::string> InputRequiredProblem(const InputRequired& input, const CallContext& ctx) {
-  if (!ctx.modern()) return "input_required is only allowed in protocol revision 2026-07-28 and later";
-  if (input.input_requests.empty() && input.request_state.empty()) {
-    return "input_required needs inputRequests or requestState";
-  }
-  for (const auto& entry : input.input_requests) {
-    const json::object* request = entry.value().if_object();
-    const json::value* method = request ? request->if_contains("method") : nullptr;
-    if (method == nullptr || !method->is_string()) return "inputRequests." + std::string(entry.key()) + " has no method";
-    std::string_view capability;
-    if (*method == "elicitation/create") capability = "elicitation";
-    else if (*method == "sampling/createMessage") capability = "sampling";
-    else if (*method == "roots/list") capability = "roots";
-    else return "inputRequests." + std::string(entry.key()) + ": a client cannot be asked " + std::string(method->get_string());
-    if (!ctx.client_capabilities().contains(capability)) {
-      return "inputRequests." + std::string(entry.key()) + ": the client did not declare '" + std::string(capability) + "'";
-    }
-  }
-  return std::nullopt;
-}
-
-// The InputRequiredResult: no content, no structuredContent, no isError (so nothing a
-// client validates against the tool's outputSchema). CompleteResult adds _meta and
-// leaves the resultType, and caches nothing.
-json::object ToInputRequiredResult(const InputRequired& input) {
-  json::object out{{"resultType", "input_required"}};
-  if (!input.input_requests.empty()) out["inputRequests"] = input.input_requests;
-  if (!input.request_state.empty()) out["requestState"] = input.request_state;
-  return out;
-}
-
 const ToolRegistry& Tools(const Request& request) {
   // Without tools the capability is not declared: the methods do not exist.
   if (request.server.tools.empty()) {
@@ -125,6 +91,11 @@ json::value CallTool(const Request& request) {
       throw std::logic_error(*problem);
     }
     return ToInputRequiredResult(*result.input_required);
+  } catch (const jsonrpc::Error&) {
+    // A protocol error the handler found in the request (a requestState that does not
+    // open: -32602; a capability it needs and the client did not declare: -32021) is the
+    // request's JSON-RPC error, as in prompts/get and resources/read; not the tool failing.
+    throw;
   } catch (const std::exception& e) {
     if (request.server.report_internal_error) {
       request.server.report_internal_error("tool '" + name + "' threw: " + e.what());

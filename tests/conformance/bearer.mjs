@@ -1,7 +1,10 @@
 // Preloaded into the conformance suite's Node process (node --import ./bearer.mjs):
 // adds "Authorization: Bearer $RM_CONFORMANCE_KEY" to every HTTP request it makes.
 // The suite has no option for headers, and our server refuses requests without a key.
-// Both fetch() and undici's request() go through the global dispatcher replaced here.
+// Both fetch() and undici's request() go through the global dispatcher replaced here;
+// node:http's request() (0.2.0's header-validation scenarios send raw requests with it)
+// is wrapped below.
+import http from 'node:http';
 import { Agent, setGlobalDispatcher } from 'undici';
 
 const key = process.env.RM_CONFORMANCE_KEY;
@@ -25,3 +28,11 @@ class BearerAgent extends Agent {
   }
 }
 setGlobalDispatcher(new BearerAgent());
+
+const httpRequest = http.request;
+http.request = function request(options, ...rest) {
+  if (options && typeof options === 'object' && !(options instanceof URL)) {
+    options = { ...options, headers: withBearer(options.headers) };
+  }
+  return httpRequest.call(this, options, ...rest);
+};
