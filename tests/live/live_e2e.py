@@ -107,7 +107,7 @@ class Http:
         return head.decode(), rest.decode()
 
     def call(self, name, args, session=None):
-        headers = ["MCP-Protocol-Version: 2026-07-28"]
+        headers = ["MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/call", f"Mcp-Name: {name}"]
         body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"_meta": META, "name": name, "arguments": args}}
         if session:
             body["params"].pop("_meta")
@@ -223,7 +223,7 @@ def main():
         listen = http_claude.raw("POST", {"jsonrpc": "2.0", "id": 9, "method": "subscriptions/listen",
                                           "params": {"_meta": META, "notifications": {"resourcesListChanged": True,
                                                                                       "resourceSubscriptions": ["memory://{id}"]}}},
-                                 ["MCP-Protocol-Version: 2026-07-28"])
+                                 ["MCP-Protocol-Version: 2026-07-28", "Mcp-Method: subscriptions/listen"])
         first = events_of(listen, 2)
         check(first and first[0][1]["method"] == "notifications/subscriptions/acknowledged", "http modern: acknowledged first")
         start = time.time()
