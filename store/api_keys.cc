@@ -89,6 +89,12 @@ Result<RevokedApiKey> RevokeApiKey(Connection& conn, std::string_view key_id) {
   return RevokedApiKey{std::move(*key), !changed};
 }
 
+Result<bool> IsApiKeyActive(Connection& conn, std::string_view key_id) {
+  Statement& s = conn.Prepare("SELECT 1 FROM api_keys WHERE id = ? AND revoked_at IS NULL");
+  s.Bind(1, key_id);
+  return s.Step();
+}
+
 Result<ResolvedApiKey> ResolveApiKey(Connection& conn, std::string_view secret) {
   const Status rejected =
       Status::Unauthenticated("the API key is unknown or revoked; create one with "

@@ -62,6 +62,11 @@ struct ResolvedApiKey {
 // a caller learns nothing about which). Works on a read connection.
 Result<ResolvedApiKey> ResolveApiKey(Connection& conn, std::string_view secret);
 
+// Whether the key with id `key_id` still works: false once revoked, or if there is no such
+// key. Works on a read connection; long-lived streams re-check with it (SPEC §2: a revoked
+// key stops working within a second).
+Result<bool> IsApiKeyActive(Connection& conn, std::string_view key_id);
+
 // Records that the key was just used (last_used_at = now). Needs a write connection.
 Status TouchApiKey(Connection& conn, std::string_view key_id);
 

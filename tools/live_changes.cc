@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/api_keys.h"
 #include "store/users.h"
 
 namespace rm::tools {
@@ -86,8 +87,12 @@ void LiveChanges::Flush() {
 void LiveChanges::Run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stop_ || overflowed_ || !pending_.empty(); });
+    // Wakes for changes, and at least once per key re-check interval while anyone listens.
+    wake_.wait_for(lock, limits_.key_recheck_interval, [this] { return stop_ || overflowed_ || !pending_.empty(); });
     if (stop_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const bool keys_due = !listeners_.empty() && now - last_key_check_ >= limits_.key_recheck_interval;
+    if (pending_.empty() && !overflowed_ && !keys_due) continue;
     std::vector<MemoryChange> batch;
     batch.swap(pending_);
     const bool overflowed = std::exchange(overflowed_, false);
@@ -102,13 +107,49 @@ void LiveChanges::Run() {
       spdlog::warn("live changes: more than {} changes waited for the dispatcher; dropped every listener ({})",
                    limits_.max_pending_changes, listeners.size());
       for (auto& [_, entry] : listeners) entry.listener->Dropped();
-    } else if (!listeners.empty()) {
-      Dispatch(batch, listeners);
+    } else {
+      if (keys_due) {
+        last_key_check_ = now;
+        EndRevokedListeners(listeners);
+      }
+      if (!batch.empty() && !listeners.empty()) Dispatch(batch, listeners);
     }
     listeners.clear();  // listeners removed meanwhile die here, not under the lock
     lock.lock();
     dispatching_ = false;
     idle_.notify_all();
+  }
+}
+
+void LiveChanges::EndRevokedListeners(std::map<std::uint64_t, Entry>& listeners) {
+  std::map<std::string, bool> active;  // key id -> still works
+  for (const auto& [_, entry] : listeners) {
+    if (entry.who.key_id) active.emplace(*entry.who.key_id, true);
+  }
+  if (active.empty()) return;
+  Status status = db_.Read([&](store::Connection& conn) -> Status {
+    for (auto& [key_id, works] : active) {
+      Result<bool> still = store::IsApiKeyActive(conn, key_id);
+      if (!still.ok()) return still.status();
+      works = *still;
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) {
+    // Not a verdict on any key: keep every listener and try again at the next interval.
+    spdlog::warn("live changes: could not re-check the listeners' API keys (will try again): {}", status.message());
+    return;
+  }
+  for (auto it = listeners.begin(); it != listeners.end();) {
+    const auto& key_id = it->second.who.key_id;
+    if (key_id && !active.at(*key_id)) {
+      spdlog::info("live changes: API key {} was revoked; ending its listen", *key_id);
+      it->second.listener->Dropped();
+      Remove(it->first);
+      it = listeners.erase(it);
+    } else {
+      ++it;
+    }
   }
 }
 

@@ -13,6 +13,10 @@
 //                   and never to anyone who could not);
 //   - list_changed: some changed memory entered or left what it can read.
 //
+// Revocation: at most once every `key_recheck_interval` (a second) the dispatcher re-checks
+// the API keys of the open listeners, and ends (Dropped) those whose key was revoked — a
+// revoked key stops working within a second, streams included (SPEC §2).
+//
 // Bounded: at most `listeners_per_key` listeners per credential (Listen refuses more);
 // at most `max_pending_changes` changes wait for the dispatcher — beyond that every
 // listener is dropped (told Dropped(), its stream ends) rather than queueing without
@@ -20,6 +24,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <map>
@@ -47,6 +52,7 @@ struct MemoryChange {
 // Who listens: the identity the listener's notifications are checked for.
 struct ListenerIdentity {
   std::string key;   // the credential (caps listeners per key)
+  std::optional<std::string> key_id;  // api_keys.id when an API key was used: re-checked for revocation
   std::string user_id;
   std::optional<std::string> vendor;  // nullopt: an owner key, no vendor filter
 };
@@ -56,6 +62,7 @@ class LiveChanges : public std::enable_shared_from_this<LiveChanges> {
   struct Limits {
     std::size_t listeners_per_key = 16;
     std::size_t max_pending_changes = 100000;
+    std::chrono::milliseconds key_recheck_interval{1000};
   };
 
   static std::shared_ptr<LiveChanges> Create(store::Database& db, Limits limits);
@@ -86,6 +93,8 @@ class LiveChanges : public std::enable_shared_from_this<LiveChanges> {
   void Remove(std::uint64_t id);
   void Run();
   void Dispatch(const std::vector<MemoryChange>& batch, const std::map<std::uint64_t, Entry>& listeners);
+  // Ends the listeners whose API key no longer works, and takes them out of `listeners`.
+  void EndRevokedListeners(std::map<std::uint64_t, Entry>& listeners);
 
   store::Database& db_;
   const Limits limits_;
@@ -101,6 +110,7 @@ class LiveChanges : public std::enable_shared_from_this<LiveChanges> {
   bool stop_ = false;
   std::atomic<std::size_t> count_{0};  // listeners_.size(), read without the lock
   std::thread thread_;  // started with the first listener
+  std::chrono::steady_clock::time_point last_key_check_{};  // the dispatcher thread's own
 };
 
 // The URI of a memory as a resource.

@@ -112,6 +112,7 @@ rm::Result<mcp::ListenHandle> MemoryResources::Listen(std::shared_ptr<mcp::Resou
   who.vendor = caller->vendor;
   who.key = principal && !principal->key_id.empty() ? "key:" + principal->key_id
                                                     : "user:" + caller->user_id + "/" + caller->vendor.value_or("*");
+  if (principal && !principal->key_id.empty()) who.key_id = principal->key_id;
   return service_->live()->Listen(std::move(who), std::move(listener));
 }
 

@@ -21,6 +21,7 @@
 #include <set>
 #include <thread>
 
+#include "store/api_keys.h"
 #include "store/statement.h"
 #include "tests/tools/memory_test_env.h"
 
@@ -50,6 +51,7 @@ Heard HeardSince(const Client& client, std::size_t& from) {
   const auto all = client.notifications();
   for (std::size_t i = from; i < all.size(); ++i) {
     const json::object& n = all[i];
+    if (!n.contains("method")) continue;  // the listen's own response, when it ends
     const std::string method = Str(n.at("method"));
     if (method == "notifications/resources/updated") {
       heard.updated.insert(Str(n.at("params").at("uri")));
@@ -107,6 +109,19 @@ std::map<std::string, Row> Rows(MemoryTestEnv& env) {
 }
 
 std::string Uri(const std::string& id) { return "memory://" + id; }
+
+// A real agent key of `user` for `vendor`, as the HTTP authenticator resolves it.
+tools::Principal RealAgentKey(MemoryTestEnv& env, const std::string& user, const std::string& vendor) {
+  tools::Principal principal = MemoryTestEnv::AgentKey(user, vendor);
+  Status s = env.db().Write([&](store::Connection& conn) -> Status {
+    Result<store::CreatedApiKey> key = store::CreateApiKey(conn, {user, "live", vendor});
+    if (!key.ok()) return key.status();
+    principal.key_id = key->key.id;
+    return Status::Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return principal;
+}
 
 std::uint64_t Seed(std::uint64_t fixed) {
   if (const char* s = std::getenv("RM_PROPERTY_SEED")) return std::strtoull(s, nullptr, 10);
@@ -295,20 +310,52 @@ TEST(LiveChanges, ListenersPerKeyAreCapped) {
   options.live_limits.listeners_per_key = 16;
   MemoryTestEnv env(options);
   const std::string u = env.AddUser("a@x.io");
-  tools::Principal key = MemoryTestEnv::AgentKey(u, "claude");
-  key.key_id = "k1";
+  tools::Principal key = RealAgentKey(env, u, "claude");
   auto client = env.Connect(key);
   for (int i = 0; i < 16; ++i) EXPECT_FALSE(client->TryRequest("subscriptions/listen", ListenParams({"memory://{id}"})));
   auto refused = client->TryRequest("subscriptions/listen", ListenParams({"memory://{id}"}));
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->at("error").at("code"), -32600) << json::serialize(*refused);
   // Another key of the same user is not affected.
-  tools::Principal other = key;
-  other.key_id = "k2";
+  tools::Principal other = RealAgentKey(env, u, "claude");
   EXPECT_FALSE(env.Connect(other)->TryRequest("subscriptions/listen", ListenParams({"memory://{id}"})));
   // Ending one makes room again.
   client->Notify("notifications/cancelled", {{"requestId", 2}});
   EXPECT_FALSE(client->TryRequest("subscriptions/listen", ListenParams({"memory://{id}"})));
+}
+
+// SPEC §2: a revoked key stops working within a second — an open listen included.
+TEST(LiveChanges, AListenOfARevokedKeyEndsWithinASecond) {
+  MemoryTestEnv env;
+  const std::string u = env.AddUser("a@x.io");
+  const tools::Principal revoked = RealAgentKey(env, u, "claude");
+  const tools::Principal kept = RealAgentKey(env, u, "claude");
+  auto listener = env.Connect(revoked);
+  auto other = env.Connect(kept);
+  listener->TryRequest("subscriptions/listen", ListenParams({"memory://{id}"}));
+  other->TryRequest("subscriptions/listen", ListenParams({"memory://{id}"}));
+  auto writer = env.Connect(MemoryTestEnv::OwnerKey(u));
+  writer->Call("write_memory", {{"title", "before"}, {"content", "c"}, {"allowed_vendors", json::array{"*"}}});
+  env.service().live()->Flush();
+  std::size_t seen = 1;
+  ASSERT_EQ(HeardSince(*listener, seen).updated.size(), 1u);  // it worked until now
+
+  ASSERT_TRUE(env.db().Write([&](store::Connection& conn) {
+    return store::RevokeApiKey(conn, revoked.key_id).status();
+  }).ok());
+  const auto revoked_at = std::chrono::steady_clock::now();
+  while (env.service().live()->listeners() > 1 && std::chrono::steady_clock::now() - revoked_at < std::chrono::seconds(3)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - revoked_at).count();
+  EXPECT_EQ(env.service().live()->listeners(), 1u) << "the revoked key's listen is still open";
+  EXPECT_LT(ms, 1500.0) << "the revoked key's listen ended after " << ms << " ms";
+
+  writer->Call("write_memory", {{"title", "after"}, {"content", "c"}, {"allowed_vendors", json::array{"*"}}});
+  env.service().live()->Flush();
+  EXPECT_TRUE(HeardSince(*listener, seen).updated.empty()) << "a revoked key still hears of changes";
+  std::size_t other_seen = 0;
+  EXPECT_EQ(HeardSince(*other, other_seen).updated.size(), 2u) << "the other key's listen must go on";
 }
 
 TEST(LiveChanges, NotificationArrivesWithin100Milliseconds) {
