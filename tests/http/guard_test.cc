@@ -76,6 +76,21 @@ TEST(HttpGuard, MetricsRefuseAForeignHostOrOriginLikeMcp) {
   EXPECT_EQ(client.Send("GET", "/healthz", {{"Host", "evil.example"}}).status, 200);
 }
 
+// The same on a server bound to every address (0.0.0.0), where the Host header cannot be
+// checked for /mcp (a public server is reached under names it does not know): a rebinding
+// page's request still arrives from loopback, so /metrics also asks for a local Host.
+TEST(HttpGuard, MetricsRefuseAForeignHostOnAServerBoundToEveryAddress) {
+  transports::HttpOptions options = TestOptions();
+  options.host = "0.0.0.0";
+  TestServer server(options);
+  Client client(server.port());
+  Response foreign = client.Send("GET", "/metrics", {{"Host", "evil.example"}});
+  EXPECT_NE(foreign.status, 200) << foreign.body;
+  EXPECT_EQ(foreign.body.find("rm_http_responses_total"), std::string::npos) << "no figures for a foreign Host";
+  EXPECT_EQ(client.Send("GET", "/metrics", {{"Host", "localhost:8765"}}).status, 200);
+  EXPECT_EQ(client.Send("GET", "/metrics", {{"Host", "127.0.0.1"}}).status, 200);
+}
+
 TEST(HttpGuard, BrowserPagesFromAllowedOriginsMayCallAndReadTheSessionId) {
   transports::HttpOptions options = TestOptions();
   options.allowed_origins = {"https://app.example.com"};

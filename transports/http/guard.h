@@ -22,6 +22,9 @@ class Guard {
   // 403 when the Host or Origin header is not allowed; nothing otherwise. Cheap, no key needed.
   std::optional<Reply> CheckSource(const Request& request) const;
 
+  // Whether the request calls this server by a local or allowed name, whatever the bind.
+  bool CalledByLocalName(const Request& request) const { return origins_.HostNamesThisMachine(request.host); }
+
   // The caller's credential, or the 401/429 reply to send instead.
   std::variant<Credential, Reply> Admit(const Request& request);
 

@@ -74,7 +74,10 @@ bool OriginPolicy::OriginAllowed(std::string_view origin) const {
 }
 
 bool OriginPolicy::HostAllowed(std::string_view host) const {
-  if (!check_host_) return true;
+  return !check_host_ || HostNamesThisMachine(host);
+}
+
+bool OriginPolicy::HostNamesThisMachine(std::string_view host) const {
   const std::string name = HostNameOf(host);
   if (name.empty()) return false;
   if (IsLocalName(name)) return true;

@@ -22,6 +22,9 @@ class OriginPolicy {
   bool OriginAllowed(std::string_view origin) const;
   // The Host header ("name[:port]", "[v6]:port").
   bool HostAllowed(std::string_view host) const;
+  // Whether the Host header names this machine (a local name) or an allowed host, whatever
+  // the bind: what /metrics asks even of a server listening on every address.
+  bool HostNamesThisMachine(std::string_view host) const;
 
  private:
   std::vector<std::string> origins_;  // normalized: lower case, no trailing slash

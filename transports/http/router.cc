@@ -49,8 +49,10 @@ Routed Router::Route(Request& request) {
   // rebinding domain (resolving to 127.0.0.1) must not reach /metrics any more than /mcp.
   if (auto refused = guard_.CheckSource(request)) return {std::move(*refused), {}, {}};
   if (path == "/mcp") return RouteMcp(request);
-  // Metrics describe every user's traffic, so only the machine itself (or a proxy on it) may read them.
-  if (path == "/metrics" && metrics_ && request.from_loopback) {
+  // Metrics describe every user's traffic, so only the machine itself (or a proxy on it) may
+  // read them — and under one of its own names even when the server listens on every address,
+  // where CheckSource cannot check Host: a rebinding page's requests arrive from loopback too.
+  if (path == "/metrics" && metrics_ && request.from_loopback && guard_.CalledByLocalName(request)) {
     if (!get) return {MethodNotAllowed("GET", "Method Not Allowed: use GET /metrics"), {}, {}};
     return {Reply{200, "text/plain; version=0.0.4", metrics_->Render(sessions_.size()), {}}, {}, {}};
   }
