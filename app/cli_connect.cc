@@ -22,6 +22,7 @@
 #include "app/client_config.h"
 #include "app/database_location.h"
 #include "app/local_owner.h"
+#include "app/private_file.h"
 #include "store/api_keys.h"
 #include "store/users.h"
 #include "store/validation.h"
@@ -77,26 +78,6 @@ Result<std::string> ReadFile(const std::string& path, bool& exists) {
   return ss.str();
 }
 
-// Writes `text` to `path` through a temporary file and a rename, so a client never reads
-// half a file. `mode` is the new file's permission bits.
-Status WriteFileAtomically(const std::string& path, const std::string& text, mode_t mode) {
-  const std::string tmp = path + ".tmp-" + RandomHex(4);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::IoError("cannot write " + tmp);
-    out << text;
-    out.flush();
-    if (!out) return Status::IoError("cannot write " + tmp);
-  }
-  ::chmod(tmp.c_str(), mode);
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return Status::IoError("cannot replace " + path + ": " + ec.message());
-  }
-  return Status::Ok();
-}
 
 bool IsHttpUrl(std::string_view url) {
   return (url.starts_with("http://") && url.size() > 7) || (url.starts_with("https://") && url.size() > 8);

@@ -12,6 +12,7 @@
 
 #include "app/cli_commands.h"
 #include "app/cli_output.h"
+#include "app/private_file.h"
 #include "store/users.h"
 #include "tools/memory_transfer.h"
 
@@ -47,11 +48,13 @@ int RunExport(const CliContext& ctx, const TransferArgs& args) {
   const std::string partial = args.file + ".partial";
   if (!args.file.empty()) {
     // Every memory is in it, as in the database: the owner's only (0600) whatever the
-    // umask, also when an older, looser file is there (the rename keeps the mode).
-    if (int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); fd >= 0) {
-      ::fchmod(fd, 0600);
-      ::close(fd);
-    }
+    // umask. Created afresh (a left-over .partial is removed first — if it is a symlink,
+    // the link, not its target), never through a link planted at its name.
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+    Result<int> fd = CreateExclusiveFile(partial, 0600);
+    if (!fd.ok()) return ReportError(fd.status(), "choose an --out path in a folder you can write to");
+    ::close(*fd);
     file.open(partial, std::ios::binary | std::ios::trunc);
     if (!file) {
       return ReportError(Status::IoError("cannot write " + partial),

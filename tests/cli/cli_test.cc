@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -445,6 +446,26 @@ TEST(CliPermissions, AnExportFileIsTheOwnersOnlyUnderUmask022) {
                        {home.path().string(), ""});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ModeOf(out), 0600);
+}
+
+// A link planted at the export's temporary name (FILE.partial) must not make the export
+// write through it: the victim file stays as it was, and the export lands in FILE.
+TEST(CliPermissions, AnExportDoesNotWriteThroughALinkPlantedAtItsTemporaryName) {
+  TempDir home;
+  const std::string db = (home.path() / "memory.db").string();
+  ASSERT_EQ(RunCli({"user", "add", "a@example.com", "--db", db}, {home.path().string(), ""}).exit_code, 0);
+  const std::filesystem::path victim = home.path() / "victim.txt";
+  { std::ofstream(victim) << "untouched"; }
+  const std::filesystem::path out = home.path() / "export.jsonl";
+  std::filesystem::create_symlink(victim, out.string() + ".partial");
+  CliResult r = RunUnderUmask022({"export", "--user", "a@example.com", "--out", out.string(), "--db", db},
+                                 {home.path().string(), ""});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(victim);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "untouched");
+  EXPECT_EQ(ModeOf(out), 0600);
+  EXPECT_FALSE(std::filesystem::is_symlink(out)) << "the export must be a file of its own";
 }
 
 TEST(CliPermissions, AnExistingLooseDefaultStoreIsTightenedWithAWarning) {
