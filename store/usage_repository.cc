@@ -82,4 +82,27 @@ Result<MonthUsage> GetMonthUsage(Connection& conn, std::string_view user_id,
   return usage;
 }
 
+Result<MonthUsage> GetMonthUsageOfOrigin(Connection& conn, std::string_view user_id, std::string_view origin,
+                                         std::string_view month) {
+  // created_at is ISO 8601 ("YYYY-MM-DDT…"): the month's events sort between "YYYY-MM-" and
+  // "YYYY-MM-~", a range the (user_id, created_at) index answers.
+  Statement& s = conn.Prepare(
+      "SELECT operation, count(*) FROM usage_events WHERE user_id = ? AND created_at >= ? AND created_at < ? "
+      "AND origin = ? GROUP BY operation");
+  s.Bind(1, user_id).Bind(2, std::string(month) + "-").Bind(3, std::string(month) + "-~").Bind(4, origin);
+  MonthUsage usage;
+  for (;;) {
+    Result<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const std::string operation = s.Text(0);
+    const std::int64_t n = s.Int64(1);
+    if (operation == UsageOperationName(UsageOperation::kMemoryWrite)) usage.writes += n;
+    if (operation == UsageOperationName(UsageOperation::kMemoryRead)) usage.reads += n;
+    if (operation == UsageOperationName(UsageOperation::kQuery)) usage.queries += n;
+    usage.total_ops += n;
+  }
+  return usage;
+}
+
 }  // namespace rm::store

@@ -40,5 +40,9 @@ Status RecordUsage(Connection& conn, const UsageEvent& event);
 Status RecordUsageBatch(Connection& conn, const std::vector<UsageEvent>& events);
 // The user's counters for `month` ("YYYY-MM"); zeros when nothing was recorded.
 Result<MonthUsage> GetMonthUsage(Connection& conn, std::string_view user_id, std::string_view month);
+// The same counters for the calls of one origin (a vendor) only, from usage_events: what an
+// agent key is told, since the account's totals would show other vendors' activity.
+Result<MonthUsage> GetMonthUsageOfOrigin(Connection& conn, std::string_view user_id, std::string_view origin,
+                                         std::string_view month);
 
 }  // namespace rm::store

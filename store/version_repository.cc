@@ -88,11 +88,12 @@ Result<VisibleHistory> ListVisibleVersions(Connection& conn, const Viewer& viewe
   Result<std::vector<VersionRow>> versions = ReadVersions(s);
   if (!versions.ok()) return versions.status();
 
-  Statement& latest = conn.Prepare("SELECT coalesce(max(version_number), 0) FROM memory_versions WHERE memory_id = ?");
+  Statement& latest =
+      conn.Prepare("SELECT coalesce(max(version_number), 0), count(*) FROM memory_versions WHERE memory_id = ?");
   latest.Bind(1, memory_id);
   Result<bool> row = latest.Step();
   if (!row.ok()) return row.status();
-  VisibleHistory history{std::move(*versions), latest.Int64(0)};
+  VisibleHistory history{std::move(*versions), latest.Int64(0), latest.Int64(1)};
   latest.Reset();
   return history;
 }

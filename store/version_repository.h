@@ -43,10 +43,13 @@ Result<std::vector<VersionRow>> ListVersions(Connection& conn, std::string_view 
 // version replaced after shared_at): a memory shared after being drafted
 // privately does not show the pool its drafts. Hidden versions leave gaps in
 // the numbers; `latest_number` counts them all, so the current state is always
-// latest_number + 1.
+// latest_number + 1. Whoever shows the history to a viewer who misses some
+// (`some_hidden()`) renumbers it over what they see, or the gaps would count them.
 struct VisibleHistory {
   std::vector<VersionRow> versions;
   std::int64_t latest_number = 0;
+  std::int64_t stored_count = 0;  // versions stored, hidden ones included
+  bool some_hidden() const { return static_cast<std::int64_t>(versions.size()) < stored_count; }
 };
 Result<VisibleHistory> ListVisibleVersions(Connection& conn, const Viewer& viewer, std::string_view memory_id);
 

@@ -82,16 +82,17 @@ MemoryService::Reply MemoryService::GetMemoryVersions(const Caller& caller, cons
     if (!memory.ok()) return memory.status();
     Result<store::VisibleHistory> history = store::ListVisibleVersions(call.conn, call.viewer, id);
     if (!history.ok()) return history.status();
-    // An agent's history is numbered over the versions its vendor may see: the
-    // stored numbers (and current_version) would count the hidden ones (issue 20).
-    const bool agent = call.caller.vendor.has_value();
+    // When some versions are hidden from this caller (kept from its vendor, or drafts from
+    // before the memory was shared with its pool), the history is numbered over the ones it
+    // sees: the stored numbers (and current_version) would count the hidden ones (issue 20).
+    const bool renumber = history->some_hidden();
     json::array out;
     std::int64_t seen = 0;
     for (store::VersionRow v : history->versions) {
-      if (agent) v.version_number = ++seen;
+      if (renumber) v.version_number = ++seen;
       out.push_back(VersionJson(v));
     }
-    const std::int64_t current = agent ? seen + 1 : history->latest_number + 1;
+    const std::int64_t current = renumber ? seen + 1 : history->latest_number + 1;
     return json::value(json::object{{"memory", MemoryJson(*memory)},
                         {"current_version", current},
                         {"versions", std::move(out)}});
@@ -215,7 +216,11 @@ MemoryService::Reply MemoryService::GetUsage(const Caller& caller, const Key& ke
   read_usage_.Flush();  // "operations count calls before this one": include reads still being metered
   return Execute(caller, key, UsageOperation::kMemoryRead, [&](ServiceCall& call) -> Reply {
     const std::string which = month ? *month : MonthOf(call.now);
-    Result<store::MonthUsage> usage = store::GetMonthUsage(call.conn, call.user.id, which);
+    // An agent is told its own vendor's calls: the account's totals would show what the
+    // user's other AI tools did (issue 20's review; like memories_stored below).
+    Result<store::MonthUsage> usage =
+        call.caller.vendor ? store::GetMonthUsageOfOrigin(call.conn, call.user.id, call.caller.origin, which)
+                           : store::GetMonthUsage(call.conn, call.user.id, which);
     if (!usage.ok()) return usage.status();
     std::optional<store::PlanLimits> limits = store::LimitsOfPlan(call.user.plan);
     const auto limit = [](const std::optional<std::int64_t>& n) {
@@ -231,7 +236,9 @@ MemoryService::Reply MemoryService::GetUsage(const Caller& caller, const Key& ke
          {{"memories", limits ? limit(limits->max_memories) : json::value(nullptr)},
           {"api_keys", limits ? limit(limits->max_api_keys) : json::value(nullptr)},
           {"memories_counted_per_org", limits && limits->memories_counted_per_org}}},
-        {"note", "operations count calls before this one; a null limit means unlimited"},
+        {"note", call.caller.vendor
+                     ? "operations count this vendor's calls before this one; a null limit means unlimited"
+                     : "operations count calls before this one; a null limit means unlimited"},
     };
     if (!call.caller.vendor) {
       // What the quota counts (trash included). Agents do not get it: it would count

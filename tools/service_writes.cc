@@ -150,12 +150,12 @@ MemoryService::Reply MemoryService::UpdateMemory(const Caller& caller, const Key
     // The state before the change becomes the next version (SPEC §3).
     Result<std::int64_t> version = store::AppendVersionSnapshot(call.conn, id, NewUuid(), call.now);
     if (!version.ok()) return version.status();
-    if (call.caller.vendor) {
-      // An agent numbers versions over those it may see (get_memory_versions): the
-      // one just saved is the last of them.
+    {
+      // A caller who misses some versions numbers them over those it sees
+      // (get_memory_versions): the one just saved is the last of them.
       Result<store::VisibleHistory> seen = store::ListVisibleVersions(call.conn, call.viewer, id);
       if (!seen.ok()) return seen.status();
-      version = static_cast<std::int64_t>(seen->versions.size());
+      if (seen->some_hidden()) version = static_cast<std::int64_t>(seen->versions.size());
     }
     RM_RETURN_IF_ERROR(store::UpdateMemoryFields(call.conn, id, changes, call.now));
     // The memory as updated (not re-read: the caller may have just excluded its

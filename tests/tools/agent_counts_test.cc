@@ -3,7 +3,9 @@
 // Owner keys (no vendor) keep the full counts of their own memories.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/tools/memory_test_env.h"
@@ -143,6 +145,67 @@ TEST(AgentCounts, VersionNumbersCountOnlyTheVersionsTheAgentSees) {
   CallResult all = owner->Call("get_memory_versions", {{"id", id}});
   EXPECT_EQ(all.structured.at("versions").as_array().size(), 3u);
   EXPECT_EQ(all.structured.at("current_version"), 4);
+}
+
+// Not only agents miss versions: a pool member does not see the author's drafts from before
+// the memory was shared. Its numbers count only what it sees, too (no gaps that count drafts).
+TEST(AgentCounts, APoolMemberMissingDraftsGetsVersionsNumberedOverWhatItSees) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com", "team");
+  const std::string bob = env.AddUser("bob@example.com", "team");
+  const std::string org = env.CreateOrg("Acme", alice);
+  const std::string team = env.CreateTeam(org, "Platform");
+  env.Join(org, alice, team);
+  env.Join(org, bob, team);
+  auto a = env.Connect(MemoryTestEnv::OwnerKey(alice));
+  auto b = env.Connect(MemoryTestEnv::OwnerKey(bob));
+  const std::string id = a->Call("write_memory", {{"title", "plan"}, {"content", "draft 1"}}).id();
+  ASSERT_FALSE(a->Call("update_memory", {{"id", id}, {"content", "draft 2"}}).is_error);
+  ASSERT_FALSE(a->Call("update_memory", {{"id", id}, {"content", "shared"}}).is_error);
+  ASSERT_FALSE(a->Call("share_memory", {{"memory_id", id}, {"scope", "team"}}).is_error);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // replaced strictly after shared_at
+  CallResult updated = b->Call("update_memory", {{"id", id}, {"content", "bob's"}});
+  ASSERT_FALSE(updated.is_error) << updated.error_message;
+  EXPECT_EQ(updated.structured.at("previous_version"), 1) << "the state Bob replaced is the first he sees";
+
+  CallResult seen = b->Call("get_memory_versions", {{"id", id}});
+  ASSERT_FALSE(seen.is_error) << seen.error_message;
+  const json::array& versions = seen.structured.at("versions").as_array();
+  ASSERT_EQ(versions.size(), 1u) << json::serialize(seen.structured);
+  EXPECT_EQ(Str(versions[0].at("content")), "shared");
+  EXPECT_EQ(versions[0].at("version_number"), 1);
+  EXPECT_EQ(seen.structured.at("current_version"), 2);
+  // The author sees every version under its stored number.
+  CallResult all = a->Call("get_memory_versions", {{"id", id}});
+  EXPECT_EQ(all.structured.at("versions").as_array().size(), 3u);
+  EXPECT_EQ(all.structured.at("versions").at(2).at("version_number"), 3);
+  EXPECT_EQ(all.structured.at("current_version"), 4);
+}
+
+// The account's operation counts would tell an agent what the user's other AI tools did.
+TEST(AgentCounts, GetUsageTellsAnAgentOnlyItsOwnVendorsCalls) {
+  MemoryTestEnv env;
+  const std::string u = env.AddUser("a@x.io");
+  auto owner = env.Connect(MemoryTestEnv::OwnerKey(u));
+  auto cursor = env.Connect(MemoryTestEnv::AgentKey(u, "cursor"));
+  auto claude = env.Connect(MemoryTestEnv::AgentKey(u, "claude"));
+  for (int i = 0; i < 3; ++i) owner->Call("write_memory", {{"title", "o"}, {"content", "c"}});
+  for (int i = 0; i < 2; ++i) cursor->Call("write_memory", {{"title", "c"}, {"content", "c"}});
+  cursor->Call("search_memories", {{"term", "c"}});
+  claude->Call("write_memory", {{"title", "mine"}, {"content", "c"}});
+  claude->Call("get_latest_memory");
+
+  CallResult mine = claude->Call("get_usage");
+  ASSERT_FALSE(mine.is_error) << mine.error_message;
+  const json::object& ops = mine.structured.at("operations").as_object();
+  EXPECT_EQ(ops.at("writes"), 1);
+  EXPECT_EQ(ops.at("reads"), 1);
+  EXPECT_EQ(ops.at("queries"), 0);
+  EXPECT_EQ(ops.at("total"), 2) << json::serialize(mine.structured);
+  // The owner key still gets the account's totals: 3 + 2 + 1 writes, 2 reads (claude's), 1 query.
+  CallResult all = owner->Call("get_usage");
+  EXPECT_EQ(all.structured.at("operations").at("writes"), 6);
+  EXPECT_EQ(all.structured.at("operations").at("total"), 9) << json::serialize(all.structured);
 }
 
 }  // namespace
