@@ -68,6 +68,21 @@ Statement& Connection::Prepare(std::string_view sql) {
 
 Status Connection::Exec(std::string_view sql) { return Prepare(sql).Run(); }
 
+void Connection::TraceStatements(std::function<void(std::string_view sql)> on_statement) {
+  on_statement_ = std::move(on_statement);
+  if (!on_statement_) {
+    sqlite3_trace_v2(db_, 0, nullptr, nullptr);
+    return;
+  }
+  sqlite3_trace_v2(
+      db_, SQLITE_TRACE_STMT,
+      [](unsigned, void* self, void*, void* sql) {
+        static_cast<Connection*>(self)->on_statement_(static_cast<const char*>(sql));
+        return 0;
+      },
+      this);
+}
+
 void Connection::OnWalCommit(std::function<void(int)> on_commit) {
   on_wal_commit_ = std::move(on_commit);
   sqlite3_wal_hook(

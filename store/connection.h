@@ -70,6 +70,11 @@ class Connection {
   // Copies what it can of the WAL into the database file; true if that was all of it.
   Result<bool> CheckpointPassive();
 
+  // Calls `on_statement` with the SQL text (parameters unbound) of every statement this
+  // connection starts; an empty function stops it. For diagnostics and tests: which
+  // statements a search plan ran, say.
+  void TraceStatements(std::function<void(std::string_view sql)> on_statement);
+
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
 
@@ -81,6 +86,7 @@ class Connection {
   sqlite3* db_;
   std::function<void(int)> on_wal_commit_;
   std::function<bool()> should_stop_;
+  std::function<void(std::string_view)> on_statement_;
   std::unordered_map<std::string, std::unique_ptr<Statement>, Hash, std::equal_to<>> cache_;
 };
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -18,21 +17,6 @@ constexpr double kK1 = 1.2;
 constexpr double kB = 0.75;
 constexpr int kScoredColumns = 3;                              // title, content, tags
 constexpr double kColumnWeight[kScoredColumns] = {8.0, 1.0, 3.0};  // in SearchColumn order
-
-// The index's totals: rows, and tokens per row in the scored columns.
-int IndexTotals(const Fts5ExtensionApi* api, Fts5Context* fts, double& rows, double& avg_len) {
-  sqlite3_int64 count = 0;
-  int rc = api->xRowCount(fts, &count);
-  sqlite3_int64 total = 0;
-  for (int c = 0; rc == SQLITE_OK && c < kScoredColumns; ++c) {
-    sqlite3_int64 column_total = 0;
-    rc = api->xColumnTotalSize(fts, c, &column_total);
-    total += column_total;
-  }
-  rows = static_cast<double>(count);
-  avg_len = count > 0 ? static_cast<double>(total) / static_cast<double>(count) : 1.0;
-  return rc;
-}
 
 // ---------------------------------------------------------------- rm_match_features
 
@@ -65,32 +49,6 @@ void MatchFeaturesFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite
   sqlite3_result_blob(ctx, out.data(), static_cast<int>(out.size() * sizeof(double)), SQLITE_TRANSIENT);
 }
 
-// ---------------------------------------------------------------- rm_corpus_stats
-
-void CorpusStats(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int,
-                 sqlite3_value**) {
-  // Read once per query (FTS5 reads its totals record anew on every call), then
-  // kept with the query: a scoring statement reports them on each of its rows.
-  auto* text = static_cast<std::string*>(api->xGetAuxdata(fts, 0));
-  if (text == nullptr) {
-    double rows = 0, avg_len = 1;
-    int rc = IndexTotals(api, fts, rows, avg_len);
-    if (rc != SQLITE_OK) {
-      sqlite3_result_error_code(ctx, rc);
-      return;
-    }
-    char formatted[64];
-    std::snprintf(formatted, sizeof formatted, "%.0f %.17g", rows, avg_len);
-    text = new std::string(formatted);
-    rc = api->xSetAuxdata(fts, text, [](void* p) { delete static_cast<std::string*>(p); });
-    if (rc != SQLITE_OK) {
-      sqlite3_result_error_code(ctx, rc);
-      return;
-    }
-  }
-  sqlite3_result_text(ctx, text->data(), static_cast<int>(text->size()), SQLITE_TRANSIENT);
-}
-
 // ---------------------------------------------------------------- registration
 
 int InstallOnConnection(sqlite3* db, char** error, const sqlite3_api_routines*) {
@@ -99,9 +57,7 @@ int InstallOnConnection(sqlite3* db, char** error, const sqlite3_api_routines*) 
     *error = sqlite3_mprintf("this SQLite has no FTS5; reflect-memory needs it for search");
     return SQLITE_ERROR;
   }
-  int rc = api->xCreateFunction(api, "rm_match_features", nullptr, MatchFeaturesFunction, nullptr);
-  if (rc == SQLITE_OK) rc = api->xCreateFunction(api, "rm_corpus_stats", nullptr, CorpusStats, nullptr);
-  return rc;
+  return api->xCreateFunction(api, "rm_match_features", nullptr, MatchFeaturesFunction, nullptr);
 }
 
 // Installed before main(), so every connection any Database opens has the functions.

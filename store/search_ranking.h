@@ -1,4 +1,4 @@
-// How search ranks (BM25), and the FTS5 functions it needs, registered on every
+// How search ranks (BM25), and the FTS5 function it needs, registered on every
 // SQLite connection this process opens (through sqlite3_auto_extension,
 // installed before main()):
 //
@@ -9,10 +9,6 @@
 //                                      terms) its column-weighted frequency. Column
 //                                      weights: title 8, tags 3, content 1; the vis
 //                                      column counts for nothing.
-//   rm_corpus_stats(memories_fts)      "N avgdl" of the whole index. For planning a
-//                                      search's walks only: it counts every user's
-//                                      memories, so nothing a caller receives may
-//                                      depend on it.
 //
 // (Query tokens and snippets use the index's tokenizer from C++: search_tokenizer.h.)
 //

@@ -140,13 +140,15 @@ Result<std::int64_t> StepInt64(Statement& s, std::int64_t if_none) {
   return value;
 }
 
-// The rowids of every memory that exists now: what a phrase's rows are spread over.
+// The rowids of the memories the caller may see, oldest to newest: what a phrase's
+// rows among them are spread over.
 struct RowidRange {
   std::int64_t lowest = 0;
   std::int64_t highest = 0;
 };
 
-// How many rows (of all users) hold `phrase`: counted when fewer than `cap`,
+// How many rows match `phrase` (the search words AND the caller's visibility tokens,
+// or the tokens alone): counted when fewer than `cap`,
 // otherwise estimated from how densely the newest `cap` matches are packed into
 // the rowid range (a common word: one walk of `cap` rows instead of the doclist).
 // Most search words are rare: a first short walk counts them in one query. (A
@@ -182,20 +184,22 @@ Result<double> PhraseRows(Connection& conn, const std::string& phrase, int cap, 
   return static_cast<double>(*n);
 }
 
-// IndexDensity::rows until the index's totals were read (not needed for rare words).
+// VisibleDensity::rows until the caller's rows were counted (not needed for rare words).
 constexpr double kTotalsUnknown = -1;
 
-// How dense the search words are in the whole index (every user's memories). For
-// PLANNING a search's walks only — which walk finds the caller's candidates
-// cheapest; each plan yields the same candidates. Never for ranking or anything
-// else a caller receives (search_ranking.h).
-struct IndexDensity {
-  double rows = kTotalsUnknown;     // memories in the index
-  std::vector<double> phrase_rows;  // rows holding each phrase (counted, or estimated past a cap)
+// How dense the search words are among the memories the caller may see (the words
+// AND the visibility tokens). For PLANNING a search's walks only — each plan yields
+// the same candidates. Measured over the caller's own rows so that not even the plan,
+// and with it the time a search takes, follows what other users or vendors wrote
+// (issue 20): the walks' own cost still grows with the index, smoothly, but no plan
+// switches on memories the caller cannot see.
+struct VisibleDensity {
+  double rows = kTotalsUnknown;     // memories the caller may see
+  std::vector<double> phrase_rows;  // of them, rows holding each phrase (counted, or estimated past a cap)
 };
 
 // At most how many rows can match: per group, its rarest phrase; summed over groups.
-double MatchBound(const SearchTerms& terms, const IndexDensity& density) {
+double MatchBound(const SearchTerms& terms, const VisibleDensity& density) {
   double bound = 0;
   for (const auto& group : terms.groups) {
     double rarest = density.rows == kTotalsUnknown ? std::numeric_limits<double>::infinity() : density.rows;
@@ -205,59 +209,45 @@ double MatchBound(const SearchTerms& terms, const IndexDensity& density) {
   return bound;
 }
 
-// How many matches are expected in the caller's pools (`pool_rows` rows) if words
-// and pools were independent.
-double ExpectedMatches(const SearchTerms& terms, const IndexDensity& density, double pool_rows) {
+// How many matches are expected among the caller's rows if its words were independent.
+double ExpectedMatches(const SearchTerms& terms, const VisibleDensity& density) {
   const double n = std::max(density.rows, 1.0);
   double expected = 0;
   for (const auto& group : terms.groups) {
-    double share = pool_rows / n;
+    double share = 1;
     for (int p : group) share *= density.phrase_rows[static_cast<std::size_t>(p)] / n;
     expected += share * n;
   }
   return expected;
 }
 
-// At most this many rows holding the search words are checked by SQL alone (see
-// FindCandidates); about a third of a microsecond each.
-constexpr double kSqlCheckedRows = 256;
 // At most this many candidates have their memory read while they are scored.
 constexpr double kRowsReadWhileScoring = 32;
 
-// The index's density of the search words and the rowid range of the memories
-// that exist now (the first page of a search), for planning. nullopt: nothing can
-// match. `match` is the search words alone when there are any.
-// Rare words (checked by SQL alone, see FindCandidates) leave the index's row count
-// unread: the plan does not need it then.
-Result<std::optional<IndexDensity>> MeasureDensity(Connection& conn, const std::string& match,
-                                                   const SearchTerms& terms, int cap, RowidRange& range) {
-  Statement& ends = conn.Prepare("SELECT (SELECT min(rowid) FROM memories), (SELECT max(rowid) FROM memories)");
-  Result<bool> row = ends.Step();
-  if (!row.ok()) return row.status();
-  range.lowest = ends.Int64(0);
-  range.highest = ends.Int64(1);
-  ends.Reset();
-  IndexDensity density;
+// The search words' density among the caller's rows, and the rowid range of those
+// rows (the first page of a search), for planning. nullopt: nothing can match.
+// `visible` is the visibility half of the MATCH.
+Result<std::optional<VisibleDensity>> MeasureDensity(Connection& conn, const std::string& visible,
+                                                     const SearchTerms& terms, int cap, RowidRange& range) {
+  Statement& oldest = conn.Prepare("SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid LIMIT 1");
+  oldest.Bind(1, visible);
+  Result<std::int64_t> lowest = StepInt64(oldest, 0);
+  if (!lowest.ok()) return lowest.status();
+  if (*lowest == 0) return std::optional<VisibleDensity>();  // the caller sees nothing
+  Statement& newest =
+      conn.Prepare("SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT 1");
+  newest.Bind(1, visible);
+  Result<std::int64_t> highest = StepInt64(newest, 0);
+  if (!highest.ok()) return highest.status();
+  range = {*lowest, *highest};
+  VisibleDensity density;
   for (const std::string& phrase : terms.phrases) {
-    Result<double> n = PhraseRows(conn, phrase, cap, range);
+    Result<double> n = PhraseRows(conn, "(" + phrase + ") AND " + visible, cap, range);
     if (!n.ok()) return n.status();
     density.phrase_rows.push_back(*n);
   }
-  if (!terms.phrases.empty()) {
-    const double bound = MatchBound(terms, density);
-    if (bound == 0) return std::optional<IndexDensity>();
-    if (bound <= std::min<double>(kSqlCheckedRows, cap)) return std::optional<IndexDensity>(density);
-  }
-  // Any match carries the index's totals; if there is none, there is nothing to rank.
-  Statement& first = conn.Prepare(
-      "SELECT rm_corpus_stats(memories_fts) FROM memories_fts WHERE memories_fts MATCH ? LIMIT 1");
-  first.Bind(1, match);
-  row = first.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<IndexDensity>();
-  density.rows = std::strtod(first.Text(0).c_str(), nullptr);
-  first.Reset();
-  return std::optional<IndexDensity>(density);
+  if (!terms.phrases.empty() && MatchBound(terms, density) == 0) return std::optional<VisibleDensity>();
+  return std::optional<VisibleDensity>(density);
 }
 
 struct Candidate {
@@ -374,7 +364,7 @@ constexpr double kEstimateMargin = 2.0;
 constexpr std::int64_t kWalkLimit = 4;
 
 Result<std::optional<std::vector<Candidate>>> NewestByEstimate(
-    Connection& conn, const Viewer& viewer, const std::string& scored_match, const std::string& match,
+    Connection& conn, const Viewer& viewer, const std::string& match,
     const SearchRequest& request, int phrases, SearchWindow& window, RowidRange range, double expected,
     std::int64_t k, Check check) {
   const double span = static_cast<double>(range.highest - range.lowest + 1);
@@ -382,7 +372,7 @@ Result<std::optional<std::vector<Candidate>>> NewestByEstimate(
   const std::int64_t guess =
       std::max<std::int64_t>(range.lowest, window.highest_rowid - static_cast<std::int64_t>(std::min(depth, span)));
   Result<std::vector<Candidate>> newest =
-      WalkMatches(conn, viewer, scored_match, request, phrases, guess, window.highest_rowid, kWalkLimit * k, check);
+      WalkMatches(conn, viewer, match, request, phrases, guess, window.highest_rowid, kWalkLimit * k, check);
   if (!newest.ok()) return newest.status();
   const std::int64_t found = static_cast<std::int64_t>(newest->size());
   if (found == kWalkLimit * k) return std::optional<std::vector<Candidate>>();
@@ -395,7 +385,7 @@ Result<std::optional<std::vector<Candidate>>> NewestByEstimate(
   Result<std::int64_t> lowest = NthNewestMatch(conn, viewer, match, request, guess - 1, k - found);
   if (!lowest.ok()) return lowest.status();
   Result<std::vector<Candidate>> older =
-      WalkMatches(conn, viewer, scored_match, request, phrases, *lowest, guess - 1, k - found, check);
+      WalkMatches(conn, viewer, match, request, phrases, *lowest, guess - 1, k - found, check);
   if (!older.ok()) return older.status();
   window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
   older->insert(older->end(), newest->begin(), newest->end());
@@ -415,7 +405,7 @@ void SortByScore(std::vector<Candidate>& candidates) {
 Result<std::vector<Candidate>> FindCandidates(Connection& conn, const Viewer& viewer,
                                               const std::string& match, const SearchRequest& request,
                                               const SearchTerms& terms, SearchWindow& window,
-                                              const std::optional<IndexDensity>& density,
+                                              const std::optional<VisibleDensity>& density,
                                               const std::string& visible, RowidRange range,
                                               std::vector<MemoryRow>& read_rows) {
   const std::int64_t k = std::max(request.candidate_limit, 1);
@@ -432,38 +422,38 @@ Result<std::vector<Candidate>> FindCandidates(Connection& conn, const Viewer& vi
                        token_check, read);
   }
   const double bound = MatchBound(terms, *density);
-  // Few rows hold the words: checking each against the SQL predicate (which every
-  // candidate passes anyway) is cheaper than intersecting the words with the
-  // visibility tokens, whose doclists can hold most of the index (a user who
-  // wrote most of the memories). The rows, and so the results, are the same.
-  const std::string& scored_match = bound <= kSqlCheckedRows ? terms.expression : match;
-  const Check check = &scored_match == &match ? token_check : Check::kEachCandidate;
+  // Every walk goes through the visibility tokens: a walk of the words alone, checked
+  // row by row in SQL, would be cheaper for words rare in the whole index, but whether
+  // it is cheaper depends on other users' memories — and so would the time taken.
+  const Check check = token_check;
   // So few candidates that reading all their rows costs less than a lookup of the hits.
   std::vector<MemoryRow>* read = bound <= std::min<double>(kRowsReadWhileScoring, kd) ? &read_rows : nullptr;
   // How to find out, cheapest, whether there are more than K matches:
-  // - a rare word bounds them below K, or few are expected (a light user): walk
+  // - the words bound them below K, or few are expected (a light user): walk
   //   them all forwards, and only if that finds more than K, fall back;
   // - many expected (a heavy user, common words): walk forwards from where the
   //   newest K are expected to start (NewestByEstimate);
   // - in between: a forward count (walking backwards through a few matches spread
-  //   over the whole index costs much more).
+  //   over the caller's rows costs much more).
   double expected = 0;
   if (bound > kd) {
     // Only now is the number of memories the caller may see worth a walk (at most
     // K rows of `visible`, the visibility half of the MATCH).
     Result<double> pool_rows = PhraseRows(conn, visible, static_cast<int>(k), range);
     if (!pool_rows.ok()) return pool_rows.status();
-    expected = ExpectedMatches(terms, *density, *pool_rows);
+    VisibleDensity counted = *density;
+    counted.rows = *pool_rows;
+    expected = ExpectedMatches(terms, counted);
   }
   bool over_k = true;
   if (bound <= kd || expected <= kd / 2) {
     Result<std::vector<Candidate>> all =
-        WalkMatches(conn, viewer, scored_match, request, phrases, 0, window.highest_rowid, k + 1, check, read);
+        WalkMatches(conn, viewer, match, request, phrases, 0, window.highest_rowid, k + 1, check, read);
     if (!all.ok() || static_cast<std::int64_t>(all->size()) <= k) return all;
     read_rows.clear();  // more than K: the newest K are walked again below, without reading rows
   } else if (expected > 2 * kd) {
     Result<std::optional<std::vector<Candidate>>> newest =
-        NewestByEstimate(conn, viewer, scored_match, match, request, phrases, window, range, expected, k, check);
+        NewestByEstimate(conn, viewer, match, request, phrases, window, range, expected, k, check);
     if (!newest.ok()) return newest.status();
     if (*newest) return std::move(**newest);
   } else {
@@ -476,7 +466,7 @@ Result<std::vector<Candidate>> FindCandidates(Connection& conn, const Viewer& vi
     if (!lowest.ok()) return lowest.status();
     window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
   }
-  return WalkMatches(conn, viewer, scored_match, request, phrases, window.lowest_rowid, window.highest_rowid, k,
+  return WalkMatches(conn, viewer, match, request, phrases, window.lowest_rowid, window.highest_rowid, k,
                      check);
 }
 
@@ -621,15 +611,15 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   RowidRange range;  // of the first page only; later pages rank within their window
   std::vector<MemoryRow> read_rows;  // memories read while scoring (Candidate::memory)
 
-  std::optional<IndexDensity> density;  // the first page's plan (see IndexDensity)
+  std::optional<VisibleDensity> density;  // the first page's plan (see VisibleDensity)
   if (request.window) {
     if (request.window->phrase_rows.size() != terms->phrases.size()) {
       return Status::InvalidArgument("cursor: it belongs to a different search; start again");
     }
     page.window = *request.window;
   } else {
-    Result<std::optional<IndexDensity>> measured =
-        MeasureDensity(conn, terms->expression.empty() ? match : terms->expression, *terms,
+    Result<std::optional<VisibleDensity>> measured =
+        MeasureDensity(conn, tokens, *terms,
                        std::max(request.candidate_limit, 1), range);
     if (!measured.ok()) return measured.status();
     if (!*measured) return page;

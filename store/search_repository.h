@@ -4,16 +4,16 @@
 // figures in docs/BENCHMARKS.md):
 //  1. The MATCH carries the caller's visibility as index tokens (migration 5), so
 //     FTS5 itself yields only memories the caller may see, filters included.
-//     Not for rare words (a few hundred rows at most): checking those rows by SQL
-//     is cheaper than intersecting them with a pool token that, for a user who
-//     wrote most memories, is in most of the index.
 //  2. Ranking looks at the newest `candidate_limit` (K) matches only: FTS5 walks
 //     doclists in rowid order and stops after K rows, whereas ranking every match
 //     of a word found in half the corpus means scoring half a million rows.
 //     When a query has at most K visible matches (the usual case), all are ranked.
 //  3. Which walks find those candidates cheapest is planned from how dense the
-//     words are in the whole index (counted up to a cap, estimated past it).
-//     The plan changes only the time taken, never which candidates are found.
+//     words are among the memories the caller may see (the words AND the tokens,
+//     counted up to a cap, estimated past it) — never from the whole index, so no
+//     plan, and no switch in the time a search takes, follows memories the caller
+//     cannot see. The plan changes only the time taken, never which candidates
+//     are found.
 //  4. Walks go forwards wherever possible (FTS5 walks backwards far more slowly).
 //     Where the newest K matches start is guessed from the densities of step 3,
 //     then scored forwards; a backward walk only makes up for a guess that missed.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "store/search_repository.h"
 #include "tests/tools/memory_test_env.h"
 
 namespace rm::testing {
@@ -101,6 +102,65 @@ TEST_P(SearchIsolation, AnswersAreByteIdenticalAfterWritesTheCallerCannotSee) {
 
 INSTANTIATE_TEST_SUITE_P(CandidateLimits, SearchIsolation, ::testing::Values(1000, 3),
                          [](const auto& info) { return "K" + std::to_string(info.param); });
+
+// The statements one search ran (its plan), in order. Only the search's own: FTS5's
+// statements on its shadow tables ("-- …", "… 'main'.'memories_fts_…'") read the
+// index's segments, which every user's writes reshape.
+std::vector<std::string> PlanOf(MemoryTestEnv& env, const store::Viewer& viewer, const std::string& text, int k) {
+  std::vector<std::string> plan;
+  Status s = env.db().Read([&](store::Connection& conn) -> Status {
+    conn.TraceStatements([&](std::string_view sql) {
+      if (sql.starts_with("--") || sql.find("'main'.") != std::string_view::npos) return;
+      plan.emplace_back(sql);
+    });
+    store::SearchRequest request;
+    request.text = text;
+    request.limit = 2;
+    request.candidate_limit = k;
+    Result<store::SearchPage> page = store::SearchMemories(conn, viewer, request);
+    conn.TraceStatements(nullptr);
+    return page.status();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return plan;
+}
+
+// Timing: the walks a search chooses — and with them most of the time it takes — were
+// planned from how dense its words were in the whole index, so the audit saw one search
+// take 0.24 or 0.62 ms depending on another user's memories. The plan is now made from the
+// caller's own rows: the same statements run, in the same order, whatever others write
+// (crossing every threshold of the planner: 256 rows, K, 2 K).
+TEST(SearchIsolation, ThePlanOfASearchDoesNotFollowMemoriesTheCallerCannotSee) {
+  MemoryTestEnv env;
+  const std::string alice = env.AddUser("alice@example.com", "admin");
+  const std::string bob = env.AddUser("bob@example.com", "admin");
+  auto claude = env.Connect(MemoryTestEnv::AgentKey(alice, "claude"));
+  auto cursor = env.Connect(MemoryTestEnv::AgentKey(alice, "cursor"));
+  auto bobs = env.Connect(MemoryTestEnv::OwnerKey(bob));
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_FALSE(claude->Call("write_memory", Memory("zebra " + std::to_string(i), "zebra stripes")).is_error);
+  }
+  const store::Viewer viewer{alice, std::nullopt, std::nullopt, "claude"};
+  const std::vector<std::string> texts = {"zebra", "zebra stripes", "stripes OR herd"};
+  std::vector<std::vector<std::string>> before;
+  for (const auto& text : texts) {
+    for (int k : {3, 1000}) before.push_back(PlanOf(env, viewer, text, k));
+  }
+  ASSERT_FALSE(before[0].empty()) << "the trace saw no statement";
+  for (int i = 0; i < 320; ++i) {
+    ASSERT_FALSE(bobs->Call("write_memory", Memory("zebra herd " + std::to_string(i), "zebra stripes herd")).is_error);
+    if (i % 8 == 0) {
+      ASSERT_FALSE(cursor->Call("write_memory", Memory("zebra", "zebra stripes herd", {"wild"}, {"cursor"})).is_error);
+    }
+  }
+  std::size_t n = 0;
+  for (const auto& text : texts) {
+    for (int k : {3, 1000}) {
+      EXPECT_EQ(PlanOf(env, viewer, text, k), before[n]) << "\"" << text << "\", K " << k;
+      ++n;
+    }
+  }
+}
 
 // The property: random writes by other users and by the caller's user through
 // other vendors, with random words, tags and types, in between the caller's
