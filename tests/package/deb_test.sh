@@ -4,6 +4,7 @@
 # machine where it is not installed, `dpkg -i` it for real: the system user and its 0700 state
 # folder exist, the unit passes `systemd-analyze verify`, the unit's command run as that user
 # answers /healthz and writes its database where /etc/reflect-memory/config.toml says, and
+# `reflect-memory connect claude-code --http` gives a client a config that lists the tools, and
 # `dpkg --purge` leaves no binary, unit, settings or user behind.
 #   deb_test.sh BUILD_DIR
 set -euo pipefail
@@ -94,6 +95,28 @@ port=$(free_port)
    setpriv --reuid=reflect-memory --regid=reflect-memory --init-groups "${command[@]}") 2>"$work/installed.log" &
 server_pid=$!
 await_health "$port" || { cat "$work/installed.log" >&2; fail "the installed unit command did not answer /healthz"; }
+
+# The README's next step: `connect claude-code --http`, run as the service user (whose database
+# it is), writes the client's config with a new key; with that config a client lists the tools.
+client_home=$(mktemp -d)
+mkdir "$client_home/.claude"
+chown -R reflect-memory:reflect-memory "$client_home"
+env -i PATH=/usr/bin:/bin HOME="$client_home" setpriv --reuid=reflect-memory --regid=reflect-memory --init-groups \
+  /usr/bin/reflect-memory connect claude-code --http "http://127.0.0.1:$port/mcp" >"$work/connect.log" 2>&1 \
+  || { cat "$work/connect.log" >&2; rm -rf "$client_home"; fail "connect claude-code --http"; }
+read -r url authorization < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["mcpServers"]["reflect-memory"]; print(s["url"], s["headers"]["Authorization"])' "$client_home/.claude.json")
+rm -rf "$client_home"
+mcp_post() {  # BODY [SESSION]: POSTs one message as the configured client would; prints headers and body
+  curl -sS -i "$url" -H "Authorization: $authorization" -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' ${2:+-H "Mcp-Session-Id: $2"} -d "$1"
+}
+session=$(mcp_post '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"deb-test","version":"1"}}}' \
+          | tr -d '\r' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: //p')
+[ -n "$session" ] || fail "initialize with the key connect wrote opened no session"
+mcp_post '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$session" >/dev/null
+tools=$(mcp_post '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' "$session")
+grep -q '"name":"write_memory"' <<<"$tools" || { echo "$tools" >&2; fail "tools/list through the connected config"; }
+echo "ok: connect claude-code --http wrote a config whose key lists the tools of the installed service"
 stop_server
 [ "$(stat -c '%U %a' /var/lib/reflect-memory/memory.db)" = "reflect-memory 600" ] \
   || fail "database owner/mode: $(stat -c '%U %a' /var/lib/reflect-memory/memory.db 2>&1)"
