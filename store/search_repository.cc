@@ -184,9 +184,6 @@ Result<double> PhraseRows(Connection& conn, const std::string& phrase, int cap, 
   return static_cast<double>(*n);
 }
 
-// VisibleDensity::rows until the caller's rows were counted (not needed for rare words).
-constexpr double kTotalsUnknown = -1;
-
 // How dense the search words are among the memories the caller may see (the words
 // AND the visibility tokens). For PLANNING a search's walks only — each plan yields
 // the same candidates. Measured over the caller's own rows so that not even the plan,
@@ -194,24 +191,24 @@ constexpr double kTotalsUnknown = -1;
 // (issue 20): the walks' own cost still grows with the index, smoothly, but no plan
 // switches on memories the caller cannot see.
 struct VisibleDensity {
-  double rows = kTotalsUnknown;     // memories the caller may see
-  std::vector<double> phrase_rows;  // of them, rows holding each phrase (counted, or estimated past a cap)
+  std::vector<double> phrase_rows;  // rows the caller sees holding each phrase (counted, or estimated past a cap)
 };
 
 // At most how many rows can match: per group, its rarest phrase; summed over groups.
 double MatchBound(const SearchTerms& terms, const VisibleDensity& density) {
   double bound = 0;
   for (const auto& group : terms.groups) {
-    double rarest = density.rows == kTotalsUnknown ? std::numeric_limits<double>::infinity() : density.rows;
+    double rarest = std::numeric_limits<double>::infinity();
     for (int p : group) rarest = std::min(rarest, density.phrase_rows[static_cast<std::size_t>(p)]);
     bound += rarest;
   }
   return bound;
 }
 
-// How many matches are expected among the caller's rows if its words were independent.
-double ExpectedMatches(const SearchTerms& terms, const VisibleDensity& density) {
-  const double n = std::max(density.rows, 1.0);
+// How many matches are expected among the caller's `visible_rows` rows if its words were
+// independent.
+double ExpectedMatches(const SearchTerms& terms, const VisibleDensity& density, double visible_rows) {
+  const double n = std::max(visible_rows, 1.0);
   double expected = 0;
   for (const auto& group : terms.groups) {
     double share = 1;
@@ -413,19 +410,18 @@ Result<std::vector<Candidate>> FindCandidates(Connection& conn, const Viewer& vi
   const int phrases = static_cast<int>(terms.phrases.size());
   // The time filters are not index tokens: only the SQL check applies them.
   const bool time_filtered = request.filters.created_after || request.filters.created_before;
-  const Check token_check = time_filtered ? Check::kEachCandidate : Check::kPageHits;
+  const Check check = time_filtered ? Check::kEachCandidate : Check::kPageHits;
   if (!density) {
     // A later page: the window holds exactly window.rows candidates (its statistics
     // are theirs), all of the caller's, so the tokens select them.
     std::vector<MemoryRow>* read = window.rows <= std::min<double>(kRowsReadWhileScoring, kd) ? &read_rows : nullptr;
     return WalkMatches(conn, viewer, match, request, phrases, window.lowest_rowid, window.highest_rowid, k,
-                       token_check, read);
+                       check, read);
   }
   const double bound = MatchBound(terms, *density);
   // Every walk goes through the visibility tokens: a walk of the words alone, checked
   // row by row in SQL, would be cheaper for words rare in the whole index, but whether
   // it is cheaper depends on other users' memories — and so would the time taken.
-  const Check check = token_check;
   // So few candidates that reading all their rows costs less than a lookup of the hits.
   std::vector<MemoryRow>* read = bound <= std::min<double>(kRowsReadWhileScoring, kd) ? &read_rows : nullptr;
   // How to find out, cheapest, whether there are more than K matches:
@@ -441,9 +437,7 @@ Result<std::vector<Candidate>> FindCandidates(Connection& conn, const Viewer& vi
     // K rows of `visible`, the visibility half of the MATCH).
     Result<double> pool_rows = PhraseRows(conn, visible, static_cast<int>(k), range);
     if (!pool_rows.ok()) return pool_rows.status();
-    VisibleDensity counted = *density;
-    counted.rows = *pool_rows;
-    expected = ExpectedMatches(terms, counted);
+    expected = ExpectedMatches(terms, *density, *pool_rows);
   }
   bool over_k = true;
   if (bound <= kd || expected <= kd / 2) {
