@@ -1,9 +1,10 @@
-// reflect-memory user add | list
+// reflect-memory user add | list | set
 #include <iostream>
 #include <memory>
 
 #include "app/cli_commands.h"
 #include "app/cli_output.h"
+#include "store/user_settings.h"
 #include "store/users.h"
 #include "store/validation.h"
 
@@ -61,6 +62,36 @@ int RunUserList(const CliContext& ctx) {
   return kExitOk;
 }
 
+struct UserSetArgs {
+  std::string email;
+  std::string merge_similar;  // "on" | "off"; empty: not given
+};
+
+int RunUserSet(const CliContext& ctx, const UserSetArgs& args) {
+  if (args.merge_similar.empty()) {
+    return ReportError(Status::InvalidArgument("nothing to set: give --merge-similar on|off"));
+  }
+  auto db = ctx.OpenDatabase();
+  if (!db.ok()) return ReportError(db.status());
+  const bool merge = args.merge_similar == "on";
+  Result<store::User> user = store::WriteValue<store::User>(**db, [&](store::Connection& c) -> Result<store::User> {
+    Result<store::User> found = store::FindUserByEmail(c, args.email);
+    if (!found.ok()) return found.status();
+    RM_RETURN_IF_ERROR(store::SetUserMergesSimilar(c, found->id, merge));
+    return found;
+  });
+  if (!user.ok()) return ReportError(user.status(), "see the users with `reflect-memory user list`");
+  if (ctx.json) {
+    PrintJson(boost::json::object{{"email", user->email}, {"merge_similar", merge}});
+  } else {
+    std::cout << "user " << user->email << ": merge_similar " << (merge ? "on" : "off")
+              << (merge ? " (write_memory updates a near-identical memory of the last 48 h instead of adding one)"
+                        : "")
+              << "\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddUserCommands(CLI::App& app, CliContext& ctx) {
@@ -81,6 +112,15 @@ void AddUserCommands(CLI::App& app, CliContext& ctx) {
 
   CLI::App* list = user->add_subcommand("list", "List every user");
   OnSelected(list, ctx, [&ctx] { return RunUserList(ctx); });
+
+  auto set_args = std::make_shared<UserSetArgs>();
+  CLI::App* set = user->add_subcommand("set", "Change a user's settings");
+  set->add_option("EMAIL", set_args->email, "The user's email address")->required();
+  set->add_option("--merge-similar", set_args->merge_similar,
+                  "on: write_memory merges a near-identical memory of the last 48 hours into a new "
+                  "version of it (undoable) unless the call says merge_similar: false; off (the default): never")
+      ->check(CLI::IsMember({"on", "off"}));
+  OnSelected(set, ctx, [&ctx, set_args] { return RunUserSet(ctx, *set_args); });
 }
 
 }  // namespace rm::app

@@ -3,9 +3,12 @@
 // every read; bounded in size.
 #include <boost/json/object.hpp>
 
+#include <algorithm>
+
 #include "store/memory_lists.h"
 #include "tools/memory_json.h"
 #include "tools/service_call.h"
+#include "tools/topic_clusters.h"
 
 namespace rm::tools {
 namespace json = boost::json;
@@ -16,10 +19,31 @@ constexpr int kTopTags = 10;
 constexpr int kTagSample = 1000;  // top tags are those of the newest 1,000 memories
 constexpr int kRecent = 5;
 constexpr int kThreads = 5;
+constexpr std::size_t kTopics = 5;      // the topic map: the 5 largest clusters
+constexpr std::size_t kTopicTags = 5;   // with their 5 most central tags
+
+// The topic map: the largest clusters of two tags or more (a one-tag cluster is
+// already in the top tags). Empty when the clusters are not computed yet and
+// `compute_now` is false (they are being computed in the background).
+Result<json::array> TopicMap(TopicClusters& topics, store::Connection& conn, const store::Viewer& viewer,
+                             bool compute_now) {
+  json::array map;
+  Result<std::optional<store::ClusterCache>> clusters = topics.Get(conn, viewer, store::Scope::kAll, compute_now);
+  if (!clusters.ok()) return clusters.status();
+  if (!*clusters) return map;
+  for (const auto& cluster : (*clusters)->clusters) {
+    if (map.size() == kTopics) break;
+    if (cluster.tags.size() < 2) continue;
+    json::array tags;
+    for (std::size_t i = 0; i < std::min(kTopicTags, cluster.tags.size()); ++i) tags.emplace_back(cluster.tags[i]);
+    map.push_back({{"name", cluster.name}, {"tags", std::move(tags)}, {"memories", cluster.member_count}});
+  }
+  return map;
+}
 
 // With `count_cap`, a total over it means "more than that many".
-Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewer,
-                             std::optional<std::int64_t> count_cap = std::nullopt) {
+Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewer, TopicClusters& topics,
+                             bool compute_topics, std::optional<std::int64_t> count_cap = std::nullopt) {
   json::object totals;
   for (auto [scope, name] : {std::pair{store::Scope::kPersonal, "personal"},
                              std::pair{store::Scope::kOrg, "org"},
@@ -62,9 +86,12 @@ Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewe
                             {"replies", t.replies},
                             {"last_reply_at", t.last_reply_at}});
   }
+  Result<json::array> topic_map = TopicMap(topics, conn, viewer, compute_topics);
+  if (!topic_map.ok()) return topic_map.status();
   return json::object{{"vendor", viewer.vendor ? json::value(*viewer.vendor) : json::value(nullptr)},
                       {"totals", std::move(totals)},
                       {"top_tags", std::move(top_tags)},
+                      {"topics", std::move(*topic_map)},
                       {"recent", std::move(recent_titles)},
                       {"open_threads", std::move(open_threads)}};
 }
@@ -88,6 +115,14 @@ std::string Markdown(const json::object& b, std::optional<std::int64_t> count_ca
       md += " " + Str(t.at("tag")) + " (" + std::to_string(t.at("count").as_int64()) + ")";
     }
     md += "\n";
+  }
+  if (!b.at("topics").as_array().empty()) {
+    md += "\nTopics (call get_topic_cluster with one of their tags):\n";
+    for (const auto& t : b.at("topics").as_array()) {
+      md += "- " + Str(t.at("name")) + " (" + std::to_string(t.at("memories").as_int64()) + " memories; tags";
+      for (const auto& tag : t.at("tags").as_array()) md += " " + Str(tag);
+      md += ")\n";
+    }
   }
   if (!b.at("recent").as_array().empty()) {
     md += "\nRecent:\n";
@@ -120,7 +155,7 @@ std::string CutUtf8(std::string s, std::size_t max) {
 MemoryService::Reply MemoryService::GetBriefing(const Caller& caller, const Key& key,
                                                 bool markdown) {
   return Execute(caller, key, store::UsageOperation::kMemoryRead, [&](ServiceCall& call) -> Reply {
-    Result<json::object> briefing = Collect(call.conn, call.viewer);
+    Result<json::object> briefing = Collect(call.conn, call.viewer, *topics_, /*compute_topics=*/true);
     if (!briefing.ok()) return briefing.status();
     if (markdown) return json::value(json::object{{"format", "markdown"}, {"briefing", Markdown(*briefing)}});
     return json::value(json::object{{"format", "json"}, {"briefing", std::move(*briefing)}});
@@ -134,7 +169,10 @@ Result<std::string> MemoryService::Instructions(const Caller& caller, std::size_
       "save durable facts with write_memory (reply in a thread with write_child_memory).\n\n";
   Status status = ReadAs(caller, [&](store::Connection& conn, const store::Viewer& viewer) -> Status {
     // ServiceOptions::instructions_count_cap says why the totals are capped here.
-    Result<json::object> briefing = Collect(conn, viewer, options_.instructions_count_cap);
+    // Never computes the topic map: a session must not wait for it (it is queued
+    // instead, for the next session).
+    Result<json::object> briefing = Collect(conn, viewer, *topics_, /*compute_topics=*/false,
+                                            options_.instructions_count_cap);
     if (!briefing.ok()) return briefing.status();
     text += Markdown(*briefing, options_.instructions_count_cap);
     return Status::Ok();

@@ -68,6 +68,7 @@ std::shared_ptr<MemoryService> RegisterMemoryServer(mcp::ServerDefinition& serve
   AddWriteTools(server.tools, service);
   AddReadTools(server.tools, service);
   AddSearchTools(server.tools, service);
+  AddGraphTools(server.tools, service);
   server.resources = std::make_shared<MemoryResources>(service);
   server.prompts.Add(RecallPrompt(service));
   server.instructions = [service](mcp::CallContext& ctx) -> std::string {

@@ -20,7 +20,10 @@ namespace rm::tools {
 namespace json = boost::json;
 
 MemoryService::MemoryService(store::Database& db, ServiceOptions options)
-    : db_(db), options_(std::move(options)), live_(LiveChanges::Create(db, options_.live_limits)) {}
+    : db_(db),
+      options_(std::move(options)),
+      live_(LiveChanges::Create(db, options_.live_limits)),
+      topics_(std::make_unique<TopicClusters>(db, options_.topic_clusters)) {}
 
 std::string MemoryService::UrlOf(const std::string& id) const {
   if (options_.public_base_url.empty()) return "memory://" + id;

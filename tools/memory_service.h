@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -36,6 +37,7 @@
 #include "tools/live_changes.h"
 #include "tools/principal.h"
 #include "tools/request_state.h"
+#include "tools/topic_clusters.h"
 #include "util/status.h"
 
 namespace rm::tools {
@@ -55,6 +57,8 @@ struct ServiceOptions {
   RequestStateOptions request_states;
   // Listeners per credential, and changes waiting for the dispatcher (tools/live_changes.h).
   LiveChanges::Limits live_limits = {};
+  // When topic clusters are recomputed (tools/topic_clusters.h).
+  TopicClusters::Options topic_clusters = {};
 };
 
 // What makes a call idempotent: the user's request_id and a fingerprint of what
@@ -109,8 +113,11 @@ class MemoryService {
   explicit MemoryService(store::Database& db, ServiceOptions options = {});
 
   // --- writes (usage: memory_write)
-  Reply WriteMemory(const Caller& caller, const Key& key, NewMemory memory,
-                    std::optional<PoolKind> share);
+  // merge_similar (nullopt: the user's default): a near-identical recent memory of
+  // the caller's (tools/near_duplicate.h) is updated instead, a new version, and the
+  // result says merged_into.
+  Reply WriteMemory(const Caller& caller, const Key& key, NewMemory memory, std::optional<PoolKind> share,
+                    std::optional<bool> merge_similar = std::nullopt);
   Reply WriteChildMemory(const Caller& caller, const Key& key, const std::string& parent_id,
                          NewMemory memory);
   Reply UpdateMemory(const Caller& caller, const Key& key, const std::string& id, MemoryEdit edit);
@@ -152,6 +159,14 @@ class MemoryService {
                          const std::optional<std::string>& cursor);
   Reply GetBriefing(const Caller& caller, const Key& key, bool markdown);
   Reply GetUsage(const Caller& caller, const Key& key, const std::optional<std::string>& month);
+  // The memories of the topic cluster holding `tag` (most recent first) with the
+  // cluster's name and tags; NotFound when the caller sees no memory with that tag.
+  Reply GetTopicCluster(const Caller& caller, const Key& key, const std::string& tag, int limit,
+                        store::Scope scope);
+  // A memory's neighbourhood: parent, replies, siblings, tag-similar memories and
+  // references in both directions, each one a memory the caller may see.
+  Reply GetGraphAround(const Caller& caller, const Key& key, const std::string& id, int min_shared_tags,
+                       int top_tag_similar);
   // ChatGPT's fetch (usage: memory_read): {"id","title","text","url","metadata"}.
   Reply Fetch(const Caller& caller, const Key& key, const std::string& id);
 
@@ -176,6 +191,8 @@ class MemoryService {
   // Seals and opens page cursors under the store's "cursor" secret (read, or made,
   // on first use: every process serving one store shares it).
   Result<const CursorCodec*> Cursors();
+  // The topic clusters' cache and its background refresh.
+  TopicClusters& topics() { return *topics_; }
   // Seals and opens multi-round-trip request state (confirmations).
   RequestStates& request_states() { return request_states_; }
 
@@ -196,6 +213,7 @@ class MemoryService {
   std::optional<CursorCodec> cursors_;  // set once by Cursors()
   RequestStates request_states_{db_, options_.request_states};
   std::shared_ptr<LiveChanges> live_;
+  std::unique_ptr<TopicClusters> topics_;  // last: its refresh thread stops first
 };
 
 // SHA-256 of the tool name, its arguments (request_id left out) in a canonical

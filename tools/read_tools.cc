@@ -10,13 +10,6 @@ namespace rm::tools {
 namespace json = boost::json;
 namespace {
 
-json::object ScopeInput() {
-  return schema::Enum(
-      "personal: your unshared memories; org / team: those shared with your org / team; "
-      "all (default): all of them.",
-      {"personal", "org", "team", "all"});
-}
-
 json::object CursorInput() {
   return schema::String("next_cursor of the previous page; omit for the first page.", 1, 16384);
 }
@@ -83,7 +76,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
       .title = "Read recent memories",
       .description = "The most recent memories, newest first, with their content.",
       .input_schema = schema::Input(
-          {{"limit", schema::Integer("How many (1-50, default 10).", 1, 50)}, {"scope", ScopeInput()}}, {}),
+          {{"limit", schema::Integer("How many (1-50, default 10).", 1, 50)}, {"scope", schema::Scope()}}, {}),
       .output_schema = schema::Output({{"memories", ListOf(MemorySchema())}}, {"memories"}),
       .annotations = ReadOnly("Read recent memories"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
@@ -116,7 +109,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
           "get_memory_by_id for one in full). Pass next_cursor back to continue.",
       .input_schema = schema::Input({{"limit", schema::Integer("Page size (1-200, default 50).", 1, 200)},
                                      {"cursor", CursorInput()},
-                                     {"scope", ScopeInput()}},
+                                     {"scope", schema::Scope()}},
                                     {}),
       .output_schema = PageOutput(/*with_content=*/false),
       .annotations = ReadOnly("Browse memories"),
@@ -139,7 +132,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
             }()},
            {"limit", schema::Integer("Page size (1-50, default 10).", 1, 50)},
            {"cursor", CursorInput()},
-           {"scope", ScopeInput()}},
+           {"scope", schema::Scope()}},
           {"tags"}),
       .output_schema = PageOutput(),
       .annotations = ReadOnly("Memories by tag"),

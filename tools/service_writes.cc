@@ -1,11 +1,17 @@
 // The memory service's writes (usage: memory_write). See memory_service.h.
 #include <boost/json/object.hpp>
 
+#include <chrono>
+
+#include "store/memory_neighbours.h"
 #include "store/memory_repository.h"
+#include "store/user_settings.h"
 #include "store/version_repository.h"
 #include "tools/memory_input.h"
 #include "tools/memory_json.h"
+#include "tools/near_duplicate.h"
 #include "tools/service_call.h"
+#include "util/clock.h"
 #include "util/crypto.h"
 
 namespace rm::tools {
@@ -62,10 +68,89 @@ MemoryService::Reply Moved(ServiceCall& call, const std::string& id, Result<std:
   return result;
 }
 
+// Changes `memory` (which the caller may edit) by `changes`: its state before
+// becomes the next version (SPEC §3). The answer: the memory as changed, and the
+// number of the version that keeps what it was.
+MemoryService::Reply ApplyChanges(ServiceCall& call, store::MemoryRow memory, const store::MemoryChanges& changes) {
+  const std::string id = memory.id;
+  RM_RETURN_IF_ERROR(Touch(call, id));
+  // The state before the change becomes the next version (SPEC §3).
+  Result<std::int64_t> version = store::AppendVersionSnapshot(call.conn, id, NewUuid(), call.now);
+  if (!version.ok()) return version.status();
+  {
+    // A caller who misses some versions numbers them over those it sees
+    // (get_memory_versions): the one just saved is the last of them.
+    Result<store::VisibleHistory> seen = store::ListVisibleVersions(call.conn, call.viewer, id);
+    if (!seen.ok()) return seen.status();
+    if (seen->some_hidden()) version = static_cast<std::int64_t>(seen->versions.size());
+  }
+  RM_RETURN_IF_ERROR(store::UpdateMemoryFields(call.conn, id, changes, call.now));
+  // The memory as updated (not re-read: the caller may have just excluded its
+  // own vendor from allowed_vendors).
+  store::MemoryRow after = std::move(memory);
+  if (changes.title) after.title = *changes.title;
+  if (changes.content) after.content = *changes.content;
+  if (changes.tags_json) after.tags_json = *changes.tags_json;
+  if (changes.memory_type) after.memory_type = *changes.memory_type;
+  if (changes.allowed_vendors_json) after.allowed_vendors_json = *changes.allowed_vendors_json;
+  after.updated_at = call.now;
+  json::value result = MemoryResult(after);
+  result.as_object()["previous_version"] = *version;
+  return result;
+}
+
+// merge_similar looks back 48 hours, at the author's 50 newest memories at most.
+constexpr std::chrono::hours kMergeWindow{48};
+constexpr int kMergeCandidates = 50;
+
+// The memory a new one (`row`, not yet written) would merge into: the newest of the
+// author's recent memories with the same origin, sharing and vendors that is a near
+// duplicate (tools/near_duplicate.h) and that the caller can see. nullopt if none.
+Result<std::optional<store::MemoryRow>> MergeTarget(ServiceCall& call, const store::MemoryRow& row) {
+  store::MergeCandidatesQuery query{row.user_id,          row.origin,
+                                    row.shared_with_org_id, row.shared_with_team_id,
+                                    row.allowed_vendors_json, FormatUtc(std::chrono::system_clock::now() - kMergeWindow),
+                                    kMergeCandidates};
+  Result<std::vector<store::MemoryRow>> candidates = store::MergeCandidates(call.conn, query);
+  if (!candidates.ok()) return candidates.status();
+  for (store::MemoryRow& candidate : *candidates) {
+    if (!NearDuplicate(row.title, row.content, candidate.title, candidate.content)) continue;
+    Result<std::optional<store::MemoryRow>> visible = store::FindVisibleMemory(call.conn, call.viewer, candidate.id);
+    if (!visible.ok()) return visible.status();
+    if (*visible) return visible;
+  }
+  return std::optional<store::MemoryRow>();
+}
+
+// The tags of `target` and then of `row`, each once (case-insensitive); nullopt when
+// together they are more than a memory may have (then there is no merge).
+std::optional<std::string> MergedTags(const store::MemoryRow& target, const store::MemoryRow& row) {
+  std::vector<std::string> tags = StringsFromJsonText(target.tags_json);
+  for (const std::string& tag : StringsFromJsonText(row.tags_json)) tags.push_back(tag);
+  Result<std::vector<std::string>> merged = NormalizeTags(tags);
+  if (!merged.ok()) return std::nullopt;
+  return ToJsonText(*merged);
+}
+
+// Merges `row` into `target`: its title, content and type replace the target's,
+// tags become `tags_json`, and the target's state before becomes a version (undoable).
+MemoryService::Reply MergeInto(ServiceCall& call, store::MemoryRow target, const store::MemoryRow& row,
+                               std::string tags_json) {
+  store::MemoryChanges changes;
+  changes.title = row.title;
+  changes.content = row.content;
+  changes.memory_type = row.memory_type;
+  changes.tags_json = std::move(tags_json);
+  const std::string id = target.id;
+  MemoryService::Reply result = ApplyChanges(call, std::move(target), changes);
+  if (result.ok()) result->as_object()["merged_into"] = id;
+  return result;
+}
+
 }  // namespace
 
-MemoryService::Reply MemoryService::WriteMemory(const Caller& caller, const Key& key,
-                                                NewMemory memory, std::optional<PoolKind> share) {
+MemoryService::Reply MemoryService::WriteMemory(const Caller& caller, const Key& key, NewMemory memory,
+                                                std::optional<PoolKind> share, std::optional<bool> merge_similar) {
   Result<NewMemory> checked = CheckNewMemory(std::move(memory));
   if (!checked.ok()) return checked.status();
   return Execute(caller, key, UsageOperation::kMemoryWrite, [&](ServiceCall& call) -> Reply {
@@ -75,6 +160,21 @@ MemoryService::Reply MemoryService::WriteMemory(const Caller& caller, const Key&
       if (!pool.ok()) return pool.status();
       (*share == PoolKind::kOrg ? row.shared_with_org_id : row.shared_with_team_id) = *pool;
       row.shared_at = call.now;
+    }
+    bool merge = false;
+    if (merge_similar) {
+      merge = *merge_similar;
+    } else {
+      Result<bool> user_default = store::UserMergesSimilar(call.conn, call.user.id);
+      if (!user_default.ok()) return user_default.status();
+      merge = *user_default;
+    }
+    if (merge) {
+      Result<std::optional<store::MemoryRow>> target = MergeTarget(call, row);
+      if (!target.ok()) return target.status();
+      std::optional<std::string> tags = *target ? MergedTags(**target, row) : std::nullopt;
+      if (tags) return MergeInto(call, std::move(**target), row, std::move(*tags));
+      // No twin, or too many tags together: the memory is written on its own.
     }
     RM_RETURN_IF_ERROR(CheckMemoryQuota(call));
     RM_RETURN_IF_ERROR(Touch(call, row.id));
@@ -146,30 +246,7 @@ MemoryService::Reply MemoryService::UpdateMemory(const Caller& caller, const Key
     Result<store::MemoryRow> memory = FindVisible(call, id);
     if (!memory.ok()) return memory.status();
     RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kEdit));
-    RM_RETURN_IF_ERROR(Touch(call, id));
-    // The state before the change becomes the next version (SPEC §3).
-    Result<std::int64_t> version = store::AppendVersionSnapshot(call.conn, id, NewUuid(), call.now);
-    if (!version.ok()) return version.status();
-    {
-      // A caller who misses some versions numbers them over those it sees
-      // (get_memory_versions): the one just saved is the last of them.
-      Result<store::VisibleHistory> seen = store::ListVisibleVersions(call.conn, call.viewer, id);
-      if (!seen.ok()) return seen.status();
-      if (seen->some_hidden()) version = static_cast<std::int64_t>(seen->versions.size());
-    }
-    RM_RETURN_IF_ERROR(store::UpdateMemoryFields(call.conn, id, changes, call.now));
-    // The memory as updated (not re-read: the caller may have just excluded its
-    // own vendor from allowed_vendors).
-    store::MemoryRow after = std::move(*memory);
-    if (changes.title) after.title = *changes.title;
-    if (changes.content) after.content = *changes.content;
-    if (changes.tags_json) after.tags_json = *changes.tags_json;
-    if (changes.memory_type) after.memory_type = *changes.memory_type;
-    if (changes.allowed_vendors_json) after.allowed_vendors_json = *changes.allowed_vendors_json;
-    after.updated_at = call.now;
-    json::value result = MemoryResult(after);
-    result.as_object()["previous_version"] = *version;
-    return result;
+    return ApplyChanges(call, std::move(*memory), changes);
   });
 }
 

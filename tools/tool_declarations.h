@@ -22,4 +22,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
 // search_memories, and ChatGPT's search and fetch.
 void AddSearchTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> service);
 
+// get_topic_cluster and get_graph_around.
+void AddGraphTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> service);
+
 }  // namespace rm::tools

@@ -33,6 +33,13 @@ json::object Enum(std::string_view description, std::initializer_list<std::strin
   return {{"type", "string"}, {"description", description}, {"enum", std::move(list)}};
 }
 
+json::object Scope() {
+  return Enum(
+      "personal: your unshared memories; org / team: those shared with your org / team; "
+      "all (default): all of them.",
+      {"personal", "org", "team", "all"});
+}
+
 json::object StringList(std::string_view description, std::size_t max_items, std::size_t max_item_length) {
   return {{"type", "array"},
           {"description", description},

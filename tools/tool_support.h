@@ -28,6 +28,9 @@ boost::json::object Enum(std::string_view description, std::initializer_list<std
 boost::json::object StringList(std::string_view description, std::size_t max_items,
                                std::size_t max_item_length);
 
+// The `scope` argument of the reads: personal, org, team or all.
+boost::json::object Scope();
+
 // An input schema: {"type":"object","properties":..,"required":..,"additionalProperties":false},
 // with the optional request_id every tool takes (SPEC §4) added.
 boost::json::object Input(boost::json::object properties, std::initializer_list<std::string_view> required);

@@ -77,13 +77,19 @@ void AddWriteTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> s
       .input_schema = [] {
         json::object p = NewMemoryProperties();
         p["share_scope"] = schema::Enum("Share with the user's org or team at once.", {"org", "team"});
+        p["merge_similar"] = schema::Boolean(
+            "If a near-identical memory of yours was written in the last 48 hours (same tool, same "
+            "sharing), update it instead (a new version, undoable) and say merged_into. Default: the "
+            "user's setting (off unless turned on).");
         return schema::Input(std::move(p), {"title", "content"});
       }(),
-      .output_schema = MemoryOutput(),
+      .output_schema = MemoryOutput({{"merged_into", {{"type", "string"}}},
+                                     {"previous_version", {{"type", "integer"}}}}),
       .annotations = Writes("Write memory"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("write_memory", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
-          return service->WriteMemory(c, k, NewMemoryOf(args), PoolArg(args, "share_scope"));
+          return service->WriteMemory(c, k, NewMemoryOf(args), PoolArg(args, "share_scope"),
+                                      OptionalBool(args, "merge_similar"));
         });
       },
   });

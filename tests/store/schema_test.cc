@@ -22,6 +22,7 @@ namespace {
 const std::set<std::string> kAddedColumns = {
     "api_keys.vendor",  // 003: an agent key's vendor (SPEC §2)
     "memories.trashed_by_memory_id",  // 006: which delete trashed a memory (restore brings back only that)
+    "users.merge_similar",  // 009: write_memory's merge_similar default for the user (issue 18)
 };
 
 // Indexes that later migrations add on canonical tables, and why.

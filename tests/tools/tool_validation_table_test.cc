@@ -201,6 +201,27 @@ std::vector<Case> ToolValidationTable::Table() const {
       {"get_memory_by_id", {{"id", trashed_}}, nf, not_found(trashed_)},
       {"get_memory_by_id", {{"id", hidden_}}, nf, not_found(hidden_), Who::kAgent},
 
+      // ---------------------------------------------------------------- get_topic_cluster
+      {"get_topic_cluster", {}, v, "tag"},
+      {"get_topic_cluster", {{"tag", ""}}, v, "tag"},
+      {"get_topic_cluster", {{"tag", std::string(65, 't')}}, v, "tag"},
+      {"get_topic_cluster", {{"tag", json::array{"a"}}}, v, "tag"},
+      {"get_topic_cluster", {{"tag", "a"}, {"limit", 0}}, v, "limit"},
+      {"get_topic_cluster", {{"tag", "a"}, {"limit", 51}}, v, "limit"},
+      {"get_topic_cluster", {{"tag", "a"}, {"scope", "everything"}}, v, "scope"},
+      {"get_topic_cluster", {{"tag", "no-such-tag"}}, nf, "no memory you can see has the tag 'no-such-tag'"},
+
+      // ---------------------------------------------------------------- get_graph_around
+      {"get_graph_around", {}, v, "memory_id"},
+      {"get_graph_around", {{"memory_id", ""}}, v, "memory_id"},
+      {"get_graph_around", {{"memory_id", mine_}, {"min_shared_tags", 0}}, v, "min_shared_tags"},
+      {"get_graph_around", {{"memory_id", mine_}, {"min_shared_tags", 11}}, v, "min_shared_tags"},
+      {"get_graph_around", {{"memory_id", mine_}, {"top_tag_similar", 21}}, v, "top_tag_similar"},
+      {"get_graph_around", {{"memory_id", mine_}, {"depth", 2}}, v, "depth"},
+      {"get_graph_around", {{"memory_id", "no-such-id"}}, nf, not_found("no-such-id")},
+      {"get_graph_around", {{"memory_id", trashed_}}, nf, not_found(trashed_)},
+      {"get_graph_around", {{"memory_id", hidden_}}, nf, not_found(hidden_), Who::kAgent},
+
       // ---------------------------------------------------------------- get_memory_versions
       {"get_memory_versions", {}, v, "id"},
       {"get_memory_versions", {{"id", mine_}, {"limit", 5}}, v, "limit"},
@@ -327,7 +348,7 @@ TEST_F(ToolValidationTable, EveryBadArgumentIsAToolErrorNamingTheFieldAndChanges
   std::set<std::string> with_rows;
   for (const Case& c : table) with_rows.insert(c.tool);
   const std::set<std::string> listed = ListedTools(*owner_);
-  EXPECT_EQ(listed.size(), 21u) << "SPEC §5 names 21 tools";
+  EXPECT_EQ(listed.size(), 23u) << "SPEC §5 names 23 tools";
   EXPECT_EQ(with_rows, listed) << "every tool needs rows in this table, and only tools that exist";
 
   for (const Case& c : table) ExpectFailsChangingNothing(c);

@@ -1,0 +1,43 @@
+#include "store/memory_neighbours.h"
+
+#include <algorithm>
+#include <string>
+
+namespace rm::store {
+
+Result<std::vector<MemoryRow>> VisibleMemoriesNaming(Connection& conn, const Viewer& viewer,
+                                                     std::string_view id, int limit) {
+  // The id as one FTS5 phrase in the content column: the tokenizer splits it as it
+  // split the content ("3f2a…-9c1d…" → "3f2a…" "9c1d…"), so the phrase finds it. A
+  // double quote inside a phrase is written twice.
+  std::string phrase = "content : \"";
+  for (char c : id) {
+    if (c == '"') phrase += '"';
+    phrase += c;
+  }
+  phrase += '"';
+  const std::string sql = "SELECT " RM_MEMORY_COLUMNS
+                          " FROM memories_fts f JOIN memories m ON m.rowid = f.rowid "
+                          "WHERE memories_fts MATCH ?5 AND m.deleted_at IS NULL AND " +
+                          VisibleSql() +
+                          " AND m.id <> ?6 AND instr(lower(m.content), lower(?6)) > 0 "
+                          "ORDER BY m.created_at DESC, m.rowid DESC LIMIT ?7";
+  Statement& s = conn.Prepare(sql);
+  BindViewer(s, viewer);
+  s.Bind(5, phrase).Bind(6, id).Bind(7, std::clamp(limit, 1, 1000));
+  return s.CollectRows<MemoryRow>([](const Statement& row) { return MemoryFromRow(row); });
+}
+
+Result<std::vector<MemoryRow>> MergeCandidates(Connection& conn, const MergeCandidatesQuery& query) {
+  Statement& s = conn.Prepare(
+      "SELECT " RM_MEMORY_COLUMNS " FROM memories m WHERE m.user_id = ?1 AND m.created_at >= ?2 "
+      "AND m.deleted_at IS NULL AND m.parent_memory_id IS NULL AND m.origin = ?3 "
+      "AND m.shared_with_org_id IS ?4 AND m.shared_with_team_id IS ?5 AND m.allowed_vendors = ?6 "
+      "ORDER BY m.created_at DESC, m.rowid DESC LIMIT ?7");
+  s.Bind(1, query.user_id).Bind(2, query.created_since).Bind(3, query.origin);
+  s.Bind(4, query.shared_with_org_id).Bind(5, query.shared_with_team_id).Bind(6, query.allowed_vendors_json);
+  s.Bind(7, std::clamp(query.limit, 1, 1000));
+  return s.CollectRows<MemoryRow>([](const Statement& row) { return MemoryFromRow(row); });
+}
+
+}  // namespace rm::store
