@@ -154,11 +154,15 @@ MemoryService::Reply MemoryService::GetGraphAround(const Caller& caller, const K
       Result<std::optional<store::MemoryRow>> found =
           store::FindVisibleMemory(call.conn, call.viewer, *memory->parent_memory_id);
       if (!found.ok()) return found.status();
-      if (*found) parent = MemorySummaryJson(**found);
-      Result<std::vector<store::MemoryRow>> family =
-          store::ListVisibleReplies(call.conn, call.viewer, *memory->parent_memory_id);
-      if (!family.ok()) return family.status();
-      siblings = Summaries(*family, memory->id);
+      // Siblings only through a parent the caller sees: otherwise they would tell
+      // that a hidden memory exists and what hangs from it (as read_thread does).
+      if (*found) {
+        parent = MemorySummaryJson(**found);
+        Result<std::vector<store::MemoryRow>> family =
+            store::ListVisibleReplies(call.conn, call.viewer, *memory->parent_memory_id);
+        if (!family.ok()) return family.status();
+        siblings = Summaries(*family, memory->id);
+      }
     }
     Result<std::vector<store::MemoryRow>> children = store::ListVisibleReplies(call.conn, call.viewer, memory->id);
     if (!children.ok()) return children.status();

@@ -176,8 +176,11 @@ Result<std::optional<store::ClusterCache>> TopicClusters::Get(store::Connection&
   if (!now.ok()) return now.status();
   if (*cached) {
     const store::ClusterCacheState& state = (*cached)->state;
+    // Clusters computed before the first memory (a new user's first session queues
+    // them) would hide every topic until N more writes: computed again instead.
+    const bool empty_since = (*cached)->clusters.empty() && now->added != state.seen.added;
     const bool usable = state.org_id == viewer.org_id && state.team_id == viewer.team_id &&
-                        state.seen.hidden == now->hidden;
+                        state.seen.hidden == now->hidden && !empty_since;
     if (usable) {
       const bool aged = now->added - state.seen.added >= options_.stale_after_added ||
                         state.computed_at < FormatUtc(Now() - options_.max_age);

@@ -211,7 +211,7 @@ class World {
     auto who = Caller();
     Viewer v = ViewerOf(who);
     json::object args{{"title", "mem" + std::to_string(next_title_++) + " " + Text(2)},
-                      {"content", Text(6)},
+                      {"content", Text(6) + (Pick(4) == 0 && !ids_.empty() ? " see " + SomeId() : "")},
                       {"tags", SomeTags()},
                       {"allowed_vendors", PickOf(kAllowed)}};
     std::string want;
@@ -397,7 +397,16 @@ std::vector<std::string> AllPages(Client& c, const std::string& tool, json::obje
 
 std::set<std::string> AsSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
+// The ids of a JSON list of memories.
+std::vector<std::string> IdsOf(const json::value& list) {
+  std::vector<std::string> ids;
+  for (const auto& m : list.as_array()) ids.push_back(Str(m.at("id")));
+  return ids;
+}
+
 void World::CheckEveryReadPath() {
+  // The graph checks below must have had something to check.
+  std::size_t references_checked = 0, tag_neighbours_checked = 0;
   const auto rows = Rows();
   const auto members = Members();
   std::vector<std::string> searched;
@@ -496,6 +505,38 @@ void World::CheckEveryReadPath() {
       EXPECT_EQ(t.at("count").as_int64(),
                 static_cast<std::int64_t>(live_where([&](const Row& r) { return Contains(r.tags, tag); }).size()));
     }
+    // The topic map: a cluster names only tags of memories this viewer sees, and
+    // counts no more memories than those.
+    auto with_any_tag = [&](const std::vector<std::string>& tags) {
+      return live_where([&](const Row& r) {
+        return std::any_of(tags.begin(), tags.end(), [&](const std::string& t) { return Contains(r.tags, t); });
+      });
+    };
+    for (const auto& t : b.at("topics").as_array()) {
+      std::vector<std::string> tags;
+      for (const auto& tag : t.at("tags").as_array()) tags.push_back(Str(tag));
+      for (const auto& tag : tags) EXPECT_FALSE(with_any_tag({tag}).empty()) << "topic map leaked tag " << tag;
+      EXPECT_LE(t.at("memories").as_int64(), static_cast<std::int64_t>(with_any_tag(tags).size()));
+    }
+    for (const std::string& tag : kTags) {
+      const CallResult cluster = c.Call("get_topic_cluster", {{"tag", tag}, {"limit", 50}});
+      if (with_any_tag({tag}).empty()) {
+        EXPECT_EQ(cluster.error_code, "not_found") << "get_topic_cluster " << tag;
+        continue;
+      }
+      ASSERT_FALSE(cluster.is_error) << cluster.error_message;
+      std::vector<std::string> tags;
+      for (const auto& x : cluster.structured.at("cluster").at("tags").as_array()) tags.push_back(Str(x));
+      EXPECT_TRUE(Contains(tags, tag));
+      for (const auto& x : tags) EXPECT_FALSE(with_any_tag({x}).empty()) << "cluster leaked tag " << x;
+      const auto members = with_any_tag(tags);
+      EXPECT_LE(cluster.structured.at("cluster").at("member_count").as_int64(), static_cast<std::int64_t>(members.size()));
+      std::set<std::string> listed;
+      for (const auto& m : cluster.structured.at("memories").as_array()) listed.insert(Str(m.at("id")));
+      for (const auto& id : listed) EXPECT_TRUE(members.count(id)) << "get_topic_cluster leaked " << id;
+      EXPECT_EQ(listed.size(), std::min<std::size_t>(50, members.size()));
+    }
+
     Result<std::string> instructions = env_.service().Instructions(
         tools::Caller{v.user, v.vendor, v.vendor.value_or("api")});
     ASSERT_TRUE(instructions.ok());
@@ -524,8 +565,39 @@ void World::CheckEveryReadPath() {
         for (const auto& reply : thread.structured.at("replies").as_array()) replies.insert(Str(reply.at("id")));
         EXPECT_EQ(replies, live_where([&](const Row& x) { return x.parent == parent; })) << id;
       }
+      CallResult graph = c.Call("get_graph_around", {{"memory_id", id}, {"min_shared_tags", 1}, {"top_tag_similar", 20}});
+      EXPECT_EQ(graph.is_error, !is_live) << id;
+      if (!graph.is_error) {
+        const bool parent_seen = r.parent && live.count(*r.parent);
+        const json::object& g = graph.structured;
+        EXPECT_EQ(g.at("parent").is_null(), !parent_seen) << id;
+        EXPECT_EQ(AsSet(IdsOf(g.at("children"))), live_where([&](const Row& x) { return x.parent == id; })) << id;
+        EXPECT_EQ(AsSet(IdsOf(g.at("siblings"))), live_where([&](const Row& x) {
+                    return parent_seen && x.parent == r.parent && x.id != id;
+                  })) << id;
+        for (const auto& n : g.at("tag_similar").as_array()) {
+          const std::string other = Str(n.at("id"));
+          EXPECT_TRUE(live.count(other)) << "tag_similar leaked " << other;
+          for (const auto& tag : n.at("shared_tags").as_array()) {
+            EXPECT_TRUE(live.count(other) && Contains(rows.at(other).tags, Str(tag)) && Contains(r.tags, Str(tag)));
+          }
+        }
+        for (const char* way : {"outgoing", "incoming"}) {
+          for (const auto& other : IdsOf(g.at("references").at(way))) {
+            EXPECT_TRUE(live.count(other)) << way << " reference leaked " << other;
+          }
+        }
+        const auto named_here = live_where([&](const Row& x) { return x.id != id && r.content.find(x.id) != std::string::npos; });
+        EXPECT_EQ(AsSet(IdsOf(g.at("references").at("outgoing"))), named_here) << id;
+        const auto naming_it = live_where([&](const Row& x) { return x.id != id && x.content.find(id) != std::string::npos; });
+        EXPECT_EQ(AsSet(IdsOf(g.at("references").at("incoming"))), naming_it) << id;
+        references_checked += naming_it.size();
+        tag_neighbours_checked += g.at("tag_similar").as_array().size();
+      }
     }
   }
+  EXPECT_GT(references_checked, 0u);
+  EXPECT_GT(tag_neighbours_checked, 0u);
 }
 
 // The shell command that runs RandomSeed again with `seed`.

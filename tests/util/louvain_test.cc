@@ -84,6 +84,22 @@ TEST(Louvain, RingOfCliquesResultHasTheCliquePartitionsKnownModularity) {
   EXPECT_GT(louvain_q, Modularity(graph, std::vector<std::size_t>(24, 0)));
 }
 
+TEST(Louvain, MergesNeighbouringCliquesWhenThatRaisesModularity) {
+  // Twelve triangles in a ring: here pairs of triangles beat single triangles
+  // (modularity's resolution limit), which only the aggregation phase can find by
+  // moving a whole triangle at once.
+  WeightedGraph graph(36);
+  for (std::size_t c = 0; c < 12; ++c) {
+    AddClique(graph, {3 * c, 3 * c + 1, 3 * c + 2});
+    graph.AddEdge(3 * c + 2, (3 * c + 3) % 36, 1);
+  }
+  std::vector<std::size_t> pairs(36);
+  for (std::size_t i = 0; i < 36; ++i) pairs[i] = i / 6;
+  EXPECT_EQ(LouvainCommunities(graph), pairs);
+  // m = 48; a pair has 7 inner edges and degree sum 16.
+  EXPECT_NEAR(Modularity(graph, pairs), 6 * (7.0 / 48 - (16.0 / 96) * (16.0 / 96)), 1e-12);
+}
+
 TEST(Louvain, IsolatedNodesAreEachTheirOwnCommunity) {
   WeightedGraph graph(5);
   graph.AddEdge(1, 2, 1);
