@@ -106,7 +106,7 @@ TEST_F(CliTest, VersionAndHelp) {
 
 TEST_F(CliTest, EverySubcommandHasHelp) {
   const std::vector<std::vector<std::string>> commands = {
-      {"user"}, {"user", "add"}, {"user", "list"}, {"key"}, {"key", "create"}, {"key", "list"},
+      {"user"}, {"user", "add"}, {"user", "list"}, {"user", "set"}, {"key"}, {"key", "create"}, {"key", "list"},
       {"key", "revoke"}, {"org"}, {"org", "create"}, {"org", "add-member"}, {"team"},
       {"team", "create"}, {"usage"}, {"migrate"}, {"check"}, {"serve"}, {"export"}, {"import"}};
   for (std::vector<std::string> cmd : commands) {
@@ -194,6 +194,22 @@ TEST_F(CliTest, DuplicateUserFailsAndChangesNothing) {
   MustRun({"user", "add", "a@example.com"});
   ExpectFailureChangingNothing({"user", "add", "A@EXAMPLE.com"}, 1,
                                {"a@example.com already exists", "reflect-memory user list"});
+}
+
+TEST_F(CliTest, UserSetMergeSimilarTurnsTheDefaultOnAndOff) {
+  MustRun({"user", "add", "a@example.com"});
+  EXPECT_EQ(Scalar("SELECT merge_similar FROM users"), "0");
+  EXPECT_TRUE(Contains(MustRun({"user", "set", "A@example.com", "--merge-similar", "on"}), "merge_similar on"));
+  EXPECT_EQ(Scalar("SELECT merge_similar FROM users"), "1");
+  CliResult off = Run({"user", "set", "a@example.com", "--merge-similar", "off", "--json"});
+  EXPECT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_TRUE(Contains(off.out, "\"merge_similar\":false")) << off.out;
+  EXPECT_EQ(Scalar("SELECT merge_similar FROM users"), "0");
+
+  ExpectFailureChangingNothing({"user", "set", "a@example.com", "--merge-similar", "maybe"}, 2, {"maybe", "on,off"});
+  ExpectFailureChangingNothing({"user", "set", "a@example.com"}, 2, {"nothing to set", "--merge-similar on|off"});
+  ExpectFailureChangingNothing({"user", "set", "nobody@example.com", "--merge-similar", "on"}, 1,
+                               {"no user with email nobody@example.com", "reflect-memory user list"});
 }
 
 TEST_F(CliTest, UnwritableDatabasePathFailsSayingWhatToDo) {
