@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "store/visibility_match.h"
+
 namespace rm::store {
 
 Result<std::vector<MemoryRow>> VisibleMemoriesNaming(Connection& conn, const Viewer& viewer,
@@ -25,6 +27,29 @@ Result<std::vector<MemoryRow>> VisibleMemoriesNaming(Connection& conn, const Vie
   Statement& s = conn.Prepare(sql);
   BindViewer(s, viewer);
   s.Bind(5, phrase).Bind(6, id).Bind(7, std::clamp(limit, 1, 1000));
+  return s.CollectRows<MemoryRow>([](const Statement& row) { return MemoryFromRow(row); });
+}
+
+Result<std::vector<MemoryRow>> RecentVisibleWithAnyTag(Connection& conn, const Viewer& viewer, Scope scope,
+                                                       const std::string& tags_json, int limit) {
+  SearchFilters filters;
+  filters.scope = scope;
+  filters.tags_any_json = tags_json;
+  Result<std::optional<std::string>> match = VisibilityMatch(conn, viewer, filters);
+  if (!match.ok()) return match.status();
+  if (!*match) return std::vector<MemoryRow>();
+  // The index narrows; the SQL predicate decides (store/visibility_match.h). FTS5
+  // walks its rowids backwards and the LIMIT stops it early.
+  const std::string sql = "SELECT " RM_MEMORY_COLUMNS
+                          " FROM memories_fts f JOIN memories m ON m.rowid = f.rowid "
+                          "WHERE memories_fts MATCH ?5 AND m.deleted_at IS NULL AND " +
+                          InPoolsSql(scope) + " AND " + VendorVisibleSql() +
+                          " AND EXISTS (SELECT 1 FROM json_each(m.tags) AS t WHERE lower(t.value) IN "
+                          "(SELECT lower(value) FROM json_each(?6))) "
+                          "ORDER BY f.rowid DESC LIMIT ?7";
+  Statement& s = conn.Prepare(sql);
+  BindViewer(s, viewer);
+  s.Bind(5, **match).Bind(6, tags_json).Bind(7, std::clamp(limit, 1, 1000));
   return s.CollectRows<MemoryRow>([](const Statement& row) { return MemoryFromRow(row); });
 }
 

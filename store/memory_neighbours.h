@@ -24,6 +24,13 @@ namespace rm::store {
 Result<std::vector<MemoryRow>> VisibleMemoriesNaming(Connection& conn, const Viewer& viewer,
                                                      std::string_view id, int limit);
 
+// Up to `limit` live memories the viewer may see in `scope` having any of the tags
+// in `tags_json` (a JSON array; ASCII case-insensitive), the most recently written
+// first (insertion order). Walks the full-text index's tag tokens, so the cost
+// follows the memories having those tags, not all the viewer's memories.
+Result<std::vector<MemoryRow>> RecentVisibleWithAnyTag(Connection& conn, const Viewer& viewer, Scope scope,
+                                                       const std::string& tags_json, int limit);
+
 // A new memory's twins-to-be: the author's own live memories, not replies, written
 // since `created_since`, with the same origin, sharing and allowed_vendors as the
 // new one (so a merge never crosses users, vendors or pools), newest first.

@@ -20,9 +20,9 @@ using store::UsageOperation;
 
 namespace {
 
-// Tag neighbours are looked for among the newest 1,000 visible memories sharing a
-// tag with the memory (a bounded read, like the briefing's tag sample).
-constexpr int kTagCandidates = 1000;
+// Tag neighbours are looked for among the 300 most recently written visible
+// memories sharing a tag with the memory (a bounded read, like the briefing's tag sample).
+constexpr int kTagCandidates = 300;
 constexpr int kMaxReferences = 20;  // each direction
 
 json::object ClusterJson(const store::CachedCluster& cluster, const std::string& computed_at) {
@@ -68,10 +68,8 @@ Result<json::array> TagSimilar(ServiceCall& call, const store::MemoryRow& memory
   json::array out;
   const std::set<std::string> own = LowerTags(memory.tags_json);
   if (own.empty()) return out;
-  store::ListQuery query;
-  query.tags_any_json = memory.tags_json;
-  query.limit = kTagCandidates;
-  Result<std::vector<store::MemoryRow>> candidates = store::ListVisibleMemories(call.conn, call.viewer, query);
+  Result<std::vector<store::MemoryRow>> candidates = store::RecentVisibleWithAnyTag(
+      call.conn, call.viewer, store::Scope::kAll, memory.tags_json, kTagCandidates);
   if (!candidates.ok()) return candidates.status();
   struct Scored {
     const store::MemoryRow* row;
@@ -86,7 +84,7 @@ Result<json::array> TagSimilar(ServiceCall& call, const store::MemoryRow& memory
     }
     if (static_cast<int>(shared.size()) >= min_shared) scored.push_back({&candidate, std::move(shared)});
   }
-  // Stable: candidates come newest first, so ties stay newest first.
+  // Stable: candidates come most recent first, so ties stay that way.
   std::stable_sort(scored.begin(), scored.end(),
                    [](const Scored& a, const Scored& b) { return a.shared.size() > b.shared.size(); });
   for (std::size_t i = 0; i < scored.size() && static_cast<int>(i) < top; ++i) {
