@@ -72,7 +72,7 @@ test("tools/list offers every memory tool of the contract with schemas", async (
     "share_memory", "unshare_memory", "get_memory_by_id", "get_memory_versions", "read_memories",
     "get_latest_memory", "browse_memories", "get_memories_by_tag", "read_thread",
     "read_org_memories", "read_team_memories", "get_memory_briefing", "search_memories",
-    "search", "fetch", "get_usage",
+    "search", "fetch", "get_usage", "get_topic_cluster", "get_graph_around",
   ]) {
     assert.ok(names.includes(expected), `tools/list is missing ${expected}`);
   }
@@ -106,6 +106,33 @@ test("a memory written through the SDK can be read, searched and fetched back", 
 
   const resource = await client.readResource({ uri: `memory://${id}` });
   assert.match(resource.contents[0].text, /Ship the stdio transport on Tuesday/);
+});
+
+// Issue 18's "done when": the original's graph tools, called with the original's
+// arguments by the official client (which checks each result against its outputSchema).
+test("get_topic_cluster and get_graph_around answer the original's arguments; merge_similar says merged_into", async () => {
+  const call = async (name, args) => {
+    const r = await client.callTool({ name, arguments: args });
+    assert.notEqual(r.isError, true, `${name}: ${JSON.stringify(r)}`);
+    return r.structuredContent;
+  };
+  const root = (await call("write_memory", { title: "Graph root", content: "Kubernetes upgrade", tags: ["k8s", "ops", "upgrade"] })).memory.id;
+  const reply = (await call("write_child_memory", { parent_memory_id: root, title: "Graph reply", content: "done" })).memory.id;
+  const neighbour = (await call("write_memory", { title: "Graph neighbour", content: `follows ${root}`, tags: ["k8s", "ops"] })).memory.id;
+
+  const cluster = await call("get_topic_cluster", { tag: "k8s", limit: 5 });
+  assert.ok(cluster.cluster.tags.includes("ops"), JSON.stringify(cluster));
+  assert.deepEqual(cluster.memories.map((m) => m.id).slice(0, 2), [neighbour, root]);
+
+  const graph = await call("get_graph_around", { memory_id: root, min_shared_tags: 2, top_tag_similar: 5 });
+  assert.deepEqual(graph.children.map((m) => m.id), [reply]);
+  assert.deepEqual(graph.tag_similar.map((m) => m.id), [neighbour]);
+  assert.deepEqual(graph.references.incoming.map((m) => m.id), [neighbour]);
+
+  const fact = { title: "Graph deploy window", content: "Deploys happen on Tuesdays after 14:00 UTC." };
+  const first = (await call("write_memory", fact)).memory.id;
+  const merged = await call("write_memory", { ...fact, content: "Deploys happen on Tuesdays after 14:00 UTC", merge_similar: true });
+  assert.equal(merged.merged_into, first);
 });
 
 test("bad arguments are a tool error naming the field, and nothing is stored", async () => {
