@@ -17,5 +17,6 @@ void AddMaintenanceCommands(CLI::App& app, CliContext& ctx);  // migrate, check
 void AddServeCommand(CLI::App& app, CliContext& ctx);         // serve (app/cli_serve.cc)
 void AddExportImportCommands(CLI::App& app, CliContext& ctx); // export, import (app/cli_export_import.cc)
 void AddConnectCommand(CLI::App& app, CliContext& ctx);       // connect CLIENT (app/cli_connect.cc)
+void AddLlmKeyCommands(CLI::App& app, CliContext& ctx);       // llm-key set | list | remove (app/cli_llm_key.cc)
 
 }  // namespace rm::app

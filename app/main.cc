@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   AddServeCommand(app, ctx);
   AddExportImportCommands(app, ctx);
   AddConnectCommand(app, ctx);
+  AddLlmKeyCommands(app, ctx);
   AddGlobalOptionsFooter(app);
 
   try {

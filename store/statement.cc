@@ -43,6 +43,15 @@ Statement& Statement::BindDouble(int index, double value) {
   return *this;
 }
 
+Statement& Statement::BindBlob(int index, std::string_view bytes) {
+  if (stmt_ != nullptr) {
+    // A blob of no bytes is still a blob, not NULL: give SQLite a non-null pointer.
+    const char* data = bytes.data() != nullptr ? bytes.data() : "";
+    NoteBindResult(sqlite3_bind_blob64(stmt_, index, data, bytes.size(), SQLITE_TRANSIENT), index);
+  }
+  return *this;
+}
+
 Statement& Statement::BindText(int index, std::string_view value) {
   if (stmt_ != nullptr) {
     // An empty string_view may have no data at all, which SQLite would bind as NULL.

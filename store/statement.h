@@ -41,6 +41,7 @@ class Statement {
   Statement& BindDouble(int index, double value);
   Statement& BindText(int index, std::string_view value);  // copied by SQLite
   Statement& BindNull(int index);
+  Statement& BindBlob(int index, std::string_view bytes);  // copied by SQLite
   Statement& BindOptionalText(int index, const std::optional<std::string>& value);
 
   // The same, chosen by type, so call sites read Bind(1, email).Bind(2, count).

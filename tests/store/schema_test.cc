@@ -23,6 +23,8 @@ const std::set<std::string> kAddedColumns = {
     "api_keys.vendor",  // 003: an agent key's vendor (SPEC §2)
     "memories.trashed_by_memory_id",  // 006: which delete trashed a memory (restore brings back only that)
     "users.merge_similar",  // 009: write_memory's merge_similar default for the user (issue 18)
+    "llm_keys.model",       // 010: the model a provider key is used with (SPEC §1 llm-key set --model)
+    "llm_keys.base_url",    // 010: an OpenAI-compatible server's address (--base-url)
 };
 
 // Indexes that later migrations add on canonical tables, and why.
