@@ -30,27 +30,55 @@ Result<std::vector<MemoryRow>> VisibleMemoriesNaming(Connection& conn, const Vie
   return s.CollectRows<MemoryRow>([](const Statement& row) { return MemoryFromRow(row); });
 }
 
-Result<std::vector<MemoryRow>> RecentVisibleWithAnyTag(Connection& conn, const Viewer& viewer, Scope scope,
-                                                       const std::string& tags_json, int limit) {
+namespace {
+
+// FROM and WHERE of the live memories the viewer may see in `scope` having any tag of
+// ?6, found through the index (?5: the MATCH); the viewer is ?1..?4.
+std::string TaggedVisibleFromWhere(Scope scope) {
+  // The index narrows; the SQL predicate decides (store/visibility_match.h).
+  return " FROM memories_fts f JOIN memories m ON m.rowid = f.rowid "
+         "WHERE memories_fts MATCH ?5 AND m.deleted_at IS NULL AND " +
+         InPoolsSql(scope) + " AND " + VendorVisibleSql() +
+         " AND EXISTS (SELECT 1 FROM json_each(m.tags) AS t WHERE lower(t.value) IN "
+         "(SELECT lower(value) FROM json_each(?6)))";
+}
+
+Result<std::optional<std::string>> TagMatch(Connection& conn, const Viewer& viewer, Scope scope,
+                                            const std::string& tags_json) {
   SearchFilters filters;
   filters.scope = scope;
   filters.tags_any_json = tags_json;
-  Result<std::optional<std::string>> match = VisibilityMatch(conn, viewer, filters);
+  return VisibilityMatch(conn, viewer, filters);
+}
+
+}  // namespace
+
+Result<std::vector<MemoryRow>> RecentVisibleWithAnyTag(Connection& conn, const Viewer& viewer, Scope scope,
+                                                       const std::string& tags_json, int limit) {
+  Result<std::optional<std::string>> match = TagMatch(conn, viewer, scope, tags_json);
   if (!match.ok()) return match.status();
   if (!*match) return std::vector<MemoryRow>();
-  // The index narrows; the SQL predicate decides (store/visibility_match.h). FTS5
-  // walks its rowids backwards and the LIMIT stops it early.
-  const std::string sql = "SELECT " RM_MEMORY_COLUMNS
-                          " FROM memories_fts f JOIN memories m ON m.rowid = f.rowid "
-                          "WHERE memories_fts MATCH ?5 AND m.deleted_at IS NULL AND " +
-                          InPoolsSql(scope) + " AND " + VendorVisibleSql() +
-                          " AND EXISTS (SELECT 1 FROM json_each(m.tags) AS t WHERE lower(t.value) IN "
-                          "(SELECT lower(value) FROM json_each(?6))) "
-                          "ORDER BY f.rowid DESC LIMIT ?7";
-  Statement& s = conn.Prepare(sql);
+  // FTS5 walks its rowids backwards and the LIMIT stops it early.
+  Statement& s = conn.Prepare("SELECT " RM_MEMORY_COLUMNS + TaggedVisibleFromWhere(scope) +
+                              " ORDER BY f.rowid DESC LIMIT ?7");
   BindViewer(s, viewer);
   s.Bind(5, **match).Bind(6, tags_json).Bind(7, std::clamp(limit, 1, 1000));
   return s.CollectRows<MemoryRow>([](const Statement& row) { return MemoryFromRow(row); });
+}
+
+Result<std::int64_t> CountVisibleWithAnyTag(Connection& conn, const Viewer& viewer, Scope scope,
+                                            const std::string& tags_json, std::int64_t cap) {
+  Result<std::optional<std::string>> match = TagMatch(conn, viewer, scope, tags_json);
+  if (!match.ok()) return match.status();
+  if (!*match) return 0;
+  Statement& s = conn.Prepare("SELECT count(*) FROM (SELECT 1" + TaggedVisibleFromWhere(scope) + " LIMIT ?7)");
+  BindViewer(s, viewer);
+  s.Bind(5, **match).Bind(6, tags_json).Bind(7, cap);
+  Result<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  const std::int64_t n = *row ? s.Int64(0) : 0;
+  s.Reset();
+  return n;
 }
 
 Result<std::vector<MemoryRow>> MergeCandidates(Connection& conn, const MergeCandidatesQuery& query) {

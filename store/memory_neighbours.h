@@ -5,6 +5,7 @@
 // pool-restricted like every read (store/memory_visibility.h); the trash is left out.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ Result<std::vector<MemoryRow>> VisibleMemoriesNaming(Connection& conn, const Vie
 // follows the memories having those tags, not all the viewer's memories.
 Result<std::vector<MemoryRow>> RecentVisibleWithAnyTag(Connection& conn, const Viewer& viewer, Scope scope,
                                                        const std::string& tags_json, int limit);
+
+// How many such memories there are, counting no further than `cap`.
+Result<std::int64_t> CountVisibleWithAnyTag(Connection& conn, const Viewer& viewer, Scope scope,
+                                            const std::string& tags_json, std::int64_t cap);
 
 // A new memory's twins-to-be: the author's own live memories, not replies, written
 // since `created_since`, with the same origin, sharing and allowed_vendors as the

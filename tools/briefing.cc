@@ -23,12 +23,11 @@ constexpr std::size_t kTopics = 5;      // the topic map: the 5 largest clusters
 constexpr std::size_t kTopicTags = 5;   // with their 5 most central tags
 
 // The topic map: the largest clusters of two tags or more (a one-tag cluster is
-// already in the top tags). Empty when the clusters are not computed yet and
-// `compute_now` is false (they are being computed in the background).
-Result<json::array> TopicMap(TopicClusters& topics, store::Connection& conn, const store::Viewer& viewer,
-                             bool compute_now) {
+// already in the top tags). Empty while the clusters are being computed (in the
+// background: a briefing never waits for them).
+Result<json::array> TopicMap(TopicClusters& topics, store::Connection& conn, const store::Viewer& viewer) {
   json::array map;
-  Result<std::optional<store::ClusterCache>> clusters = topics.Get(conn, viewer, store::Scope::kAll, compute_now);
+  Result<std::optional<store::ClusterCache>> clusters = topics.Get(conn, viewer, store::Scope::kAll);
   if (!clusters.ok()) return clusters.status();
   if (!*clusters) return map;
   for (const auto& cluster : (*clusters)->clusters) {
@@ -43,7 +42,7 @@ Result<json::array> TopicMap(TopicClusters& topics, store::Connection& conn, con
 
 // With `count_cap`, a total over it means "more than that many".
 Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewer, TopicClusters& topics,
-                             bool compute_topics, std::optional<std::int64_t> count_cap = std::nullopt) {
+                             std::optional<std::int64_t> count_cap = std::nullopt) {
   json::object totals;
   for (auto [scope, name] : {std::pair{store::Scope::kPersonal, "personal"},
                              std::pair{store::Scope::kOrg, "org"},
@@ -86,7 +85,7 @@ Result<json::object> Collect(store::Connection& conn, const store::Viewer& viewe
                             {"replies", t.replies},
                             {"last_reply_at", t.last_reply_at}});
   }
-  Result<json::array> topic_map = TopicMap(topics, conn, viewer, compute_topics);
+  Result<json::array> topic_map = TopicMap(topics, conn, viewer);
   if (!topic_map.ok()) return topic_map.status();
   return json::object{{"vendor", viewer.vendor ? json::value(*viewer.vendor) : json::value(nullptr)},
                       {"totals", std::move(totals)},
@@ -155,7 +154,7 @@ std::string CutUtf8(std::string s, std::size_t max) {
 MemoryService::Reply MemoryService::GetBriefing(const Caller& caller, const Key& key,
                                                 bool markdown) {
   return Execute(caller, key, store::UsageOperation::kMemoryRead, [&](ServiceCall& call) -> Reply {
-    Result<json::object> briefing = Collect(call.conn, call.viewer, *topics_, /*compute_topics=*/true);
+    Result<json::object> briefing = Collect(call.conn, call.viewer, *topics_);
     if (!briefing.ok()) return briefing.status();
     if (markdown) return json::value(json::object{{"format", "markdown"}, {"briefing", Markdown(*briefing)}});
     return json::value(json::object{{"format", "json"}, {"briefing", std::move(*briefing)}});
@@ -169,10 +168,7 @@ Result<std::string> MemoryService::Instructions(const Caller& caller, std::size_
       "save durable facts with write_memory (reply in a thread with write_child_memory).\n\n";
   Status status = ReadAs(caller, [&](store::Connection& conn, const store::Viewer& viewer) -> Status {
     // ServiceOptions::instructions_count_cap says why the totals are capped here.
-    // Never computes the topic map: a session must not wait for it (it is queued
-    // instead, for the next session).
-    Result<json::object> briefing = Collect(conn, viewer, *topics_, /*compute_topics=*/false,
-                                            options_.instructions_count_cap);
+    Result<json::object> briefing = Collect(conn, viewer, *topics_, options_.instructions_count_cap);
     if (!briefing.ok()) return briefing.status();
     text += Markdown(*briefing, options_.instructions_count_cap);
     return Status::Ok();

@@ -21,7 +21,10 @@ json::object ClusterSchema() {
             {"description", {{"type", "string"}}},
             {"tags", ListOf({{"type", "string"}})},
             {"member_count", {{"type", "integer"}}},
-            {"computed_at", {{"type", "string"}}}}},
+            {"computed_at", {{"type", "string"}}},
+            {"provisional",
+             {{"type", "boolean"},
+              {"description", "true: the topics are still being computed; this is the tag alone"}}}}},
           {"required", {"name", "description", "tags", "member_count", "computed_at"}}};
 }
 

@@ -9,7 +9,7 @@
 //   - they hold the same numbers ("30 days" vs "90 days" is a different fact, however
 //     alike the rest) and the same negations ("is" vs "is not").
 // Anything else is a different memory. The thresholds are tested on pairs in
-// tests/tools/near_duplicate_test.cc.
+// tests/tools/merge_similar_test.cc.
 #pragma once
 
 #include <string_view>

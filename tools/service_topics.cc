@@ -24,6 +24,8 @@ namespace {
 // memories sharing a tag with the memory (a bounded read, like the briefing's tag sample).
 constexpr int kTagCandidates = 300;
 constexpr int kMaxReferences = 20;  // each direction
+// A provisional cluster (one tag) counts its memories no further than this.
+constexpr std::int64_t kProvisionalCountCap = 10000;
 
 json::object ClusterJson(const store::CachedCluster& cluster, const std::string& computed_at) {
   json::array tags;
@@ -113,30 +115,38 @@ MemoryService::Reply MemoryService::GetTopicCluster(const Caller& caller, const 
   if (!normalized.ok()) return normalized.status();
   const std::string wanted = AsciiLower(normalized->front());
   return Execute(caller, key, UsageOperation::kMemoryRead, [&](ServiceCall& call) -> Reply {
-    Result<std::optional<store::ClusterCache>> cached = topics_->Get(call.conn, call.viewer, scope, true);
+    Result<std::optional<store::ClusterCache>> cached = topics_->Get(call.conn, call.viewer, scope);
     if (!cached.ok()) return cached.status();
-    store::ClusterCache cache = std::move(**cached);
-    if (!ClusterHolding(cache, wanted)) {
-      // A tag newer than the cached clusters (they refresh after some writes): compute
-      // them now rather than answer without it.
-      Result<store::ClusterCache> fresh = topics_->ComputeNow(call.conn, call.viewer, scope);
-      if (!fresh.ok()) return fresh.status();
-      cache = std::move(*fresh);
-    }
-    const store::CachedCluster* cluster = ClusterHolding(cache, wanted);
-    if (!cluster) {
-      return Status::NotFound("no memory you can see has the tag '" + normalized->front() + "'");
+    const store::CachedCluster* cluster = *cached ? ClusterHolding(**cached, wanted) : nullptr;
+    json::object cluster_json;
+    std::vector<std::string> tags;
+    if (cluster) {
+      cluster_json = ClusterJson(*cluster, (*cached)->state.computed_at);
+      tags = cluster->tags;
+    } else {
+      // Clusters not computed yet, or a tag newer than them: the tag alone, marked
+      // provisional, while they are computed in the background (a call never waits).
+      const std::string tag_json = ToJsonText({wanted});
+      Result<std::int64_t> count =
+          store::CountVisibleWithAnyTag(call.conn, call.viewer, scope, tag_json, kProvisionalCountCap);
+      if (!count.ok()) return count.status();
+      if (*count == 0) return Status::NotFound("no memory you can see has the tag '" + normalized->front() + "'");
+      if (*cached) topics_->Refresh(call.viewer, scope);
+      store::CachedCluster alone{"", wanted, "memories tagged " + wanted + " (its topic is being computed)", {wanted},
+                                 *count};
+      cluster_json = ClusterJson(alone, call.now);
+      cluster_json["provisional"] = true;
+      tags = alone.tags;
     }
     store::ListQuery query;
     query.scope = scope;
-    query.tags_any_json = ToJsonText(cluster->tags);
+    query.tags_any_json = ToJsonText(tags);
     query.limit = std::clamp(limit, 1, 50);
     Result<std::vector<store::MemoryRow>> rows = store::ListVisibleMemories(call.conn, call.viewer, query);
     if (!rows.ok()) return rows.status();
     json::array memories;
     for (const auto& row : *rows) memories.push_back(MemoryJson(row));
-    return json::value(json::object{{"cluster", ClusterJson(*cluster, cache.state.computed_at)},
-                                    {"memories", std::move(memories)}});
+    return json::value(json::object{{"cluster", std::move(cluster_json)}, {"memories", std::move(memories)}});
   });
 }
 

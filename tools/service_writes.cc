@@ -142,6 +142,14 @@ MemoryService::Reply MergeInto(ServiceCall& call, store::MemoryRow target, const
   changes.memory_type = row.memory_type;
   changes.tags_json = std::move(tags_json);
   const std::string id = target.id;
+  if (target.title == row.title && target.content == row.content && target.memory_type == row.memory_type &&
+      target.tags_json == *changes.tags_json) {
+    // The very same memory again: nothing to keep in a version (a retry without a
+    // request_id must not pile up identical versions).
+    json::value same = MemoryResult(target);
+    same.as_object()["merged_into"] = id;
+    return same;
+  }
   MemoryService::Reply result = ApplyChanges(call, std::move(target), changes);
   if (result.ok()) result->as_object()["merged_into"] = id;
   return result;

@@ -167,8 +167,7 @@ Result<store::ClusterCache> TopicClusters::Compute(store::Connection& conn, cons
 }
 
 Result<std::optional<store::ClusterCache>> TopicClusters::Get(store::Connection& conn,
-                                                              const store::Viewer& viewer,
-                                                              store::Scope scope, bool compute_now) {
+                                                              const store::Viewer& viewer, store::Scope scope) {
   Result<std::optional<store::ClusterCache>> cached =
       store::ReadClusterCache(conn, viewer.user_id, ScopeKey(viewer, scope));
   if (!cached.ok()) return cached.status();
@@ -177,32 +176,22 @@ Result<std::optional<store::ClusterCache>> TopicClusters::Get(store::Connection&
   if (*cached) {
     const store::ClusterCacheState& state = (*cached)->state;
     // Clusters computed before the first memory (a new user's first session queues
-    // them) would hide every topic until N more writes: computed again instead.
+    // them) would hide every topic until N more writes: not served either.
     const bool empty_since = (*cached)->clusters.empty() && now->added != state.seen.added;
     const bool usable = state.org_id == viewer.org_id && state.team_id == viewer.team_id &&
                         state.seen.hidden == now->hidden && !empty_since;
     if (usable) {
       const bool aged = now->added - state.seen.added >= options_.stale_after_added ||
                         state.computed_at < FormatUtc(Now() - options_.max_age);
-      if (aged) Queue({viewer, scope, std::nullopt});
+      if (aged) Queue({viewer, scope});
       return cached;
     }
   }
-  if (!compute_now) {
-    Queue({viewer, scope, std::nullopt});
-    return std::optional<store::ClusterCache>();
-  }
-  Result<store::ClusterCache> computed = ComputeNow(conn, viewer, scope);
-  if (!computed.ok()) return computed.status();
-  return std::optional<store::ClusterCache>(std::move(*computed));
+  Queue({viewer, scope});
+  return std::optional<store::ClusterCache>();
 }
 
-Result<store::ClusterCache> TopicClusters::ComputeNow(store::Connection& conn, const store::Viewer& viewer,
-                                                      store::Scope scope) {
-  Result<store::ClusterCache> computed = Compute(conn, viewer, scope);
-  if (computed.ok()) Queue({viewer, scope, *computed});
-  return computed;
-}
+void TopicClusters::Refresh(const store::Viewer& viewer, store::Scope scope) { Queue({viewer, scope}); }
 
 void TopicClusters::Queue(Job job) {
   {
@@ -239,18 +228,17 @@ void TopicClusters::RunJobs() {
 }
 
 void TopicClusters::RunJob(Job& job) {
-  if (!job.computed) {
-    Status read = db_.Read([&](store::Connection& conn) -> Status {
-      Result<store::ClusterCache> computed = Compute(conn, job.viewer, job.scope);
-      if (!computed.ok()) return computed.status();
-      job.computed = std::move(*computed);
-      return Status::Ok();
-    });
-    if (!read.ok()) {
-      spdlog::warn("topic clusters: could not compute the clusters of user {} ({}): {}", job.viewer.user_id,
-                   ScopeKey(job.viewer, job.scope), read.message());
-      return;
-    }
+  std::optional<store::ClusterCache> computed;
+  Status read = db_.Read([&](store::Connection& conn) -> Status {
+    Result<store::ClusterCache> clusters = Compute(conn, job.viewer, job.scope);
+    if (!clusters.ok()) return clusters.status();
+    computed = std::move(*clusters);
+    return Status::Ok();
+  });
+  if (!read.ok()) {
+    spdlog::warn("topic clusters: could not compute the clusters of user {} ({}): {}", job.viewer.user_id,
+                 ScopeKey(job.viewer, job.scope), read.message());
+    return;
   }
   bool raced = false;
   Status write = db_.Write([&](store::Connection& conn) -> Status {
@@ -258,15 +246,15 @@ void TopicClusters::RunJob(Job& job) {
     if (!now.ok()) return now.status();
     // A change that may hide a tag committed after the snapshot: these clusters
     // could name it, so they are not stored; a new computation is queued instead.
-    raced = now->hidden != job.computed->state.seen.hidden;
+    raced = now->hidden != computed->state.seen.hidden;
     if (raced) return Status::Ok();
-    return store::WriteClusterCache(conn, job.viewer.user_id, ScopeKey(job.viewer, job.scope), *job.computed);
+    return store::WriteClusterCache(conn, job.viewer.user_id, ScopeKey(job.viewer, job.scope), *computed);
   });
   if (!write.ok()) {
     spdlog::warn("topic clusters: could not store the clusters of user {} ({}): {}", job.viewer.user_id,
                  ScopeKey(job.viewer, job.scope), write.message());
   } else if (raced) {
-    Queue({job.viewer, job.scope, std::nullopt});
+    Queue({job.viewer, job.scope});
   }
 }
 

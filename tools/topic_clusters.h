@@ -11,9 +11,10 @@
 // Clusters are cached in tag_cluster_cache per (user, scope, vendor) and refreshed
 // by the rules of migration 9 (store/schema/009_topic_clusters.sql): served while
 // fresh; after `stale_after_added` new memories in the scope's pools or `max_age`,
-// still served while a background thread recomputes them (a call never waits for a
-// refresh); after a change that may hide a tag, never served again — recomputed
-// before the next answer.
+// still served while a background thread recomputes them; after a change that may
+// hide a tag, never served again. Clusters are only ever computed on that thread,
+// on a read snapshot: a call never waits for a computation (at 1M memories of one
+// user it takes seconds) and never holds the store's writer for one.
 #pragma once
 
 #include <chrono>
@@ -54,15 +55,13 @@ class TopicClusters {
   TopicClusters(const TopicClusters&) = delete;
   TopicClusters& operator=(const TopicClusters&) = delete;
 
-  // The clusters `viewer` sees in `scope`, read on `conn` (the call's snapshot).
-  // When none are usable: computed on `conn` now if `compute_now` (and stored in
-  // the background), otherwise nullopt with a computation queued.
+  // The clusters `viewer` sees in `scope`, read on `conn` (the call's snapshot), or
+  // nullopt when none are usable yet (a computation is then queued).
   Result<std::optional<store::ClusterCache>> Get(store::Connection& conn, const store::Viewer& viewer,
-                                                 store::Scope scope, bool compute_now);
+                                                 store::Scope scope);
 
-  // Computes them on `conn` now, whatever the cache holds, and stores them in the
-  // background: for a tag newer than the cached clusters.
-  Result<store::ClusterCache> ComputeNow(store::Connection& conn, const store::Viewer& viewer, store::Scope scope);
+  // Queues a computation of them (e.g. for a tag newer than the cached clusters).
+  void Refresh(const store::Viewer& viewer, store::Scope scope);
 
   // Blocks until no refresh is queued or running (tests, benchmarks).
   void WaitForRefreshes();
@@ -75,7 +74,6 @@ class TopicClusters {
   struct Job {
     store::Viewer viewer;
     store::Scope scope;
-    std::optional<store::ClusterCache> computed;  // from a call's snapshot: only store it
   };
   std::chrono::system_clock::time_point Now() const;
   Result<store::ClusterCache> Compute(store::Connection& conn, const store::Viewer& viewer, store::Scope scope);

@@ -136,6 +136,34 @@ TEST_F(MergeSimilar, NeverAcrossUsersVendorsOrPools) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM memory_versions"), 0);
 }
 
+TEST_F(MergeSimilar, OnlyMemoriesOfTheLast48HoursAreMergedInto) {
+  CallResult old = Write(*claude_, kTitle, kFact);
+  ASSERT_FALSE(old.is_error);
+  ASSERT_TRUE(env_.db().Write([&](store::Connection& c) {
+    return c.Prepare("UPDATE memories SET created_at = '2020-01-01T00:00:00.000Z' WHERE id = ?1").Bind(1, old.id()).Run();
+  }).ok());
+  CallResult fresh = Write(*claude_, kTitle, kSameFact, {{"merge_similar", true}});
+  EXPECT_FALSE(fresh.structured.contains("merged_into"));
+  EXPECT_EQ(env_.Count("SELECT count(*) FROM memories"), 2);
+}
+
+TEST_F(MergeSimilar, TheSameMemoryAgainAddsNoVersionAndAMergeIsUndoneFromTheHistory) {
+  CallResult first = Write(*claude_, kTitle, kFact);
+  const json::object merge{{"merge_similar", true}};
+  CallResult again = Write(*claude_, kTitle, kFact, merge);
+  EXPECT_EQ(Str(again.structured.at("merged_into")), first.id());
+  EXPECT_FALSE(again.structured.contains("previous_version"));
+  EXPECT_EQ(env_.Count("SELECT count(*) FROM memory_versions"), 0);
+
+  ASSERT_TRUE(Write(*claude_, kTitle, kSameFact, merge).structured.contains("merged_into"));
+  // Undo: put back what the history kept.
+  CallResult history = claude_->Call("get_memory_versions", {{"id", first.id()}});
+  const json::object& kept = history.structured.at("versions").as_array()[0].as_object();
+  CallResult undone = claude_->Call("update_memory", {{"id", first.id()}, {"content", kept.at("content")}});
+  ASSERT_FALSE(undone.is_error) << undone.error_message;
+  EXPECT_EQ(Str(undone.memory().at("content")), kFact);
+}
+
 TEST_F(MergeSimilar, ARequestIdReplayAfterAMergeReturnsTheSameMergedInto) {
   CallResult first = Write(*claude_, kTitle, kFact);
   const json::object args{{"merge_similar", true}, {"request_id", "merge-1"}};

@@ -99,6 +99,16 @@ class TopicClusterTool : public ::testing::Test {
     return client.Call("get_topic_cluster", std::move(extra));
   }
 
+  // Lets the clusters queued so far be computed: what a caller sees after a moment.
+  void Settle() { env_.service().topics().WaitForRefreshes(); }
+
+  // A cluster as a caller sees it once the clusters are computed.
+  CallResult SettledCluster(Client& client, const std::string& tag, json::object extra = {}) {
+    Cluster(client, tag, extra);
+    Settle();
+    return Cluster(client, tag, std::move(extra));
+  }
+
   // The topic cluster's computed_at as the tool reports it.
   std::string ComputedAt(Client& client, const std::string& tag) {
     CallResult r = Cluster(client, tag);
@@ -120,9 +130,18 @@ TEST_F(TopicClusterTool, ReturnsTheClustersMemoriesNewestFirstWithItsNameAndTags
   Write(*owner_, "pasta", {"recipe", "dinner"});
   Write(*owner_, "soup", {"recipe", "dinner"});
 
+  // The first call never waits for the clusters: the tag alone, marked provisional.
+  CallResult first = Cluster(*owner_, "kubernetes", {{"limit", 2}});
+  ASSERT_FALSE(first.is_error) << first.error_message;
+  EXPECT_TRUE(first.structured.at("cluster").at("provisional").as_bool());
+  EXPECT_EQ(Strings(first.structured.at("cluster").at("tags")), std::vector<std::string>{"kubernetes"});
+  EXPECT_EQ(first.structured.at("cluster").at("member_count").as_int64(), 2);
+  Settle();
+
   CallResult r = Cluster(*owner_, "Kubernetes", {{"limit", 2}});  // tags match case-insensitively
   ASSERT_FALSE(r.is_error) << r.error_message;
   const json::object& cluster = r.structured.at("cluster").as_object();
+  EXPECT_FALSE(cluster.contains("provisional"));
   const std::vector<std::string> tags = Strings(cluster.at("tags"));
   EXPECT_EQ(std::set<std::string>(tags.begin(), tags.end()), (std::set<std::string>{"deploy", "kubernetes", "ci"}));
   EXPECT_EQ(cluster.at("member_count").as_int64(), 3);
@@ -136,14 +155,14 @@ TEST_F(TopicClusterTool, ReturnsTheClustersMemoriesNewestFirstWithItsNameAndTags
   CallResult other = Cluster(*owner_, "dinner");
   ASSERT_FALSE(other.is_error);
   EXPECT_EQ(other.structured.at("memories").as_array().size(), 2u);
-  EXPECT_EQ(env_.Count("SELECT count(*) FROM usage_events WHERE operation = 'memory_read'"), 2);
+  EXPECT_EQ(env_.Count("SELECT count(*) FROM usage_events WHERE operation = 'memory_read'"), 3);
 }
 
 TEST_F(TopicClusterTool, ServedFromTheCacheUntilEnoughWritesThenRefreshedInTheBackground) {
   Write(*owner_, "one", {"alpha", "beta"});
   Write(*owner_, "two", {"beta", "gamma"});
+  SettledCluster(*owner_, "alpha");
   const std::string first = ComputedAt(*owner_, "alpha");
-  env_.service().topics().WaitForRefreshes();
   EXPECT_EQ(env_.Count("SELECT count(*) FROM tag_cluster_state WHERE scope = 'all'"), 1);
   EXPECT_EQ(ComputedAt(*owner_, "alpha"), first) << "a second call is a cache hit";
 
@@ -166,8 +185,8 @@ TEST_F(TopicClusterTool, ServedFromTheCacheUntilEnoughWritesThenRefreshedInTheBa
 
 TEST_F(TopicClusterTool, ClustersOlderThanADayAreRefreshed) {
   Write(*owner_, "one", {"alpha", "beta"});
+  SettledCluster(*owner_, "alpha");
   const std::string first = ComputedAt(*owner_, "alpha");
-  env_.service().topics().WaitForRefreshes();
   hours_ = 23;
   EXPECT_EQ(ComputedAt(*owner_, "alpha"), first);
   env_.service().topics().WaitForRefreshes();
@@ -178,45 +197,57 @@ TEST_F(TopicClusterTool, ClustersOlderThanADayAreRefreshed) {
   EXPECT_NE(ComputedAt(*owner_, "alpha"), first);
 }
 
-TEST_F(TopicClusterTool, ATagNewerThanTheCachedClustersIsFoundAtOnce) {
+TEST_F(TopicClusterTool, ATagNewerThanTheCachedClustersIsAnsweredAtOnceAndJoinsItsTopicSoon) {
   Write(*owner_, "one", {"alpha", "beta"});
-  ComputedAt(*owner_, "alpha");
-  env_.service().topics().WaitForRefreshes();
-  Write(*owner_, "two", {"brand-new", "beta"});
-  CallResult r = Cluster(*owner_, "brand-new");
-  ASSERT_FALSE(r.is_error) << r.error_message;
-  EXPECT_EQ(r.structured.at("memories").as_array().size(), 2u);  // "beta" joins both memories
+  SettledCluster(*owner_, "alpha");
+  Write(*owner_, "two", {"brand-new", "beta"});  // one addition: the cache is still fresh
+  CallResult now = Cluster(*owner_, "brand-new");
+  ASSERT_FALSE(now.is_error) << now.error_message;
+  EXPECT_TRUE(now.structured.at("cluster").at("provisional").as_bool());
+  EXPECT_EQ(now.structured.at("memories").as_array().size(), 1u);
+  Settle();
+  CallResult soon = Cluster(*owner_, "brand-new");
+  ASSERT_FALSE(soon.is_error);
+  EXPECT_FALSE(soon.structured.at("cluster").as_object().contains("provisional"));
+  EXPECT_EQ(soon.structured.at("memories").as_array().size(), 2u);  // "beta" joins both memories
 }
 
 TEST_F(TopicClusterTool, AChangeThatHidesATagIsNeverAnsweredFromTheCache) {
   const std::string secret = Write(*owner_, "plan", {"project-x", "roadmap"});
   Write(*owner_, "notes", {"roadmap", "q3"});
-  ASSERT_FALSE(Cluster(*cursor_, "roadmap").is_error);
-  env_.service().topics().WaitForRefreshes();
-  CallResult before = Cluster(*cursor_, "roadmap");
+  CallResult before = SettledCluster(*cursor_, "roadmap");
   EXPECT_TRUE(Has(Strings(before.structured.at("cluster").at("tags")), "project-x"));
+  SettledCluster(*owner_, "roadmap");
 
-  // The owner keeps the memory from cursor: cursor's clusters must forget project-x now.
+  // The owner keeps the memory from cursor: at once, cursor's answers forget project-x.
   ASSERT_FALSE(owner_->Call("update_memory", {{"id", secret}, {"allowed_vendors", json::array{"claude"}}}).is_error);
   CallResult after = Cluster(*cursor_, "roadmap");
   ASSERT_FALSE(after.is_error) << after.error_message;
-  EXPECT_FALSE(Has(Strings(after.structured.at("cluster").at("tags")), "project-x"));
+  EXPECT_TRUE(after.structured.at("cluster").at("provisional").as_bool()) << "the cached clusters are not served";
+  EXPECT_EQ(Strings(after.structured.at("cluster").at("tags")), std::vector<std::string>{"roadmap"});
   EXPECT_EQ(after.structured.at("cluster").at("member_count").as_int64(), 1);
+  EXPECT_EQ(after.structured.at("memories").as_array().size(), 1u);
   CallResult gone = Cluster(*cursor_, "project-x");
   EXPECT_EQ(gone.error_code, "not_found");
   EXPECT_EQ(gone.error_message, "no memory you can see has the tag 'project-x'");
+  Settle();
+  CallResult recomputed = Cluster(*cursor_, "roadmap");
+  EXPECT_FALSE(recomputed.structured.at("cluster").as_object().contains("provisional"));
+  EXPECT_FALSE(Has(Strings(recomputed.structured.at("cluster").at("tags")), "project-x"));
 
-  // Deleting works the same way.
+  // Deleting works the same way, for the owner whose clusters were cached with project-x.
   ASSERT_FALSE(owner_->Call("delete_memory", {{"id", secret}}).is_error);
   EXPECT_EQ(Cluster(*owner_, "project-x").error_code, "not_found");
+  CallResult owner_after = Cluster(*owner_, "roadmap");
+  EXPECT_FALSE(Has(Strings(owner_after.structured.at("cluster").at("tags")), "project-x"));
 }
 
 TEST_F(TopicClusterTool, EachVendorsClustersAreBuiltOnlyFromWhatThatVendorSees) {
   Write(*owner_, "visible", {"shared-topic", "common"});
   Write(*owner_, "claude only", {"common", "claude-secret"}, {{"allowed_vendors", json::array{"claude"}}});
-  CallResult owner_view = Cluster(*owner_, "common");
+  CallResult owner_view = SettledCluster(*owner_, "common");
   EXPECT_TRUE(Has(Strings(owner_view.structured.at("cluster").at("tags")), "claude-secret"));
-  CallResult cursor_view = Cluster(*cursor_, "common");
+  CallResult cursor_view = SettledCluster(*cursor_, "common");
   ASSERT_FALSE(cursor_view.is_error);
   EXPECT_FALSE(Has(Strings(cursor_view.structured.at("cluster").at("tags")), "claude-secret"));
   EXPECT_EQ(cursor_view.structured.at("cluster").at("member_count").as_int64(), 1);
@@ -236,23 +267,29 @@ TEST_F(TopicClusterTool, OtherUsersTagsNeverJoinAClusterAndPoolScopesAreSeparate
   Write(*bob_client, "bob shared", {"common", "team-wiki"}, {{"share_scope", "org"}});
   Write(*owner_, "alice", {"common", "mine"});
 
-  CallResult all = Cluster(*owner_, "common");
+  CallResult all = SettledCluster(*owner_, "common");
   ASSERT_FALSE(all.is_error) << all.error_message;
   const auto tags = Strings(all.structured.at("cluster").at("tags"));
   EXPECT_FALSE(Has(tags, "bobs-secret"));
   EXPECT_TRUE(Has(tags, "team-wiki"));
-  CallResult personal = Cluster(*owner_, "common", {{"scope", "personal"}});
+  CallResult personal = SettledCluster(*owner_, "common", {{"scope", "personal"}});
   ASSERT_FALSE(personal.is_error);
   EXPECT_FALSE(Has(Strings(personal.structured.at("cluster").at("tags")), "team-wiki"));
   EXPECT_EQ(personal.structured.at("memories").as_array().size(), 1u);
 }
 
-TEST_F(TopicClusterTool, TheBriefingShowsTheTopicMapAndTheInstructionsNeverWaitForIt) {
+TEST_F(TopicClusterTool, TheBriefingShowsTheTopicMapAndNeverWaitsForIt) {
   for (int i = 0; i < 3; ++i) Write(*owner_, "k8s " + std::to_string(i), {"deploy", "kubernetes"});
   Write(*owner_, "cursor cannot see", {"deploy", "claude-only-tag"}, {{"allowed_vendors", json::array{"claude"}}});
 
+  // Not computed yet: no topics, and the briefing does not wait.
+  CallResult early = owner_->Call("get_memory_briefing", {{"format", "json"}});
+  ASSERT_FALSE(early.is_error) << early.error_message;
+  EXPECT_TRUE(early.structured.at("briefing").at("topics").as_array().empty());
+  cursor_->Call("get_memory_briefing", {{"format", "json"}});
+  Settle();
+
   CallResult briefing = owner_->Call("get_memory_briefing", {{"format", "json"}});
-  ASSERT_FALSE(briefing.is_error) << briefing.error_message;
   const json::array& topics = briefing.structured.at("briefing").at("topics").as_array();
   ASSERT_EQ(topics.size(), 1u);
   EXPECT_EQ(topics[0].at("memories").as_int64(), 4);
@@ -265,12 +302,11 @@ TEST_F(TopicClusterTool, TheBriefingShowsTheTopicMapAndTheInstructionsNeverWaitF
   EXPECT_NE(md.find("3 memories"), std::string::npos) << md;
   EXPECT_EQ(md.find("claude-only-tag"), std::string::npos) << md;
 
-  // A new key's session: the instructions answer at once, from the cache computed above.
-  env_.service().topics().WaitForRefreshes();
+  // A new key's session: its instructions answer at once, and the next session has the topics.
   auto claude = env_.Connect(MemoryTestEnv::AgentKey(alice_, "claude"));
   EXPECT_EQ(Str(claude->initialize_result().at("instructions")).find("Topics"), std::string::npos)
       << "claude's clusters were never computed: the first session does not wait for them";
-  env_.service().topics().WaitForRefreshes();
+  Settle();
   auto claude_again = env_.Connect(MemoryTestEnv::AgentKey(alice_, "claude"));
   const std::string instructions = Str(claude_again->initialize_result().at("instructions"));
   EXPECT_NE(instructions.find("Topics"), std::string::npos) << instructions;

@@ -17,6 +17,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "tests/tools/memory_test_env.h"
 #include "tools/memory_json.h"
@@ -540,6 +541,13 @@ void World::CheckEveryReadPath() {
     Result<std::string> instructions = env_.service().Instructions(
         tools::Caller{v.user, v.vendor, v.vendor.value_or("api")});
     ASSERT_TRUE(instructions.ok());
+    // The topic lines ("- name (N memories; tags a b c)") name only tags this viewer sees.
+    for (std::size_t at = instructions->find("memories; tags"); at != std::string::npos;
+         at = instructions->find("memories; tags", at + 1)) {
+      const std::size_t from = at + std::string("memories; tags").size();
+      std::istringstream line(instructions->substr(from, instructions->find(')', from) - from));
+      for (std::string tag; line >> tag;) EXPECT_FALSE(with_any_tag({tag}).empty()) << "instructions leaked tag " << tag;
+    }
     for (const auto& [id, r] : rows) {
       const std::string label = r.title.substr(0, r.title.find(' ')) + " ";
       if (!live.count(id)) {
