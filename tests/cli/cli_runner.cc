@@ -72,7 +72,10 @@ CliResult RunCli(const std::vector<std::string>& args, const CliEnvironment& env
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  const std::string in_path = base + ".in";
+  if (!env.stdin_text.empty()) std::ofstream(in_path, std::ios::binary) << env.stdin_text;
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, env.stdin_text.empty() ? "/dev/null" : in_path.c_str(),
+                                   O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
@@ -90,6 +93,7 @@ CliResult RunCli(const std::vector<std::string>& args, const CliEnvironment& env
   result.err = Slurp(err_path);
   std::remove(out_path.c_str());
   std::remove(err_path.c_str());
+  std::remove((base + ".in").c_str());
   return result;
 }
 

@@ -18,6 +18,7 @@ struct CliEnvironment {
   std::string home;        // $HOME for the child ("" keeps ours)
   std::string reflect_db;  // $REFLECT_DB for the child ("" unsets it)
   std::vector<std::string> extra = {};  // more NAME=value variables, replacing inherited ones
+  std::string stdin_text = {};           // what the child reads on stdin ("" : /dev/null)
 };
 
 // Runs RM_CLI_BINARY with `args` (each passed as one argument, no shell parsing).

@@ -108,7 +108,8 @@ TEST_F(CliTest, EverySubcommandHasHelp) {
   const std::vector<std::vector<std::string>> commands = {
       {"user"}, {"user", "add"}, {"user", "list"}, {"user", "set"}, {"key"}, {"key", "create"}, {"key", "list"},
       {"key", "revoke"}, {"org"}, {"org", "create"}, {"org", "add-member"}, {"team"},
-      {"team", "create"}, {"usage"}, {"migrate"}, {"check"}, {"serve"}, {"export"}, {"import"}};
+      {"team", "create"}, {"usage"}, {"migrate"}, {"check"}, {"serve"}, {"export"}, {"import"},
+      {"llm-key"}, {"llm-key", "set"}, {"llm-key", "list"}, {"llm-key", "remove"}};
   for (std::vector<std::string> cmd : commands) {
     std::string name = "reflect-memory";
     for (const std::string& part : cmd) name += " " + part;
@@ -210,6 +211,80 @@ TEST_F(CliTest, UserSetMergeSimilarTurnsTheDefaultOnAndOff) {
   ExpectFailureChangingNothing({"user", "set", "a@example.com"}, 2, {"nothing to set", "--merge-similar on|off"});
   ExpectFailureChangingNothing({"user", "set", "nobody@example.com", "--merge-similar", "on"}, 1,
                                {"no user with email nobody@example.com", "reflect-memory user list"});
+}
+
+// ------------------------------------------------------------------ llm-key (issue 17)
+
+constexpr const char* kMasterKey = "RM_LLM_KEY_ENCRYPTION_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+constexpr const char* kProviderKey = "sk-test-Very-Secret-Key-9f3a";
+
+TEST_F(CliTest, LlmKeySetStoresTheKeySealedAndListShowsOnlyItsLastFour) {
+  MustRun({"user", "add", "a@example.com"});
+  const std::vector<std::string> set = {"llm-key", "set", "--user", "a@example.com", "--provider", "openai",
+                                        "--model", "text-embedding-3-small", "--db", db_};
+  CliResult stored = RunCli(set, {dir_.path().string(), "", {kMasterKey}, std::string(kProviderKey) + "\n"});
+  ASSERT_EQ(stored.exit_code, 0) << stored.err;
+  EXPECT_TRUE(Contains(stored.out, "…9f3a")) << stored.out;
+  const std::string id = stored.LastLine();
+  EXPECT_EQ(Scalar("SELECT key_last4 || '|' || model || '|' || length(key_nonce) FROM llm_keys"),
+            "9f3a|text-embedding-3-small|12");
+
+  CliResult list = Run({"llm-key", "list"});
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_TRUE(Contains(list.out, id) && Contains(list.out, "…9f3a")) << list.out;
+  CliResult json = Run({"llm-key", "list", "--json"});
+  EXPECT_TRUE(Contains(json.out, "\"key_last4\":\"9f3a\"")) << json.out;
+
+  // The key is nowhere in clear: not in any output, not in the database or its WAL, not in an export.
+  MustRun({"export", "--user", "a@example.com", "--out", dir_.File("export.jsonl")});
+  std::string everything = stored.out + stored.err + list.out + list.out + json.out + Dump();
+  for (const char* file : {"memory.db", "memory.db-wal", "export.jsonl"}) {
+    std::ifstream in(dir_.File(file), std::ios::binary);
+    everything += std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  EXPECT_FALSE(Contains(everything, "Very-Secret")) << "the key was found in clear";
+
+  // Setting it again replaces it (same id); remove takes it away.
+  CliResult again = RunCli(set, {dir_.path().string(), "", {kMasterKey}, "sk-second-key-0000"});
+  EXPECT_EQ(again.LastLine(), id);
+  EXPECT_EQ(Scalar("SELECT count(*) || key_last4 FROM llm_keys"), "10000");
+  EXPECT_TRUE(Contains(MustRun({"llm-key", "remove", id}), id));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM llm_keys"), "0");
+  ExpectFailureChangingNothing({"llm-key", "remove", id}, 1, {"no LLM key with id " + id, "llm-key list"});
+}
+
+TEST_F(CliTest, LlmKeySetRefusesWhatItCannotStoreSafelyAndChangesNothing) {
+  MustRun({"user", "add", "a@example.com"});
+  auto set_with = [&](std::vector<std::string> extra, std::vector<std::string> env, std::string input) {
+    std::vector<std::string> args = {"llm-key", "set", "--provider", "openai", "--model", "m", "--db", db_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const std::string before = Dump();
+    CliResult r = RunCli(args, {dir_.path().string(), "", env, input});
+    EXPECT_EQ(Dump(), before);
+    EXPECT_FALSE(Contains(r.out + r.err, "Very-Secret"));
+    return r;
+  };
+  const std::vector<std::string> user = {"--user", "a@example.com"};
+  CliResult no_master = set_with(user, {"RM_LLM_KEY_ENCRYPTION_KEY="}, kProviderKey);
+  EXPECT_EQ(no_master.exit_code, 1);
+  EXPECT_TRUE(Contains(no_master.err, "RM_LLM_KEY_ENCRYPTION_KEY is not set")) << no_master.err;
+  EXPECT_TRUE(Contains(no_master.err, "openssl rand -hex 32")) << no_master.err;
+  CliResult bad_master = set_with(user, {"RM_LLM_KEY_ENCRYPTION_KEY=short"}, kProviderKey);
+  EXPECT_NE(bad_master.exit_code, 0);
+  EXPECT_TRUE(Contains(bad_master.err, "64 hex characters or as base64")) << bad_master.err;
+  CliResult no_key = set_with(user, {kMasterKey}, "");
+  EXPECT_NE(no_key.exit_code, 0);
+  EXPECT_TRUE(Contains(no_key.err, "no key on stdin")) << no_key.err;
+  CliResult two_lines = set_with(user, {kMasterKey}, "sk-one\nsk-two\n");
+  EXPECT_TRUE(Contains(two_lines.err, "several lines")) << two_lines.err;
+  CliResult both = set_with({"--user", "a@example.com", "--org", "o"}, {kMasterKey}, kProviderKey);
+  EXPECT_NE(both.exit_code, 0);
+  CliResult neither = set_with({}, {kMasterKey}, kProviderKey);
+  EXPECT_TRUE(Contains(neither.err, "exactly one of --user EMAIL and --org ORG_ID")) << neither.err;
+  CliResult unknown = set_with({"--user", "nobody@example.com"}, {kMasterKey}, kProviderKey);
+  EXPECT_TRUE(Contains(unknown.err, "no user with email nobody@example.com")) << unknown.err;
+  CliResult bad_url = set_with({"--user", "a@example.com", "--base-url", "ftp://x"}, {kMasterKey}, kProviderKey);
+  EXPECT_TRUE(Contains(bad_url.err, "--base-url")) << bad_url.err;
 }
 
 TEST_F(CliTest, UnwritableDatabasePathFailsSayingWhatToDo) {
