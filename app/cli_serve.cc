@@ -22,7 +22,9 @@
 #include "app/serve_identity.h"
 #include "mcp/server_definition.h"
 #include "store/api_keys.h"
+#include "store/llm_keys.h"
 #include "tools/memory_server.h"
+#include "util/llm_key_cipher.h"
 #include "transports/http/http_server.h"
 #include "transports/stdio.h"
 
@@ -227,6 +229,25 @@ void AddConfigCommand(CLI::App& app, CliContext& ctx, CLI::App* serve) {
 
 }  // namespace
 
+namespace {
+
+// What opens the stored LLM provider keys ($RM_LLM_KEY_ENCRYPTION_KEY), or nothing —
+// the server serves everything else either way, and says why the keys are not used.
+std::shared_ptr<const LlmKeyCipher> LlmKeysCipher(store::Database& db) {
+  Result<std::optional<LlmKeyCipher>> cipher = LlmKeyCipher::FromEnvironment();
+  if (cipher.ok() && *cipher) return std::make_shared<const LlmKeyCipher>(std::move(**cipher));
+  auto keys = store::ReadValue<std::vector<store::LlmKeyRow>>(db, [](store::Connection& c) { return store::ListLlmKeys(c); });
+  if (keys.ok() && !keys->empty()) {
+    spdlog::warn("{} LLM provider key(s) stored but not used: {}; topic names come from tags", keys->size(),
+                 cipher.ok() ? std::string(kLlmMasterKeyVariable) + " is not set" : cipher.status().message());
+  } else if (!cipher.ok()) {
+    spdlog::warn("{}", cipher.status().message());
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 void AddServeCommand(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<ServeOptions>();
   CLI::App* serve = app.add_subcommand(
@@ -295,6 +316,7 @@ void AddServeCommand(CLI::App& app, CliContext& ctx) {
     mcp::ServerDefinition server;
     tools::ServiceOptions tools_options;
     tools_options.public_base_url = opts->public_url;
+    tools_options.topic_clusters.cipher = LlmKeysCipher(**db);
     tools::RegisterMemoryServer(server, **db, tools_options);
     server.report_internal_error = [](std::string_view what) {
       spdlog::error("internal error: {}", what);

@@ -52,10 +52,12 @@ Result<std::vector<LlmKeyRow>> ListLlmKeys(Connection& conn) {
 }
 
 Result<std::optional<LlmKeyRow>> FindLlmKey(Connection& conn, std::string_view user_id,
-                                            const std::optional<std::string>& org_id, std::string_view provider) {
+                                            const std::optional<std::string>& org_id,
+                                            const std::optional<std::string>& provider) {
   Statement& s = conn.Prepare("SELECT " + std::string(kColumns) +
-                              " FROM llm_keys WHERE provider = ?3 AND (user_id = ?1 OR (?2 IS NOT NULL AND org_id = ?2)) "
-                              "ORDER BY user_id IS NULL LIMIT 1");
+                              " FROM llm_keys WHERE (?3 IS NULL OR provider = ?3) "
+                              "AND (user_id = ?1 OR (?2 IS NOT NULL AND org_id = ?2)) "
+                              "ORDER BY user_id IS NULL, created_at, id LIMIT 1");
   s.Bind(1, user_id).Bind(2, org_id).Bind(3, provider);
   Result<bool> row = s.Step();
   if (!row.ok()) return row.status();

@@ -37,9 +37,11 @@ Result<LlmKeyRow> PutLlmKey(Connection& conn, LlmKeyRow row);
 // Every stored key, oldest first.
 Result<std::vector<LlmKeyRow>> ListLlmKeys(Connection& conn);
 
-// The key of (tenant, provider): a user's own, else their org's. nullopt if neither has one.
+// The key a user's features use for `provider` (nullopt: any provider, the oldest):
+// the user's own, else their org's. nullopt if neither has one.
 Result<std::optional<LlmKeyRow>> FindLlmKey(Connection& conn, std::string_view user_id,
-                                            const std::optional<std::string>& org_id, std::string_view provider);
+                                            const std::optional<std::string>& org_id,
+                                            const std::optional<std::string>& provider = std::nullopt);
 
 // Removes key `id`; NotFound if there is none.
 Status RemoveLlmKey(Connection& conn, std::string_view id);

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "util/clock.h"
+#include "store/llm_keys.h"
 #include "util/louvain.h"
 
 namespace rm::tools {
@@ -24,6 +25,12 @@ std::string Join(const std::vector<std::string>& tags, std::size_t count, std::s
   }
   return out;
 }
+
+}  // namespace
+
+std::string TagName(const std::vector<std::string>& tags) { return Join(tags, kNameTags, " / "); }
+
+namespace {
 
 std::string Describe(const store::CachedCluster& cluster) {
   std::string text = std::to_string(cluster.member_count) +
@@ -119,7 +126,7 @@ std::vector<store::CachedCluster> ComputeTopicClusters(const std::vector<std::ve
     store::CachedCluster cluster;
     for (std::size_t node : nodes) cluster.tags.push_back(names[node]);
     cluster.member_count = memories[c];
-    cluster.name = Join(cluster.tags, kNameTags, " / ");
+    cluster.name = TagName(cluster.tags);
     cluster.description = Describe(cluster);
     cluster.hash = store::ClusterHash(cluster.tags);
     clusters.push_back(std::move(cluster));
@@ -227,12 +234,36 @@ void TopicClusters::RunJobs() {
   }
 }
 
+void TopicClusters::NameWithProvider(store::ClusterCache& computed, const std::optional<store::ClusterCache>& previous,
+                                     const store::LlmKeyRow& llm_key) {
+  if (previous) KeepProviderNames(computed.clusters, previous->clusters);
+  Result<std::string> key = options_.cipher->Decrypt(llm_key.tenant_id(), llm_key.provider,
+                                                     {llm_key.key_nonce, llm_key.key_encrypted});
+  if (!key.ok()) {
+    spdlog::warn("topic names: LLM key {} is not usable ({}); topics keep names made from their tags", llm_key.id,
+                 key.status().message());
+    return;
+  }
+  NameTopicsWithProvider(computed.clusters,
+                         {ChatCompletionsUrl(llm_key.base_url.value_or("")), *key, llm_key.model}, options_.naming);
+}
+
 void TopicClusters::RunJob(Job& job) {
   std::optional<store::ClusterCache> computed;
+  std::optional<store::ClusterCache> previous;
+  std::optional<store::LlmKeyRow> llm_key;
   Status read = db_.Read([&](store::Connection& conn) -> Status {
     Result<store::ClusterCache> clusters = Compute(conn, job.viewer, job.scope);
     if (!clusters.ok()) return clusters.status();
     computed = std::move(*clusters);
+    if (!options_.cipher) return Status::Ok();
+    Result<std::optional<store::ClusterCache>> before =
+        store::ReadClusterCache(conn, job.viewer.user_id, ScopeKey(job.viewer, job.scope));
+    if (!before.ok()) return before.status();
+    previous = std::move(*before);
+    Result<std::optional<store::LlmKeyRow>> key = store::FindLlmKey(conn, job.viewer.user_id, job.viewer.org_id);
+    if (!key.ok()) return key.status();
+    llm_key = std::move(*key);
     return Status::Ok();
   });
   if (!read.ok()) {
@@ -240,6 +271,7 @@ void TopicClusters::RunJob(Job& job) {
                  ScopeKey(job.viewer, job.scope), read.message());
     return;
   }
+  if (llm_key) NameWithProvider(*computed, previous, *llm_key);
   bool raced = false;
   Status write = db_.Write([&](store::Connection& conn) -> Status {
     Result<store::PoolChanges> now = store::SumPoolChanges(conn, store::ScopePools(job.viewer, job.scope));

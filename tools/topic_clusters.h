@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -31,7 +32,10 @@
 
 #include "store/database.h"
 #include "store/memory_visibility.h"
+#include "store/llm_keys.h"
 #include "store/tag_clusters.h"
+#include "tools/topic_naming.h"
+#include "util/llm_key_cipher.h"
 #include "util/status.h"
 
 namespace rm::tools {
@@ -41,6 +45,9 @@ namespace rm::tools {
 // any order give the same clusters. Names and descriptions come from the tags.
 std::vector<store::CachedCluster> ComputeTopicClusters(const std::vector<std::vector<std::string>>& tag_sets);
 
+// A cluster's name made from its tags: its three most central, "a / b / c".
+std::string TagName(const std::vector<std::string>& tags);
+
 class TopicClusters {
  public:
   struct Options {
@@ -48,6 +55,10 @@ class TopicClusters {
     std::chrono::seconds max_age = std::chrono::hours(24);
     // Now; empty: the system clock. Tests move time with it.
     std::function<std::chrono::system_clock::time_point()> now;
+    // Opens stored LLM keys: with it, a user's (or org's) key names their topics
+    // (tools/topic_naming.h). Empty: names come from the tags.
+    std::shared_ptr<const LlmKeyCipher> cipher;
+    NamingOptions naming = {};
   };
 
   TopicClusters(store::Database& db, Options options);
@@ -80,6 +91,9 @@ class TopicClusters {
   void Queue(Job job);
   void RunJobs();
   void RunJob(Job& job);
+  // Names from the provider of `llm_key` (kept from `previous` where the tags are the same).
+  void NameWithProvider(store::ClusterCache& computed, const std::optional<store::ClusterCache>& previous,
+                        const store::LlmKeyRow& llm_key);
 
   store::Database& db_;
   Options options_;

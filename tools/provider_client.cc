@@ -1,0 +1,147 @@
+#include "tools/provider_client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <optional>
+
+namespace rm::tools {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct Url {
+  bool tls = false;
+  std::string host;
+  std::string port;
+  std::string target;
+};
+
+std::optional<Url> ParseUrl(const std::string& text) {
+  Url url;
+  std::string rest;
+  if (text.rfind("https://", 0) == 0) {
+    url.tls = true;
+    rest = text.substr(8);
+  } else if (text.rfind("http://", 0) == 0) {
+    rest = text.substr(7);
+  } else {
+    return std::nullopt;
+  }
+  const std::size_t slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  url.target = slash == std::string::npos ? "/" : rest.substr(slash);
+  const std::size_t colon = authority.rfind(':');
+  if (colon != std::string::npos && authority.find(']') == std::string::npos) {
+    url.port = authority.substr(colon + 1);
+    authority = authority.substr(0, colon);
+  }
+  if (authority.empty()) return std::nullopt;
+  url.host = authority;
+  if (url.port.empty()) url.port = url.tls ? "443" : "80";
+  return url;
+}
+
+// Runs one exchange on `stream` (plain or TLS) within the deadline already set on
+// its lowest layer; what went wrong ends up in `ec`.
+template <typename Stream>
+void Exchange(Stream& stream, const http::request<http::string_body>& request,
+              http::response_parser<http::string_body>& parser, beast::flat_buffer& buffer, beast::error_code& ec) {
+  http::async_write(stream, request, [&](beast::error_code e, std::size_t) {
+    if (e) {
+      ec = e;
+      return;
+    }
+    http::async_read(stream, buffer, parser, [&](beast::error_code e2, std::size_t) { ec = e2; });
+  });
+}
+
+}  // namespace
+
+Result<std::string> PostJson(const ProviderRequest& request) {
+  std::optional<Url> url = ParseUrl(request.url);
+  if (!url) return Status::InvalidArgument("provider URL '" + request.url + "' is not an http:// or https:// URL");
+
+  asio::io_context io;
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  tls.set_default_verify_paths();
+  tls.set_verify_mode(asio::ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> tls_stream(io, tls);
+  beast::tcp_stream plain_stream(io);
+  beast::tcp_stream& socket = url->tls ? beast::get_lowest_layer(tls_stream) : plain_stream;
+
+  http::request<http::string_body> message{http::verb::post, url->target, 11};
+  message.set(http::field::host, url->host);
+  message.set(http::field::authorization, "Bearer " + request.bearer_token);
+  message.set(http::field::content_type, "application/json");
+  message.set(http::field::user_agent, "reflect-memory");
+  message.body() = request.json_body;
+  message.prepare_payload();
+
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(request.max_response_bytes);
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  bool connected = false;
+
+  tcp::resolver resolver(io);
+  socket.expires_after(request.timeout);  // one deadline for everything below
+  resolver.async_resolve(url->host, url->port, [&](beast::error_code e, tcp::resolver::results_type endpoints) {
+    if (e) {
+      ec = e;
+      return;
+    }
+    socket.async_connect(endpoints, [&](beast::error_code e2, const tcp::endpoint&) {
+      if (e2) {
+        ec = e2;
+        return;
+      }
+      connected = true;
+      if (!url->tls) {
+        Exchange(plain_stream, message, parser, buffer, ec);
+        return;
+      }
+      if (!SSL_set_tlsext_host_name(tls_stream.native_handle(), url->host.c_str())) {
+        ec = beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+        return;
+      }
+      tls_stream.set_verify_callback(asio::ssl::host_name_verification(url->host));
+      tls_stream.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e3) {
+        if (e3) {
+          ec = e3;
+          return;
+        }
+        Exchange(tls_stream, message, parser, buffer, ec);
+      });
+    });
+  });
+  // The resolver has no deadline of its own: bound the whole run as well.
+  io.run_for(request.timeout + std::chrono::milliseconds(100));
+  if (!io.stopped()) {
+    io.stop();
+    return Status::IoError("provider at " + url->host + " did not answer within " +
+                               std::to_string(request.timeout.count()) + " ms");
+  }
+  if (ec) {
+    const bool timed_out = ec == beast::error::timeout;
+    return Status::IoError("provider at " + url->host + (connected ? "" : " unreachable") + ": " +
+                               (timed_out ? "no answer within " + std::to_string(request.timeout.count()) + " ms"
+                                          : ec.message()));
+  }
+  const http::response<http::string_body>& response = parser.get();
+  if (response.result_int() / 100 != 2) {
+    return Status::FailedPrecondition("provider at " + url->host + " answered HTTP " +
+                                      std::to_string(response.result_int()) + ": " + response.body().substr(0, 200));
+  }
+  return response.body();
+}
+
+}  // namespace rm::tools
