@@ -407,7 +407,7 @@ std::vector<std::string> IdsOf(const json::value& list) {
 
 void World::CheckEveryReadPath() {
   // The graph checks below must have had something to check.
-  std::size_t references_checked = 0, tag_neighbours_checked = 0;
+  std::size_t references_checked = 0, tag_neighbours_checked = 0, computed_clusters_checked = 0;
   const auto rows = Rows();
   const auto members = Members();
   std::vector<std::string> searched;
@@ -496,7 +496,11 @@ void World::CheckEveryReadPath() {
     }
     EXPECT_EQ(resources, live);
 
-    // Briefing and instructions.
+    // Briefing and instructions. The viewer's topic clusters are computed first (in the
+    // background, as a caller would find them a moment later), so the checks below see
+    // real clusters, not only provisional one-tag answers.
+    c.Call("get_topic_cluster", {{"tag", kTags.front()}});
+    env_.service().topics().WaitForRefreshes();
     const json::object b = c.Call("get_memory_briefing", {{"format", "json"}}).structured.at("briefing").as_object();
     EXPECT_EQ(b.at("totals").at("memories").as_int64(), static_cast<std::int64_t>(live.size()));
     for (const auto& r : b.at("recent").as_array()) EXPECT_TRUE(live.count(Str(r.at("id")))) << "briefing leaked";
@@ -536,6 +540,7 @@ void World::CheckEveryReadPath() {
       for (const auto& m : cluster.structured.at("memories").as_array()) listed.insert(Str(m.at("id")));
       for (const auto& id : listed) EXPECT_TRUE(members.count(id)) << "get_topic_cluster leaked " << id;
       EXPECT_EQ(listed.size(), std::min<std::size_t>(50, members.size()));
+      if (!cluster.structured.at("cluster").as_object().contains("provisional")) ++computed_clusters_checked;
     }
 
     Result<std::string> instructions = env_.service().Instructions(
@@ -606,6 +611,7 @@ void World::CheckEveryReadPath() {
   }
   EXPECT_GT(references_checked, 0u);
   EXPECT_GT(tag_neighbours_checked, 0u);
+  EXPECT_GT(computed_clusters_checked, 0u);
 }
 
 // The shell command that runs RandomSeed again with `seed`.
