@@ -581,12 +581,15 @@ void World::CheckEveryReadPath() {
       CallResult graph = c.Call("get_graph_around", {{"memory_id", id}, {"min_shared_tags", 1}, {"top_tag_similar", 20}});
       EXPECT_EQ(graph.is_error, !is_live) << id;
       if (!graph.is_error) {
+        // Lambdas cannot capture structured bindings before clang 16: named copies.
+        const std::string& memory_id = id;
+        const Row& row = r;
         const bool parent_seen = r.parent && live.count(*r.parent);
         const json::object& g = graph.structured;
         EXPECT_EQ(g.at("parent").is_null(), !parent_seen) << id;
-        EXPECT_EQ(AsSet(IdsOf(g.at("children"))), live_where([&](const Row& x) { return x.parent == id; })) << id;
+        EXPECT_EQ(AsSet(IdsOf(g.at("children"))), live_where([&](const Row& x) { return x.parent == memory_id; })) << id;
         EXPECT_EQ(AsSet(IdsOf(g.at("siblings"))), live_where([&](const Row& x) {
-                    return parent_seen && x.parent == r.parent && x.id != id;
+                    return parent_seen && x.parent == row.parent && x.id != memory_id;
                   })) << id;
         for (const auto& n : g.at("tag_similar").as_array()) {
           const std::string other = Str(n.at("id"));
@@ -600,9 +603,9 @@ void World::CheckEveryReadPath() {
             EXPECT_TRUE(live.count(other)) << way << " reference leaked " << other;
           }
         }
-        const auto named_here = live_where([&](const Row& x) { return x.id != id && r.content.find(x.id) != std::string::npos; });
+        const auto named_here = live_where([&](const Row& x) { return x.id != memory_id && row.content.find(x.id) != std::string::npos; });
         EXPECT_EQ(AsSet(IdsOf(g.at("references").at("outgoing"))), named_here) << id;
-        const auto naming_it = live_where([&](const Row& x) { return x.id != id && x.content.find(id) != std::string::npos; });
+        const auto naming_it = live_where([&](const Row& x) { return x.id != memory_id && x.content.find(memory_id) != std::string::npos; });
         EXPECT_EQ(AsSet(IdsOf(g.at("references").at("incoming"))), naming_it) << id;
         references_checked += naming_it.size();
         tag_neighbours_checked += g.at("tag_similar").as_array().size();
