@@ -12,14 +12,12 @@ namespace rm::tools {
 namespace json = boost::json;
 namespace {
 
-json::object ListOf(json::object item) { return {{"type", "array"}, {"items", std::move(item)}}; }
-
 json::object ClusterSchema() {
   return {{"type", "object"},
           {"properties",
            {{"name", {{"type", "string"}}},
             {"description", {{"type", "string"}}},
-            {"tags", ListOf({{"type", "string"}})},
+            {"tags", schema::ListOf({{"type", "string"}})},
             {"member_count", {{"type", "integer"}}},
             {"computed_at", {{"type", "string"}}},
             {"provisional",
@@ -30,7 +28,7 @@ json::object ClusterSchema() {
 
 json::object TagNeighbourSchema() {
   json::object node = MemorySummarySchema();
-  node["properties"].as_object()["shared_tags"] = ListOf({{"type", "string"}});
+  node["properties"].as_object()["shared_tags"] = schema::ListOf({{"type", "string"}});
   return node;
 }
 
@@ -49,7 +47,7 @@ void AddGraphTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> s
            {"limit", schema::Integer("How many memories (1-50, default 10).", 1, 50)},
            {"scope", schema::Scope()}},
           {"tag"}),
-      .output_schema = schema::Output({{"cluster", ClusterSchema()}, {"memories", ListOf(MemorySchema())}},
+      .output_schema = schema::Output({{"cluster", ClusterSchema()}, {"memories", schema::ListOf(MemorySchema())}},
                                       {"cluster", "memories"}),
       .annotations = ReadOnly("Topic cluster"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
@@ -74,12 +72,12 @@ void AddGraphTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> s
       .output_schema = schema::Output(
           {{"memory", MemorySchema()},
            {"parent", {{"anyOf", {MemorySummarySchema(), json::object{{"type", "null"}}}}}},
-           {"children", ListOf(MemorySummarySchema())},
-           {"siblings", ListOf(MemorySummarySchema())},
-           {"tag_similar", ListOf(TagNeighbourSchema())},
+           {"children", schema::ListOf(MemorySummarySchema())},
+           {"siblings", schema::ListOf(MemorySummarySchema())},
+           {"tag_similar", schema::ListOf(TagNeighbourSchema())},
            {"references", {{"type", "object"},
-                           {"properties", {{"outgoing", ListOf(MemorySummarySchema())},
-                                           {"incoming", ListOf(MemorySummarySchema())}}},
+                           {"properties", {{"outgoing", schema::ListOf(MemorySummarySchema())},
+                                           {"incoming", schema::ListOf(MemorySummarySchema())}}},
                            {"required", {"outgoing", "incoming"}}}}},
           {"memory", "parent", "children", "siblings", "tag_similar", "references"}),
       .annotations = ReadOnly("Graph around a memory"),

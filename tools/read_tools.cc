@@ -16,10 +16,8 @@ json::object CursorInput() {
 
 json::object NullableString() { return {{"type", json::array{"string", "null"}}}; }
 
-json::object ListOf(json::object item) { return {{"type", "array"}, {"items", std::move(item)}}; }
-
 json::object PageOutput(bool with_content = true, json::object extra = {}) {
-  extra["memories"] = ListOf(with_content ? MemorySchema() : MemorySummarySchema());
+  extra["memories"] = schema::ListOf(with_content ? MemorySchema() : MemorySummarySchema());
   extra["next_cursor"] = NullableString();
   return schema::Output(std::move(extra), {"memories", "next_cursor"});
 }
@@ -61,7 +59,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
       .input_schema = IdInput("id", "The memory's id."),
       .output_schema = schema::Output({{"memory", MemorySchema()},
                                        {"current_version", {{"type", "integer"}}},
-                                       {"versions", ListOf(VersionSchema())}},
+                                       {"versions", schema::ListOf(VersionSchema())}},
                                       {"memory", "current_version", "versions"}),
       .annotations = ReadOnly("Memory history"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
@@ -77,7 +75,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
       .description = "The most recent memories, newest first, with their content.",
       .input_schema = schema::Input(
           {{"limit", schema::Integer("How many (1-50, default 10).", 1, 50)}, {"scope", schema::Scope()}}, {}),
-      .output_schema = schema::Output({{"memories", ListOf(MemorySchema())}}, {"memories"}),
+      .output_schema = schema::Output({{"memories", schema::ListOf(MemorySchema())}}, {"memories"}),
       .annotations = ReadOnly("Read recent memories"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {
         return RunTool("read_memories", args, ctx, [&](const Caller& c, const MemoryService::Key& k) {
@@ -149,7 +147,7 @@ void AddReadTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> se
       .title = "Read thread",
       .description = "A memory and its replies (given a reply, its whole thread).",
       .input_schema = IdInput("memory_id", "A memory of the thread (the parent or a reply)."),
-      .output_schema = schema::Output({{"parent", MemorySchema()}, {"replies", ListOf(MemorySchema())}},
+      .output_schema = schema::Output({{"parent", MemorySchema()}, {"replies", schema::ListOf(MemorySchema())}},
                                       {"parent", "replies"}),
       .annotations = ReadOnly("Read thread"),
       .handler = [service](const json::object& args, mcp::CallContext& ctx) {

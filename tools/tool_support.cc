@@ -33,6 +33,8 @@ json::object Enum(std::string_view description, std::initializer_list<std::strin
   return {{"type", "string"}, {"description", description}, {"enum", std::move(list)}};
 }
 
+json::object ListOf(json::object item) { return {{"type", "array"}, {"items", std::move(item)}}; }
+
 json::object Scope() {
   return Enum(
       "personal: your unshared memories; org / team: those shared with your org / team; "

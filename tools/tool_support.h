@@ -28,6 +28,9 @@ boost::json::object Enum(std::string_view description, std::initializer_list<std
 boost::json::object StringList(std::string_view description, std::size_t max_items,
                                std::size_t max_item_length);
 
+// An array of `item`s.
+boost::json::object ListOf(boost::json::object item);
+
 // The `scope` argument of the reads: personal, org, team or all.
 boost::json::object Scope();
 
