@@ -4,6 +4,7 @@
 //   serve --http HOST:PORT     Streamable HTTP at /mcp for remote connectors
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 #include <map>
@@ -23,10 +24,12 @@
 #include "mcp/server_definition.h"
 #include "store/api_keys.h"
 #include "store/llm_keys.h"
+#include "store/oauth_grants.h"
 #include "tools/memory_server.h"
 #include "util/llm_key_cipher.h"
 #include "transports/http/http_server.h"
 #include "transports/stdio.h"
+#include "web/web_app.h"
 
 namespace rm::app {
 namespace {
@@ -38,6 +41,9 @@ struct ServeOptions {
   std::string tls_cert, tls_key;
   std::vector<std::string> allow_origins;
   std::string public_url;
+  std::string oauth_registration = "open";
+  int access_token_minutes = 60;
+  int refresh_token_days = 30;
   std::string log_level = "info";
   bool log_json = false;
   bool vendor_flag = false;  // --vendor was on the command line (not from the environment or a file)
@@ -91,6 +97,61 @@ int ServeStdio(store::Database& db, const mcp::ServerDefinition& server, const S
   return transports::RunStdio(server, std::any(std::move(principal).value()), std::move(stdio));
 }
 
+// The web pages and OAuth endpoints (web/), as routes of the HTTP server.
+std::vector<transports::HttpRoute> WebRoutes(web::WebApp& app) {
+  std::vector<transports::HttpRoute> routes;
+  for (web::Route& route : app.Routes()) {
+    routes.push_back({route.path, route.any_origin,
+                      [handle = std::move(route.handle)](const transports::HttpRouteRequest& in) {
+                        web::Request request{in.method, in.path,    in.query, in.origin,      in.cookie,
+                                             in.authorization, in.content_type, in.body, in.peer_address};
+                        web::Response out = handle(request);
+                        return transports::HttpRouteReply{out.status, std::move(out.content_type),
+                                                          std::move(out.body), std::move(out.headers)};
+                      }});
+  }
+  return routes;
+}
+
+// "https://memory.example.com/" → "https://memory.example.com"; without --public-url, the
+// address the server listens on (fine on one machine; a public server needs the flag).
+Result<std::string> CanonicalBaseUrl(const ServeOptions& opts, const transports::HttpOptions& http) {
+  std::string url = opts.public_url;
+  if (url.empty()) {
+    const bool v6 = http.host.find(':') != std::string::npos;
+    url = std::string(opts.tls_cert.empty() ? "http://" : "https://") + (v6 ? "[" + http.host + "]" : http.host) + ":" +
+          std::to_string(http.port);
+  }
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+    return Status::InvalidArgument("--public-url " + opts.public_url + ": expected https://HOST[:PORT] (or http:// for a local test)");
+  }
+  if (url.find('/', url.find("//") + 2) != std::string::npos || url.find('?') != std::string::npos) {
+    return Status::InvalidArgument("--public-url " + opts.public_url + ": give the server's base URL only, without a path");
+  }
+  return url;
+}
+
+// The credential of an OAuth access token (web/): an agent credential for the vendor the
+// person chose on the consent page, or the owner if they chose owner access.
+std::optional<transports::Credential> OAuthCredential(store::Connection& conn, std::string_view token,
+                                                      const std::string& resource, Status& status) {
+  Result<store::ResolvedAccessToken> grant = store::ResolveAccessToken(conn, token);
+  if (!grant.ok()) {
+    status = grant.status();
+    return std::nullopt;
+  }
+  if (grant->resource != resource) return std::nullopt;  // RFC 8707: minted for another resource
+  tools::Principal principal;
+  principal.user_id = grant->user_id;
+  principal.key_vendor = grant->vendor;
+  principal.transport = tools::Principal::Transport::kHttp;
+  principal.key_id = grant->grant_id;  // live streams re-check the grant by this id
+  transports::Credential credential{std::any(std::move(principal)), grant->grant_id, grant->user_id};
+  credential.may_write = std::find(grant->scopes.begin(), grant->scopes.end(), "mcp:write") != grant->scopes.end();
+  return credential;
+}
+
 int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const ServeOptions& opts) {
   if (opts.vendor_flag) {
     return ReportError(Status::InvalidArgument(
@@ -104,10 +165,32 @@ int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const Se
   Status parsed = ParseHostPort(opts.http, http.host, http.port);
   if (!parsed.ok()) return ReportError(parsed);
 
+  Result<std::string> base_url = CanonicalBaseUrl(opts, http);
+  if (!base_url.ok()) return ReportError(base_url.status());
+  if (opts.oauth_registration != "open" && opts.oauth_registration != "closed") {
+    return ReportError(Status::InvalidArgument("--oauth-registration " + opts.oauth_registration + ": expected open or closed"));
+  }
+  web::WebOptions web_options;
+  web_options.public_url = *base_url;
+  web_options.registration_open = opts.oauth_registration == "open";
+  web_options.lifetimes.access = std::chrono::minutes(opts.access_token_minutes);
+  web_options.lifetimes.refresh = std::chrono::hours(24 * opts.refresh_token_days);
+  // Tests only (never documented for production): metadata documents served on loopback.
+  web_options.allow_loopback_metadata_documents = Env("RM_TEST_ALLOW_LOOPBACK_CLIENT_METADATA").has_value();
+  web::WebApp web_app(db, web_options);
+  http.routes = WebRoutes(web_app);
+  http.resource_metadata_url = *base_url + "/.well-known/oauth-protected-resource/mcp";
+  const std::string resource = web_options.Resource();
+
   KeyUsageRecorder key_usage(db, std::chrono::seconds(30));
-  http.authenticator = [&db](std::string_view token) -> std::optional<transports::Credential> {
+  http.authenticator = [&db, resource](std::string_view token) -> std::optional<transports::Credential> {
     std::optional<transports::Credential> credential;
     Status s = db.Read([&](store::Connection& conn) {
+      if (token.rfind(store::kAccessTokenPrefix, 0) == 0) {
+        Status status;
+        credential = OAuthCredential(conn, token, resource, status);
+        return status;
+      }
       Result<store::ResolvedApiKey> key = store::ResolveApiKey(conn, token);
       if (!key.ok()) return key.status();
       tools::Principal principal;
@@ -125,6 +208,10 @@ int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const Se
   };
   http.on_authenticated = [&key_usage](const std::string& key_id) { key_usage.Used(key_id); };
   http.allowed_origins = opts.allow_origins;
+  // The sign-in and consent pages post forms to this server from its own public origin, and
+  // a proxy forwards requests under its public name.
+  http.allowed_origins.push_back(*base_url);
+  if (const auto host = web::ParseAbsoluteUrl(*base_url)) http.allowed_hosts.push_back(host->host);
   http.tls_cert_file = opts.tls_cert;
   http.tls_key_file = opts.tls_key;
   http.access_log_json = opts.log_json;
@@ -267,8 +354,18 @@ void AddServeCommand(CLI::App& app, CliContext& ctx) {
                     "Browser Origin allowed besides localhost (repeatable)")
       ->type_name("ORIGIN");
   serve->add_option("--public-url", opts->public_url,
-                    "Base URL for links in search/fetch results (default: memory://{id})")
+                    "The server's public base URL (https://HOST): the OAuth issuer, the MCP resource <URL>/mcp, and "
+                    "links in search/fetch results (default: the --http address; links memory://{id})")
       ->type_name("URL");
+  serve->add_option("--oauth-registration", opts->oauth_registration,
+                    "HTTP: OAuth Dynamic Client Registration (Claude, ChatGPT register themselves): open|closed")
+      ->capture_default_str();
+  serve->add_option("--access-token-minutes", opts->access_token_minutes, "HTTP: OAuth access token lifetime")
+      ->check(CLI::Range(1, 24 * 60))
+      ->capture_default_str();
+  serve->add_option("--refresh-token-days", opts->refresh_token_days, "HTTP: OAuth refresh token lifetime")
+      ->check(CLI::Range(1, 365))
+      ->capture_default_str();
   serve->add_option("--rate-limit", opts->rate_limit,
                     "HTTP: requests per second per key (burst: twice that; 0: unlimited)")
       ->capture_default_str();

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/api_keys.h"
+#include "store/oauth_grants.h"
 #include "store/users.h"
 
 namespace rm::tools {
@@ -129,7 +130,9 @@ void LiveChanges::EndRevokedListeners(std::map<std::uint64_t, Entry>& listeners)
   if (active.empty()) return;
   Status status = db_.Read([&](store::Connection& conn) -> Status {
     for (auto& [key_id, works] : active) {
+      // The id is an API key's, or an OAuth grant's (a connector signed in by OAuth).
       Result<bool> still = store::IsApiKeyActive(conn, key_id);
+      if (still.ok() && !*still) still = store::IsOAuthGrantActive(conn, key_id);
       if (!still.ok()) return still.status();
       works = *still;
     }

@@ -9,6 +9,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <optional>
+#include <vector>
 
 namespace rm::tools {
 namespace {
@@ -64,11 +65,49 @@ void Exchange(Stream& stream, const http::request<http::string_body>& request,
   });
 }
 
+struct Outbound {
+  std::string url;
+  http::verb method = http::verb::get;
+  std::string bearer_token;  // empty: no Authorization header
+  std::string accept;
+  std::string json_body;     // POST only
+  std::chrono::milliseconds timeout{5000};
+  std::size_t max_response_bytes = 1 << 20;
+  std::function<bool(const std::string&)> address_allowed;  // empty: any
+  std::string what = "provider";  // for messages: "provider at HOST ..."
+};
+
+Result<std::string> Send(const Outbound& request);
+
 }  // namespace
 
 Result<std::string> PostJson(const ProviderRequest& request) {
+  Outbound outbound;
+  outbound.url = request.url;
+  outbound.method = http::verb::post;
+  outbound.bearer_token = request.bearer_token;
+  outbound.json_body = request.json_body;
+  outbound.timeout = request.timeout;
+  outbound.max_response_bytes = request.max_response_bytes;
+  return Send(outbound);
+}
+
+Result<std::string> GetDocument(const DocumentRequest& request) {
+  Outbound outbound;
+  outbound.url = request.url;
+  outbound.accept = request.accept;
+  outbound.timeout = request.timeout;
+  outbound.max_response_bytes = request.max_response_bytes;
+  outbound.address_allowed = request.address_allowed;
+  outbound.what = "document";
+  return Send(outbound);
+}
+
+namespace {
+
+Result<std::string> Send(const Outbound& request) {
   std::optional<Url> url = ParseUrl(request.url);
-  if (!url) return Status::InvalidArgument("provider URL '" + request.url + "' is not an http:// or https:// URL");
+  if (!url) return Status::InvalidArgument(request.what + " URL '" + request.url + "' is not an http:// or https:// URL");
 
   asio::io_context io;
   asio::ssl::context tls(asio::ssl::context::tls_client);
@@ -78,13 +117,17 @@ Result<std::string> PostJson(const ProviderRequest& request) {
   beast::tcp_stream plain_stream(io);
   beast::tcp_stream& socket = url->tls ? beast::get_lowest_layer(tls_stream) : plain_stream;
 
-  http::request<http::string_body> message{http::verb::post, url->target, 11};
+  http::request<http::string_body> message{request.method, url->target, 11};
   message.set(http::field::host, url->host);
-  message.set(http::field::authorization, "Bearer " + request.bearer_token);
-  message.set(http::field::content_type, "application/json");
+  if (!request.bearer_token.empty()) message.set(http::field::authorization, "Bearer " + request.bearer_token);
+  if (!request.accept.empty()) message.set(http::field::accept, request.accept);
   message.set(http::field::user_agent, "reflect-memory");
-  message.body() = request.json_body;
+  if (request.method == http::verb::post) {
+    message.set(http::field::content_type, "application/json");
+    message.body() = request.json_body;
+  }
   message.prepare_payload();
+  bool refused_address = false;
 
   http::response_parser<http::string_body> parser;
   parser.body_limit(request.max_response_bytes);
@@ -94,12 +137,22 @@ Result<std::string> PostJson(const ProviderRequest& request) {
 
   tcp::resolver resolver(io);
   socket.expires_after(request.timeout);  // one deadline for everything below
+  std::vector<tcp::endpoint> allowed;
   resolver.async_resolve(url->host, url->port, [&](beast::error_code e, tcp::resolver::results_type endpoints) {
     if (e) {
       ec = e;
       return;
     }
-    socket.async_connect(endpoints, [&](beast::error_code e2, const tcp::endpoint&) {
+    for (const auto& entry : endpoints) {
+      if (!request.address_allowed || request.address_allowed(entry.endpoint().address().to_string())) {
+        allowed.push_back(entry.endpoint());
+      }
+    }
+    if (allowed.empty()) {
+      refused_address = true;
+      return;
+    }
+    socket.async_connect(allowed, [&](beast::error_code e2, const tcp::endpoint&) {
       if (e2) {
         ec = e2;
         return;
@@ -125,23 +178,28 @@ Result<std::string> PostJson(const ProviderRequest& request) {
   });
   // The resolver has no deadline of its own: bound the whole run as well.
   io.run_for(request.timeout + std::chrono::milliseconds(100));
+  if (refused_address) {
+    return Status::PermissionDenied(url->host + " resolves only to addresses this server may not fetch from "
+                                    "(loopback, private, link-local)");
+  }
   if (!io.stopped()) {
     io.stop();
-    return Status::IoError("provider at " + url->host + " did not answer within " +
+    return Status::IoError(request.what + " at " + url->host + " did not answer within " +
                                std::to_string(request.timeout.count()) + " ms");
   }
   if (ec) {
     const bool timed_out = ec == beast::error::timeout;
-    return Status::IoError("provider at " + url->host + (connected ? "" : " unreachable") + ": " +
+    return Status::IoError(request.what + " at " + url->host + (connected ? "" : " unreachable") + ": " +
                                (timed_out ? "no answer within " + std::to_string(request.timeout.count()) + " ms"
                                           : ec.message()));
   }
   const http::response<http::string_body>& response = parser.get();
   if (response.result_int() / 100 != 2) {
-    return Status::FailedPrecondition("provider at " + url->host + " answered HTTP " +
+    return Status::FailedPrecondition(request.what + " at " + url->host + " answered HTTP " +
                                       std::to_string(response.result_int()) + ": " + response.body().substr(0, 200));
   }
   return response.body();
 }
 
+}  // namespace
 }  // namespace rm::tools

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "util/status.h"
@@ -24,5 +25,18 @@ struct ProviderRequest {
 // The body of a 2xx response. IoError for a network failure or timeout,
 // FailedPrecondition for another status (with the first 200 bytes of its body).
 Result<std::string> PostJson(const ProviderRequest& request);
+
+// A GET of a document from a URL someone else named (an OAuth client's metadata document):
+// bounded like PostJson, and connected only to addresses `address_allowed` accepts (given the
+// resolved IP as text) — the check is on the address actually dialled, so a name that
+// resolves to an internal address cannot reach inside. PermissionDenied if none is allowed.
+struct DocumentRequest {
+  std::string url;
+  std::string accept = "application/json";
+  std::chrono::milliseconds timeout{5000};
+  std::size_t max_response_bytes = 64 * 1024;
+  std::function<bool(const std::string& ip)> address_allowed;
+};
+Result<std::string> GetDocument(const DocumentRequest& request);
 
 }  // namespace rm::tools

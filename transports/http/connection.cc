@@ -195,7 +195,9 @@ void Connection<Derived>::Dispatch() {
   request.mcp_name = View(request_["Mcp-Name"]);
   request.accept = View(request_[bhttp::field::accept]);
   request.content_type = View(request_[bhttp::field::content_type]);
+  request.cookie = View(request_[bhttp::field::cookie]);
   request.body = std::move(request_.body());
+  request.peer_address = remote_;
   request.from_loopback = remote_is_loopback_;
   request.can_stream = request_.version() >= 11;
 
@@ -211,7 +213,30 @@ void Connection<Derived>::Dispatch() {
   credential_id_ = std::move(routed.credential_id);
   response_headers_ = std::move(routed.headers);
   if (auto* reply = std::get_if<Reply>(&routed.action)) return SendReply(std::move(*reply), false);
+  if (auto* route = std::get_if<RouteCall>(&routed.action)) return RunRoute(std::move(*route));
   RunCall(std::get<McpCall>(std::move(routed.action)));
+}
+
+template <class Derived>
+void Connection<Derived>::RunRoute(RouteCall call) {
+  // A page or an OAuth endpoint: it may wait for the database, so it runs on the workers
+  // like a tool call, and its reply comes back to this connection's strand.
+  lowest().expires_never();
+  auto self = derived().shared_from_this();
+  auto work = net::make_work_guard(derived().stream().get_executor());
+  net::post(state_.workers, [self, work = std::move(work), call = std::move(call)]() mutable {
+    const auto executor = self->derived().stream().get_executor();
+    Reply reply;
+    try {
+      reply = call.run();
+    } catch (const std::exception& e) {
+      spdlog::error("http: {} failed: {}", self->request_.target(), e.what());
+      reply = ErrorReply(500, mcp::jsonrpc::kInternalError, "Internal error; the server logged the cause");
+    }
+    net::post(executor, [self, reply = std::move(reply)]() mutable {
+      if (self->phase_ == Phase::kBusy) self->SendReply(std::move(reply), false);
+    });
+  });
 }
 
 template <class Derived>
@@ -221,7 +246,8 @@ void Connection<Derived>::SendReply(Reply reply, bool close) {
       static_cast<bhttp::status>(reply.status), request_.version() ? request_.version() : 11);
   response->set(bhttp::field::server, "reflect-memory");
   if (!reply.content_type.empty()) response->set(bhttp::field::content_type, reply.content_type);
-  for (auto& [name, value] : reply.headers) response->set(name, value);
+  // insert, not set: a reply may carry a header twice (two Set-Cookie lines).
+  for (auto& [name, value] : reply.headers) response->insert(name, value);
   for (const auto& [name, value] : response_headers_) response->set(name, value);
   response->body() = std::move(reply.body);
   response->keep_alive(!close && !draining_ && request_.keep_alive());

@@ -98,6 +98,7 @@ class Connection : public Drainable {
   void OnDiscarded(beast::error_code ec, std::size_t bytes);
 
   void RunCall(McpCall call);
+  void RunRoute(RouteCall call);
   // While a 2026-07-28 request runs, notices the client closing the connection: that closing
   // is the request's cancellation (nothing more may be sent for it). Legacy requests are
   // not watched: in their revisions a disconnect is not a cancellation.

@@ -2,6 +2,7 @@
 // (routing, guards, MCP semantics) read as plain code and the socket code stays small.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,7 +29,9 @@ struct Request {
   std::string_view mcp_name;          // Mcp-Name (2026-07-28: repeats params.name or params.uri)
   std::string_view accept;
   std::string_view content_type;
+  std::string_view cookie;
   std::string body;
+  std::string peer_address;
   bool from_loopback = false;  // the peer's address is 127.0.0.0/8 or ::1
   bool can_stream = false;     // HTTP/1.1: a response of unknown length can be chunked
 };
@@ -74,9 +77,14 @@ struct McpResult {
   int status = 200;  // a 2026-07-28 request's errors have their own statuses (400, 404)
 };
 
-// The router's decision: answer now, or run MCP requests on a worker.
+// A page or endpoint of the application's route table (HttpRoute), to run on a worker.
+struct RouteCall {
+  std::function<Reply()> run;
+};
+
+// The router's decision: answer now, or run MCP requests (or a route's handler) on a worker.
 struct Routed {
-  std::variant<Reply, McpCall> action;
+  std::variant<Reply, McpCall, RouteCall> action;
   std::string credential_id;  // who asked, for the access log (empty before authentication)
   std::vector<Header> headers;  // added to whatever response this request gets (CORS)
 };

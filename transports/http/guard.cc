@@ -7,7 +7,6 @@
 namespace transports::http {
 namespace {
 
-constexpr std::string_view kRealm = "Bearer realm=\"reflect-memory\"";
 
 // The token of "Bearer <token>" (the scheme is case-insensitive, RFC 7235); empty if none.
 std::string_view BearerToken(std::string_view authorization) {
@@ -22,12 +21,23 @@ std::string_view BearerToken(std::string_view authorization) {
   return token;
 }
 
-Reply Unauthorized(std::string_view message, bool token_given) {
+Reply Unauthorized(std::string_view message, bool token_given, const std::string& challenge) {
   Reply reply = ErrorReply(401, kTransportError, message);
   // RFC 6750: name the error only when a token was presented.
-  reply.headers.emplace_back("WWW-Authenticate", token_given ? std::string(kRealm) + ", error=\"invalid_token\""
-                                                             : std::string(kRealm));
+  reply.headers.emplace_back("WWW-Authenticate",
+                             "Bearer " + challenge + (token_given ? ", error=\"invalid_token\"" : ""));
   return reply;
+}
+
+// realm, and with OAuth on, where to find the authorization server (RFC 9728 §5.1) and
+// which scopes to ask for.
+std::string Challenge(const HttpOptions& options) {
+  std::string challenge = "realm=\"reflect-memory\"";
+  if (!options.resource_metadata_url.empty()) {
+    challenge += ", resource_metadata=\"" + options.resource_metadata_url + "\"";
+    if (!options.oauth_scopes.empty()) challenge += ", scope=\"" + options.oauth_scopes + "\"";
+  }
+  return challenge;
 }
 
 }  // namespace
@@ -36,15 +46,30 @@ Guard::Guard(const HttpOptions& options, bool bound_to_loopback)
     : origins_(options.allowed_origins, options.allowed_hosts, bound_to_loopback),
       keys_(options.authenticator, options.auth_cache_ttl),
       rate_(options.rate_limit_per_second, options.rate_limit_burst),
-      on_authenticated_(options.on_authenticated) {}
+      on_authenticated_(options.on_authenticated),
+      challenge_(Challenge(options)),
+      scopes_(options.oauth_scopes) {}
+
+std::optional<Reply> Guard::CheckHost(const Request& request) const {
+  if (origins_.HostAllowed(request.host)) return std::nullopt;
+  return ErrorReply(403, kTransportError,
+                    "Forbidden: Host '" + std::string(request.host) +
+                        "' is not a name of this server (it listens on a loopback address; "
+                        "add the name to allowed hosts if a proxy forwards it)");
+}
+
+Reply Guard::InsufficientScope() const {
+  Reply reply = ErrorReply(403, kTransportError,
+                           "Forbidden: this connection was granted read access only (scope mcp:read); "
+                           "writing needs scope mcp:write — sign in again and allow writing");
+  reply.headers.emplace_back("WWW-Authenticate",
+                             "Bearer " + challenge_ + ", error=\"insufficient_scope\"" +
+                                 (challenge_.find("scope=") == std::string::npos ? ", scope=\"" + scopes_ + "\"" : ""));
+  return reply;
+}
 
 std::optional<Reply> Guard::CheckSource(const Request& request) const {
-  if (!origins_.HostAllowed(request.host)) {
-    return ErrorReply(403, kTransportError,
-                      "Forbidden: Host '" + std::string(request.host) +
-                          "' is not a name of this server (it listens on a loopback address; "
-                          "add the name to allowed hosts if a proxy forwards it)");
-  }
+  if (auto refused = CheckHost(request)) return refused;
   if (!origins_.OriginAllowed(request.origin)) {
     return ErrorReply(403, kTransportError,
                       "Forbidden: Origin '" + std::string(request.origin) +
@@ -59,11 +84,11 @@ std::variant<Credential, Reply> Guard::Admit(const Request& request) {
     return Unauthorized(
         "Unauthorized: send your API key as 'Authorization: Bearer rm_live_...' (create one with "
         "'reflect-memory key create --user EMAIL')",
-        !request.authorization.empty());
+        !request.authorization.empty(), challenge_);
   }
   std::optional<Credential> credential = keys_.Resolve(token);
   if (!credential) {
-    return Unauthorized("Unauthorized: the API key is unknown or revoked", true);
+    return Unauthorized("Unauthorized: the API key or access token is unknown, expired or revoked", true, challenge_);
   }
   if (auto wait = rate_.Take(credential->id)) {
     const auto seconds = (wait->count() + 999) / 1000;  // Retry-After is in whole seconds

@@ -21,6 +21,8 @@ class Guard {
 
   // 403 when the Host or Origin header is not allowed; nothing otherwise. Cheap, no key needed.
   std::optional<Reply> CheckSource(const Request& request) const;
+  // CheckSource's Host half alone, for routes any origin may call.
+  std::optional<Reply> CheckHost(const Request& request) const;
 
   // Whether the request calls this server by a local or allowed name, whatever the bind.
   bool CalledByLocalName(const Request& request) const { return origins_.HostNamesThisMachine(request.host); }
@@ -28,11 +30,17 @@ class Guard {
   // The caller's credential, or the 401/429 reply to send instead.
   std::variant<Credential, Reply> Admit(const Request& request);
 
+  // 403 insufficient_scope, for a credential without the write scope calling a tool that writes.
+  Reply InsufficientScope() const;
+
  private:
   OriginPolicy origins_;
   AuthCache keys_;
   RateLimiter rate_;
   std::function<void(const std::string&)> on_authenticated_;
+  // The WWW-Authenticate challenge's parameters after "Bearer " (realm, resource_metadata, scope).
+  std::string challenge_;
+  std::string scopes_;
 };
 
 }  // namespace transports::http

@@ -27,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "mcp/server_definition.h"
@@ -39,6 +40,40 @@ struct Credential {
   std::any principal;  // handed to mcp::Session, and from there to every tool call
   std::string id;      // stable and not secret (the API key's id): binds sessions, keys the rate limit, logs
   std::string user_id;  // whom the key belongs to (caps sessions per user); empty: the key is its own user
+  // False for an OAuth token granted without the write scope: a call to a tool that is not
+  // read-only gets 403 insufficient_scope (RFC 6750 §3.1) before it runs.
+  bool may_write = true;
+};
+
+// A page or endpoint besides /mcp that the application adds (OAuth, sign-in: web/). The
+// transport stays ignorant of what it does: it checks the source, runs the handler on a
+// worker thread (handlers may use the database) and sends what it returns.
+struct HttpRouteRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // "/oauth/token" (no query)
+  std::string query;   // what followed '?', undecoded
+  std::string host;
+  std::string origin;
+  std::string cookie;
+  std::string authorization;
+  std::string content_type;
+  std::string body;
+  std::string peer_address;  // the client's IP address, for per-address limits
+  bool from_loopback = false;
+};
+struct HttpRouteReply {
+  int status = 200;
+  std::string content_type;  // empty: no body
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+struct HttpRoute {
+  std::string path;     // matched exactly
+  // Public endpoints that other sites' pages may call (OAuth metadata, token, registration):
+  // any Origin is accepted and every reply carries Access-Control-Allow-Origin: *. They must
+  // not rely on cookies. Others answer only this server's own origins (the 403 of /mcp).
+  bool any_origin = false;
+  std::function<HttpRouteReply(const HttpRouteRequest&)> handle;
 };
 
 // Resolves the token of `Authorization: Bearer <token>`; nothing for an unknown or revoked key.
@@ -75,6 +110,14 @@ struct HttpOptions {
   // defence) or one of these host names (e.g. a reverse proxy's public name); else 403.
   // Host names of allowed_origins are allowed too.
   std::vector<std::string> allowed_hosts;
+
+  // Pages and endpoints besides /mcp, /healthz and /metrics (see HttpRoute).
+  std::vector<HttpRoute> routes;
+  // Set: every 401 and 403 of /mcp points clients to the protected-resource metadata (RFC 9728
+  // §5.1: WWW-Authenticate: Bearer resource_metadata="...", scope="..."), as OAuth clients
+  // such as Claude.ai need to find where to sign in.
+  std::string resource_metadata_url;
+  std::string oauth_scopes = "mcp:read mcp:write";
 
   // Sessions unused this long are closed; then their id gets 404.
   std::chrono::seconds session_idle_timeout{std::chrono::minutes(30)};

@@ -117,8 +117,9 @@ int ModernStatus(const std::string& response, const json::value& id) {
 
 }  // namespace
 
-McpEndpoint::McpEndpoint(const mcp::ServerDefinition& server, SessionRegistry& sessions, Metrics* metrics)
-    : server_(server), sessions_(sessions), metrics_(metrics) {}
+McpEndpoint::McpEndpoint(const mcp::ServerDefinition& server, SessionRegistry& sessions, Metrics* metrics,
+                         Reply insufficient_scope)
+    : server_(server), sessions_(sessions), insufficient_scope_(std::move(insufficient_scope)), metrics_(metrics) {}
 
 std::variant<Reply, McpCall> McpEndpoint::Post(Request& request, const Credential& caller) {
   if (!ContainsNoCase(request.content_type, "application/json")) {
@@ -135,6 +136,9 @@ std::variant<Reply, McpCall> McpEndpoint::Post(Request& request, const Credentia
   if (!info.valid_json) {
     return ErrorReply(400, mcp::jsonrpc::kParseError, "Parse error: the request body is not valid JSON");
   }
+  // A read-only grant (OAuth scope mcp:read alone) reads and lists, and never reaches a
+  // tool that writes: refused here, before any session or tool sees the request.
+  if (!caller.may_write && info.has_requests && !IsReadOnly(info)) return insufficient_scope_;
   if (metrics_ && info.has_requests) {
     if (info.is_batch) {
       CountRequests(request.body);

@@ -19,8 +19,10 @@ namespace transports::http {
 
 class McpEndpoint {
  public:
-  // `metrics` may be null (metrics off).
-  McpEndpoint(const mcp::ServerDefinition& server, SessionRegistry& sessions, Metrics* metrics);
+  // `metrics` may be null (metrics off). `insufficient_scope` is the 403 a caller without the
+  // write scope (Credential::may_write) gets for a request that is not read-only.
+  McpEndpoint(const mcp::ServerDefinition& server, SessionRegistry& sessions, Metrics* metrics,
+              Reply insufficient_scope);
 
   // POST /mcp. Cheap work (checks, notifications, responses) is done here and answered;
   // requests come back as an McpCall to run on a worker.
@@ -58,6 +60,7 @@ class McpEndpoint {
 
   const mcp::ServerDefinition& server_;
   SessionRegistry& sessions_;
+  Reply insufficient_scope_;
   Metrics* metrics_;
 };
 

@@ -1,7 +1,8 @@
 // Router: decides what to do with each HTTP request. /healthz is answered here to anyone;
-// every other path must first pass the Guard's source checks (Host, Origin: 403); then
-// /metrics is answered here (loopback peers only), /mcp is authenticated by the Guard and
-// goes to the McpEndpoint, and anything else is 404.
+// every other path must first pass the Guard's source checks (Host, Origin: 403 — routes
+// marked any_origin skip the Origin check); then /metrics is answered here (loopback peers
+// only), /mcp is authenticated by the Guard and goes to the McpEndpoint, the application's
+// routes (HttpOptions::routes: OAuth, sign-in) run on a worker, and anything else is 404.
 #pragma once
 
 #include "mcp/server_definition.h"
@@ -34,9 +35,13 @@ class Router {
 
  private:
   Routed RouteMcp(Request& request);
+  // One of the application's routes (nullptr: none has this path).
+  const HttpRoute* FindRoute(std::string_view path) const;
+  Routed RouteApplication(const HttpRoute& route, Request& request, std::string_view path);
   // Authenticates, then hands the request to the MCP endpoint.
   Routed Admitted(Request& request);
 
+  std::vector<HttpRoute> routes_;
   Guard guard_;
   McpEndpoint mcp_;
   SessionRegistry& sessions_;

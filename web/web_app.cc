@@ -1,0 +1,31 @@
+#include "web/web_app.h"
+
+namespace rm::web {
+
+WebApp::WebApp(store::Database& db, WebOptions options)
+    : db_(db),
+      options_(std::move(options)),
+      logins_(options_.login_failures_per_account, options_.login_failures_per_address, options_.login_window) {}
+
+std::vector<Route> WebApp::Routes() {
+  auto route = [this](std::string path, bool any_origin, Response (WebApp::*handler)(const Request&)) {
+    return Route{std::move(path), any_origin, [this, handler](const Request& r) { return (this->*handler)(r); }};
+  };
+  auto metadata = [this](std::string path, Response (WebApp::*handler)(const Request&) const) {
+    return Route{std::move(path), true, [this, handler](const Request& r) { return (this->*handler)(r); }};
+  };
+  return {
+      metadata("/.well-known/oauth-protected-resource", &WebApp::ProtectedResourceMetadata),
+      metadata("/.well-known/oauth-protected-resource/mcp", &WebApp::ProtectedResourceMetadata),
+      metadata("/.well-known/oauth-authorization-server", &WebApp::AuthorizationServerMetadata),
+      route("/oauth/token", true, &WebApp::Token),
+      route("/oauth/register", true, &WebApp::Register),
+      route("/oauth/revoke", true, &WebApp::Revoke),
+      route("/oauth/authorize", false, &WebApp::Authorize),
+      route("/signin", false, &WebApp::SignIn),
+      route("/signout", false, &WebApp::SignOut),
+      route("/", false, &WebApp::Home),
+  };
+}
+
+}  // namespace rm::web

@@ -1,0 +1,74 @@
+// The web side of the server (SPEC §8): the OAuth 2.1 authorization server that lets Claude
+// and ChatGPT connectors sign in, its metadata, and the sign-in and consent pages.
+//
+//   GET  /.well-known/oauth-protected-resource[/mcp]   RFC 9728 (oauth_metadata.cc)
+//   GET  /.well-known/oauth-authorization-server       RFC 8414 (oauth_metadata.cc)
+//   GET  /oauth/authorize, POST (consent)              authorize_page.cc
+//   POST /oauth/token, /oauth/register, /oauth/revoke  oauth_endpoints.cc
+//   GET  /signin, POST /signin, POST /signout, GET /   signin_pages.cc
+//
+// Each handler is a plain function of a Request (web/exchange.h) that may use the store;
+// app/ mounts Routes() on the HTTP server, which runs them on its workers.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+#include "store/oauth_clients.h"
+#include "store/web_accounts.h"
+#include "web/exchange.h"
+#include "web/form.h"
+#include "web/login_limiter.h"
+#include "web/web_options.h"
+
+namespace rm::web {
+
+class WebApp {
+ public:
+  // `db` must outlive this object and the routes.
+  WebApp(store::Database& db, WebOptions options);
+
+  std::vector<Route> Routes();
+
+  // --- handlers (public for tests, which call them without sockets)
+  Response ProtectedResourceMetadata(const Request& request) const;
+  Response AuthorizationServerMetadata(const Request& request) const;
+  Response Authorize(const Request& request);
+  Response Token(const Request& request);
+  Response Register(const Request& request);
+  Response Revoke(const Request& request);
+  Response SignIn(const Request& request);
+  Response SignOut(const Request& request);
+  Response Home(const Request& request);
+
+ private:
+  // The signed-in person's session (from the cookie), if any.
+  std::optional<store::WebSession> CurrentSession(const Request& request);
+  // The client named by `client_id`: registered, or a Client ID Metadata Document (fetched).
+  // nullopt with `why` set when it is unknown or invalid.
+  std::optional<store::OAuthClient> ResolveClient(const std::string& client_id, std::string& why);
+
+  Response SignInForm(const Request& request, int status, std::string_view error, std::string_view next,
+                      std::string_view email);
+  Response SignedIn(const std::string& user_id, std::string_view next);
+  // Registration rate: true if one more may be registered this hour.
+  bool TakeRegistration();
+
+  store::Database& db_;
+  const WebOptions options_;
+  LoginLimiter logins_;
+  std::mutex registrations_mutex_;
+  std::deque<std::chrono::steady_clock::time_point> registrations_;
+};
+
+// A path of this server to return to after signing in: "/..." but not "//host" or "/\host"
+// (those leave the site). Anything else becomes "/".
+std::string SafeNextPath(std::string_view next);
+
+}  // namespace rm::web
