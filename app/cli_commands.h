@@ -18,5 +18,7 @@ void AddServeCommand(CLI::App& app, CliContext& ctx);         // serve (app/cli_
 void AddExportImportCommands(CLI::App& app, CliContext& ctx); // export, import (app/cli_export_import.cc)
 void AddConnectCommand(CLI::App& app, CliContext& ctx);       // connect CLIENT (app/cli_connect.cc)
 void AddLlmKeyCommands(CLI::App& app, CliContext& ctx);       // llm-key set | list | remove (app/cli_llm_key.cc)
+void AddSignInCommands(CLI::App& app, CliContext& ctx);       // user set-password, signin-link (app/cli_signin.cc)
+void AddGrantCommands(CLI::App& app, CliContext& ctx);        // grant list | revoke (app/cli_grant.cc)
 
 }  // namespace rm::app

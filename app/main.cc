@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
   AddExportImportCommands(app, ctx);
   AddConnectCommand(app, ctx);
   AddLlmKeyCommands(app, ctx);
+  AddSignInCommands(app, ctx);  // after AddUserCommands: it adds `user set-password`
+  AddGrantCommands(app, ctx);
   AddGlobalOptionsFooter(app);
 
   try {
