@@ -222,6 +222,10 @@ Response WebApp::Register(const Request& request) {
       }
     }
   }
+  // client_name is optional (RFC 7591): without one, the consent page names the client by
+  // where it sends the person back.
+  if (name.empty()) name = ParseAbsoluteUrl(redirect_uris.front()).value_or(UrlParts{}).host;
+  if (name.empty()) name = "Unnamed client";
   if (!TakeRegistration()) {
     Response busy = JsonResponse(429, {{"error", "temporarily_unavailable"},
                                        {"error_description", "too many clients registered this hour; try later"}});
@@ -230,6 +234,9 @@ Response WebApp::Register(const Request& request) {
   }
   auto client = store::WriteValue<store::OAuthClient>(
       db_, [&](store::Connection& c) { return store::RegisterOAuthClient(c, name, redirect_uris); });
+  if (!client.ok() && client.status().code() == Status::Code::kInvalidArgument) {
+    return invalid("invalid_client_metadata", client.status().message());
+  }
   if (!client.ok()) {
     spdlog::error("web: client registration failed: {}", client.status().ToString());
     return JsonResponse(503, {{"error", "temporarily_unavailable"}, {"error_description", "try again"}});

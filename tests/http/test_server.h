@@ -27,6 +27,10 @@ class FakeKeys {
     std::lock_guard lock(mutex_);
     keys_[token] = transports::Credential{std::any(user), key_id, user};
   }
+  void AddCredential(const std::string& token, transports::Credential credential) {
+    std::lock_guard lock(mutex_);
+    keys_[token] = std::move(credential);
+  }
   void Revoke(const std::string& token) {
     std::lock_guard lock(mutex_);
     keys_.erase(token);

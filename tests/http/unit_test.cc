@@ -134,7 +134,7 @@ McpCall PostCall(McpEndpoint& endpoint, transports::http::Request request) {
 TEST(McpEndpoint, RequestThatArrivedBeforeInitializeFinishedIsRefusedWhenItRunsLater) {
   auto server = fixture::MakeServer(std::make_shared<fixture::Observations>());
   SessionRegistry sessions({.total = 8}, 60s);
-  McpEndpoint endpoint(*server, sessions, nullptr);
+  McpEndpoint endpoint(*server, sessions, nullptr, transports::http::Reply{403, "", "", {}});
 
   McpCall initialize = PostCall(endpoint, McpPost(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{)"
                                                   R"("protocolVersion":"2025-11-25","capabilities":{}}})"));
