@@ -20,11 +20,10 @@
 #include "app/config_file.h"
 #include "app/key_usage_recorder.h"
 #include "app/logging.h"
+#include "app/http_identity.h"
 #include "app/serve_identity.h"
 #include "mcp/server_definition.h"
-#include "store/api_keys.h"
 #include "store/llm_keys.h"
-#include "store/oauth_grants.h"
 #include "tools/memory_server.h"
 #include "util/llm_key_cipher.h"
 #include "transports/http/http_server.h"
@@ -132,26 +131,6 @@ Result<std::string> CanonicalBaseUrl(const ServeOptions& opts, const transports:
   return url;
 }
 
-// The credential of an OAuth access token (web/): an agent credential for the vendor the
-// person chose on the consent page, or the owner if they chose owner access.
-std::optional<transports::Credential> OAuthCredential(store::Connection& conn, std::string_view token,
-                                                      const std::string& resource, Status& status) {
-  Result<store::ResolvedAccessToken> grant = store::ResolveAccessToken(conn, token);
-  if (!grant.ok()) {
-    status = grant.status();
-    return std::nullopt;
-  }
-  if (grant->resource != resource) return std::nullopt;  // RFC 8707: minted for another resource
-  tools::Principal principal;
-  principal.user_id = grant->user_id;
-  principal.key_vendor = grant->vendor;
-  principal.transport = tools::Principal::Transport::kHttp;
-  principal.key_id = grant->grant_id;  // live streams re-check the grant by this id
-  transports::Credential credential{std::any(std::move(principal)), grant->grant_id, grant->user_id};
-  credential.may_write = std::find(grant->scopes.begin(), grant->scopes.end(), "mcp:write") != grant->scopes.end();
-  return credential;
-}
-
 int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const ServeOptions& opts) {
   if (opts.vendor_flag) {
     return ReportError(Status::InvalidArgument(
@@ -186,23 +165,13 @@ int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const Se
   http.authenticator = [&db, resource](std::string_view token) -> std::optional<transports::Credential> {
     std::optional<transports::Credential> credential;
     Status s = db.Read([&](store::Connection& conn) {
-      if (token.rfind(store::kAccessTokenPrefix, 0) == 0) {
-        Status status;
-        credential = OAuthCredential(conn, token, resource, status);
-        return status;
-      }
-      Result<store::ResolvedApiKey> key = store::ResolveApiKey(conn, token);
-      if (!key.ok()) return key.status();
-      tools::Principal principal;
-      principal.user_id = key->user_id;
-      principal.key_vendor = key->vendor;
-      principal.transport = tools::Principal::Transport::kHttp;
-      principal.key_id = key->key_id;
-      credential = transports::Credential{std::any(std::move(principal)), key->key_id, key->user_id};
+      Result<transports::Credential> resolved = ResolveHttpCredential(conn, token, resource);
+      if (!resolved.ok()) return resolved.status();
+      credential = std::move(resolved).value();
       return Status::Ok();
     });
     if (!s.ok() && s.code() != Status::Code::kUnauthenticated) {
-      spdlog::error("key lookup failed: {}", s.ToString());
+      spdlog::error("credential lookup failed: {}", s.ToString());
     }
     return credential;
   };

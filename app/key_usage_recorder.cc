@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/api_keys.h"
+#include "store/oauth_grants.h"
 
 namespace rm::app {
 
@@ -42,7 +43,11 @@ void KeyUsageRecorder::Flush() {
   }
   if (keys.empty()) return;
   Status s = db_.Write([&](store::Connection& conn) {
-    for (const std::string& id : keys) RM_RETURN_IF_ERROR(store::TouchApiKey(conn, id));
+    // An id is an API key's or an OAuth grant's (UUIDs: never both); each UPDATE finds its own row.
+    for (const std::string& id : keys) {
+      RM_RETURN_IF_ERROR(store::TouchApiKey(conn, id));
+      RM_RETURN_IF_ERROR(store::TouchOAuthGrant(conn, id));
+    }
     return Status::Ok();
   });
   if (!s.ok()) spdlog::warn("could not record API key use: {}", s.ToString());

@@ -117,7 +117,9 @@ Response WebApp::SignIn(const Request& request) {
     return SignInForm(request, 503, "The server could not check your password right now; try again.", next, email);
   }
   const bool has_password = *account && (*account)->password_hash;
+  password_checks_.acquire();
   const bool matches = VerifyPassword(password, has_password ? *(*account)->password_hash : DecoyHash());
+  password_checks_.release();
   if (!has_password || !matches) {
     logins_.Failed(email, request.peer_address);
     return SignInForm(request, 401, "The email or the password is wrong.", next, email);

@@ -16,6 +16,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,9 @@ class WebApp {
   store::Database& db_;
   const WebOptions options_;
   LoginLimiter logins_;
+  // An Argon2id check holds 64 MiB and ~0.3 s of a core: at most two at once, so a burst of
+  // sign-ins queues instead of taking the machine's memory (util/password_hash.cc).
+  std::counting_semaphore<16> password_checks_{2};
   std::mutex registrations_mutex_;
   std::deque<std::chrono::steady_clock::time_point> registrations_;
 };
