@@ -107,7 +107,8 @@ std::vector<transports::HttpRoute> WebRoutes(web::WebApp& app) {
                         web::Response out = handle(request);
                         return transports::HttpRouteReply{out.status, std::move(out.content_type),
                                                           std::move(out.body), std::move(out.headers)};
-                      }});
+                      },
+                      route.prefix});
   }
   return routes;
 }
@@ -131,7 +132,8 @@ Result<std::string> CanonicalBaseUrl(const ServeOptions& opts, const transports:
   return url;
 }
 
-int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const ServeOptions& opts) {
+int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const ServeOptions& opts,
+              std::shared_ptr<tools::MemoryService> memories) {
   if (opts.vendor_flag) {
     return ReportError(Status::InvalidArgument(
         "--vendor does not apply to --http: over HTTP the vendor comes from each caller's key "
@@ -156,9 +158,12 @@ int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const Se
   web_options.lifetimes.refresh = std::chrono::hours(24 * opts.refresh_token_days);
   // Tests only (never documented for production): metadata documents served on loopback.
   web_options.allow_loopback_metadata_documents = Env("RM_TEST_ALLOW_LOOPBACK_CLIENT_METADATA").has_value();
-  web::WebApp web_app(db, web_options);
+  web::WebApp web_app(db, web_options, std::move(memories));
   http.routes = WebRoutes(web_app);
   http.resource_metadata_url = *base_url + "/.well-known/oauth-protected-resource/mcp";
+  // A revoked key or grant must fail within a second (SPEC §2, §8) counting the request that
+  // observes it: answers are reused for half of that (two lookups a second per credential).
+  http.auth_cache_ttl = std::chrono::milliseconds(500);
   const std::string resource = web_options.Resource();
 
   KeyUsageRecorder key_usage(db, std::chrono::seconds(30));
@@ -383,11 +388,11 @@ void AddServeCommand(CLI::App& app, CliContext& ctx) {
     tools::ServiceOptions tools_options;
     tools_options.public_base_url = opts->public_url;
     tools_options.topic_clusters.cipher = LlmKeysCipher(**db);
-    tools::RegisterMemoryServer(server, **db, tools_options);
+    std::shared_ptr<tools::MemoryService> memories = tools::RegisterMemoryServer(server, **db, tools_options);
     server.report_internal_error = [](std::string_view what) {
       spdlog::error("internal error: {}", what);
     };
-    return http ? ServeHttp(**db, server, *opts) : ServeStdio(**db, server, *opts);
+    return http ? ServeHttp(**db, server, *opts, std::move(memories)) : ServeStdio(**db, server, *opts);
   });
 }
 

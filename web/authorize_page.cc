@@ -152,7 +152,7 @@ Response WebApp::Authorize(const Request& request) {
         "<input type=\"hidden\" name=\"csrf\" value=\"" + Escape(session->csrf_token) + "\">"
         "<input type=\"hidden\" name=\"request\" value=\"" + Escape(auth.query) + "\">"
         "<label for=\"vendor\">This connection is the AI tool</label>"
-        "<input id=\"vendor\" name=\"vendor\" type=\"text\" list=\"vendors\" pattern=\"[a-z][a-z0-9_-]{0,31}\" "
+        "<input id=\"vendor\" name=\"vendor\" type=\"text\" list=\"vendors\" pattern=\"[a-z][a-z0-9_\\-]{0,31}\" "
         "value=\"" + Escape(vendor) + "\" placeholder=\"claude, chatgpt, cursor, …\">"
         "<datalist id=\"vendors\"><option value=\"claude\"><option value=\"chatgpt\"><option value=\"cursor\">"
         "<option value=\"copilot\"><option value=\"gemini\"><option value=\"grok\"><option value=\"windsurf\">"
@@ -168,7 +168,17 @@ Response WebApp::Authorize(const Request& request) {
                                 : ", and nothing more.</p>") +
         "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button> "
         "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>";
-    return Page(200, "Connect", body);
+    Response page = Page(200, "Connect", body);
+    // Allow and Deny answer with a redirect to the client, which the browser checks against
+    // form-action: name the client's origin (or, for an app's own scheme, the scheme).
+    const auto target = ParseAbsoluteUrl(auth.redirect_uri);
+    if (target && (target->scheme == "https" || target->scheme == "http")) {
+      AllowFormTarget(page, target->scheme + "://" + (target->host.find(':') != std::string::npos ? "[" + target->host + "]" : target->host) +
+                                (target->port.empty() ? "" : ":" + target->port));
+    } else if (target) {
+      AllowFormTarget(page, target->scheme + ":");
+    }
+    return page;
   }
 
   // 4. The consent form: from this browser's session, then the person's decision.

@@ -73,6 +73,8 @@ Result<store::OAuthClient> FetchClientMetadataDocument(const std::string& url, b
   if (const json::value* name = fields.if_contains("client_name"); name && name->is_string()) {
     client.client_name = std::string(name->get_string()).substr(0, 200);
   }
+  // client_name is optional: the consent page then names the client by its document's host.
+  if (client.client_name.empty()) client.client_name = parts->host;
   const json::value* uris = fields.if_contains("redirect_uris");
   if (uris == nullptr || !uris->is_array() || uris->get_array().empty()) {
     return Status::InvalidArgument("the document lists no redirect_uris");

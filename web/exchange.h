@@ -30,11 +30,12 @@ struct Response {
 };
 
 struct Route {
-  std::string path;
+  std::string path;  // exact, or a prefix when `prefix` ("/memories/" serves /memories/ID)
   // OAuth endpoints other sites' pages call (metadata, token, registration, revocation):
   // any Origin, no cookies. Pages (sign-in, consent) answer this server's own origins only.
   bool any_origin = false;
   std::function<Response(const Request&)> handle;
+  bool prefix = false;
 };
 
 }  // namespace rm::web

@@ -40,15 +40,26 @@ Response Page(int status, std::string_view title, std::string_view body_html) {
   response.content_type = "text/html; charset=utf-8";
   response.body = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                  "<meta name=\"referrer\" content=\"no-referrer\"><title>" +
+                  "<meta name=\"referrer\" content=\"same-origin\"><title>" +
                   Escape(title) + " · Reflect Memory</title><style>" + std::string(kStyle) +
                   "</style></head><body>" + std::string(body_html) + "</body></html>";
   response.headers = {{"Content-Security-Policy", std::string(kContentSecurityPolicy)},
                       {"X-Frame-Options", "DENY"},
                       {"X-Content-Type-Options", "nosniff"},
-                      {"Referrer-Policy", "no-referrer"},
+                      // Not no-referrer: under it Chromium sends `Origin: null` with form posts,
+                      // which the server's Origin check must refuse. same-origin sends the real
+                      // Origin to this server and nothing to other sites.
+                      {"Referrer-Policy", "same-origin"},
                       {"Cache-Control", "no-store"}};
   return response;
+}
+
+void AllowFormTarget(Response& page, std::string_view origin) {
+  for (auto& [name, value] : page.headers) {
+    if (name != "Content-Security-Policy") continue;
+    const std::string self = "form-action 'self'";
+    if (const auto at = value.find(self); at != std::string::npos) value.insert(at + self.size(), " " + std::string(origin));
+  }
 }
 
 Response Redirect(std::string_view location, int status) {

@@ -15,6 +15,10 @@ std::string Escape(std::string_view text);
 // A complete page: `title` is text (escaped here); `body_html` is markup built with Escape.
 Response Page(int status, std::string_view title, std::string_view body_html);
 
+// Lets the page's forms lead to `origin` as well as this server: a form whose answer redirects
+// elsewhere (the consent form, to the client) is governed by CSP form-action in Chromium.
+void AllowFormTarget(Response& page, std::string_view origin);
+
 // A 302/303 to `location` (which the caller built from trusted parts).
 Response Redirect(std::string_view location, int status = 302);
 

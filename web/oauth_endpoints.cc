@@ -105,6 +105,7 @@ std::optional<store::OAuthClient> WebApp::ResolveClient(const std::string& clien
     }
     Status saved = db_.Write([&](store::Connection& c) { return store::SaveMetadataDocumentClient(c, *fetched); });
     if (!saved.ok()) {
+      spdlog::error("web: could not record the metadata-document client {}: {}", client_id, saved.ToString());
       why = "the server could not record the client; try again";
       return std::nullopt;
     }

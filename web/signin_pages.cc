@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "store/oauth_grants.h"
 #include "store/users.h"
 #include "util/crypto.h"
 #include "util/password_hash.h"
@@ -155,42 +154,6 @@ Response WebApp::SignOut(const Request& request) {
   Response response = Redirect("/signin", 303);
   response.headers.emplace_back("Set-Cookie", SetCookie(kSessionCookie, "", std::chrono::seconds(0), options_.Secure()));
   return response;
-}
-
-Response WebApp::Home(const Request& request) {
-  if (request.method != "GET") return Page(405, "Method not allowed", "<p>Use GET.</p>");
-  const auto session = CurrentSession(request);
-  if (!session) return Redirect("/signin?next=%2F", 303);
-  std::string email;
-  std::vector<store::OAuthGrant> grants;
-  Status read = db_.Read([&](store::Connection& c) -> Status {
-    auto user = store::FindUserById(c, session->user_id);
-    if (!user.ok()) return user.status();
-    email = user->email;
-    auto listed = store::ListOAuthGrants(c, session->user_id);
-    if (!listed.ok()) return listed.status();
-    grants = std::move(listed).value();
-    return Status::Ok();
-  });
-  if (!read.ok()) return Page(503, "Try again", "<p>The server could not read your account right now.</p>");
-  std::string body = "<h1>Reflect Memory</h1><p>Signed in as <strong>" + Escape(email) + "</strong>.</p>";
-  body += "<h2>Connections</h2>";
-  int active = 0;
-  for (const store::OAuthGrant& grant : grants) {
-    if (grant.revoked_at) continue;
-    ++active;
-    std::string scopes;
-    for (const std::string& s : grant.scopes) scopes += (scopes.empty() ? "" : " ") + s;
-    body += "<p><strong>" + Escape(grant.client_name) + "</strong> as " +
-            (grant.vendor ? "<code>" + Escape(*grant.vendor) + "</code>" : std::string("the owner (no vendor filter)")) +
-            " · " + Escape(scopes) + " · since " + Escape(grant.created_at) + "</p>";
-  }
-  if (active == 0) body += "<p class=\"muted\">No connector is signed in yet.</p>";
-  body += "<p class=\"muted\">Revoke a connection with <code>reflect-memory grant revoke GRANT_ID</code> "
-          "(<code>grant list --user EMAIL</code> shows the ids).</p>"
-          "<form method=\"post\" action=\"/signout\"><input type=\"hidden\" name=\"csrf\" value=\"" +
-          Escape(session->csrf_token) + "\"><button type=\"submit\">Sign out</button></form>";
-  return Page(200, "Reflect Memory", body);
 }
 
 }  // namespace rm::web

@@ -2,9 +2,10 @@
 
 namespace rm::web {
 
-WebApp::WebApp(store::Database& db, WebOptions options)
+WebApp::WebApp(store::Database& db, WebOptions options, std::shared_ptr<tools::MemoryService> memories)
     : db_(db),
       options_(std::move(options)),
+      context_{db_, options_, std::move(memories)},
       logins_(options_.login_failures_per_account, options_.login_failures_per_address, options_.login_window) {}
 
 std::vector<Route> WebApp::Routes() {
@@ -14,7 +15,7 @@ std::vector<Route> WebApp::Routes() {
   auto metadata = [this](std::string path, Response (WebApp::*handler)(const Request&) const) {
     return Route{std::move(path), true, [this, handler](const Request& r) { return (this->*handler)(r); }};
   };
-  return {
+  std::vector<Route> routes = {
       metadata("/.well-known/oauth-protected-resource", &WebApp::ProtectedResourceMetadata),
       metadata("/.well-known/oauth-protected-resource/mcp", &WebApp::ProtectedResourceMetadata),
       metadata("/.well-known/oauth-authorization-server", &WebApp::AuthorizationServerMetadata),
@@ -24,8 +25,9 @@ std::vector<Route> WebApp::Routes() {
       route("/oauth/authorize", false, &WebApp::Authorize),
       route("/signin", false, &WebApp::SignIn),
       route("/signout", false, &WebApp::SignOut),
-      route("/", false, &WebApp::Home),
   };
+  for (Route& page : DashboardRoutes()) routes.push_back(std::move(page));
+  return routes;
 }
 
 }  // namespace rm::web

@@ -5,7 +5,8 @@
 //   GET  /.well-known/oauth-authorization-server       RFC 8414 (oauth_metadata.cc)
 //   GET  /oauth/authorize, POST (consent)              authorize_page.cc
 //   POST /oauth/token, /oauth/register, /oauth/revoke  oauth_endpoints.cc
-//   GET  /signin, POST /signin, POST /signout, GET /   signin_pages.cc
+//   GET  /signin, POST /signin, POST /signout          signin_pages.cc
+//   the dashboard: /, /memories/…, /connections, …     dashboard_routes.cc
 //
 // Each handler is a plain function of a Request (web/exchange.h) that may use the store;
 // app/ mounts Routes() on the HTTP server, which runs them on its workers.
@@ -26,14 +27,16 @@
 #include "web/exchange.h"
 #include "web/form.h"
 #include "web/login_limiter.h"
+#include "web/web_context.h"
 #include "web/web_options.h"
 
 namespace rm::web {
 
 class WebApp {
  public:
-  // `db` must outlive this object and the routes.
-  WebApp(store::Database& db, WebOptions options);
+  // `db` (and `memories`) must outlive this object and the routes. Without `memories` the
+  // dashboard's memory pages are off (the OAuth endpoints and sign-in work alone).
+  WebApp(store::Database& db, WebOptions options, std::shared_ptr<tools::MemoryService> memories = nullptr);
 
   std::vector<Route> Routes();
 
@@ -46,7 +49,9 @@ class WebApp {
   Response Revoke(const Request& request);
   Response SignIn(const Request& request);
   Response SignOut(const Request& request);
-  Response Home(const Request& request);
+
+  // The dashboard's pages (SPEC §9), each group in its own file (web/dashboard_routes.cc).
+  std::vector<Route> DashboardRoutes();
 
  private:
   // The signed-in person's session (from the cookie), if any.
@@ -63,6 +68,7 @@ class WebApp {
 
   store::Database& db_;
   const WebOptions options_;
+  const WebContext context_;
   LoginLimiter logins_;
   // An Argon2id check holds 64 MiB and ~0.3 s of a core: at most two at once, so a burst of
   // sign-ins queues instead of taking the machine's memory (util/password_hash.cc).

@@ -102,6 +102,10 @@ TEST_F(Authorize, TheConsentPageEscapesTheClientAndSuggestsTheVendorFromTheRedir
   EXPECT_NE(page.body.find("value=\"claude\" placeholder"), std::string::npos);
   EXPECT_NE(page.body.find("<strong>claude.ai</strong>"), std::string::npos);
   EXPECT_EQ(page.body.find("<script"), std::string::npos);
+  // Allow and Deny redirect to the client: Chromium checks that redirect against form-action.
+  EXPECT_NE(HeaderOf(page, "Content-Security-Policy").find("form-action 'self' https://claude.ai;"), std::string::npos);
+  // A real browser sends its Origin with the form (no-referrer would make it "null").
+  EXPECT_EQ(HeaderOf(page, "Referrer-Policy"), "same-origin");
 }
 
 TEST_F(Authorize, AConsentWithoutTheSessionsCsrfTokenChangesNothing) {

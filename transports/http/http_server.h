@@ -68,12 +68,16 @@ struct HttpRouteReply {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 struct HttpRoute {
-  std::string path;     // matched exactly
+  std::string path;     // matched exactly, or as a prefix when `prefix` ("/memories/" → /memories/ID)
+  bool prefix = false;
   // Public endpoints that other sites' pages may call (OAuth metadata, token, registration):
   // any Origin is accepted and every reply carries Access-Control-Allow-Origin: *. They must
   // not rely on cookies. Others answer only this server's own origins (the 403 of /mcp).
   bool any_origin = false;
   std::function<HttpRouteReply(const HttpRouteRequest&)> handle;
+  HttpRoute(std::string path_, bool any_origin_, std::function<HttpRouteReply(const HttpRouteRequest&)> handle_,
+            bool prefix_ = false)
+      : path(std::move(path_)), prefix(prefix_), any_origin(any_origin_), handle(std::move(handle_)) {}
 };
 
 // Resolves the token of `Authorization: Bearer <token>`; nothing for an unknown or revoked key.

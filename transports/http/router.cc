@@ -87,10 +87,15 @@ Routed Router::Route(Request& request) {
 }
 
 const HttpRoute* Router::FindRoute(std::string_view path) const {
+  // An exact match wins over a prefix ("/memories" the list, "/memories/" + id a memory).
+  const HttpRoute* by_prefix = nullptr;
   for (const HttpRoute& route : routes_) {
     if (route.path == path) return &route;
+    if (route.prefix && path.starts_with(route.path) && (!by_prefix || route.path.size() > by_prefix->path.size())) {
+      by_prefix = &route;
+    }
   }
-  return nullptr;
+  return by_prefix;
 }
 
 Routed Router::RouteApplication(const HttpRoute& route, Request& request, std::string_view path) {

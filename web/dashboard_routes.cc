@@ -1,0 +1,16 @@
+// The dashboard's routes: each group of pages lives in its own file and adds its routes here.
+#include "web/dashboard_page.h"
+#include "web/web_app.h"
+
+namespace rm::web {
+
+std::vector<Route> WebApp::DashboardRoutes() {
+  std::vector<Route> routes = {{"/assets/dashboard.js", false, DashboardScript}};
+  auto add = [&routes](std::vector<Route> group) {
+    for (Route& route : group) routes.push_back(std::move(route));
+  };
+  (void)add;
+  return routes;
+}
+
+}  // namespace rm::web
