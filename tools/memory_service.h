@@ -155,6 +155,9 @@ class MemoryService {
   Reply GetMemoriesByTag(const Caller& caller, const Key& key, const std::vector<std::string>& tags,
                          const PageRequest& page);
   Reply ReadThread(const Caller& caller, const Key& key, const std::string& memory_id);
+  // The caller's own trash, newest deletion first (the dashboard; MCP lists never show it).
+  // For a person on the dashboard only: an agent (a caller with a vendor) gets NotFound.
+  Reply ListTrash(const Caller& caller, int limit);
   Reply ReadPoolMemories(const Caller& caller, const Key& key, PoolKind pool, int limit,
                          const std::optional<std::string>& cursor);
   Reply GetBriefing(const Caller& caller, const Key& key, bool markdown);

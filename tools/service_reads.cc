@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "store/memory_lists.h"
+#include "store/memory_trash.h"
 #include "store/plans.h"
 #include "store/usage_repository.h"
 #include "store/validation.h"
@@ -96,6 +97,15 @@ MemoryService::Reply MemoryService::GetMemoryVersions(const Caller& caller, cons
     return json::value(json::object{{"memory", MemoryJson(*memory)},
                         {"current_version", current},
                         {"versions", std::move(out)}});
+  });
+}
+
+MemoryService::Reply MemoryService::ListTrash(const Caller& caller, int limit) {
+  if (caller.vendor) return Status::NotFound("the trash is shown on the dashboard only");
+  return Execute(caller, std::nullopt, UsageOperation::kMemoryRead, [&](ServiceCall& call) -> Reply {
+    Result<std::vector<store::MemoryRow>> rows = store::ListTrashOf(call.conn, caller.user_id, std::clamp(limit, 1, 1000));
+    if (!rows.ok()) return rows.status();
+    return json::value(json::object{{"memories", Memories(*rows, /*with_content=*/false)}});
   });
 }
 

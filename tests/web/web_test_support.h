@@ -11,6 +11,7 @@
 #include "store/database.h"
 #include "store/users.h"
 #include "store/web_accounts.h"
+#include "tools/memory_service.h"
 #include "tests/store/temp_dir.h"
 #include "util/password_hash.h"
 #include "web/form.h"
@@ -42,10 +43,22 @@ class WebFixture {
     user_id_ = user->id;
     const std::string hash = HashPassword(kPassword).value();
     EXPECT_TRUE(db_->Write([&](store::Connection& c) { return store::SetPasswordHash(c, user_id_, hash); }).ok());
-    app_ = std::make_unique<WebApp>(*db_, std::move(options));
+    memories_ = std::make_shared<tools::MemoryService>(*db_);
+    app_ = std::make_unique<WebApp>(*db_, std::move(options), memories_);
   }
 
   WebApp& app() { return *app_; }
+  tools::MemoryService& memories() { return *memories_; }
+  // The route serving `path` (exact, else the longest prefix), called as the server would.
+  Response Call(const Request& request) {
+    if (routes_.empty()) routes_ = app_->Routes();
+    const Route* best = nullptr;
+    for (const Route& route : routes_) {
+      if (route.path == request.path) return route.handle(request);
+      if (route.prefix && request.path.rfind(route.path, 0) == 0 && (!best || route.path.size() > best->path.size())) best = &route;
+    }
+    return best ? best->handle(request) : Response{404, "", "", {}};
+  }
   store::Database& db() { return *db_; }
   const std::string& user_id() const { return user_id_; }
 
@@ -89,7 +102,9 @@ class WebFixture {
   rm::testing::TempDir dir_;
   std::unique_ptr<store::Database> db_;
   std::string user_id_;
+  std::shared_ptr<tools::MemoryService> memories_;
   std::unique_ptr<WebApp> app_;
+  std::vector<Route> routes_;
 };
 
 inline Request Get(const std::string& path, const std::string& query = "", const std::string& cookie = "") {
