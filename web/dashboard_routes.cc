@@ -1,5 +1,7 @@
 // The dashboard's routes: each group of pages lives in its own file and adds its routes here.
+#include "web/connection_pages.h"
 #include "web/dashboard_page.h"
+#include "web/usage_page.h"
 #include "web/web_app.h"
 
 namespace rm::web {
@@ -9,7 +11,8 @@ std::vector<Route> WebApp::DashboardRoutes() {
   auto add = [&routes](std::vector<Route> group) {
     for (Route& route : group) routes.push_back(std::move(route));
   };
-  (void)add;
+  add(ConnectionRoutes(context_));
+  add(UsageRoutes(context_));
   return routes;
 }
 
