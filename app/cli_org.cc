@@ -1,9 +1,12 @@
-// reflect-memory org create | add-member, team create
+// reflect-memory org create | add-member | invite, team create
+#include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include "app/cli_commands.h"
 #include "app/cli_output.h"
+#include "store/org_invites.h"
 #include "store/orgs.h"
 #include "store/users.h"
 #include "store/validation.h"
@@ -23,6 +26,13 @@ struct AddMemberArgs {
   std::string team_id;  // empty: no team
 };
 
+struct InviteArgs {
+  std::string org_id;
+  std::string email;
+  std::string team_id;     // empty: no team
+  std::string public_url;  // empty: $REFLECT_PUBLIC_URL, else kDefaultPublicUrl
+};
+
 struct TeamCreateArgs {
   std::string org_id;
   std::string name;
@@ -39,7 +49,9 @@ std::string_view OrgHint(const Status& status) {
     if (m.find("no team") != std::string::npos) return "use the id printed by `reflect-memory team create`";
     return kHintUnknownOrg;
   }
-  if (status.code() == Status::Code::kAlreadyExists) return "choose another team name";
+  if (status.code() == Status::Code::kAlreadyExists) {
+    return m.find("already a member") != std::string::npos ? "" : "choose another team name";
+  }
   return "";
 }
 
@@ -85,6 +97,57 @@ int RunAddMember(const CliContext& ctx, const AddMemberArgs& args) {
   return kExitOk;
 }
 
+constexpr const char* kDefaultPublicUrl = "http://127.0.0.1:8765";
+
+// The server's base URL without a trailing '/'; InvalidArgument unless http(s). The same rule as
+// signin-link's (app/cli_signin.cc), so both print links to the same server.
+Result<std::string> InvitePublicUrl(std::string url) {
+  const bool from_flag = !url.empty();
+  if (url.empty()) {
+    const char* env = std::getenv("REFLECT_PUBLIC_URL");
+    url = env != nullptr && *env != '\0' ? env : kDefaultPublicUrl;
+  }
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  const std::string where = from_flag ? "--public-url" : "$REFLECT_PUBLIC_URL";
+  const bool http = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+  const bool has_host = http && url.size() > url.find("://") + 3;
+  if (!has_host || url.find_first_of(" \t\r\n?#") != std::string::npos) {
+    return Status::InvalidArgument(where + ": '" + url +
+                                   "' is not the server's base URL (e.g. https://memory.example.com)");
+  }
+  return url;
+}
+
+// The invite is made in the name of the org's owner: the CLI runs with the store's own rights,
+// and org_invites.invited_by must name a person who may invite.
+int RunOrgInvite(const CliContext& ctx, const InviteArgs& args) {
+  Result<std::string> base = InvitePublicUrl(args.public_url);
+  if (!base.ok()) return ReportError(base.status());
+  Result<std::string> email = store::NormalizeEmail(args.email);
+  if (!email.ok()) return ReportError(email.status());
+  auto db = ctx.OpenDatabase();
+  if (!db.ok()) return ReportError(db.status());
+  std::optional<std::string> team;
+  if (!args.team_id.empty()) team = args.team_id;
+  std::string org_name;
+  auto created = store::WriteValue<store::CreatedInvite>(**db, [&](store::Connection& c) -> Result<store::CreatedInvite> {
+    Result<store::Org> org = store::FindOrgById(c, args.org_id);
+    if (!org.ok()) return org.status();
+    org_name = org->name;
+    return store::CreateOrgInvite(c, {org->id, *email, team, org->owner_id});
+  });
+  if (!created.ok()) return ReportError(created.status(), OrgHint(created.status()));
+  const std::string url = *base + "/invite/" + created->token;
+  if (ctx.json) {
+    PrintJson(boost::json::object{{"url", url}, {"expires_at", created->invite.expires_at}});
+  } else {
+    std::cout << "invite for " << *email << " to org " << org_name << (team ? " (team " + *team + ")" : std::string())
+              << ", single use, valid for 7 days (until " << created->invite.expires_at << "):\n"
+              << url << "\n";
+  }
+  return kExitOk;
+}
+
 int RunTeamCreate(const CliContext& ctx, const TeamCreateArgs& args) {
   auto db = ctx.OpenDatabase();
   if (!db.ok()) return ReportError(db.status());
@@ -123,6 +186,17 @@ void AddOrgCommands(CLI::App& app, CliContext& ctx) {
       ->capture_default_str();
   add_member->add_option("--team", member_args->team_id, "Put the user in this team of the org");
   OnSelected(add_member, ctx, [&ctx, member_args] { return RunAddMember(ctx, *member_args); });
+
+  auto invite_args = std::make_shared<InviteArgs>();
+  CLI::App* invite = org->add_subcommand(
+      "invite", "Invite a person to an org (and a team) by a single-use link valid 7 days; prints the link");
+  invite->add_option("ORG_ID", invite_args->org_id, "The org's id")->required();
+  invite->add_option("EMAIL", invite_args->email, "The invitee's email")->required();
+  invite->add_option("--team", invite_args->team_id, "Put the invitee in this team of the org");
+  invite->add_option("--public-url", invite_args->public_url,
+                     "The server's base URL (default: $REFLECT_PUBLIC_URL, else http://127.0.0.1:8765)")
+      ->type_name("URL");
+  OnSelected(invite, ctx, [&ctx, invite_args] { return RunOrgInvite(ctx, *invite_args); });
 
   CLI::App* team = app.add_subcommand("team", "Manage teams: sub-units of an org");
   team->require_subcommand(1);

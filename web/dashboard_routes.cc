@@ -1,6 +1,7 @@
 // The dashboard's routes: each group of pages lives in its own file and adds its routes here.
 #include "web/connection_pages.h"
 #include "web/dashboard_page.h"
+#include "web/org_pages.h"
 #include "web/usage_page.h"
 #include "web/web_app.h"
 
@@ -13,6 +14,7 @@ std::vector<Route> WebApp::DashboardRoutes() {
   };
   add(ConnectionRoutes(context_));
   add(UsageRoutes(context_));
+  add(OrgRoutes(context_));
   return routes;
 }
 
