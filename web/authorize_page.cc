@@ -11,6 +11,7 @@
 #include <cctype>
 
 #include "store/validation.h"
+#include "util/pkce.h"
 #include "web/cookies.h"
 #include "web/html.h"
 #include "web/web_app.h"
@@ -40,13 +41,16 @@ bool HostIs(std::string_view host, std::string_view domain) {
 
 // Which vendor a connection most likely is: the redirect host says it for hosted connectors
 // (claude.ai/claude.com → claude, chatgpt.com/openai.com → chatgpt); for apps on the person's
-// machine (a loopback redirect) the client's name is the only hint. Only a default: the person
-// chooses on the consent page, and the choice binds the token.
+// machine (a loopback or app-scheme redirect) the client's name is the only hint. A name is
+// never trusted for a hosted redirect: anyone can register "Claude helper" at evil.example.
+// Only a default: the person chooses on the consent page, and the choice binds the token.
 std::string SuggestedVendor(const std::string& redirect_uri, const std::string& client_name) {
   const auto url = ParseAbsoluteUrl(redirect_uri);
   const std::string host = url ? url->host : "";
   if (HostIs(host, "claude.ai") || HostIs(host, "claude.com") || HostIs(host, "anthropic.com")) return "claude";
   if (HostIs(host, "chatgpt.com") || HostIs(host, "openai.com")) return "chatgpt";
+  const bool on_this_machine = url && (url->scheme != "https" || IsLoopbackHost(host));
+  if (!on_this_machine) return "";
   const std::string name = Lower(client_name);
   for (const auto& [hint, vendor] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
            {"claude", "claude"}, {"chatgpt", "chatgpt"}, {"openai", "chatgpt"}, {"cursor", "cursor"},
@@ -95,7 +99,14 @@ Response WebApp::Authorize(const Request& request) {
   auth.client_id = params->Get("client_id");
   auth.redirect_uri = params->Get("redirect_uri");
 
-  // 1. The client and where to send the browser back: checked before anything is redirected.
+  // 1. A person must be signed in first; they come back here afterwards. Nothing about the
+  // client is looked at (or fetched) for an anonymous browser, and no error is redirected to a
+  // client before a person has authenticated (RFC 9700 §4.11.2: a registered redirect_uri is
+  // not yet a trusted one — anyone may register, or name a metadata document).
+  const std::optional<store::WebSession> session = CurrentSession(request);
+  if (!session) return Redirect("/signin?" + EncodeForm({{"next", "/oauth/authorize?" + auth.query}}), 303);
+
+  // 2. The client and where to send the browser back: checked before anything is redirected.
   if (auth.client_id.empty()) return ErrorPage(400, "The request names no client (client_id is missing).");
   std::string why;
   const std::optional<store::OAuthClient> client = ResolveClient(auth.client_id, why);
@@ -106,7 +117,7 @@ Response WebApp::Authorize(const Request& request) {
     return ErrorPage(400, "The redirect_uri is not one the client registered (they must match exactly).");
   }
 
-  // 2. Everything else is the client's to fix: answered at its redirect_uri.
+  // 3. Everything else is the client's to fix: answered at its redirect_uri.
   auth.state = params->Get("state");
   auto back = [&](std::string_view error, std::string_view description) {
     std::vector<std::pair<std::string, std::string>> reply{{"error", std::string(error)},
@@ -120,7 +131,7 @@ Response WebApp::Authorize(const Request& request) {
     return back("unsupported_response_type", "only response_type=code is supported");
   }
   auth.code_challenge = params->Get("code_challenge");
-  if (auth.code_challenge.size() < 43 || auth.code_challenge.size() > 128 || params->Get("code_challenge_method") != "S256") {
+  if (!IsValidPkceChallenge(auth.code_challenge) || params->Get("code_challenge_method") != "S256") {
     return back("invalid_request", "PKCE is required: send code_challenge with code_challenge_method=S256");
   }
   auth.resource = params->Get("resource");
@@ -137,9 +148,6 @@ Response WebApp::Authorize(const Request& request) {
   }
   const bool wants_write = std::find(auth.scopes.begin(), auth.scopes.end(), kWriteScope) != auth.scopes.end();
 
-  // 3. A person must be signed in; they come back here afterwards.
-  const std::optional<store::WebSession> session = CurrentSession(request);
-  if (!session) return Redirect("/signin?" + EncodeForm({{"next", "/oauth/authorize?" + auth.query}}), 303);
 
   if (request.method == "GET") {
     const std::string redirect_host = ParseAbsoluteUrl(auth.redirect_uri).value_or(UrlParts{}).host;
@@ -181,7 +189,7 @@ Response WebApp::Authorize(const Request& request) {
     return page;
   }
 
-  // 4. The consent form: from this browser's session, then the person's decision.
+  // 5. The consent form: from this browser's session, then the person's decision.
   if (!SecretsEqual(posted->Get("csrf"), session->csrf_token)) {
     return ErrorPage(403, "The consent form expired or was sent from another site; start connecting again.");
   }

@@ -61,8 +61,8 @@ Response FromTokenResult(const store::TokenResult<store::IssuedTokens>& result) 
 }
 
 // A redirect URI a client may register: https, or http on a loopback address (apps on the
-// person's machine, RFC 8252 §7.3); a private-use scheme (com.example.app:/cb) for native
-// apps. Never a fragment or credentials.
+// person's machine, RFC 8252 §7.3), or a native app's private-use scheme in reverse-DNS form
+// (com.example.app:/cb, RFC 8252 §7.1). Never a fragment or credentials.
 std::optional<std::string> BadRedirectUri(const std::string& uri) {
   const auto url = ParseAbsoluteUrl(uri);
   if (!url) return "redirect_uri is not an absolute URI: " + uri;
@@ -73,8 +73,8 @@ std::optional<std::string> BadRedirectUri(const std::string& uri) {
     if (IsLoopbackHost(url->host)) return std::nullopt;
     return "redirect_uri must use https (http only on a loopback address): " + uri;
   }
-  if (url->scheme == "javascript" || url->scheme == "data" || url->scheme == "file" || url->scheme == "vbscript") {
-    return "redirect_uri scheme not allowed: " + uri;
+  if (url->scheme.find('.') == std::string::npos) {
+    return "redirect_uri must use https, http on a loopback address, or an app's reverse-DNS scheme: " + uri;
   }
   return std::nullopt;  // a native app's private-use scheme
 }
@@ -90,6 +90,10 @@ std::optional<store::OAuthClient> WebApp::ResolveClient(const std::string& clien
   }
   if (*found && !(*found)->metadata_document) return *found;
   if (client_id.rfind("https://", 0) == 0 || (options_.allow_loopback_metadata_documents && client_id.rfind("http://", 0) == 0)) {
+    if (!metadata_fetches_.Take("all")) {
+      why = "too many client metadata documents fetched in the last minute; try again shortly";
+      return std::nullopt;
+    }
     // A Client ID Metadata Document: fetched each time a person authorizes (so a changed
     // document takes effect), kept for token requests, which must not wait for a fetch.
     Result<store::OAuthClient> fetched = FetchClientMetadataDocument(client_id, options_.allow_loopback_metadata_documents);
@@ -171,13 +175,9 @@ Response WebApp::Token(const Request& request) {
   return FromTokenResult(result);
 }
 
-bool WebApp::TakeRegistration() {
-  std::lock_guard lock(registrations_mutex_);
-  const auto now = std::chrono::steady_clock::now();
-  while (!registrations_.empty() && now - registrations_.front() > std::chrono::hours(1)) registrations_.pop_front();
-  if (registrations_.size() >= static_cast<std::size_t>(options_.registrations_per_hour)) return false;
-  registrations_.push_back(now);
-  return true;
+bool WebApp::TakeRegistration(const std::string& address) {
+  // The address first: a caller over its own share does not use up everyone's.
+  return registrations_by_address_.Take(address) && registrations_.Take("all");
 }
 
 Response WebApp::Register(const Request& request) {
@@ -227,7 +227,7 @@ Response WebApp::Register(const Request& request) {
   // where it sends the person back.
   if (name.empty()) name = ParseAbsoluteUrl(redirect_uris.front()).value_or(UrlParts{}).host;
   if (name.empty()) name = "Unnamed client";
-  if (!TakeRegistration()) {
+  if (!TakeRegistration(request.peer_address)) {
     Response busy = JsonResponse(429, {{"error", "temporarily_unavailable"},
                                        {"error_description", "too many clients registered this hour; try later"}});
     busy.headers.emplace_back("Retry-After", "3600");

@@ -105,8 +105,14 @@ Response WebApp::SignIn(const Request& request) {
 
   const std::string email = Lower(form->Get("email"));
   const std::string password = form->Get("password");
-  if (!logins_.Allowed(email, request.peer_address)) {
-    spdlog::warn("web: sign-in refused for {} from {}: too many failed attempts", email, request.peer_address);
+  // Behind a reverse proxy on this machine every request comes from loopback: counting those
+  // per address would let fifty wrong guesses by anyone lock everyone out. The per-account
+  // limit still holds for them.
+  const std::string address = request.peer_address == "127.0.0.1" || request.peer_address == "::1"
+                                  ? "loopback:" + email
+                                  : request.peer_address;
+  if (!logins_.Allowed(email, address)) {
+    spdlog::warn("web: a sign-in was refused from {}: too many failed attempts", request.peer_address);
     return SignInForm(request, 429, "Too many failed sign-ins. Wait 15 minutes and try again.", next, email);
   }
   auto account = store::ReadValue<std::optional<store::PasswordAccount>>(
@@ -116,11 +122,13 @@ Response WebApp::SignIn(const Request& request) {
     return SignInForm(request, 503, "The server could not check your password right now; try again.", next, email);
   }
   const bool has_password = *account && (*account)->password_hash;
-  password_checks_.acquire();
+  if (!password_checks_.try_acquire_for(std::chrono::seconds(5))) {
+    return SignInForm(request, 503, "The server is busy checking other sign-ins; try again in a moment.", next, email);
+  }
   const bool matches = VerifyPassword(password, has_password ? *(*account)->password_hash : DecoyHash());
   password_checks_.release();
   if (!has_password || !matches) {
-    logins_.Failed(email, request.peer_address);
+    logins_.Failed(email, address);
     return SignInForm(request, 401, "The email or the password is wrong.", next, email);
   }
   return SignedIn((*account)->user_id, next);

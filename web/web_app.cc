@@ -1,12 +1,17 @@
 #include "web/web_app.h"
 
+#include <algorithm>
+
 namespace rm::web {
 
 WebApp::WebApp(store::Database& db, WebOptions options, std::shared_ptr<tools::MemoryService> memories)
     : db_(db),
       options_(std::move(options)),
       context_{db_, options_, std::move(memories)},
-      logins_(options_.login_failures_per_account, options_.login_failures_per_address, options_.login_window) {}
+      logins_(options_.login_failures_per_account, options_.login_failures_per_address, options_.login_window),
+      registrations_(options_.registrations_per_hour, std::chrono::hours(1)),
+      registrations_by_address_(std::max(1, options_.registrations_per_hour / 10), std::chrono::hours(1)),
+      metadata_fetches_(60, std::chrono::minutes(1)) {}
 
 std::vector<Route> WebApp::Routes() {
   auto route = [this](std::string path, bool any_origin, Response (WebApp::*handler)(const Request&)) {

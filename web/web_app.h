@@ -27,6 +27,7 @@
 #include "web/exchange.h"
 #include "web/form.h"
 #include "web/login_limiter.h"
+#include "web/rate_window.h"
 #include "web/web_context.h"
 #include "web/web_options.h"
 
@@ -63,8 +64,8 @@ class WebApp {
   Response SignInForm(const Request& request, int status, std::string_view error, std::string_view next,
                       std::string_view email);
   Response SignedIn(const std::string& user_id, std::string_view next);
-  // Registration rate: true if one more may be registered this hour.
-  bool TakeRegistration();
+  // Registration rate: true if one more may be registered this hour, in all and from `address`.
+  bool TakeRegistration(const std::string& address);
 
   store::Database& db_;
   const WebOptions options_;
@@ -73,8 +74,9 @@ class WebApp {
   // An Argon2id check holds 64 MiB and ~0.3 s of a core: at most two at once, so a burst of
   // sign-ins queues instead of taking the machine's memory (util/password_hash.cc).
   std::counting_semaphore<16> password_checks_{2};
-  std::mutex registrations_mutex_;
-  std::deque<std::chrono::steady_clock::time_point> registrations_;
+  RateWindow registrations_;             // all callers together: options_.registrations_per_hour
+  RateWindow registrations_by_address_;  // one address: a tenth of that
+  RateWindow metadata_fetches_;          // Client ID Metadata Document fetches, all together
 };
 
 // A path of this server to return to after signing in: "/..." but not "//host" or "/\host"

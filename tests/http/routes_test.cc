@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/http/test_server.h"
+#include "transports/http/access_log.h"
 
 namespace http_test {
 namespace {
@@ -74,6 +75,13 @@ TEST(HttpRoutes, AReadOnlyCredentialReadsButCannotCallAToolThatWrites) {
   EXPECT_EQ(write.status, 403);
   EXPECT_NE(write.header("www-authenticate").find("error=\"insufficient_scope\""), std::string::npos);
   EXPECT_NE(write.header("www-authenticate").find("resource_metadata="), std::string::npos);
+}
+
+TEST(HttpAccessLog, QueryValuesNeverReachTheLog) {
+  using transports::http::RedactedTarget;
+  EXPECT_EQ(RedactedTarget("/signin?link=rm_secret_token&next=%2F"), "/signin?link=…&next=…");
+  EXPECT_EQ(RedactedTarget("/cb?code=abc&state=xyz&flag"), "/cb?code=…&state=…&flag");
+  EXPECT_EQ(RedactedTarget("/mcp"), "/mcp");
 }
 
 }  // namespace

@@ -84,6 +84,22 @@ TEST_F(Authorize, TheClientsMistakesGoBackToItWithStateAndIss) {
   EXPECT_EQ(web_.CountRows("oauth_codes"), 0u);
 }
 
+TEST_F(Authorize, NoErrorIsRedirectedToAClientBeforeAPersonHasSignedIn) {
+  // Anyone can register a client at evil.example: its redirect_uri is not trusted until a
+  // person has authenticated (RFC 9700 §4.11.2), so an anonymous bad request goes to sign-in.
+  const std::string evil = web_.Register("https://evil.example/land", "Claude helper");
+  Response r = web_.app().Authorize(Get("/oauth/authorize", AuthorizeQuery({{"client_id", evil}, {"redirect_uri", "https://evil.example/land"},
+                                                                           {"response_type", "bogus"}})));
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(HeaderOf(r, "Location").rfind("/signin?", 0), 0u);
+  // Signed in, the consent page for that client suggests no vendor from its name.
+  Response page = web_.app().Authorize(Get("/oauth/authorize", AuthorizeQuery({{"client_id", evil}, {"redirect_uri", "https://evil.example/land"}}), browser_.cookie));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("value=\"\" placeholder"), std::string::npos);
+  // A challenge that is not 43 base64url characters is refused before the consent page.
+  EXPECT_EQ(LocationQuery(web_.app().Authorize(Get("/oauth/authorize", AuthorizeQuery({{"code_challenge", std::string(44, 'a')}}), browser_.cookie))).Get("error"), "invalid_request");
+}
+
 TEST_F(Authorize, NobodySignedInIsSentToSignInAndBack) {
   const std::string query = AuthorizeQuery();
   Response r = web_.app().Authorize(Get("/oauth/authorize", query));

@@ -45,7 +45,7 @@ TEST(WebRegistration, AcceptsHttpsAndLoopbackRedirectsOnly) {
   }
   EXPECT_EQ(web.CountRows("oauth_clients"), 0u);
   Response ok = web.app().Register(RegisterRequest(
-      R"({"client_name":"Claude","redirect_uris":["https://claude.ai/api/mcp/auth_callback","http://127.0.0.1:6274/cb"],"token_endpoint_auth_method":"client_secret_basic"})"));
+      R"({"client_name":"Claude","redirect_uris":["https://claude.ai/api/mcp/auth_callback","http://127.0.0.1:6274/cb","com.example.app:/cb"],"token_endpoint_auth_method":"client_secret_basic"})"));
   ASSERT_EQ(ok.status, 201) << ok.body;
   auto client = boost::json::parse(ok.body).as_object();
   EXPECT_EQ(std::string(client.at("client_id").as_string()).rfind("rmc_", 0), 0u);
@@ -58,9 +58,15 @@ TEST(WebRegistration, IsCappedPerHourAndCanBeClosed) {
   options.registrations_per_hour = 2;
   WebFixture web(options);
   const std::string body = R"({"redirect_uris":["https://claude.ai/cb"]})";
-  EXPECT_EQ(web.app().Register(RegisterRequest(body)).status, 201);
-  EXPECT_EQ(web.app().Register(RegisterRequest(body)).status, 201);
-  EXPECT_EQ(web.app().Register(RegisterRequest(body)).status, 429);
+  auto from = [&](const std::string& address) {
+    Request request = RegisterRequest(body);
+    request.peer_address = address;
+    return web.app().Register(request).status;
+  };
+  EXPECT_EQ(from("198.51.100.1"), 201);
+  EXPECT_EQ(from("198.51.100.1"), 429);  // one address gets a tenth of the hour's registrations
+  EXPECT_EQ(from("198.51.100.2"), 201);
+  EXPECT_EQ(from("198.51.100.3"), 429);  // and all together no more than the cap
   EXPECT_EQ(web.CountRows("oauth_clients"), 2u);
 
   WebOptions closed = TestOptions();

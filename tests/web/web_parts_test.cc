@@ -81,7 +81,8 @@ TEST(WebLoginLimiter, RefusesAnAccountOrAnAddressPastItsFailures) {
 
 TEST(WebMetadataDocument, NeverDialsInternalAddresses) {
   for (const char* internal : {"127.0.0.1", "169.254.169.254", "10.1.2.3", "172.16.0.1", "192.168.1.1", "100.64.0.1",
-                               "0.0.0.0", "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "::ffff:127.0.0.1", "::"}) {
+                               "0.0.0.0", "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "::ffff:127.0.0.1", "::",
+                               "64:ff9b::a9fe:a9fe", "2002:c0a8:0101::1", "::10.0.0.1", "192.0.2.1", "203.0.113.9"}) {
     EXPECT_FALSE(PublicAddress(internal, false)) << internal;
   }
   for (const char* external : {"8.8.8.8", "1.1.1.1", "2606:4700::1111"}) EXPECT_TRUE(PublicAddress(external, false)) << external;
@@ -96,6 +97,8 @@ TEST(WebMetadataDocument, RefusesPrivateTargetsBeforeSendingAnything) {
   EXPECT_EQ(metadata.status().code(), Status::Code::kPermissionDenied);
   auto plain = FetchClientMetadataDocument("http://example.com/client.json", false);
   EXPECT_EQ(plain.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(FetchClientMetadataDocument("https://example.com", false).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(FetchClientMetadataDocument("https://example.com/a/../b.json", false).status().code(), Status::Code::kInvalidArgument);
 }
 
 TEST(WebSignIn, NextMustStayOnThisSite) {

@@ -31,8 +31,31 @@ AccessLog::AccessLog(bool enabled, bool json) : json_(json) {
   logger_->set_level(spdlog::default_logger()->level());
 }
 
+std::string RedactedTarget(std::string_view target) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return std::string(target);
+  // Query values may be secrets: a one-time sign-in link, an authorization code, a state.
+  // The log keeps each parameter's name (what was asked) and drops every value.
+  std::string out(target.substr(0, q + 1));
+  std::string_view query = target.substr(q + 1);
+  bool first = true;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (!first) out += '&';
+    out += pair.substr(0, eq);
+    if (eq != std::string_view::npos) out += "=…";
+    first = false;
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
 void AccessLog::Write(const AccessRecord& r) const {
   if (!logger_ || !logger_->should_log(spdlog::level::info)) return;
+  const std::string target = RedactedTarget(r.target);
   const double ms = std::chrono::duration<double, std::milli>(r.latency).count();
   const std::string_view session = r.session_id.substr(0, 8);
   if (json_) {
@@ -40,7 +63,7 @@ void AccessLog::Write(const AccessRecord& r) const {
                              {"remote", r.remote},
                              {"method", r.method},
                              // Client-controlled bytes: keep each line valid JSON.
-                             {"target", mcp::EscapeIfNotUtf8(r.target)},
+                             {"target", mcp::EscapeIfNotUtf8(target)},
                              {"status", r.status},
                              {"bytes", r.body_bytes},
                              {"ms", ms},
@@ -50,7 +73,7 @@ void AccessLog::Write(const AccessRecord& r) const {
     logger_->info("{}", boost::json::serialize(line));
     return;
   }
-  logger_->info("{} \"{} {}\" {} {}B {:.2f}ms{}{}{}{}{}", r.remote, r.method, r.target, r.status, r.body_bytes, ms,
+  logger_->info("{} \"{} {}\" {} {}B {:.2f}ms{}{}{}{}{}", r.remote, r.method, target, r.status, r.body_bytes, ms,
                 r.credential_id.empty() ? "" : " key=", r.credential_id, session.empty() ? "" : " session=", session,
                 r.streamed ? " stream" : "");
 }

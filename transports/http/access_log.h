@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace spdlog {
@@ -13,6 +14,10 @@ class logger;
 }
 
 namespace transports::http {
+
+// `target` with every query value replaced by "…" ("/signin?link=…"): what the access log
+// writes, so that no one-time link, code or state reaches a log file.
+std::string RedactedTarget(std::string_view target);
 
 struct AccessRecord {
   std::string_view remote;  // peer address

@@ -206,7 +206,7 @@ void Connection<Derived>::Dispatch() {
     routed = state_.router.Route(request);
   } catch (const std::exception& e) {
     // E.g. the application's authenticator could not reach its database.
-    spdlog::error("http: {} {} failed: {}", request.method, request.target, e.what());
+    spdlog::error("http: {} {} failed: {}", request.method, RedactedTarget(request.target), e.what());
     return SendReply(ErrorReply(500, mcp::jsonrpc::kInternalError, "Internal error; the server logged the cause"),
                      true);
   }
@@ -230,7 +230,7 @@ void Connection<Derived>::RunRoute(RouteCall call) {
     try {
       reply = call.run();
     } catch (const std::exception& e) {
-      spdlog::error("http: {} failed: {}", self->request_.target(), e.what());
+      spdlog::error("http: {} failed: {}", RedactedTarget(View(self->request_.target())), e.what());
       reply = ErrorReply(500, mcp::jsonrpc::kInternalError, "Internal error; the server logged the cause");
     }
     net::post(executor, [self, reply = std::move(reply)]() mutable {
