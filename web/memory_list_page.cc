@@ -2,6 +2,7 @@
 // POST /trash/empty. See memory_pages.h.
 #include <spdlog/spdlog.h>
 
+#include "store/validation.h"
 #include "web/html.h"
 #include "web/markdown.h"
 #include "web/memory_pages.h"
@@ -53,19 +54,20 @@ std::string NewMemoryForm(const Viewer& viewer) {
          "<button type=\"submit\">Save</button></form></details>";
 }
 
-bool AllowsVendor(const json::object& memory, const std::string& vendor) {
-  for (const std::string& v : Strings(memory, "allowed_vendors")) {
-    if (v == "*" || v == vendor) return true;
-  }
-  return false;
-}
-
 Response List(const WebContext& ctx, const Request& request) {
   auto viewer = FindViewer(ctx.db, request);
   if (!viewer) return SignInFirst(request);
   if (request.method != "GET") return DashboardError(*viewer, 405, "Use GET.");
   const Form q = ParseForm(request.query).value_or(Form{});
-  const tools::Caller caller = DashboardCaller(*viewer);
+  tools::Caller caller = DashboardCaller(*viewer);
+  // "Visible to VENDOR": the list as that AI tool sees it — the service's own vendor filter,
+  // so paging and search ranking stay exact. Reads only; the usage origin stays "dashboard".
+  if (!q.Get("vendor").empty() && q.Get("trash") != "1") {
+    if (Status valid = store::ValidateVendorName(q.Get("vendor")); !valid.ok()) {
+      return DashboardError(*viewer, 400, valid.message());
+    }
+    caller.vendor = q.Get("vendor");
+  }
   const std::optional<std::string> cursor = q.Get("cursor").empty() ? std::nullopt : std::optional(q.Get("cursor"));
   const bool trash = q.Get("trash") == "1";
   const bool searching = !q.Get("q").empty() || !q.Get("type").empty();
@@ -95,9 +97,6 @@ Response List(const WebContext& ctx, const Request& request) {
   const json::value* items = answer.if_contains(searching && !trash ? "results" : "memories");
   for (const json::value& item : items && items->is_array() ? items->get_array() : json::array{}) {
     const json::object& memory = item.as_object();
-    // "Visible to" narrows the page already fetched: the service has no vendor filter for an
-    // owner, whose page this is.
-    if (!q.Get("vendor").empty() && !AllowsVendor(memory, q.Get("vendor"))) continue;
     rows += MemoryRowHtml(memory, searching ? RenderSnippet(Text(memory, "snippet")) : std::string());
     ++shown;
   }

@@ -128,14 +128,22 @@ TEST_F(MemoryPages, SearchFindsWithSnippetsAndFiltersNarrow) {
   Write("Birthday", "Cake on Friday", "home");
   Response found = web_.Call(Get("/", "q=cluster", browser_.cookie));
   EXPECT_EQ(found.status, 200);
+  web_.db().FlushWritesLater();
+  EXPECT_EQ(Count("usage_events WHERE origin = 'dashboard' AND operation = 'query'"), 1u);
   EXPECT_NE(found.body.find("Kubernetes upgrade"), std::string::npos);
   EXPECT_NE(found.body.find("<mark>cluster</mark>"), std::string::npos);
   EXPECT_EQ(found.body.find("Birthday"), std::string::npos);
+  // "Visible to" shows the list as that AI tool sees it.
+  const std::string hidden = Write("Only for claude", "cluster secrets");
+  Post("/memories/" + hidden + "/visibility", {{"v_claude", "1"}});
+  Response as_cursor = web_.Call(Get("/", "vendor=cursor", browser_.cookie));
+  EXPECT_EQ(as_cursor.body.find("Only for claude"), std::string::npos);
+  EXPECT_NE(as_cursor.body.find("Birthday"), std::string::npos);
+  EXPECT_NE(web_.Call(Get("/", "vendor=claude&q=cluster", browser_.cookie)).body.find("Only for claude"), std::string::npos);
+  EXPECT_EQ(web_.Call(Get("/", "vendor=Bad!", browser_.cookie)).status, 400);
   Response tagged = web_.Call(Get("/", "tag=home", browser_.cookie));
   EXPECT_NE(tagged.body.find("Birthday"), std::string::npos);
   EXPECT_EQ(tagged.body.find("Kubernetes upgrade"), std::string::npos);
-  web_.db().FlushWritesLater();  // reads are metered behind the answer (store/database.h)
-  EXPECT_EQ(Count("usage_events WHERE origin = 'dashboard' AND operation = 'query'"), 1u);
 }
 
 TEST_F(MemoryPages, TrashRestoreAndEmptyTheTrash) {
