@@ -23,6 +23,7 @@ constexpr std::string_view kDashboardStyle =
 constexpr std::string_view kScript =
     "// Progressive enhancement only: every page works without it.\n"
     "document.querySelectorAll('[data-copy]').forEach(function (b) {\n"
+    "  if (!navigator.clipboard) return;  // plain HTTP off localhost: no clipboard, no button\n"
     "  b.hidden = false;\n"
     "  b.addEventListener('click', function () {\n"
     "    var t = document.getElementById(b.getAttribute('data-copy'));\n"
@@ -96,7 +97,7 @@ Response DashboardPage(const Viewer& viewer, std::string_view title, std::string
 
 Response DashboardError(const Viewer& viewer, int status, std::string_view message) {
   return DashboardPage(viewer, status == 404 ? "Not found" : "Cannot do that", "",
-                       "<h1>" + std::string(status == 404 ? "Not found" : "Cannot do that") + "</h1><p class=\"error\">" +
+                       "<h1>" + std::string(status == 404 ? "Not found" : "Cannot do that") + "</h1><p class=\"error\" role=\"alert\">" +
                            Escape(message) + "</p><p><a href=\"/\">Back to your memories</a></p>",
                        status);
 }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/validation.h"
+#include "util/crypto.h"
 #include "web/html.h"
 #include "web/markdown.h"
 #include "web/memory_pages.h"
@@ -47,7 +48,10 @@ std::string FilterForm(const Form& q) {
 }
 
 std::string NewMemoryForm(const Viewer& viewer) {
+  // A request_id per rendering of the form: submitting it twice (a double click, a reload of
+  // the answer) writes the memory once — the service's idempotency, as for MCP clients.
   return "<details><summary>Write a memory</summary><form method=\"post\" action=\"/memories\">" + CsrfField(viewer) +
+         "<input type=\"hidden\" name=\"request_id\" value=\"" + RandomHex(16) + "\">" +
          "<label for=\"new-title\">Title</label><input id=\"new-title\" name=\"title\" type=\"text\" required>"
          "<label for=\"new-content\">Content (Markdown)</label><textarea id=\"new-content\" name=\"content\" required></textarea>"
          "<label for=\"new-tags\">Tags (comma-separated)</label><input id=\"new-tags\" name=\"tags\" type=\"text\">"
@@ -135,7 +139,14 @@ Response Create(const WebContext& ctx, const Request& request) {
   memory.title = form->Get("title");
   memory.content = form->Get("content");
   memory.tags = SplitTags(form->Get("tags"));
-  auto written = ctx.memories->WriteMemory(DashboardCaller(*viewer), std::nullopt, std::move(memory), std::nullopt, false);
+  tools::MemoryService::Key key;
+  if (!form->Get("request_id").empty() && form->Get("request_id").size() <= 64) {
+    json::array tags;
+    for (const std::string& t : memory.tags) tags.emplace_back(t);
+    const json::object arguments{{"title", memory.title}, {"content", memory.content}, {"tags", tags}};
+    key = tools::RequestKey{"dashboard-" + form->Get("request_id"), tools::RequestFingerprint("write_memory", arguments, std::nullopt)};
+  }
+  auto written = ctx.memories->WriteMemory(DashboardCaller(*viewer), key, std::move(memory), std::nullopt, false);
   if (!written.ok()) return ServiceErrorPage(*viewer, written.status());
   const std::string id = Text(written->as_object().at("memory").as_object(), "id");
   return Redirect("/memories/" + id, 303);

@@ -64,7 +64,7 @@ std::string VersionsHtml(const json::object& versions, const std::string& id, co
     const json::object& v = all[i].as_object();
     const std::string n = std::to_string(v.at("version_number").to_number<std::int64_t>());
     html += "<li>Version " + n + " · " + Escape(Text(v, "created_at")) + " · by " + Escape(Text(v, "origin")) +
-            " · <a href=\"/memories/" + Escape(id) + "?diff=" + n + "\">what changed after it</a></li>";
+            " · <a href=\"/memories/" + Escape(id) + "?diff=" + n + "\">changes after version " + n + "</a></li>";
   }
   html += "</ol>";
   // ?diff=N: version N against the next one (or the memory as it is now).
@@ -117,7 +117,13 @@ Response Show(const WebContext& ctx, const Viewer& viewer, const std::string& id
         body += "</ul></li></ul>";
       }
     }
-    body += "<h2>Who can see this</h2>" + VisibilityForm(ctx, viewer, id, allowed);
+    // Who may see it, sharing and deleting are the author's to decide (a colleague sees a
+    // shared memory and may edit it, as over MCP; the service refuses the rest anyway).
+    const bool author = Text(memory, "author_id") == viewer.user_id;
+    if (author) {
+      body += "<h2>Who can see this</h2><p class=\"muted\">Untick <em>All AI tools</em> to choose tools one by one.</p>" +
+              VisibilityForm(ctx, viewer, id, allowed);
+    }
     body += "<h2>Edit</h2><form method=\"post\" action=\"/memories/" + Escape(id) + "/edit\">" + CsrfField(viewer) +
             "<label for=\"title\">Title</label><input id=\"title\" name=\"title\" type=\"text\" value=\"" +
             Escape(Text(memory, "title")) + "\"><label for=\"content\">Content (Markdown)</label>"
@@ -128,9 +134,11 @@ Response Show(const WebContext& ctx, const Viewer& viewer, const std::string& id
       body += std::string("<option") + (Text(memory, "memory_type") == type ? " selected" : "") + ">" + type + "</option>";
     }
     body += "</select><button type=\"submit\">Save changes</button></form>";
-    body += "<h2>Sharing</h2>";
     const bool shared = !Text(memory, "shared_with_org_id").empty() || !Text(memory, "shared_with_team_id").empty();
-    if (shared) {
+    if (author) body += "<h2>Sharing</h2>";
+    if (!author) {
+      body += shared ? "<p class=\"muted\">Shared with you by a colleague.</p>" : "";
+    } else if (shared) {
       body += "<p>Shared with your " + std::string(Text(memory, "shared_with_team_id").empty() ? "org" : "team") + ".</p>" +
               ActionForm(viewer, id, "unshare", "Stop sharing");
     } else if (viewer.org_id) {
@@ -139,7 +147,9 @@ Response Show(const WebContext& ctx, const Viewer& viewer, const std::string& id
     } else {
       body += "<p class=\"muted\">Join an org to share memories with colleagues.</p>";
     }
-    body += "<h2>Delete</h2>" + ActionForm(viewer, id, "delete", "Move to the trash", {}, "Move this memory and its replies to the trash?");
+    if (author) {
+      body += "<h2>Delete</h2>" + ActionForm(viewer, id, "delete", "Move to the trash", {}, "Move this memory and its replies to the trash?");
+    }
   } else {
     body += ActionForm(viewer, id, "restore", "Restore from the trash");
   }

@@ -56,6 +56,9 @@ Response ServiceErrorPage(const Viewer& viewer, const Status& status) {
       return DashboardError(viewer, 400, status.message());
     case Status::Code::kPermissionDenied:
       return DashboardError(viewer, 403, status.message());
+    case Status::Code::kFailedPrecondition:
+    case Status::Code::kAlreadyExists:
+      return DashboardError(viewer, 409, status.message());
     default:
       return DashboardError(viewer, 503, "The store is unavailable right now; try again.");
   }

@@ -100,9 +100,11 @@ Response OrgPage(const WebContext& ctx, const Viewer& viewer, std::string_view n
   if (!viewer.org_id) {
     return DashboardPage(viewer, "Org", "org",
                          "<h1>Org</h1>" + std::string(notice_html) +
-                             "<p>You are not in an org. Ask an org's owner or admin for an invite link, or create an "
-                             "org on the server with <code>reflect-memory org create NAME --owner " +
-                             Escape(viewer.email) + "</code>.</p>",
+                             "<p>You are not in an org. Ask an org's owner or admin for an invite link, or create "
+                             "one — you become its owner:</p><form method=\"post\" action=\"/org/create\">" +
+                             CsrfField(viewer) +
+                             "<label for=\"org-name\">Org name</label><input id=\"org-name\" name=\"name\" "
+                             "type=\"text\" required maxlength=\"200\"><button type=\"submit\">Create org</button></form>",
                          status);
   }
   OrgView view;
@@ -165,6 +167,21 @@ Response ShowOrg(const WebContext& ctx, const Request& request) {
   return OrgPage(ctx, *viewer, "");
 }
 
+// A person in no org creates one and becomes its owner (the same rule as `org create`).
+Response CreateOrgPage(const WebContext& ctx, const Request& request) {
+  auto viewer = FindViewer(ctx.db, request);
+  if (!viewer) return SignInFirst(request);
+  if (request.method != "POST") return DashboardError(*viewer, 405, "Use the form on the org page.");
+  std::optional<Form> form = ParseForm(request.body);
+  if (!form || !CsrfOk(*viewer, *form)) {
+    return DashboardError(*viewer, 403, "This form expired or came from another site; reload the page and try again.");
+  }
+  auto org = store::WriteValue<store::Org>(
+      ctx.db, [&](store::Connection& c) { return store::CreateOrg(c, form->Get("name"), viewer->user_id); });
+  if (!org.ok()) return OrgPage(ctx, *viewer, ErrorNotice(org.status().message()), StatusOf(org.status()));
+  return Redirect("/org", 303);
+}
+
 Response CreateTeam(const WebContext& ctx, const Request& request) {
   std::optional<Viewer> viewer;
   Form form;
@@ -215,7 +232,7 @@ std::vector<Route> OrgRoutes(const WebContext& ctx) {
   auto page = [ctx](std::string path, Response (*handler)(const WebContext&, const Request&)) {
     return Route{std::move(path), false, [ctx, handler](const Request& r) { return handler(ctx, r); }};
   };
-  return {page("/org", ShowOrg), page("/org/teams", CreateTeam), page("/org/invites", CreateInvite),
+  return {page("/org", ShowOrg), page("/org/create", CreateOrgPage), page("/org/teams", CreateTeam), page("/org/invites", CreateInvite),
           page("/org/invites/revoke", RevokeInvite), InviteRoute(ctx)};
 }
 

@@ -82,6 +82,7 @@ TEST(HttpAccessLog, QueryValuesNeverReachTheLog) {
   EXPECT_EQ(RedactedTarget("/signin?link=rm_secret_token&next=%2F"), "/signin?link=…&next=…");
   EXPECT_EQ(RedactedTarget("/cb?code=abc&state=xyz&flag"), "/cb?code=…&state=…&flag");
   EXPECT_EQ(RedactedTarget("/mcp"), "/mcp");
+  EXPECT_EQ(RedactedTarget("/invite/0123abcd?x=1"), "/invite/…");
 }
 
 }  // namespace

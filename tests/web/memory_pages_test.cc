@@ -57,6 +57,44 @@ TEST_F(MemoryPages, AMemoryWrittenOnThePageIsStoredAndMeteredAsTheDashboards) {
   EXPECT_NE(list.body.find("Standup notes"), std::string::npos);
 }
 
+TEST_F(MemoryPages, SubmittingTheSameFormTwiceWritesOnce) {
+  const std::vector<std::pair<std::string, std::string>> form = {
+      {"csrf", browser_.csrf}, {"request_id", "0123456789abcdef"}, {"title", "Once"}, {"content", "only once"}};
+  Response first = web_.Call(PostForm("/memories", form, browser_.cookie));
+  Response again = web_.Call(PostForm("/memories", form, browser_.cookie));
+  EXPECT_EQ(first.status, 303);
+  EXPECT_EQ(HeaderOf(again, "Location"), HeaderOf(first, "Location"));
+  EXPECT_EQ(Count("memories"), 1u);
+}
+
+// Every dashboard route: nobody signed in is sent to sign in, and every POST without this
+// session's CSRF token is refused and changes nothing.
+TEST_F(MemoryPages, EveryDashboardRouteNeedsASessionAndEveryChangeItsCsrfToken) {
+  const std::string id = Write("Guarded", "content");
+  const std::vector<std::string> gets = {"/", "/memories/" + id, "/connections", "/usage", "/org"};
+  for (const std::string& path : gets) {
+    Response r = web_.Call(Get(path));
+    EXPECT_EQ(r.status, 303) << path;
+    EXPECT_EQ(HeaderOf(r, "Location").rfind("/signin?", 0), 0u) << path;
+  }
+  const std::vector<std::string> posts = {
+      "/memories", "/trash/empty", "/memories/" + id + "/edit", "/memories/" + id + "/visibility",
+      "/memories/" + id + "/share", "/memories/" + id + "/unshare", "/memories/" + id + "/delete",
+      "/memories/" + id + "/restore", "/connections/keys", "/connections/keys/revoke", "/connections/grants/revoke",
+      "/org/create", "/org/teams", "/org/invites", "/org/invites/revoke"};
+  const std::size_t memories = Count("memories"), keys = Count("api_keys"), orgs = Count("orgs");
+  const std::string before = Stored(id).at("updated_at").as_string().c_str();
+  for (const std::string& path : posts) {
+    EXPECT_EQ(web_.Call(PostForm(path, {{"title", "x"}, {"content", "x"}, {"name", "x"}, {"confirm", "1"}})).status, 303) << path;
+    EXPECT_EQ(web_.Call(PostForm(path, {{"title", "x"}, {"content", "x"}, {"name", "x"}, {"confirm", "1"}}, browser_.cookie)).status, 403) << path;
+  }
+  EXPECT_EQ(Count("memories"), memories);
+  EXPECT_EQ(Count("api_keys"), keys);
+  EXPECT_EQ(Count("orgs"), orgs);
+  EXPECT_EQ(std::string(Stored(id).at("updated_at").as_string()), before);
+  EXPECT_TRUE(Stored(id).at("deleted_at").is_null());
+}
+
 TEST_F(MemoryPages, WhoCanSeeThisDecidesWhatEachAiToolSees) {
   const std::string id = Write("Salary", "Do not tell cursor");
   Response r = Post("/memories/" + id + "/visibility", {{"v_claude", "1"}});
@@ -97,8 +135,9 @@ TEST_F(MemoryPages, AnotherPersonsMemoryIsNotFoundAndCannotBeChanged) {
   Response page = web_.Call(Get("/memories/" + id, "", browser_.cookie));
   EXPECT_EQ(page.status, 404);
   EXPECT_EQ(page.body.find("Bob&#39;s secret"), std::string::npos);
-  EXPECT_EQ(Post("/memories/" + id + "/edit", {{"title", "mine now"}, {"content", "x"}}).status, 404);
-  EXPECT_EQ(Post("/memories/" + id + "/delete", {}).status, 404);
+  for (const char* action : {"edit", "visibility", "share", "unshare", "delete", "restore"}) {
+    EXPECT_EQ(Post("/memories/" + id + "/" + action, {{"title", "mine now"}, {"content", "x"}, {"all", "1"}, {"pool", "org"}}).status, 404) << action;
+  }
   auto still = web_.memories().GetMemory(bob_caller, std::nullopt, id);
   EXPECT_EQ(still->as_object().at("memory").as_object().at("title"), "Bob's secret");
 }

@@ -225,8 +225,16 @@ TEST_F(OrgPages, APlainMemberSeesTheOrgButCannotInviteOrCreateTeams) {
   Response none = Call(Get("/org", "", alone.cookie));
   EXPECT_EQ(none.status, 200);
   EXPECT_TRUE(Contains(none.body, "You are not in an org"));
-  EXPECT_TRUE(Contains(none.body, "reflect-memory org create"));
+  EXPECT_TRUE(Contains(none.body, "action=\"/org/create\""));
   EXPECT_EQ(Call(PostForm("/org/teams", {{"csrf", alone.csrf}, {"name", "Mine"}}, alone.cookie)).status, 404);
+  // …and creates one from the page, becoming its owner.
+  Response created = Call(PostForm("/org/create", {{"csrf", alone.csrf}, {"name", "Solo <Co>"}}, alone.cookie));
+  EXPECT_EQ(created.status, 303);
+  auto solo_now = store::ReadValue<store::User>(web_.db(), [&](store::Connection& c) { return store::FindUserById(c, solo.id); });
+  ASSERT_TRUE(solo_now.ok());
+  EXPECT_TRUE(solo_now->org_id.has_value());
+  EXPECT_EQ(solo_now->org_role, std::optional<std::string>("owner"));
+  EXPECT_TRUE(Contains(Call(Get("/org", "", alone.cookie)).body, "Solo &lt;Co&gt;"));
 }
 
 TEST_F(OrgPages, WithoutTheCsrfTokenNothingChanges) {

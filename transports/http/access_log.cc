@@ -32,6 +32,9 @@ AccessLog::AccessLog(bool enabled, bool json) : json_(json) {
 }
 
 std::string RedactedTarget(std::string_view target) {
+  // An invite's token is its path (/invite/TOKEN): keep the route, drop the token.
+  constexpr std::string_view kInvite = "/invite/";
+  if (target.substr(0, kInvite.size()) == kInvite) return std::string(kInvite) + "…";
   const auto q = target.find('?');
   if (q == std::string_view::npos) return std::string(target);
   // Query values may be secrets: a one-time sign-in link, an authorization code, a state.

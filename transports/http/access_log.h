@@ -15,8 +15,9 @@ class logger;
 
 namespace transports::http {
 
-// `target` with every query value replaced by "…" ("/signin?link=…"): what the access log
-// writes, so that no one-time link, code or state reaches a log file.
+// `target` with every query value replaced by "…" ("/signin?link=…") and an invite's token
+// dropped ("/invite/…"): what the access log writes, so that no one-time link, code, state or
+// invite reaches a log file.
 std::string RedactedTarget(std::string_view target);
 
 struct AccessRecord {
