@@ -2,6 +2,8 @@
 
 #include "store/search_tokenizer.h"
 
+#include <algorithm>
+
 namespace rm::store {
 namespace {
 
@@ -10,8 +12,27 @@ constexpr std::string_view kTextColumns = "{title content tags} : ";
 struct Word {
   std::string text;   // as typed, without quotes and the trailing '*'
   bool prefix = false;
+  bool quoted = false;
   bool or_operator = false;  // the bare word OR between two groups
 };
+
+// Words that carry no topic: English function words and the question words models ask with
+// ("When did Caroline go to the support group?"). Requiring them to match, or letting them
+// score, ranks a memory that happens to say "did" above the one about Caroline.
+bool IsStopWord(std::string_view folded) {
+  static constexpr std::string_view kStopWords[] = {
+      "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "before",
+      "being", "but", "by", "can", "could", "did", "do", "does", "doing", "done", "during", "for", "from", "had",
+      "has", "have", "having", "he", "her", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+      "me", "my", "of", "on", "or", "our", "ours", "she", "should", "so", "some", "than", "that", "the", "their",
+      "theirs", "them", "then", "there", "these", "they", "this", "those", "to", "was", "we", "were", "what",
+      "when", "where", "which", "while", "who", "whom", "whose", "why", "will", "with", "would", "you", "your",
+      "yours"};
+  for (std::string_view stop : kStopWords) {
+    if (stop == folded) return true;
+  }
+  return false;
+}
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -29,6 +50,7 @@ std::vector<Word> SplitWords(std::string_view text) {
       std::size_t close = text.find('"', i + 1);
       if (close == std::string_view::npos) close = text.size();
       word.text = std::string(text.substr(i + 1, close - i - 1));
+      word.quoted = true;
       i = close + 1;
       if (i < text.size() && text[i] == '*') {
         word.prefix = true;
@@ -81,23 +103,41 @@ std::string Phrase(const std::string& tokens, bool prefix) {
 
 Result<SearchTerms> BuildSearchTerms(std::string_view text, MatchMode mode) {
   // Groups of phrases: AND inside a group, OR between groups.
-  std::vector<std::vector<std::string>> groups(1);
-  SearchTerms terms;
+  struct Candidate {
+    std::string phrase;
+    SearchPhrase words;
+    bool stop = false;  // a bare stop word (quoted words and prefixes are always searched)
+  };
+  std::vector<std::vector<Candidate>> candidates(1);
+  int kept = 0;
   for (const Word& word : SplitWords(text)) {
     if (word.or_operator) {
-      if (!groups.back().empty()) groups.emplace_back();
+      if (!candidates.back().empty()) candidates.emplace_back();
       continue;
     }
     Result<std::string> tokens = FoldedTokens(word.text);
     if (!tokens.ok()) return tokens.status();
     if (tokens->empty()) continue;  // no letters or digits: nothing to search for
-    if (static_cast<int>(terms.phrases.size()) == kMaxSearchPhrases) break;  // the rest is ignored
-    std::string phrase = Phrase(*tokens, word.prefix);
-    terms.phrases.push_back(std::string(kTextColumns) + phrase);
-    terms.words.push_back({SplitTokens(*tokens), word.prefix});
-    groups.back().push_back(std::move(phrase));
+    if (kept == kMaxSearchPhrases) break;  // the rest is ignored
+    ++kept;
+    const bool stop = !word.quoted && !word.prefix && IsStopWord(*tokens);
+    candidates.back().push_back({Phrase(*tokens, word.prefix), {SplitTokens(*tokens), word.prefix}, stop});
   }
-  if (groups.back().empty()) groups.pop_back();
+  // Stop words are left out of a group that has any other word; a group of stop words alone
+  // ("the who") is searched as typed.
+  std::vector<std::vector<std::string>> groups;
+  SearchTerms terms;
+  for (auto& group : candidates) {
+    const bool has_topic = std::any_of(group.begin(), group.end(), [](const Candidate& c) { return !c.stop; });
+    std::vector<std::string> phrases;
+    for (Candidate& c : group) {
+      if (has_topic && c.stop) continue;
+      terms.phrases.push_back(std::string(kTextColumns) + c.phrase);
+      terms.words.push_back(std::move(c.words));
+      phrases.push_back(std::move(c.phrase));
+    }
+    if (!phrases.empty()) groups.push_back(std::move(phrases));
+  }
   if (groups.empty()) return terms;
 
   // Each phrase's index in `phrases`, group by group (the same order).

@@ -98,6 +98,19 @@ TEST_F(SearchTest, NoMemoryHasEveryWordSoAnyWordMatches) {
   EXPECT_EQ(Search({{"term", "red"}}).structured.at("match"), "all");
 }
 
+TEST_F(SearchTest, AQuestionMatchesOnItsTopicWordsNotItsQuestionWords) {
+  // "Where is the … that Caroline attended?": only the topic words must match; a memory that
+  // merely says "when", "did" and "the" is no answer.
+  Write({{"title", "When did we ship?"}, {"content", "did it go to the printer when it was done"}});
+  Write({{"title", "Support group"}, {"content", "Caroline attended an LGBTQ support group."}});
+  CallResult r = Search({{"term", "When was the LGBTQ support group that Caroline attended?"}});
+  EXPECT_EQ(r.structured.at("match"), "all");
+  EXPECT_EQ(Titles(r), (std::vector<std::string>{"Support group"}));
+  // Quoted, a stop word is searched; and a query of stop words alone is searched as typed.
+  EXPECT_EQ(Titles(Search({{"term", "\"when\" printer"}})), (std::vector<std::string>{"When did we ship?"}));
+  EXPECT_EQ(Titles(Search({{"term", "did when"}})), (std::vector<std::string>{"When did we ship?"}));
+}
+
 TEST_F(SearchTest, AccentsAreFolded) {
   Write({{"title", "Café crème"}, {"content", ""}});
   EXPECT_EQ(Titles(Search({{"term", "cafe creme"}})), (std::vector<std::string>{"Café crème"}));
