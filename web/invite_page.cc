@@ -131,7 +131,8 @@ Response SignedInPage(const Viewer& viewer, const InviteFacts& facts, const std:
             Escape(*facts.invite.email) + ".</p>";
   } else if (viewer.org_id) {
     body += "<p class=\"error\">You already belong to another org, and a person can belong to one org only: leave "
-            "that org before accepting this invite.</p>";
+            "it first with the <strong>Leave org</strong> button on <a href=\"/org\">your org page</a>, then open "
+            "this link again.</p>";
   } else {
     body += "<form method=\"post\" action=\"" + Escape(std::string(kInvitePrefix) + token) + "\">" + CsrfField(viewer) +
             "<button type=\"submit\">Join " + Escape(facts.org.name) + " as " + Escape(viewer.email) +

@@ -1,10 +1,12 @@
 // /org and its management forms (web/org_pages.h). Each POST checks the session's CSRF token
-// before anything else, then that the viewer manages the org; the store checks the rest.
+// before anything else, then that the viewer manages the org (all but /org/leave, open to every
+// member); the store checks the rest (store/org_members.h for members' roles, teams, removal).
 #include "web/org_pages.h"
 
 #include <spdlog/spdlog.h>
 
 #include "store/org_invites.h"
+#include "store/org_members.h"
 #include "store/org_roster.h"
 #include "store/orgs.h"
 #include "web/dashboard_page.h"
@@ -39,20 +41,89 @@ int StatusOf(const Status& status) {
     case Status::Code::kPermissionDenied: return 403;
     case Status::Code::kNotFound: return 404;
     case Status::Code::kAlreadyExists:
-    case Status::Code::kConflict: return 409;
+    case Status::Code::kConflict:
+    case Status::Code::kFailedPrecondition: return 409;
     default:
       spdlog::error("web: org page: {}", status.ToString());
       return 503;
   }
 }
 
-std::string MembersTable(const OrgView& view) {
-  std::string html = "<h2>Members</h2><table><thead><tr><th>Email</th><th>Role</th><th>Team</th></tr></thead><tbody>";
+bool IsOwner(const Viewer& viewer) { return viewer.org_role && *viewer.org_role == "owner"; }
+
+// The hidden fields of a member's form: the CSRF token and whom it is about.
+std::string MemberFields(const Viewer& viewer, const store::User& member) {
+  return CsrfField(viewer) + "<input type=\"hidden\" name=\"member_id\" value=\"" + Escape(member.id) + "\">";
+}
+
+// The roles the viewer may give (the store's rule, shown): only owners make owners or change an
+// owner's role. Empty when the viewer may not change this member's role at all.
+std::vector<std::string> SettableRoles(const Viewer& viewer, const store::User& member) {
+  if (IsOwner(viewer)) return {"member", "admin", "owner"};
+  if (member.org_role.value_or("member") == "owner") return {};
+  return {"member", "admin"};
+}
+
+std::string RoleCell(const Viewer& viewer, const store::User& member) {
+  const std::string role = member.org_role.value_or("member");
+  const std::vector<std::string> roles = SettableRoles(viewer, member);
+  if (!Manages(viewer) || roles.empty()) return Escape(role);
+  const std::string who = Escape(member.email);
+  std::string html = "<form method=\"post\" action=\"/org/members/role\">" + MemberFields(viewer, member) +
+                     "<select name=\"role\" aria-label=\"Role of " + who + "\">";
+  for (const std::string& option : roles) {
+    html += "<option value=\"" + Escape(option) + "\"" + (option == role ? " selected" : "") + ">" + Escape(option) +
+            "</option>";
+  }
+  return html + "</select> <button type=\"submit\" aria-label=\"Save role of " + who + "\">Save</button></form>";
+}
+
+std::string TeamCell(const Viewer& viewer, const OrgView& view, const store::User& member) {
+  if (!Manages(viewer)) return Escape(TeamName(view.teams, member.team_id));
+  const std::string who = Escape(member.email);
+  std::string html = "<form method=\"post\" action=\"/org/members/team\">" + MemberFields(viewer, member) +
+                     "<select name=\"team_id\" aria-label=\"Team of " + who + "\"><option value=\"\"" +
+                     (member.team_id ? "" : " selected") + ">No team</option>";
+  for (const store::Team& team : view.teams) {
+    html += "<option value=\"" + Escape(team.id) + "\"" + (member.team_id == team.id ? " selected" : "") + ">" +
+            Escape(team.name) + "</option>";
+  }
+  return html + "</select> <button type=\"submit\" aria-label=\"Save team of " + who + "\">Save</button></form>";
+}
+
+// Remove: for managers, on others' rows (one's own row has Leave below the table), and on an
+// owner's row only for owners.
+std::string RemoveCell(const Viewer& viewer, const store::User& member) {
+  if (member.id == viewer.user_id) return "";
+  if (!IsOwner(viewer) && member.org_role.value_or("member") == "owner") return "";
+  const std::string who = Escape(member.email);
+  return "<form method=\"post\" action=\"/org/members/remove\" data-confirm=\"Remove " + who +
+         " from the org? They no longer see its shared memories; what they shared stays shared.\">" +
+         MemberFields(viewer, member) + "<button type=\"submit\" aria-label=\"Remove " + who +
+         " from the org\">Remove</button></form>";
+}
+
+std::string MembersTable(const Viewer& viewer, const OrgView& view) {
+  std::string html = "<h2>Members</h2><table><thead><tr><th scope=\"col\">Email</th><th scope=\"col\">Role</th>"
+                     "<th scope=\"col\">Team</th>" +
+                     std::string(Manages(viewer) ? "<th scope=\"col\"><span class=\"who\">Action</span></th>" : "") +
+                     "</tr></thead><tbody>";
   for (const store::User& member : view.members) {
-    html += "<tr><td>" + Escape(member.email) + "</td><td>" + Escape(member.org_role.value_or("member")) +
-            "</td><td>" + Escape(TeamName(view.teams, member.team_id)) + "</td></tr>";
+    html += "<tr><td>" + Escape(member.email) + "</td><td>" + RoleCell(viewer, member) + "</td><td>" +
+            TeamCell(viewer, view, member) + "</td>";
+    if (Manages(viewer)) html += "<td>" + RemoveCell(viewer, member) + "</td>";
+    html += "</tr>";
   }
   return html + "</tbody></table>";
+}
+
+// Every member may leave (the store keeps the last owner).
+std::string LeaveForm(const Viewer& viewer, const OrgView& view) {
+  const std::string org = Escape(view.org.name);
+  return "<form method=\"post\" action=\"/org/leave\" data-confirm=\"Leave " + org +
+         "? You no longer see its shared memories; what you shared stays shared with it.\">" + CsrfField(viewer) +
+         "<button type=\"submit\" aria-label=\"Leave " + org + " as " + Escape(viewer.email) +
+         "\">Leave org</button></form>";
 }
 
 std::string TeamsList(const OrgView& view) {
@@ -126,7 +197,8 @@ Response OrgPage(const WebContext& ctx, const Viewer& viewer, std::string_view n
   if (!read.ok()) return DashboardError(viewer, StatusOf(read) == 404 ? 404 : 503, "The org could not be read.");
   std::string body = "<h1>" + Escape(view.org.name) + "</h1>" + std::string(notice_html) +
                      "<p>You are " + Escape(viewer.org_role.value_or("member")) + " of this org.</p>" +
-                     MembersTable(view) + TeamsList(view) + InvitesTable(viewer, view);
+                     MembersTable(viewer, view) + LeaveForm(viewer, view) + TeamsList(view) +
+                     InvitesTable(viewer, view);
   if (Manages(viewer)) {
     body += ManagementForms(viewer, view);
   } else {
@@ -154,7 +226,7 @@ std::optional<Response> RefuseManagement(const WebContext& ctx, const Request& r
   }
   if (!viewer->org_id) return DashboardError(*viewer, 404, "You are not in an org.");
   if (!Manages(*viewer)) {
-    return DashboardError(*viewer, 403, "Only the org's owners and admins invite people and create teams.");
+    return DashboardError(*viewer, 403, "Only the org's owners and admins manage members, invite people and create teams.");
   }
   form = std::move(*parsed);
   return std::nullopt;
@@ -224,6 +296,53 @@ Response RevokeInvite(const WebContext& ctx, const Request& request) {
   return Redirect("/org", 303);
 }
 
+// A member's role, team or removal (owners and admins; the store holds the rules: who may set
+// which role, the last owner, members of this org only). A refusal shows the org page with why.
+template <typename Change>
+Response ChangeMember(const WebContext& ctx, const Request& request, Change change) {
+  std::optional<Viewer> viewer;
+  Form form;
+  if (auto refused = RefuseManagement(ctx, request, viewer, form)) return *refused;
+  Status changed = ctx.db.Write([&](store::Connection& c) { return change(c, *viewer, form); });
+  if (!changed.ok()) return OrgPage(ctx, *viewer, ErrorNotice(changed.message()), StatusOf(changed));
+  return Redirect("/org", 303);
+}
+
+Response SetMemberRole(const WebContext& ctx, const Request& request) {
+  return ChangeMember(ctx, request, [](store::Connection& c, const Viewer& viewer, const Form& form) {
+    return store::SetMemberRole(c, *viewer.org_id, viewer.user_id, form.Get("member_id"), form.Get("role")).status();
+  });
+}
+
+Response SetMemberTeam(const WebContext& ctx, const Request& request) {
+  return ChangeMember(ctx, request, [](store::Connection& c, const Viewer& viewer, const Form& form) {
+    std::optional<std::string> team;
+    if (!form.Get("team_id").empty()) team = form.Get("team_id");
+    return store::SetMemberTeam(c, *viewer.org_id, viewer.user_id, form.Get("member_id"), team).status();
+  });
+}
+
+Response RemoveMember(const WebContext& ctx, const Request& request) {
+  return ChangeMember(ctx, request, [](store::Connection& c, const Viewer& viewer, const Form& form) {
+    return store::RemoveMember(c, *viewer.org_id, viewer.user_id, form.Get("member_id"));
+  });
+}
+
+// Any member leaves their org (not RefuseManagement: no role needed), then lands on /.
+Response LeaveOrg(const WebContext& ctx, const Request& request) {
+  auto viewer = FindViewer(ctx.db, request);
+  if (!viewer) return SignInFirst(request);
+  if (request.method != "POST") return DashboardError(*viewer, 405, "Use the form on the org page.");
+  std::optional<Form> form = ParseForm(request.body);
+  if (!form || !CsrfOk(*viewer, *form)) {
+    return DashboardError(*viewer, 403, "This form expired or came from another site; reload the page and try again.");
+  }
+  if (!viewer->org_id) return DashboardError(*viewer, 404, "You are not in an org.");
+  Status left = ctx.db.Write([&](store::Connection& c) { return store::LeaveOrg(c, viewer->user_id); });
+  if (!left.ok()) return OrgPage(ctx, *viewer, ErrorNotice(left.message()), StatusOf(left));
+  return Redirect("/", 303);
+}
+
 }  // namespace
 
 std::vector<Route> OrgRoutes(const WebContext& ctx) {
@@ -233,7 +352,9 @@ std::vector<Route> OrgRoutes(const WebContext& ctx) {
     return Route{std::move(path), false, [ctx, handler](const Request& r) { return handler(ctx, r); }};
   };
   return {page("/org", ShowOrg), page("/org/create", CreateOrgPage), page("/org/teams", CreateTeam), page("/org/invites", CreateInvite),
-          page("/org/invites/revoke", RevokeInvite), InviteRoute(ctx)};
+          page("/org/invites/revoke", RevokeInvite), page("/org/members/role", SetMemberRole),
+          page("/org/members/team", SetMemberTeam), page("/org/members/remove", RemoveMember),
+          page("/org/leave", LeaveOrg), InviteRoute(ctx)};
 }
 
 }  // namespace rm::web

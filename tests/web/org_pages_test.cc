@@ -322,5 +322,174 @@ TEST_F(OrgPages, SomeoneInAnotherOrgIsToldWhyAndStaysThere) {
   EXPECT_FALSE(Reload(solo.id).org_id.has_value());
 }
 
+// Member management on /org (issue 16 Build 5: only org owners and admins manage members).
+class OrgMembers : public OrgPages {
+ protected:
+  void SetUp() override {
+    OrgPages::SetUp();
+    admin_ = Join("ad@example.com", "admin");
+    member_ = Join("mo@example.com", "member", team_.id);
+    admin_browser_ = SessionOf(admin_.id);
+    member_browser_ = SessionOf(member_.id);
+  }
+  store::User Join(const std::string& email, const std::string& role, std::optional<std::string> team = std::nullopt) {
+    const store::User user = AddUser(email);
+    return Write<store::User>(
+        [&](store::Connection& c) { return store::SetMembership(c, {org_.id, user.id, role, std::move(team)}); });
+  }
+  Response Post(const WebFixture::Browser& browser, const std::string& path,
+                std::vector<std::pair<std::string, std::string>> fields) {
+    fields.emplace_back("csrf", browser.csrf);
+    return Call(PostForm(path, fields, browser.cookie));
+  }
+  // org_id / org_role / team_id of a user, "-" for none: one string to compare before and after.
+  std::string MembershipOf(const std::string& id) {
+    const store::User user = Reload(id);
+    return user.org_id.value_or("-") + "/" + user.org_role.value_or("-") + "/" + user.team_id.value_or("-");
+  }
+
+  store::User admin_, member_;
+  WebFixture::Browser admin_browser_, member_browser_;
+};
+
+TEST_F(OrgMembers, AnAdminSeesLabelledControlsAndPromotesAMemberToAdmin) {
+  Response page = Call(Get("/org", "", admin_browser_.cookie));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(Contains(page.body, "action=\"/org/members/role\""));
+  EXPECT_TRUE(Contains(page.body, "<select name=\"role\" aria-label=\"Role of mo@example.com\">"));
+  EXPECT_TRUE(Contains(page.body, "aria-label=\"Save role of mo@example.com\""));
+  EXPECT_TRUE(Contains(page.body, "<select name=\"team_id\" aria-label=\"Team of mo@example.com\">"));
+  EXPECT_TRUE(Contains(page.body, "aria-label=\"Save team of mo@example.com\""));
+  EXPECT_TRUE(Contains(page.body, "aria-label=\"Remove mo@example.com from the org\""));
+  EXPECT_TRUE(Contains(page.body, "action=\"/org/members/remove\" data-confirm=\"Remove mo@example.com"));
+  EXPECT_TRUE(Contains(page.body, "action=\"/org/leave\" data-confirm="));
+  // An admin is offered only what they may do: no owner option, nothing on the owner's row.
+  EXPECT_FALSE(Contains(page.body, "<option value=\"owner\""));
+  EXPECT_FALSE(Contains(page.body, "aria-label=\"Role of ada@example.com\""));
+  EXPECT_FALSE(Contains(page.body, "aria-label=\"Remove ada@example.com"));
+  // The owner is offered the owner role.
+  EXPECT_TRUE(Contains(Call(Get("/org", "", owner_.cookie)).body, "<option value=\"owner\""));
+
+  Response promoted = Post(admin_browser_, "/org/members/role", {{"member_id", member_.id}, {"role", "admin"}});
+  ASSERT_EQ(promoted.status, 303) << promoted.body;
+  EXPECT_EQ(HeaderOf(promoted, "Location"), "/org");
+  EXPECT_EQ(Reload(member_.id).org_role, "admin");
+  EXPECT_EQ(Reload(member_.id).team_id, team_.id);
+}
+
+TEST_F(OrgMembers, AnAdminCannotMakeAnOwnerNorDemoteOrRemoveOne) {
+  const std::string owner_before = MembershipOf(web_.user_id()), member_before = MembershipOf(member_.id);
+  Response made = Post(admin_browser_, "/org/members/role", {{"member_id", member_.id}, {"role", "owner"}});
+  EXPECT_EQ(made.status, 403);
+  EXPECT_TRUE(Contains(made.body, "role=\"alert\"")) << made.body;
+  EXPECT_EQ(Post(admin_browser_, "/org/members/role", {{"member_id", admin_.id}, {"role", "owner"}}).status, 403);
+  EXPECT_EQ(Post(admin_browser_, "/org/members/role", {{"member_id", web_.user_id()}, {"role", "member"}}).status, 403);
+  EXPECT_EQ(Post(admin_browser_, "/org/members/remove", {{"member_id", web_.user_id()}}).status, 403);
+  EXPECT_EQ(MembershipOf(web_.user_id()), owner_before);
+  EXPECT_EQ(MembershipOf(member_.id), member_before);
+  EXPECT_EQ(Reload(admin_.id).org_role, "admin");
+}
+
+TEST_F(OrgMembers, TheLastOwnerCannotLeaveOrBeDemoted) {
+  const std::string before = MembershipOf(web_.user_id());
+  Response leave = Post(owner_, "/org/leave", {});
+  EXPECT_EQ(leave.status, 409);
+  EXPECT_TRUE(Contains(leave.body, "make someone else owner first")) << leave.body;
+  Response demote = Post(owner_, "/org/members/role", {{"member_id", web_.user_id()}, {"role", "admin"}});
+  EXPECT_EQ(demote.status, 409);
+  EXPECT_TRUE(Contains(demote.body, "make someone else owner first")) << demote.body;
+  EXPECT_EQ(MembershipOf(web_.user_id()), before);
+
+  // Once the owner has made someone else owner, they may step down.
+  EXPECT_EQ(Post(owner_, "/org/members/role", {{"member_id", admin_.id}, {"role", "owner"}}).status, 303);
+  EXPECT_EQ(Post(owner_, "/org/members/role", {{"member_id", web_.user_id()}, {"role", "admin"}}).status, 303);
+  EXPECT_EQ(Reload(web_.user_id()).org_role, "admin");
+}
+
+TEST_F(OrgMembers, AMemberCannotChangeAnyone) {
+  Response page = Call(Get("/org", "", member_browser_.cookie));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_FALSE(Contains(page.body, "action=\"/org/members/"));
+  EXPECT_TRUE(Contains(page.body, "action=\"/org/leave\""));
+
+  const std::string admin_before = MembershipOf(admin_.id), member_before = MembershipOf(member_.id);
+  EXPECT_EQ(Post(member_browser_, "/org/members/role", {{"member_id", admin_.id}, {"role", "member"}}).status, 403);
+  EXPECT_EQ(Post(member_browser_, "/org/members/role", {{"member_id", member_.id}, {"role", "admin"}}).status, 403);
+  EXPECT_EQ(Post(member_browser_, "/org/members/team", {{"member_id", admin_.id}, {"team_id", team_.id}}).status, 403);
+  Response remove = Post(member_browser_, "/org/members/remove", {{"member_id", admin_.id}});
+  EXPECT_EQ(remove.status, 403);
+  EXPECT_TRUE(Contains(remove.body, "owners and admins"));
+  EXPECT_EQ(MembershipOf(admin_.id), admin_before);
+  EXPECT_EQ(MembershipOf(member_.id), member_before);
+}
+
+TEST_F(OrgMembers, RemovingAMemberClearsTheirOrgAndTeamAndTeamsAreSetFromThePage) {
+  EXPECT_EQ(Post(admin_browser_, "/org/members/team", {{"member_id", admin_.id}, {"team_id", team_.id}}).status, 303);
+  EXPECT_EQ(Reload(admin_.id).team_id, team_.id);
+  EXPECT_EQ(Post(admin_browser_, "/org/members/team", {{"member_id", admin_.id}, {"team_id", ""}}).status, 303);
+  EXPECT_FALSE(Reload(admin_.id).team_id.has_value());
+
+  Response removed = Post(admin_browser_, "/org/members/remove", {{"member_id", member_.id}});
+  ASSERT_EQ(removed.status, 303) << removed.body;
+  EXPECT_EQ(HeaderOf(removed, "Location"), "/org");
+  EXPECT_EQ(MembershipOf(member_.id), "-/-/-");
+  EXPECT_FALSE(Contains(Call(Get("/org", "", owner_.cookie)).body, "mo@example.com"));
+  // Their next request sees no org.
+  EXPECT_TRUE(Contains(Call(Get("/org", "", member_browser_.cookie)).body, "You are not in an org"));
+}
+
+TEST_F(OrgMembers, SomeoneOfAnotherOrgIsNotFoundAndNothingChanges) {
+  const store::User zed = AddUser("zed@example.com");
+  const store::Org other = Write<store::Org>([&](store::Connection& c) { return store::CreateOrg(c, "Other", zed.id); });
+  const store::Team theirs = Write<store::Team>([&](store::Connection& c) { return store::CreateTeam(c, other.id, "Sales"); });
+  const std::string zed_before = MembershipOf(zed.id), member_before = MembershipOf(member_.id);
+  for (const std::string& id : {zed.id, std::string("no-such-user")}) {
+    Response role = Post(owner_, "/org/members/role", {{"member_id", id}, {"role", "member"}});
+    EXPECT_EQ(role.status, 404);
+    EXPECT_FALSE(Contains(role.body, "Other"));
+    EXPECT_EQ(Post(owner_, "/org/members/team", {{"member_id", id}, {"team_id", team_.id}}).status, 404);
+    EXPECT_EQ(Post(owner_, "/org/members/remove", {{"member_id", id}}).status, 404);
+  }
+  EXPECT_EQ(Post(owner_, "/org/members/team", {{"member_id", member_.id}, {"team_id", theirs.id}}).status, 404);
+  EXPECT_EQ(MembershipOf(zed.id), zed_before);
+  EXPECT_EQ(MembershipOf(member_.id), member_before);
+}
+
+TEST_F(OrgMembers, WithoutTheCsrfTokenNothingChanges) {
+  const std::string owner_before = MembershipOf(web_.user_id()), member_before = MembershipOf(member_.id);
+  const std::vector<std::pair<std::string, std::string>> fields = {
+      {"member_id", member_.id}, {"role", "admin"}, {"team_id", ""}};
+  for (const std::string path : {"/org/members/role", "/org/members/team", "/org/members/remove", "/org/leave"}) {
+    EXPECT_EQ(Call(PostForm(path, fields, owner_.cookie)).status, 403) << path;
+    EXPECT_EQ(Call(PostForm(path, fields, member_browser_.cookie)).status, 403) << path;
+    auto wrong = fields;
+    wrong.emplace_back("csrf", "wrong");
+    EXPECT_EQ(Call(PostForm(path, wrong, owner_.cookie)).status, 403) << path;
+    Response unsigned_post = Call(PostForm(path, fields));
+    EXPECT_EQ(unsigned_post.status, 303) << path;
+    EXPECT_EQ(HeaderOf(unsigned_post, "Location").rfind("/signin?", 0), 0u) << path;
+  }
+  EXPECT_EQ(MembershipOf(web_.user_id()), owner_before);
+  EXPECT_EQ(MembershipOf(member_.id), member_before);
+}
+
+TEST_F(OrgMembers, AMemberLeavesAndTheInvitePagePointsToTheLeaveButton) {
+  Response left = Post(member_browser_, "/org/leave", {});
+  ASSERT_EQ(left.status, 303) << left.body;
+  EXPECT_EQ(HeaderOf(left, "Location"), "/");
+  EXPECT_EQ(MembershipOf(member_.id), "-/-/-");
+  EXPECT_EQ(Post(member_browser_, "/org/leave", {}).status, 404);
+
+  // Someone in another org is told where to leave it.
+  const std::string token = StoreInvite(std::nullopt).token;
+  Response invite = Call(Get("/invite/" + token, "", admin_browser_.cookie));
+  EXPECT_TRUE(Contains(invite.body, "already a member"));  // same org: nothing to leave
+  const store::User zed = AddUser("zed@example.com");
+  Write<store::Org>([&](store::Connection& c) { return store::CreateOrg(c, "Other", zed.id); });
+  Response elsewhere = Call(Get("/invite/" + token, "", SessionOf(zed.id).cookie));
+  EXPECT_TRUE(Contains(elsewhere.body, "<strong>Leave org</strong>")) << elsewhere.body;
+  EXPECT_TRUE(Contains(elsewhere.body, "href=\"/org\""));
+}
+
 }  // namespace
 }  // namespace rm::web::testing
