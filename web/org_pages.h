@@ -4,6 +4,9 @@
 //   POST /org/teams            create a team                  (owners and admins)
 //   POST /org/invites          invite by email, optional team: the link is shown once
 //   POST /org/invites/revoke   withdraw a pending invite
+//   POST /org/create           a person in no org creates one and owns it
+//   POST /org/members/role|team|remove   manage a member (owners and admins; store/org_members.h)
+//   POST /org/leave            leave the org (not its last owner)
 //   GET  /invite/{token}       what the invite is, and how to accept it (invite_page.cc)
 //   POST /invite/{token}       join as the signed-in person, or create an account and join
 //

@@ -81,7 +81,8 @@ TEST_F(MemoryPages, EveryDashboardRouteNeedsASessionAndEveryChangeItsCsrfToken) 
       "/memories", "/trash/empty", "/memories/" + id + "/edit", "/memories/" + id + "/visibility",
       "/memories/" + id + "/share", "/memories/" + id + "/unshare", "/memories/" + id + "/delete",
       "/memories/" + id + "/restore", "/connections/keys", "/connections/keys/revoke", "/connections/grants/revoke",
-      "/org/create", "/org/teams", "/org/invites", "/org/invites/revoke"};
+      "/org/create", "/org/teams", "/org/invites", "/org/invites/revoke", "/org/members/role",
+      "/org/members/team", "/org/members/remove", "/org/leave"};
   const std::size_t memories = Count("memories"), keys = Count("api_keys"), orgs = Count("orgs");
   const std::string before = Stored(id).at("updated_at").as_string().c_str();
   for (const std::string& path : posts) {
