@@ -6,6 +6,7 @@
 
 #include "app/cli_commands.h"
 #include "app/cli_output.h"
+#include "app/public_url.h"
 #include "store/org_invites.h"
 #include "store/orgs.h"
 #include "store/users.h"
@@ -30,7 +31,7 @@ struct InviteArgs {
   std::string org_id;
   std::string email;
   std::string team_id;     // empty: no team
-  std::string public_url;  // empty: $REFLECT_PUBLIC_URL, else kDefaultPublicUrl
+  std::string public_url;  // empty: $REFLECT_PUBLIC_URL, else http://127.0.0.1:8765 (app/public_url.h)
 };
 
 struct TeamCreateArgs {
@@ -97,31 +98,12 @@ int RunAddMember(const CliContext& ctx, const AddMemberArgs& args) {
   return kExitOk;
 }
 
-constexpr const char* kDefaultPublicUrl = "http://127.0.0.1:8765";
 
-// The server's base URL without a trailing '/'; InvalidArgument unless http(s). The same rule as
-// signin-link's (app/cli_signin.cc), so both print links to the same server.
-Result<std::string> InvitePublicUrl(std::string url) {
-  const bool from_flag = !url.empty();
-  if (url.empty()) {
-    const char* env = std::getenv("REFLECT_PUBLIC_URL");
-    url = env != nullptr && *env != '\0' ? env : kDefaultPublicUrl;
-  }
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  const std::string where = from_flag ? "--public-url" : "$REFLECT_PUBLIC_URL";
-  const bool http = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-  const bool has_host = http && url.size() > url.find("://") + 3;
-  if (!has_host || url.find_first_of(" \t\r\n?#") != std::string::npos) {
-    return Status::InvalidArgument(where + ": '" + url +
-                                   "' is not the server's base URL (e.g. https://memory.example.com)");
-  }
-  return url;
-}
 
 // The invite is made in the name of the org's owner: the CLI runs with the store's own rights,
 // and org_invites.invited_by must name a person who may invite.
 int RunOrgInvite(const CliContext& ctx, const InviteArgs& args) {
-  Result<std::string> base = InvitePublicUrl(args.public_url);
+  Result<std::string> base = CliPublicUrl(args.public_url);
   if (!base.ok()) return ReportError(base.status());
   Result<std::string> email = store::NormalizeEmail(args.email);
   if (!email.ok()) return ReportError(email.status());

@@ -12,6 +12,7 @@
 
 #include "app/cli_commands.h"
 #include "app/cli_output.h"
+#include "app/public_url.h"
 #include "store/users.h"
 #include "store/validation.h"
 #include "store/web_accounts.h"
@@ -24,7 +25,6 @@ namespace {
 constexpr std::size_t kMinPasswordChars = 8;
 constexpr std::size_t kMaxPasswordBytes = 1024;  // HashPassword's limit
 constexpr std::chrono::minutes kSignInLinkTtl{15};
-constexpr const char* kDefaultPublicUrl = "http://127.0.0.1:8765";
 
 // Characters, not bytes: a UTF-8 continuation byte does not start one.
 std::size_t CountChars(std::string_view text) {
@@ -101,29 +101,12 @@ int RunSetPassword(const CliContext& ctx, const std::string& email_arg) {
 
 struct SignInLinkArgs {
   std::string email;
-  std::string public_url;  // empty: $REFLECT_PUBLIC_URL, else kDefaultPublicUrl
+  std::string public_url;  // empty: $REFLECT_PUBLIC_URL, else http://127.0.0.1:8765 (app/public_url.h)
 };
 
-// The server's base URL without a trailing '/'; InvalidArgument unless http(s).
-Result<std::string> PublicUrl(std::string url) {
-  const bool from_flag = !url.empty();
-  if (url.empty()) {
-    const char* env = std::getenv("REFLECT_PUBLIC_URL");
-    url = env != nullptr && *env != '\0' ? env : kDefaultPublicUrl;
-  }
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  const std::string where = from_flag ? "--public-url" : "$REFLECT_PUBLIC_URL";
-  const bool http = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-  const bool has_host = http && url.size() > url.find("://") + 3;
-  if (!has_host || url.find_first_of(" \t\r\n?#") != std::string::npos) {
-    return Status::InvalidArgument(where + ": '" + url +
-                                   "' is not the server's base URL (e.g. https://memory.example.com)");
-  }
-  return url;
-}
 
 int RunSignInLink(const CliContext& ctx, const SignInLinkArgs& args) {
-  Result<std::string> base = PublicUrl(args.public_url);
+  Result<std::string> base = CliPublicUrl(args.public_url);
   if (!base.ok()) return ReportError(base.status());
   auto db = ctx.OpenDatabase();
   if (!db.ok()) return ReportError(db.status());
