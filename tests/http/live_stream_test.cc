@@ -163,6 +163,18 @@ TEST(LiveStream, ListenersOverTheCapAreRefused) {
   EXPECT_EQ(live.provider->count(), 2);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 TEST(LiveStream, AClientThatStopsReadingIsDroppedNotBuffered) {
   LiveServer live;
   net::io_context io;
@@ -188,7 +200,11 @@ TEST(LiveStream, AClientThatStopsReadingIsDroppedNotBuffered) {
   }
   EXPECT_TRUE(live.provider->WaitForCount(0)) << "a client that never reads was kept after " << pushes << " pushes";
   const std::size_t grown_kb = RssKb() - std::min(RssKb(), rss_before);
-  EXPECT_LT(grown_kb, 32u * 1024) << "the server grew by " << grown_kb << " KiB for a client that never read";
+  // Under AddressSanitizer freed memory stays resident in its quarantine (256 MB), so the
+  // resident size says nothing there; the drop above is what proves the bound.
+  if (!kAddressSanitizer) {
+    EXPECT_LT(grown_kb, 32u * 1024) << "the server grew by " << grown_kb << " KiB for a client that never read";
+  }
   RecordProperty("pushes_until_dropped", pushes);
 }
 
