@@ -34,6 +34,17 @@ bool IsStopWord(std::string_view folded) {
   return false;
 }
 
+// "Caroline's" is searched as "Caroline": the tokenizer would make it the phrase
+// "caroline s", which a memory that says "Caroline" (or "Caroline’s") does not hold.
+void StripPossessive(std::string& word) {
+  for (std::string_view suffix : {std::string_view("'s"), std::string_view("\u2019s")}) {
+    if (word.size() > suffix.size() && std::string_view(word).substr(word.size() - suffix.size()) == suffix) {
+      word.resize(word.size() - suffix.size());
+      return;
+    }
+  }
+}
+
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 // Splits on whitespace; "..." keeps spaces inside; a trailing '*' marks a prefix.
@@ -64,6 +75,7 @@ std::vector<Word> SplitWords(std::string_view text) {
       if (word.text == "OR") {
         word.or_operator = true;
       } else {
+        StripPossessive(word.text);
         while (!word.text.empty() && word.text.back() == '*') {
           word.text.pop_back();
           word.prefix = true;
@@ -115,13 +127,18 @@ Result<SearchTerms> BuildSearchTerms(std::string_view text, MatchMode mode) {
       if (!candidates.back().empty()) candidates.emplace_back();
       continue;
     }
-    Result<std::string> tokens = FoldedTokens(word.text);
-    if (!tokens.ok()) return tokens.status();
-    if (tokens->empty()) continue;  // no letters or digits: nothing to search for
+    // The MATCH gets the folded words, not their stems: FTS5 stems a query itself, and
+    // stemming is not idempotent ("coffee" -> "coffe" -> "coff"). Snippets compare stems.
+    Result<std::string> folded = FoldedWords(word.text);
+    if (!folded.ok()) return folded.status();
+    if (folded->empty()) continue;  // no letters or digits: nothing to search for
+    Result<std::string> stems = FoldedTokens(word.text);
+    if (!stems.ok()) return stems.status();
     if (kept == kMaxSearchPhrases) break;  // the rest is ignored
     ++kept;
-    const bool stop = !word.quoted && !word.prefix && IsStopWord(*tokens);
-    candidates.back().push_back({Phrase(*tokens, word.prefix), {SplitTokens(*tokens), word.prefix}, stop});
+    // Judged on the word, not its stem ("was" stems to "wa").
+    const bool stop = !word.quoted && !word.prefix && IsStopWord(*folded);
+    candidates.back().push_back({Phrase(*folded, word.prefix), {SplitTokens(*stems), word.prefix}, stop});
   }
   // Stop words are left out of a group that has any other word; a group of stop words alone
   // ("the who") is searched as typed.

@@ -31,7 +31,7 @@ enum class MatchMode {
 // still a query rather than an error.
 inline constexpr int kMaxSearchPhrases = 32;
 
-// One search word as the index holds it: its tokens (folded), the last a prefix
+// One search word as the index holds it: its tokens (folded and stemmed), the last a prefix
 // when the user typed word* or "a phrase"*.
 struct SearchPhrase {
   std::vector<std::string> tokens;

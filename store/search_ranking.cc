@@ -17,6 +17,11 @@ constexpr double kK1 = 1.2;
 constexpr double kB = 0.75;
 constexpr int kScoredColumns = 3;                              // title, content, tags
 constexpr double kColumnWeight[kScoredColumns] = {8.0, 1.0, 3.0};  // in SearchColumn order
+// A memory holding all of the query's words scores up to twice what BM25 alone gives
+// it, in proportion to the IDF of the words it covers: when any word may match, the
+// memory about "Caroline" and "support group" beats one that says "group" often.
+// (On LoCoMo's dev split, 0 → 1 moved R@1 42.7 → 43.2 %; 2 gave the same as 1.)
+constexpr double kCoverageBonus = 1.0;
 
 // ---------------------------------------------------------------- rm_match_features
 
@@ -97,13 +102,17 @@ double Bm25Score(const MatchFeatures& features, const Bm25Statistics& statistics
   const double average = statistics.average_length > 0 ? statistics.average_length : 1.0;
   const double norm = kK1 * (1 - kB + kB * features.length / average);
   double score = 0;
+  double covered = 0, total = 0;
   for (std::size_t i = 0; i < features.frequency.size() && i < statistics.phrase_rows.size(); ++i) {
-    const double f = features.frequency[i];
-    if (f <= 0) continue;
     const double n = statistics.phrase_rows[i];
     const double idf = std::log(1 + (statistics.rows - n + 0.5) / (n + 0.5));
+    total += idf;
+    const double f = features.frequency[i];
+    if (f <= 0) continue;
+    covered += idf;
     score += idf * (f * (kK1 + 1)) / (f + norm);
   }
+  if (total > 0) score *= 1 + kCoverageBonus * covered / total;
   return score;
 }
 

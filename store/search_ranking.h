@@ -54,6 +54,8 @@ Bm25Statistics StatisticsOf(const std::vector<const MatchFeatures*>& candidates,
 
 // BM25 (k1 1.2, b 0.75) of one candidate. IDF is ln(1 + (N - n + 0.5) / (n + 0.5)),
 // positive even for a phrase every candidate holds (as when all words must match).
+// Times 1 + (the IDF share of the query's phrases the candidate holds): covering more
+// of the query counts, which matters when any word may match.
 double Bm25Score(const MatchFeatures& features, const Bm25Statistics& statistics);
 
 // True once the functions are set up for new connections. Installed by a static

@@ -1,11 +1,11 @@
-// The search index's tokenizer (FTS5 unicode61 remove_diacritics 2, as migration 5
-// declares memories_fts), callable from C++ without a statement.
+// The search index's tokenizer (FTS5 porter over unicode61 remove_diacritics 2, as
+// migration 12 declares memories_fts), callable from C++ without a statement.
 //
 // Search needs the index's own view of text in two places: the tokens of what the
 // user typed (search_query.cc) and where the matched words sit in a hit's text
 // (search_snippet.cc). Calling SQLite's tokenizer directly, rather than a
-// look-alike, means "café" in a memory is found and bolded by "cafe" exactly as
-// the index matches it.
+// look-alike, means "café" in a memory is found and bolded by "cafe", and "supported"
+// by "supports", exactly as the index matches them.
 #pragma once
 
 #include <string>
@@ -38,7 +38,11 @@ struct TextTokens {
 Status TokenizeLikeIndex(std::string_view text, TextTokens& out);
 
 // The folded tokens of `text` joined by single spaces ("" when it has none): a
-// search word as the index would hold it.
+// search word as the index would hold it (stemmed: "supported" -> "support").
 Result<std::string> FoldedTokens(std::string_view text);
+
+// The same without stemming ("Supported" -> "supported"): the word itself, for
+// telling stop words and exact forms apart.
+Result<std::string> FoldedWords(std::string_view text);
 
 }  // namespace rm::store

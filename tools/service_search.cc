@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "store/search_query.h"
 #include "store/search_repository.h"
 #include "tools/cursor.h"
 #include "tools/memory_input.h"
@@ -62,10 +63,21 @@ Result<store::SearchPage> SearchPass(ServiceCall& call, const store::SearchReque
   return store::SearchMemories(call.conn, call.viewer, request);
 }
 
+// A question or a sentence ("When did Caroline go to the support group?": this many topic
+// words or more, stop words not counted) is searched with any word from the start, best
+// coverage first (store/search_ranking.h): the memory that answers rarely repeats every
+// word of it. Fewer words are keywords, and every one must match.
+constexpr std::size_t kQuestionWords = 3;
+
 // Runs the search; a first page that finds nothing with every word required
 // tries again with any word (the result says which: "match": "all" | "any").
 Result<store::SearchPage> RunSearch(ServiceCall& call, store::SearchRequest& request,
                                     bool first_page) {
+  if (first_page && request.mode == store::MatchMode::kAll) {
+    Result<store::SearchTerms> terms = store::BuildSearchTerms(request.text, store::MatchMode::kAll);
+    if (!terms.ok()) return terms.status();
+    if (terms->phrases.size() >= kQuestionWords) request.mode = store::MatchMode::kAny;
+  }
   Result<store::SearchPage> page = SearchPass(call, request);
   if (!page.ok()) return page;
   if (first_page && request.mode == store::MatchMode::kAll && page->hits.empty() &&

@@ -103,7 +103,7 @@ class AgainstFts5 : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(sqlite3_open(":memory:", &db_), SQLITE_OK);
     Exec("CREATE VIRTUAL TABLE t USING fts5(title, content, tags, "
-         "tokenize = 'unicode61 remove_diacritics 2')");
+         "tokenize = 'porter unicode61 remove_diacritics 2')");
   }
   void TearDown() override { sqlite3_close(db_); }
 

@@ -104,11 +104,56 @@ TEST_F(SearchTest, AQuestionMatchesOnItsTopicWordsNotItsQuestionWords) {
   Write({{"title", "When did we ship?"}, {"content", "did it go to the printer when it was done"}});
   Write({{"title", "Support group"}, {"content", "Caroline attended an LGBTQ support group."}});
   CallResult r = Search({{"term", "When was the LGBTQ support group that Caroline attended?"}});
-  EXPECT_EQ(r.structured.at("match"), "all");
+  EXPECT_EQ(r.structured.at("match"), "any");  // a question: any of its topic words
   EXPECT_EQ(Titles(r), (std::vector<std::string>{"Support group"}));
   // Quoted, a stop word is searched; and a query of stop words alone is searched as typed.
   EXPECT_EQ(Titles(Search({{"term", "\"when\" printer"}})), (std::vector<std::string>{"When did we ship?"}));
   EXPECT_EQ(Titles(Search({{"term", "did when"}})), (std::vector<std::string>{"When did we ship?"}));
+}
+
+TEST_F(SearchTest, WordsMatchTheirOtherForms) {
+  Write({{"title", "Weekly"}, {"content", "Caroline attended two support groups in May"}});
+  Write({{"title", "Other"}, {"content", "a group of people"}});
+  EXPECT_EQ(Titles(Search({{"term", "attending group"}})), (std::vector<std::string>{"Weekly"}));
+  CallResult r = Search({{"term", "supporting"}});
+  ASSERT_EQ(Titles(r), (std::vector<std::string>{"Weekly"}));
+  const std::string snippet = Str(r.structured.at("results").at(0).at("snippet"));
+  EXPECT_NE(snippet.find("**support**"), std::string::npos) << snippet;
+  // Quoted phrases stem too, word by word, and keep their order.
+  EXPECT_EQ(Titles(Search({{"term", "\"supported group\""}})), (std::vector<std::string>{"Weekly"}));
+  EXPECT_TRUE(Titles(Search({{"term", "\"groups support\""}})).empty());
+}
+
+TEST_F(SearchTest, APossessiveIsSearchedAsTheName) {
+  Write({{"title", "Pets"}, {"content", "Caroline adopted a dog last spring"}});
+  Write({{"title", "Other pets"}, {"content", "Melanie walks her dog"}});
+  CallResult r = Search({{"term", "Caroline's dog"}});
+  EXPECT_EQ(r.structured.at("match"), "all");
+  EXPECT_EQ(Titles(r), (std::vector<std::string>{"Pets"}));
+  EXPECT_EQ(Titles(Search({{"term", "Caroline\u2019s dog"}})), (std::vector<std::string>{"Pets"}));
+}
+
+TEST_F(SearchTest, AQuestionOfStopWordsAndOneRareWordFindsIt) {
+  for (int i = 0; i < 30; ++i) {
+    Write({{"title", "note " + std::to_string(i)}, {"content", "what was it that they did when it was there"}});
+  }
+  Write({{"title", "Trip"}, {"content", "the ferry to Zanzibar left at noon"}});
+  CallResult r = Search({{"term", "What was it that they did about the Zanzibar?"}});
+  EXPECT_EQ(Titles(r), (std::vector<std::string>{"Trip"}));
+}
+
+TEST_F(SearchTest, AQuestionRanksTheMemoryThatCoversMoreOfItFirst) {
+  // Any word may match a question, so memories holding one of its words are found too; the
+  // one holding more of them ranks first, even against one that repeats a single word.
+  Write({{"title", "Groups"}, {"content", "group chat, group photo, group group group"}});
+  Write({{"title", "Outing"}, {"content", "Caroline went to the support group on Friday"}});
+  Write({{"title", "Support"}, {"content", "support ticket about billing"}});
+  CallResult r = Search({{"term", "When did Caroline go to the support group?"}});
+  EXPECT_EQ(r.structured.at("match"), "any");
+  ASSERT_EQ(Titles(r).size(), 3u);
+  EXPECT_EQ(Titles(r).front(), "Outing");
+  // Two words are keywords: both must match.
+  EXPECT_EQ(Titles(Search({{"term", "support group"}})), (std::vector<std::string>{"Outing"}));
 }
 
 TEST_F(SearchTest, AccentsAreFolded) {
