@@ -11,6 +11,9 @@
 //   a OR b           either side; OR (upper case) separates groups of words
 // A word without letters or digits (e.g. "-", "::", "—") is dropped. Nothing
 // else is an operator: "NOT", "AND", "-x" and "title:x" are searched as text.
+// Words match by stem (the index is porter-stemmed: "groups" matches "group");
+// bare stop and question words are not required when the group has other words;
+// "name's" is searched as "name".
 #pragma once
 
 #include <string>

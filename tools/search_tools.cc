@@ -37,9 +37,11 @@ void AddSearchTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> 
       .name = "search_memories",
       .title = "Search memories",
       .description =
-          "Full-text search, best matches first, with snippets. Words must all match "
-          "(if none does, any may); \"exact phrase\", prefix* and a OR b work; everything "
-          "else is plain text. Titles weigh more than tags, tags more than content. "
+          "Full-text search, best matches first, with snippets. Words match their other forms "
+          "(groups, grouped). Keywords must all match (if none does, any may); a question or "
+          "sentence matches on any of its words, memories covering more of it first. "
+          "\"exact phrase\", prefix* and a OR b work; everything else is plain text. "
+          "Titles weigh more than tags, tags more than content. "
           "Filter by tags (any of), memory_type, scope and creation time.",
       .input_schema = schema::Input(
           {{"term", schema::String("What to look for.", 0, 1000)},
@@ -54,7 +56,7 @@ void AddSearchTools(mcp::ToolRegistry& registry, std::shared_ptr<MemoryService> 
       .output_schema = schema::Output(
           {{"results", {{"type", "array"}, {"items", SearchHitSchema()}}},
            {"match", {{"type", "string"}, {"enum", {"all", "any"}},
-                      {"description", "all: every word matched; any: nothing matched every word, so any word did."}}},
+                      {"description", "all: every word matched; any: a question or sentence, or nothing matched every word, so any word did."}}},
            {"next_cursor", {{"type", json::array{"string", "null"}}}}},
           {"results", "match", "next_cursor"}),
       .annotations = ReadOnly("Search memories"),
