@@ -4,9 +4,9 @@
 // Each migration is store/postgres/schema/NNN_snake_name.sql, embedded at build
 // time (store/postgres/schema/embed_pg_migrations.cmake); adding one is adding a file.
 // The long-term rule: the same numbers as SQLite's store/schema/, so a version
-// means the same schema on both engines. 001 is the canonical schema; SQLite's
-// 002-011 (FTS, api_keys.vendor, idempotency_keys, ..., OAuth) are still to be
-// ported, so for now a PostgreSQL database stops at version 1.
+// means the same schema on both engines. 001-012 are ports of SQLite's 001-012
+// (full-text search is a generated tsvector column instead of FTS5; see
+// docs/SCHEMA.md "PostgreSQL"), checked by tests/postgres/pg_schema_parity_test.cc.
 //
 // Migrations are recorded in schema_migrations(version, name, applied_at), the
 // table SQLite's store/migrations.cc uses (applied_at is TIMESTAMPTZ here).

@@ -1,5 +1,6 @@
 // PostgreSQL migrations: migration 1 creates every canonical table, a second run
 // applies nothing, and processes migrating at once migrate once (advisory lock).
+// That migrations 2-12 match SQLite's is pg_schema_parity_test.cc's business.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -54,6 +55,22 @@ std::set<std::string> WithMigrationsTable(std::set<std::string> tables) {
   return tables;
 }
 
+// Every migration this build applies to a new database: {"1_canonical", "2_memories_fts", ...}.
+std::vector<std::string> AllApplied() {
+  std::vector<std::string> names;
+  for (const PgMigration& m : AllPgMigrations()) {
+    names.push_back(std::to_string(m.version) + "_" + std::string(m.name));
+  }
+  return names;
+}
+
+// `tables` holds every canonical table and schema_migrations (later migrations add more).
+void ExpectCanonical(const std::set<std::string>& tables) {
+  for (const std::string& t : WithMigrationsTable(CanonicalTables())) {
+    EXPECT_EQ(tables.count(t), 1u) << t;
+  }
+}
+
 class PgMigrationsTest : public rm::testing::ThrowawayPostgres {
  protected:
   PgConnection Connect() {
@@ -67,14 +84,15 @@ TEST_F(PgMigrationsTest, CreatesEveryCanonicalTable) {
   PgConnection conn = Connect();
   Result<std::vector<std::string>> applied = ApplyPgMigrations(conn);
   ASSERT_TRUE(applied.ok()) << applied.status().ToString();
-  EXPECT_EQ(*applied, std::vector<std::string>{"1_canonical"});
+  EXPECT_EQ(*applied, AllApplied());
   std::set<std::string> canonical = CanonicalTables();
   EXPECT_EQ(canonical.size(), 15u);
-  EXPECT_EQ(TablesIn(conn), WithMigrationsTable(canonical));
+  ExpectCanonical(TablesIn(conn));
 
-  Result<PgRows> recorded = conn.Query("SELECT version, name, applied_at IS NOT NULL FROM schema_migrations");
+  Result<PgRows> recorded = conn.Query(
+      "SELECT version, name, applied_at IS NOT NULL FROM schema_migrations ORDER BY version");
   ASSERT_TRUE(recorded.ok());
-  ASSERT_EQ(recorded->RowCount(), 1);
+  ASSERT_EQ(recorded->RowCount(), static_cast<int>(AllPgMigrations().size()));
   EXPECT_EQ(recorded->Text(0, 0), "1");
   EXPECT_EQ(recorded->Text(0, 1), "canonical");
   EXPECT_EQ(recorded->Text(0, 2), "t");
@@ -150,15 +168,17 @@ TEST_F(PgMigrationsTest, ConcurrentMigratorsMigrateOnce) {
     ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status().ToString();
     if (!results[i]->empty()) {
       ++applied_by;
-      EXPECT_EQ(*results[i], std::vector<std::string>{"1_canonical"});
+      EXPECT_EQ(*results[i], AllApplied());
     }
-    EXPECT_EQ(seen[i], WithMigrationsTable(CanonicalTables())) << "migrator " << i;
+    SCOPED_TRACE("migrator " + std::to_string(i));
+    ExpectCanonical(seen[i]);
+    EXPECT_EQ(seen[i], seen[0]);
   }
   EXPECT_EQ(applied_by, 1);
   PgConnection conn = Connect();
   Result<PgRows> count = conn.Query("SELECT count(*) FROM schema_migrations");
   ASSERT_TRUE(count.ok());
-  EXPECT_EQ(count->Text(0, 0), "1");
+  EXPECT_EQ(count->Text(0, 0), std::to_string(AllPgMigrations().size()));
 }
 
 TEST_F(PgMigrationsTest, RefusesANewerDatabaseAndReleasesTheLock) {
