@@ -176,7 +176,10 @@ Result<std::int64_t> SetSharingWithOwnReplies(Connection& conn, const Viewer& vi
   Statement& s = conn.Prepare(
       "UPDATE memories SET shared_with_org_id = ?2, shared_with_team_id = ?3, shared_at = ?4, "
       "updated_at = ?5 WHERE id = ?1 OR (parent_memory_id = ?1 AND "
-      "user_id = (SELECT p.user_id FROM memories p WHERE p.id = ?1))");
+      "user_id = (SELECT p.user_id FROM memories p WHERE p.id = ?1) AND "
+      // A reply already shared this way is left as it is: its updated_at moving with
+      // nothing else would be a change no listener is told of (live changes compare access).
+      "NOT (shared_with_org_id IS ?2 AND shared_with_team_id IS ?3))");
   s.Bind(1, id).Bind(2, sharing.org_id).Bind(3, sharing.team_id).Bind(4, sharing.shared_at);
   s.Bind(5, updated_at);
   RM_RETURN_IF_ERROR(s.Run());
