@@ -138,7 +138,9 @@ Result<SearchTerms> BuildSearchTerms(std::string_view text, MatchMode mode) {
     ++kept;
     // Judged on the word, not its stem ("was" stems to "wa").
     const bool stop = !word.quoted && !word.prefix && IsStopWord(*folded);
-    candidates.back().push_back({Phrase(*folded, word.prefix), {SplitTokens(*stems), word.prefix}, stop});
+    SearchPhrase phrase{SplitTokens(*stems), word.prefix, {}};
+    if (!word.prefix && *folded != *stems) phrase.exact = *folded;
+    candidates.back().push_back({Phrase(*folded, word.prefix), std::move(phrase), stop});
   }
   // Stop words are left out of a group that has any other word; a group of stop words alone
   // ("the who") is searched as typed.

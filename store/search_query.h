@@ -39,6 +39,9 @@ inline constexpr int kMaxSearchPhrases = 32;
 struct SearchPhrase {
   std::vector<std::string> tokens;
   bool prefix = false;
+  // The word as typed, folded but not stemmed ("running"), when that differs from its
+  // stems ("run"): a memory holding this exact form ranks above one holding another form.
+  std::string exact;
 };
 
 struct SearchTerms {

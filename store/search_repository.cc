@@ -1,6 +1,7 @@
 #include "store/search_repository.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 
 #include "store/search_ranking.h"
 #include "store/search_snippet.h"
+#include "store/search_tokenizer.h"
 #include "store/visibility_match.h"
 
 namespace rm::store {
@@ -389,6 +391,80 @@ Result<std::vector<Candidate>> FindCandidates(Connection& conn, const Viewer& vi
                      check);
 }
 
+// Up to this many candidates are read to find which hold a search word in the form it was
+// typed (MarkExactForms); a search with more ranks them by stems alone. The count is the
+// window's, the same on every page, so every page scores alike.
+constexpr std::size_t kExactFormsChecked = 200;
+
+bool IsAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+bool IsWordByte(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
+
+// Whether `text` holds `word` (folded ASCII, words separated by single spaces) as whole
+// words, ASCII case ignored: the tokenizer's verdict for ASCII, without running it (a
+// search checks up to kExactFormsChecked rows, and tokenizing each doubled a small user's search).
+bool HoldsAsciiWords(std::string_view text, std::string_view word) {
+  for (std::size_t at = 0; at + word.size() <= text.size(); ++at) {
+    std::size_t i = 0, t = at;
+    while (i < word.size() && t < text.size()) {
+      const unsigned char want = static_cast<unsigned char>(word[i]);
+      const unsigned char got = static_cast<unsigned char>(std::tolower(static_cast<unsigned char>(text[t])));
+      if (want == ' ') {  // between the words of a phrase: any run of non-word bytes
+        if (IsWordByte(got)) break;
+        while (t < text.size() && !IsWordByte(static_cast<unsigned char>(text[t]))) ++t;
+        ++i;
+        continue;
+      }
+      if (want != got) break;
+      ++i;
+      ++t;
+    }
+    if (i < word.size()) continue;
+    const bool starts = at == 0 || !IsWordByte(static_cast<unsigned char>(text[at - 1]));
+    const bool ends = t == text.size() || !IsWordByte(static_cast<unsigned char>(text[t]));
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+// Sets each candidate's exact_share: of the phrases whose typed form differs from its
+// stems ("running" / "run"), the share its title, content or tags hold as typed.
+Status MarkExactForms(Connection& conn, const SearchTerms& terms, std::vector<Candidate>& candidates) {
+  std::vector<std::string> exact;
+  for (const SearchPhrase& w : terms.words) {
+    if (!w.exact.empty()) exact.push_back(w.exact);
+  }
+  if (exact.empty() || candidates.size() > kExactFormsChecked) return Status::Ok();
+  Statement& s = conn.Prepare(
+      "SELECT coalesce(title, '') || ' ' || coalesce(content, '') || ' ' || coalesce(tags, '') FROM memories "
+      "WHERE rowid = ?");
+  for (Candidate& c : candidates) {
+    s.Bind(1, c.rowid);
+    Result<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    const std::string text = *row ? s.Text(0) : std::string();
+    s.Reset();
+    std::optional<std::string> folded;  // tokenized only when a word is not ASCII
+    int held = 0;
+    for (const std::string& e : exact) {
+      if (IsAscii(e) && IsAscii(text)) {
+        held += HoldsAsciiWords(text, e) ? 1 : 0;
+        continue;
+      }
+      if (!folded) {
+        Result<std::string> words = FoldedWords(text);
+        if (!words.ok()) return words.status();
+        folded = " " + *words + " ";
+      }
+      held += folded->find(" " + e + " ") != std::string::npos ? 1 : 0;
+    }
+    c.features.exact_share = static_cast<double>(held) / static_cast<double>(exact.size());
+  }
+  return Status::Ok();
+}
+
 // Scores every candidate. The first page fixes the statistics — those of its
 // candidates, i.e. of memories the caller may see — and later pages reuse them,
 // so a hit scores alike on every page.
@@ -570,6 +646,7 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
       page.window.lowest_rowid = oldest->rowid;
       page.window.highest_rowid = newest->rowid;
     }
+    RM_RETURN_IF_ERROR(MarkExactForms(conn, *terms, ranked));
     ScoreCandidates(ranked, page.window, page.phrase_count, !request.window);
     SortByScore(ranked);
     if (request.after) {  // keyset: continue strictly after the previous page's last hit

@@ -124,6 +124,16 @@ TEST_F(SearchTest, WordsMatchTheirOtherForms) {
   EXPECT_TRUE(Titles(Search({{"term", "\"groups support\""}})).empty());
 }
 
+TEST_F(SearchTest, TheWordAsTypedRanksAboveItsOtherForms) {
+  // Same length, same column: only the form differs. The exact one is older, so without the
+  // bonus the tie would go to the newer memory.
+  Write({{"title", "a"}, {"content", "we went running today"}});
+  Write({{"title", "b"}, {"content", "we can run today"}});
+  EXPECT_EQ(Titles(Search({{"term", "running"}})), (std::vector<std::string>{"a", "b"}));
+  // The other way round: "run" is its own stem, so both forms weigh the same and the newer wins.
+  EXPECT_EQ(Titles(Search({{"term", "run"}})), (std::vector<std::string>{"b", "a"}));
+}
+
 TEST_F(SearchTest, APossessiveIsSearchedAsTheName) {
   Write({{"title", "Pets"}, {"content", "Caroline adopted a dog last spring"}});
   Write({{"title", "Other pets"}, {"content", "Melanie walks her dog"}});
