@@ -2,7 +2,7 @@
 // recorded in the database, applied once however many processes start together.
 //
 // Each migration is store/postgres/schema/NNN_snake_name.sql, embedded at build
-// time (store/postgres/schema/embed_pg_migrations.cmake); adding one is adding a file.
+// time (by store/schema/embed_migrations.cmake, as SQLite's are); adding one is adding a file.
 // The long-term rule: the same numbers as SQLite's store/schema/, so a version
 // means the same schema on both engines. 001-012 are ports of SQLite's 001-012
 // (full-text search is a generated tsvector column instead of FTS5; see
