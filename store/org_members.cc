@@ -74,6 +74,25 @@ Status ClearMembership(Connection& conn, const Org& org, const User& member) {
   return MoveOrgOwnerIfNeeded(conn, org, member.id);
 }
 
+// What every change to a member starts with: the actor may manage the org, and the member
+// is in it.
+struct MemberChange {
+  User actor;
+  Org org;
+  User member;
+};
+
+Result<MemberChange> StartMemberChange(Connection& conn, std::string_view org_id, std::string_view actor_user_id,
+                                       std::string_view member_user_id) {
+  Result<User> actor = RequireManager(conn, org_id, actor_user_id);
+  if (!actor.ok()) return actor.status();
+  Result<Org> org = FindOrgById(conn, org_id);
+  if (!org.ok()) return org.status();
+  Result<User> member = RequireMember(conn, *org, member_user_id);
+  if (!member.ok()) return member.status();
+  return MemberChange{std::move(*actor), std::move(*org), std::move(*member)};
+}
+
 }  // namespace
 
 Result<User> SetMemberRole(Connection& conn, std::string_view org_id, std::string_view actor_user_id,
@@ -81,61 +100,52 @@ Result<User> SetMemberRole(Connection& conn, std::string_view org_id, std::strin
   if (!IsKnownOrgRole(role)) {
     return Status::InvalidArgument("unknown org role '" + std::string(role) + "': use owner, admin or member");
   }
-  Result<User> actor = RequireManager(conn, org_id, actor_user_id);
-  if (!actor.ok()) return actor.status();
-  Result<Org> org = FindOrgById(conn, org_id);
-  if (!org.ok()) return org.status();
-  Result<User> member = RequireMember(conn, *org, member_user_id);
-  if (!member.ok()) return member.status();
-  const std::string current = RoleOf(*member);
-  if (RoleOf(*actor) != "owner" && (role == "owner" || current == "owner")) {
-    return Status::PermissionDenied("only an owner of org " + org->name +
+  Result<MemberChange> change = StartMemberChange(conn, org_id, actor_user_id, member_user_id);
+  if (!change.ok()) return change.status();
+  auto& [actor, org, member] = *change;
+  const std::string current = RoleOf(member);
+  if (RoleOf(actor) != "owner" && (role == "owner" || current == "owner")) {
+    return Status::PermissionDenied("only an owner of org " + org.name +
                                     " can make someone owner or change an owner's role");
   }
   if (current == role) return member;
-  if (current == "owner") RM_RETURN_IF_ERROR(RefuseIfLastOwner(conn, *org, *member, "stop being owner"));
+  if (current == "owner") RM_RETURN_IF_ERROR(RefuseIfLastOwner(conn, org, member, "stop being owner"));
   Statement& s = conn.Prepare("UPDATE users SET org_role = ?, updated_at = ? WHERE id = ?");
-  s.Bind(1, role).Bind(2, NowUtc()).Bind(3, member->id);
+  s.Bind(1, role).Bind(2, NowUtc()).Bind(3, member.id);
   RM_RETURN_IF_ERROR(s.Run());
-  if (current == "owner") RM_RETURN_IF_ERROR(MoveOrgOwnerIfNeeded(conn, *org, member->id));
-  return FindUserById(conn, member->id);
+  if (current == "owner") RM_RETURN_IF_ERROR(MoveOrgOwnerIfNeeded(conn, org, member.id));
+  return FindUserById(conn, member.id);
 }
 
 Result<User> SetMemberTeam(Connection& conn, std::string_view org_id, std::string_view actor_user_id,
                            std::string_view member_user_id, const std::optional<std::string>& team_id) {
-  Result<User> actor = RequireManager(conn, org_id, actor_user_id);
-  if (!actor.ok()) return actor.status();
-  Result<Org> org = FindOrgById(conn, org_id);
-  if (!org.ok()) return org.status();
-  Result<User> member = RequireMember(conn, *org, member_user_id);
-  if (!member.ok()) return member.status();
+  Result<MemberChange> change = StartMemberChange(conn, org_id, actor_user_id, member_user_id);
+  if (!change.ok()) return change.status();
+  auto& [actor, org, member] = *change;
   if (team_id) {
     Result<Team> team = FindTeamById(conn, *team_id);
     if (!team.ok() && team.status().code() != Status::Code::kNotFound) return team.status();
-    if (!team.ok() || team->org_id != org->id) {
-      return Status::NotFound("org " + org->name + " has no team with id " + *team_id);
+    if (!team.ok() || team->org_id != org.id) {
+      return Status::NotFound("org " + org.name + " has no team with id " + *team_id);
     }
   }
   // Memories shared with the member's former team stay shared with that team (org_members.h).
   Statement& s = conn.Prepare("UPDATE users SET team_id = ?, updated_at = ? WHERE id = ?");
-  s.Bind(1, team_id).Bind(2, NowUtc()).Bind(3, member->id);
+  s.Bind(1, team_id).Bind(2, NowUtc()).Bind(3, member.id);
   RM_RETURN_IF_ERROR(s.Run());
-  return FindUserById(conn, member->id);
+  return FindUserById(conn, member.id);
 }
 
 Status RemoveMember(Connection& conn, std::string_view org_id, std::string_view actor_user_id,
                     std::string_view member_user_id) {
-  Result<User> actor = RequireManager(conn, org_id, actor_user_id);
-  if (!actor.ok()) return actor.status();
-  Result<Org> org = FindOrgById(conn, org_id);
-  if (!org.ok()) return org.status();
-  Result<User> member = RequireMember(conn, *org, member_user_id);
-  if (!member.ok()) return member.status();
-  if (RoleOf(*actor) != "owner" && RoleOf(*member) == "owner") {
-    return Status::PermissionDenied("only an owner of org " + org->name + " can remove an owner");
+  Result<MemberChange> change = StartMemberChange(conn, org_id, actor_user_id, member_user_id);
+  if (!change.ok()) return change.status();
+  auto& [actor, org, member] = *change;
+  if (RoleOf(actor) != "owner" && RoleOf(member) == "owner") {
+    return Status::PermissionDenied("only an owner of org " + org.name + " can remove an owner");
   }
-  RM_RETURN_IF_ERROR(RefuseIfLastOwner(conn, *org, *member, "be removed"));
-  return ClearMembership(conn, *org, *member);
+  RM_RETURN_IF_ERROR(RefuseIfLastOwner(conn, org, member, "be removed"));
+  return ClearMembership(conn, org, member);
 }
 
 Status LeaveOrg(Connection& conn, std::string_view user_id) {
