@@ -67,111 +67,28 @@ Result<std::int64_t> StepInt64(Statement& s, std::int64_t if_none) {
   return value;
 }
 
-// The rowids of the memories the caller may see, oldest to newest: what a phrase's
-// rows among them are spread over.
+// The rowids of the memories the caller may see, oldest to newest.
 struct RowidRange {
   std::int64_t lowest = 0;
   std::int64_t highest = 0;
 };
 
-// How many rows match `phrase` (the search words AND the caller's visibility tokens,
-// or the tokens alone): counted when fewer than `cap`,
-// otherwise estimated from how densely the newest `cap` matches are packed into
-// the rowid range (a common word: one walk of `cap` rows instead of the doclist).
-// Most search words are rare: a first short walk counts them in one query. (A
-// count over a longer walk would spare the rest for more words, but the count's
-// own cost per row would then slow every common word.)
-Result<double> PhraseRows(Connection& conn, const std::string& phrase, int cap, RowidRange range) {
-  constexpr int kShortWalk = 64;
-  Statement& few = conn.Prepare(
-      "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)");
-  few.Bind(1, phrase).Bind(2, kShortWalk);
-  Result<std::int64_t> counted = StepInt64(few, 0);
-  if (!counted.ok()) return counted.status();
-  if (*counted < kShortWalk && *counted < cap) return static_cast<double>(*counted);
+// Above every rowid: a walk "up to the newest memory" of all.
+constexpr std::int64_t kNewestRowid = std::numeric_limits<std::int64_t>::max();
 
-  Statement& nth = conn.Prepare(
-      "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC "
-      "LIMIT 1 OFFSET ?");
-  nth.Bind(1, phrase).Bind(2, cap - 1);
-  Result<bool> row = nth.Step();
-  if (!row.ok()) return row.status();
-  if (*row) {
-    const std::int64_t oldest = nth.Int64(0);
-    nth.Reset();
-    const double span = static_cast<double>(range.highest - range.lowest + 1);
-    const double newest_span = static_cast<double>(std::max<std::int64_t>(range.highest - oldest + 1, 1));
-    return std::min(span, cap * span / newest_span);
-  }
-  nth.Reset();
-  Statement& count = conn.Prepare("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?");
-  count.Bind(1, phrase);
-  Result<std::int64_t> n = StepInt64(count, 0);
-  if (!n.ok()) return n.status();
-  return static_cast<double>(*n);
-}
-
-// How dense the search words are among the memories the caller may see (the words
-// AND the visibility tokens). For PLANNING a search's walks only — each plan yields
-// the same candidates. Measured over the caller's own rows so that not even the plan,
-// and with it the time a search takes, follows what other users or vendors wrote
-// (issue 20): the walks' own cost still grows with the index, smoothly, but no plan
-// switches on memories the caller cannot see.
-struct VisibleDensity {
-  std::vector<double> phrase_rows;  // rows the caller sees holding each phrase (counted, or estimated past a cap)
-};
-
-// At most how many rows can match: per group, its rarest phrase; summed over groups.
-double MatchBound(const SearchTerms& terms, const VisibleDensity& density) {
-  double bound = 0;
-  for (const auto& group : terms.groups) {
-    double rarest = std::numeric_limits<double>::infinity();
-    for (int p : group) rarest = std::min(rarest, density.phrase_rows[static_cast<std::size_t>(p)]);
-    bound += rarest;
-  }
-  return bound;
-}
-
-// How many matches are expected among the caller's `visible_rows` rows if its words were
-// independent.
-double ExpectedMatches(const SearchTerms& terms, const VisibleDensity& density, double visible_rows) {
-  const double n = std::max(visible_rows, 1.0);
-  double expected = 0;
-  for (const auto& group : terms.groups) {
-    double share = 1;
-    for (int p : group) share *= density.phrase_rows[static_cast<std::size_t>(p)] / n;
-    expected += share * n;
-  }
-  return expected;
-}
-
-// At most this many candidates have their memory read while they are scored.
-constexpr double kRowsReadWhileScoring = 32;
-
-// The search words' density among the caller's rows, and the rowid range of those
-// rows (the first page of a search), for planning. nullopt: nothing can match.
-// `visible` is the visibility half of the MATCH.
-Result<std::optional<VisibleDensity>> MeasureDensity(Connection& conn, const std::string& visible,
-                                                     const SearchTerms& terms, int cap, RowidRange& range) {
+// Where the memories the caller may see start and end (`visible` is the visibility
+// half of the MATCH): two one-row walks of the tokens.
+Result<RowidRange> VisibleRange(Connection& conn, const std::string& visible) {
   Statement& oldest = conn.Prepare("SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid LIMIT 1");
   oldest.Bind(1, visible);
   Result<std::int64_t> lowest = StepInt64(oldest, 0);
   if (!lowest.ok()) return lowest.status();
-  if (*lowest == 0) return std::optional<VisibleDensity>();  // the caller sees nothing
   Statement& newest =
       conn.Prepare("SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT 1");
   newest.Bind(1, visible);
   Result<std::int64_t> highest = StepInt64(newest, 0);
   if (!highest.ok()) return highest.status();
-  range = {*lowest, *highest};
-  VisibleDensity density;
-  for (const std::string& phrase : terms.phrases) {
-    Result<double> n = PhraseRows(conn, "(" + phrase + ") AND " + visible, cap, range);
-    if (!n.ok()) return n.status();
-    density.phrase_rows.push_back(*n);
-  }
-  if (!terms.phrases.empty() && MatchBound(terms, density) == 0) return std::optional<VisibleDensity>();
-  return std::optional<VisibleDensity>(density);
+  return RowidRange{*lowest, *highest};
 }
 
 struct Candidate {
@@ -270,21 +187,19 @@ Result<std::int64_t> NthNewestMatch(Connection& conn, const Viewer& viewer, cons
 // The newest K candidates when many matches are expected (a heavy user, common
 // words), without walking backwards through all K: FTS5 walks backwards slowly,
 // and that walk to the K-th newest match cost about as much as the scoring. So:
-// guess from the densities already measured near the top of the index (the
-// PhraseRows estimates) how deep the newest K reach, score forwards from there,
-// and keep the newest K. The window is the one the backward walk would find.
+// guess from how densely the first walk found the oldest matches packed into the
+// caller's rowids (`expected` matches in all) how deep the newest K reach, score
+// forwards from there, and keep the newest K. The window is the one the backward
+// walk would find.
 // - The guess fell short (fewer than K above it): a backward walk finds only the
 //   missing older matches.
 // - The guess reached far too deep (the forward walk hit its limit, kWalkLimit x K,
 //   before the top): nullopt, and the caller walks backwards after all.
 // The guess reaches deep enough for this many times K matches, as the estimate
-// goes. The estimates assume words and pools independent: for a common and a
-// medium word the newest K came out at 0.6 of it, so 2 x K scored forwards cost
-// less than 1.25 x K plus a backward walk for the missing rest; two common words
-// go together more often than that, and their guess held up to 3.5 K matches,
-// which scoring forwards still beats walking backwards (1M memories,
-// docs/BENCHMARKS.md). Past kWalkLimit x K the guess was poor: walk backwards.
-constexpr double kEstimateMargin = 2.0;
+// goes: matches are not spread evenly over time, and scoring up to 4 x K forwards
+// still beats walking backwards (1M memories, docs/BENCHMARKS.md). Past
+// kWalkLimit x K the guess was poor: walk backwards.
+constexpr double kEstimateMargin = 1.25;
 constexpr std::int64_t kWalkLimit = 4;
 
 Result<std::optional<std::vector<Candidate>>> NewestByEstimate(
@@ -323,72 +238,173 @@ void SortByScore(std::vector<Candidate>& candidates) {
   });
 }
 
-// The candidates of this search: all visible matches when there are at most K,
-// else the newest K. On the first page, `density` plans the walks and the window's
-// lowest rowid is fixed; later pages walk the window the first page fixed.
-Result<std::vector<Candidate>> FindCandidates(Connection& conn, const Viewer& viewer,
-                                              const std::string& match, const SearchRequest& request,
-                                              const SearchTerms& terms, SearchWindow& window,
-                                              const std::optional<VisibleDensity>& density,
-                                              const std::string& visible, RowidRange range,
+// The newest K matches up to window.highest_rowid (all, if there are fewer); `expected`
+// is how many matches the first walks suggest there are.
+Result<std::vector<Candidate>> NewestK(Connection& conn, const Viewer& viewer, const std::string& match,
+                                       const SearchRequest& request, int phrases, SearchWindow& window,
+                                       RowidRange range, double expected, std::int64_t k, Check check) {
+  Result<std::optional<std::vector<Candidate>>> newest =
+      NewestByEstimate(conn, viewer, match, request, phrases, window, range, expected, k, check);
+  if (!newest.ok()) return newest.status();
+  if (*newest) return std::move(**newest);
+  Result<std::int64_t> lowest = NthNewestMatch(conn, viewer, match, request, window.highest_rowid, k);
+  if (!lowest.ok()) return lowest.status();
+  window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
+  return WalkMatches(conn, viewer, match, request, phrases, window.lowest_rowid, window.highest_rowid, k, check);
+}
+
+// A search word that at most this many of the caller's memories hold (out of K
+// candidates) is rare: every match holding it is ranked, however old.
+std::int64_t RareRows(std::int64_t k) { return std::max<std::int64_t>(k / 4, 1); }
+
+// The phrases of a search with more than K matches whose every match is ranked: those
+// rare among the memories the caller may see, rarest first while they add up to at most
+// K matches (ascending indexes). Counted through the caller's visibility tokens, so
+// which words are rare follows the caller's own memories only. A search of one group
+// (every word required) has none: each of its words is in all of its K+ matches.
+Result<std::vector<int>> FindRarePhrases(Connection& conn, const Viewer& viewer, const SearchRequest& request,
+                                         const SearchTerms& terms, const std::string& visible, std::int64_t k) {
+  std::vector<int> rare;
+  if (terms.groups.size() < 2) return rare;
+  std::vector<std::pair<std::int64_t, int>> counted;  // (matches, phrase)
+  for (std::size_t p = 0; p < terms.phrases.size(); ++p) {
+    Result<std::int64_t> n =
+        CountMatches(conn, viewer, "(" + terms.phrases[p] + ") AND " + visible, request, RareRows(k) + 1);
+    if (!n.ok()) return n.status();
+    if (*n <= RareRows(k)) counted.emplace_back(*n, static_cast<int>(p));
+  }
+  std::sort(counted.begin(), counted.end());
+  std::int64_t total = 0;
+  for (const auto& [n, p] : counted) {
+    if (total + n > k) break;
+    total += n;
+    rare.push_back(p);
+  }
+  std::sort(rare.begin(), rare.end());
+  return rare;
+}
+
+// Every match holding one of the window's rare phrases, up to its highest rowid.
+Result<std::vector<Candidate>> WalkRareMatches(Connection& conn, const Viewer& viewer, const std::string& match,
+                                               const SearchRequest& request, const SearchTerms& terms,
+                                               const SearchWindow& window, std::int64_t k, Check check) {
+  std::string any;
+  for (int p : window.rare_phrases) {
+    any += (any.empty() ? "(" : " OR (") + terms.phrases[static_cast<std::size_t>(p)] + ")";
+  }
+  // The text phrases stay first in the MATCH: rm_match_features reads phrases 0..P-1.
+  return WalkMatches(conn, viewer, match + " AND (" + any + ")", request, static_cast<int>(terms.phrases.size()), 0,
+                     window.highest_rowid, k, check);
+}
+
+// `newest` and `rare` as one set, oldest first (each is oldest first; they may share rows).
+std::vector<Candidate> Union(std::vector<Candidate> newest, std::vector<Candidate> rare) {
+  std::vector<Candidate> all;
+  all.reserve(newest.size() + rare.size());
+  auto a = newest.begin(), b = rare.begin();
+  while (a != newest.end() || b != rare.end()) {
+    if (b == rare.end() || (a != newest.end() && a->rowid < b->rowid)) {
+      all.push_back(std::move(*a++));
+    } else if (a == newest.end() || b->rowid < a->rowid) {
+      all.push_back(std::move(*b++));
+    } else {  // the same row: keep the one that may have read its memory
+      all.push_back(std::move(*a++));
+      ++b;
+    }
+  }
+  return all;
+}
+
+// The first walk reads this many of the oldest matches: a rare word's are all found by
+// it, and a common word's tell how densely its matches are spread.
+constexpr std::int64_t kProbeRows = 128;
+
+// The first page's matches to rank when there are at most K (all, oldest first), or the
+// newest K of more; sets the window's rowid span. The walks are planned from the walks
+// before them, i.e. from the caller's own matches only.
+Result<std::vector<Candidate>> FirstPageMatches(Connection& conn, const Viewer& viewer, const std::string& match,
+                                                const SearchRequest& request, int phrases, SearchWindow& window,
+                                                const std::string& visible, std::int64_t k, Check check) {
+  const std::int64_t probe_rows = std::min(kProbeRows, k + 1);
+  Result<std::vector<Candidate>> all =
+      WalkMatches(conn, viewer, match, request, phrases, 0, kNewestRowid, probe_rows, check);
+  if (!all.ok()) return all.status();
+  auto size = [&] { return static_cast<std::int64_t>(all->size()); };
+  bool more = size() == probe_rows;  // the walk stopped at its limit: maybe more than K
+  if (more) {
+    Result<RowidRange> range = VisibleRange(conn, visible);
+    if (!range.ok()) return range.status();
+    // How many matches there are, were they all spread as densely as the oldest found.
+    auto expected = [&] {
+      const double span = static_cast<double>(range->highest - range->lowest + 1);
+      const auto walked = std::max<std::int64_t>(all->back().rowid - range->lowest + 1, 1);
+      return static_cast<double>(size()) * span / static_cast<double>(walked);
+    };
+    if (probe_rows <= k && expected() <= static_cast<double>(k) / 2) {
+      // Probably at most K: walk on forwards to find them all (or learn there are more).
+      Result<std::vector<Candidate>> rest = WalkMatches(conn, viewer, match, request, phrases, all->back().rowid + 1,
+                                                        kNewestRowid, k + 1 - probe_rows, check);
+      if (!rest.ok()) return rest.status();
+      all->insert(all->end(), std::make_move_iterator(rest->begin()), std::make_move_iterator(rest->end()));
+      more = size() > k;
+    }
+    if (more) {
+      window.highest_rowid = range->highest;
+      Result<std::vector<Candidate>> newest =
+          NewestK(conn, viewer, match, request, phrases, window, *range, expected(), k, check);
+      if (!newest.ok()) return newest.status();
+      all = std::move(newest);
+    }
+  }
+  // The window is the candidates' own rowid span (later pages ignore memories written
+  // after this one: they are newer than every candidate).
+  window.lowest_rowid = all->empty() ? 0 : all->front().rowid;
+  window.highest_rowid = all->empty() ? 0 : all->back().rowid;
+  return all;
+}
+
+// The candidates of this search — which matches are ranked:
+// - at most K matches: all of them (usually one forward walk);
+// - more: the newest K, and every match holding a word rare among the caller's
+//   memories (FindRarePhrases), so that an old memory holding the rare words of a
+//   question competes with the many new ones holding its common words.
+// The first page fixes the window (the newest K's rowid span and the rare phrases);
+// later pages walk the same window and find the same candidates.
+Result<std::vector<Candidate>> FindCandidates(Connection& conn, const Viewer& viewer, const std::string& match,
+                                              const SearchRequest& request, const SearchTerms& terms,
+                                              SearchWindow& window, bool first_page, const std::string& visible,
                                               std::vector<MemoryRow>& read_rows) {
   const std::int64_t k = std::max(request.candidate_limit, 1);
-  const double kd = static_cast<double>(k);
   const int phrases = static_cast<int>(terms.phrases.size());
   // The time filters are not index tokens: only the SQL check applies them.
   const bool time_filtered = request.filters.created_after || request.filters.created_before;
   const Check check = time_filtered ? Check::kEachCandidate : Check::kPageHits;
-  if (!density) {
-    // A later page: the window holds exactly window.rows candidates (its statistics
-    // are theirs), all of the caller's, so the tokens select them.
-    std::vector<MemoryRow>* read = window.rows <= std::min<double>(kRowsReadWhileScoring, kd) ? &read_rows : nullptr;
-    return WalkMatches(conn, viewer, match, request, phrases, window.lowest_rowid, window.highest_rowid, k,
-                       check, read);
-  }
-  const double bound = MatchBound(terms, *density);
-  // Every walk goes through the visibility tokens: a walk of the words alone, checked
-  // row by row in SQL, would be cheaper for words rare in the whole index, but whether
-  // it is cheaper depends on other users' memories — and so would the time taken.
-  // So few candidates that reading all their rows costs less than a lookup of the hits.
-  std::vector<MemoryRow>* read = bound <= std::min<double>(kRowsReadWhileScoring, kd) ? &read_rows : nullptr;
-  // How to find out, cheapest, whether there are more than K matches:
-  // - the words bound them below K, or few are expected (a light user): walk
-  //   them all forwards, and only if that finds more than K, fall back;
-  // - many expected (a heavy user, common words): walk forwards from where the
-  //   newest K are expected to start (NewestByEstimate);
-  // - in between: a forward count (walking backwards through a few matches spread
-  //   over the caller's rows costs much more).
-  double expected = 0;
-  if (bound > kd) {
-    // Only now is the number of memories the caller may see worth a walk (at most
-    // K rows of `visible`, the visibility half of the MATCH).
-    Result<double> pool_rows = PhraseRows(conn, visible, static_cast<int>(k), range);
-    if (!pool_rows.ok()) return pool_rows.status();
-    expected = ExpectedMatches(terms, *density, *pool_rows);
-  }
-  bool over_k = true;
-  if (bound <= kd || expected <= kd / 2) {
-    Result<std::vector<Candidate>> all =
-        WalkMatches(conn, viewer, match, request, phrases, 0, window.highest_rowid, k + 1, check, read);
-    if (!all.ok() || static_cast<std::int64_t>(all->size()) <= k) return all;
-    read_rows.clear();  // more than K: the newest K are walked again below, without reading rows
-  } else if (expected > 2 * kd) {
-    Result<std::optional<std::vector<Candidate>>> newest =
-        NewestByEstimate(conn, viewer, match, request, phrases, window, range, expected, k, check);
-    if (!newest.ok()) return newest.status();
-    if (*newest) return std::move(**newest);
+  std::vector<Candidate> newest;
+  if (first_page) {
+    Result<std::vector<Candidate>> found =
+        FirstPageMatches(conn, viewer, match, request, phrases, window, visible, k, check);
+    if (!found.ok()) return found.status();
+    newest = std::move(*found);
+    if (static_cast<std::int64_t>(newest.size()) == k) {  // maybe more than K: some may be older
+      Result<std::vector<int>> rare = FindRarePhrases(conn, viewer, request, terms, visible, k);
+      if (!rare.ok()) return rare.status();
+      window.rare_phrases = std::move(*rare);
+    }
   } else {
-    Result<std::int64_t> n = CountMatches(conn, viewer, match, request, k + 1);
-    if (!n.ok()) return n.status();
-    over_k = *n > k;
+    // The window holds exactly window.rows candidates (its statistics are theirs), all
+    // of the caller's, so the tokens select them. So few that reading their memories
+    // costs less than a lookup of the hits: read while walking.
+    constexpr double kRowsReadWhileScoring = 32;
+    std::vector<MemoryRow>* read = window.rows <= kRowsReadWhileScoring ? &read_rows : nullptr;
+    Result<std::vector<Candidate>> walked = WalkMatches(conn, viewer, match, request, phrases, window.lowest_rowid,
+                                                        window.highest_rowid, k, check, read);
+    if (!walked.ok()) return walked.status();
+    newest = std::move(*walked);
   }
-  if (over_k) {
-    Result<std::int64_t> lowest = NthNewestMatch(conn, viewer, match, request, window.highest_rowid, k);
-    if (!lowest.ok()) return lowest.status();
-    window.lowest_rowid = *lowest;  // 0 when there are fewer than K after all
-  }
-  return WalkMatches(conn, viewer, match, request, phrases, window.lowest_rowid, window.highest_rowid, k,
-                     check);
+  if (window.rare_phrases.empty()) return newest;
+  Result<std::vector<Candidate>> rare = WalkRareMatches(conn, viewer, match, request, terms, window, k, check);
+  if (!rare.ok()) return rare.status();
+  return Union(std::move(newest), std::move(*rare));
 }
 
 // Up to this many candidates are read to find which hold a search word in the form it was
@@ -603,25 +619,20 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
   const std::string& tokens = **visibility;
   const std::string match =
       terms->expression.empty() ? tokens : "(" + terms->expression + ") AND " + tokens;
-  RowidRange range;  // of the first page only; later pages rank within their window
   std::vector<MemoryRow> read_rows;  // memories read while scoring (Candidate::memory)
 
-  std::optional<VisibleDensity> density;  // the first page's plan (see VisibleDensity)
   if (request.window) {
-    if (request.window->phrase_rows.size() != terms->phrases.size()) {
+    const SearchWindow& w = *request.window;
+    if (w.phrase_rows.size() != terms->phrases.size() ||
+        std::any_of(w.rare_phrases.begin(), w.rare_phrases.end(),
+                    [&](int p) { return p < 0 || p >= page.phrase_count; })) {
       return Status::InvalidArgument("cursor: it belongs to a different search; start again");
     }
-    page.window = *request.window;
+    page.window = w;
   } else {
-    Result<std::optional<VisibleDensity>> measured =
-        MeasureDensity(conn, tokens, *terms,
-                       std::max(request.candidate_limit, 1), range);
-    if (!measured.ok()) return measured.status();
-    if (!*measured) return page;
-    density = std::move(*measured);
     // Walk up to the newest memory of all; the cursor will keep the newest candidate
     // instead (below), a rowid of the caller's own matches.
-    page.window.highest_rowid = range.highest;
+    page.window.highest_rowid = kNewestRowid;
   }
 
   const std::size_t limit = static_cast<std::size_t>(std::clamp(request.limit, 1, 1000));
@@ -633,19 +644,9 @@ Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
     ranked = std::move(*newest);
   } else {
     Result<std::vector<Candidate>> found =
-        FindCandidates(conn, viewer, match, request, *terms, page.window, density, tokens, range, read_rows);
+        FindCandidates(conn, viewer, match, request, *terms, page.window, !request.window, tokens, read_rows);
     if (!found.ok()) return found.status();
     ranked = std::move(*found);
-    if (!request.window && !ranked.empty()) {
-      // The window is the candidates' own rowid span, whichever walks found them
-      // (the plan rests on anybody's memories; the candidates are the caller's).
-      // Later pages ignore memories written after this one: they are newer than
-      // every candidate.
-      auto [oldest, newest] = std::minmax_element(ranked.begin(), ranked.end(),
-                                                  [](const Candidate& a, const Candidate& b) { return a.rowid < b.rowid; });
-      page.window.lowest_rowid = oldest->rowid;
-      page.window.highest_rowid = newest->rowid;
-    }
     RM_RETURN_IF_ERROR(MarkExactForms(conn, *terms, ranked));
     ScoreCandidates(ranked, page.window, page.phrase_count, !request.window);
     SortByScore(ranked);

@@ -4,19 +4,23 @@
 // figures in docs/BENCHMARKS.md):
 //  1. The MATCH carries the caller's visibility as index tokens (migration 5), so
 //     FTS5 itself yields only memories the caller may see, filters included.
-//  2. Ranking looks at the newest `candidate_limit` (K) matches only: FTS5 walks
-//     doclists in rowid order and stops after K rows, whereas ranking every match
-//     of a word found in half the corpus means scoring half a million rows.
-//     When a query has at most K visible matches (the usual case), all are ranked.
-//  3. Which walks find those candidates cheapest is planned from how dense the
-//     words are among the memories the caller may see (the words AND the tokens,
-//     counted up to a cap, estimated past it) — never from the whole index, so no
-//     plan, and no switch in the time a search takes, follows memories the caller
-//     cannot see. The plan changes only the time taken, never which candidates
-//     are found.
+//  2. Which matches are ranked (the candidates): when a query has at most
+//     `candidate_limit` (K) visible matches — the usual case — all of them, found
+//     by one forward walk. With more (a heavy user, common words), ranking every
+//     match of a word found in half the corpus means scoring half a million rows,
+//     so the candidates are the newest K matches plus every match holding a word
+//     rare among the caller's memories (at most K/4 of them hold it): an old
+//     memory holding a question's rare words still competes with the many new
+//     ones holding its common words, and BM25 ranks by the rare words first.
+//  3. Each walk after the first is planned from what the walks before found among
+//     the memories the caller may see (the words AND the tokens) — never from the
+//     whole index, so no plan, and no switch in the time a search takes, follows
+//     memories the caller cannot see. The plan changes only the time taken, never
+//     which candidates are found.
 //  4. Walks go forwards wherever possible (FTS5 walks backwards far more slowly).
-//     Where the newest K matches start is guessed from the densities of step 3,
-//     then scored forwards; a backward walk only makes up for a guess that missed.
+//     Where the newest K matches start is guessed from how densely the first walk
+//     found them, then scored forwards; a backward walk only makes up for a guess
+//     that missed.
 //  5. Candidates are scored in C++ by BM25 with the statistics of the candidates
 //     themselves (search_ranking.h): nothing a caller receives — hits, order,
 //     scores, snippets, cursors — depends on memories it cannot see. Snippets are
@@ -60,6 +64,7 @@ struct SearchWindow {
   double rows = 0;                 // BM25 N: how many candidates
   double average_length = 1;       // BM25 avgdl: their mean length
   std::vector<double> phrase_rows; // BM25 n_i: candidates holding phrase i
+  std::vector<int> rare_phrases;   // phrases whose every match up to highest_rowid is a candidate too
 };
 
 struct SearchAfter {  // the last hit of the previous page

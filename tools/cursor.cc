@@ -95,6 +95,11 @@ std::string CursorCodec::EncodeSearch(const SearchCursor& c, const store::Viewer
       {"s", Bits(c.after.score)},
       {"r", c.after.rowid},
   };
+  if (!c.window.rare_phrases.empty()) {
+    json::array rare;
+    for (int p : c.window.rare_phrases) rare.emplace_back(p);
+    o["rare"] = std::move(rare);
+  }
   return box_.Seal(json::serialize(o), Binding("search", viewer, search));
 }
 
@@ -123,6 +128,13 @@ Result<SearchCursor> CursorCodec::DecodeSearch(std::string_view cursor, const st
     std::optional<double> rows = DoubleOf(v);
     if (!rows) return BadCursor();
     c.window.phrase_rows.push_back(*rows);
+  }
+  if (const json::value* rare = o->if_contains("rare")) {
+    if (!rare->is_array()) return BadCursor();
+    for (const json::value& v : rare->get_array()) {
+      if (!v.is_int64()) return BadCursor();
+      c.window.rare_phrases.push_back(static_cast<int>(v.get_int64()));
+    }
   }
   c.after = {*score, *rowid};
   return c;

@@ -313,6 +313,40 @@ TEST_F(SearchTest, PagesHaveNoDuplicatesAndNoGaps) {
   EXPECT_EQ(c_->Call("search_memories", {{"term", "harvest"}, {"cursor", "00"}}).error_code, "validation_error");
 }
 
+// Relevance, not recency, decides which matches are ranked: 100,000 newer memories hold
+// a question's common words, one old memory holds its rare words too, and it ranks first
+// (the newest K = 1,000 matches alone would not even hold it).
+TEST_F(SearchTest, AnOldExactMatchBeatsManyNewPartialOnesAt100000Memories) {
+  const std::string old = Write({{"title", "Caroline at the support group"},
+                                 {"content", "Caroline went to the LGBTQ support group on 7 May 2023"}});
+  // Written in one transaction (through write_memory this would take minutes).
+  ASSERT_TRUE(env_.db()
+                  .Write([&](store::Connection& c) -> Status {
+                    store::Statement& s = c.Prepare(
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) "
+                        "INSERT INTO memories(id, user_id, title, content, origin, created_at, updated_at) "
+                        "SELECT printf('bulk-%06d', i), ?1, 'group notes ' || i, "
+                        "'the support group met again, meeting ' || i, 'api', "
+                        "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM n");
+                    s.Bind(1, alice_);
+                    Result<bool> row = s.Step();
+                    s.Reset();
+                    return row.status();
+                  })
+                  .ok());
+  ASSERT_EQ(env_.Count("SELECT count(*) FROM memories"), 100001);
+  CallResult r = Search({{"term", "When did Caroline go to the LGBTQ support group?"}, {"limit", 3}});
+  ASSERT_FALSE(r.structured.at("results").as_array().empty());
+  EXPECT_EQ(Str(r.structured.at("results").at(0).at("id")), old);
+  EXPECT_EQ(Str(r.structured.at("match")), "any");
+  // A page after the first continues the same ranking (the cursor keeps the rare words).
+  CallResult next = Search({{"term", "When did Caroline go to the LGBTQ support group?"},
+                            {"limit", 3},
+                            {"cursor", r.structured.at("next_cursor")}});
+  for (const auto& hit : next.structured.at("results").as_array()) EXPECT_NE(Str(hit.at("id")), old);
+  EXPECT_EQ(next.structured.at("results").as_array().size(), 3u);
+}
+
 // With a tiny candidate window, ranking covers the newest K matches, and pages
 // cover exactly those.
 class SmallWindowSearchTest : public SearchTest {
@@ -343,15 +377,13 @@ TEST_F(SmallWindowSearchTest, RanksTheNewestKMatches) {
   EXPECT_EQ(Titles(Search({{"term", "w1"}})), (std::vector<std::string>{"w1"}));
 }
 
-// Where the newest K matches start is first guessed from how densely each word
-// and the caller's memories are packed near the top of the index. Both ways a
-// guess can miss still give exactly the newest K.
+// Where the newest K matches start is first guessed from how densely the first walk
+// found the oldest matches packed into the caller's memories. Both ways a guess can
+// miss still give exactly the newest K.
 TEST_F(SmallWindowSearchTest, TheNewestKAreFoundWhenTheGuessFallsShortOrReachesTooDeep) {
-  // Falls short: near the top "alpha" and "beta" are each in every other memory
-  // but never together, so the guessed depth holds no match at all; the only
-  // memories with both are older.
-  // (Over 256 memories hold the words, so candidates are scored from the index
-  // alone and checked when they make the page, as for a heavy user.)
+  // Falls short: the oldest memories all hold "alpha beta", but near the top "alpha"
+  // and "beta" are each in every other memory and never together, so the guessed
+  // depth holds no match at all; the only memories with both are older.
   std::vector<std::string> both;
   for (int i = 0; i < 300; ++i) both.push_back(Write({{"title", "old " + std::to_string(i)}, {"content", "alpha beta"}}));
   for (int i = 0; i < 300; ++i) Write({{"title", "new " + std::to_string(i)}, {"content", i % 2 ? "alpha" : "beta"}});
@@ -359,9 +391,9 @@ TEST_F(SmallWindowSearchTest, TheNewestKAreFoundWhenTheGuessFallsShortOrReachesT
   EXPECT_EQ(std::set<std::string>(paged.begin(), paged.end()), std::set<std::string>(both.end() - 10, both.end()));
   EXPECT_EQ(paged.size(), 10u);
 
-  // Reaches too deep: "gamma" and "delta" are each in one memory of three, always
-  // together, so the guess (made as if they were independent: one in nine) reaches
-  // back past 4 K matches.
+  // Reaches too deep: "gamma delta" is in one memory of three here, but the first walk
+  // also spans the 600 older memories where it is not, so the guess reaches back past
+  // 4 K matches.
   std::vector<std::string> together;
   for (int i = 0; i < 900; ++i) {
     if (i % 3 == 0) together.push_back(Write({{"title", "g" + std::to_string(i)}, {"content", "gamma delta"}}));
