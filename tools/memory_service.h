@@ -46,7 +46,7 @@ struct ServiceOptions {
   // Base of the `url` that search/fetch return ("https://memory.example.com/m/"):
   // url = base + id. Empty: memory://{id}.
   std::string public_base_url;
-  // K of store/search_repository.h: ranking looks at the newest K matches.
+  // K of store/search_repository.h: ranking looks at the newest K matches (and every match of a rare word).
   int search_candidate_limit = 1000;
   // The totals in the `initialize` instructions count no further than this ("10000+"):
   // every session starts by building them, and a count walks every visible memory (at
