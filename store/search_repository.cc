@@ -98,6 +98,17 @@ struct Candidate {
   int memory = -1;         // its row in `read_rows` when the walk read it (below)
 };
 
+// The candidates' rowids as a JSON array, in order, for json_each: looking many rows up
+// in one statement (hit.key is the index in `candidates`).
+std::string RowidsJson(const std::vector<const Candidate*>& candidates) {
+  std::string rowids = "[";
+  for (const Candidate* c : candidates) {
+    if (rowids.size() > 1) rowids += ',';
+    rowids += std::to_string(c->rowid);
+  }
+  return rowids + "]";
+}
+
 // Where a candidate is checked against the SQL visibility predicate (RowWhere).
 enum class Check {
   kEachCandidate,  // while it is scored
@@ -453,15 +464,19 @@ Status MarkExactForms(Connection& conn, const SearchTerms& terms, std::vector<Ca
     if (!w.exact.empty()) exact.push_back(w.exact);
   }
   if (exact.empty() || candidates.size() > kExactFormsChecked) return Status::Ok();
+  // One statement for all of them: a lookup per candidate cost 0.2 ms per search.
+  std::vector<const Candidate*> all;
+  for (const Candidate& c : candidates) all.push_back(&c);
   Statement& s = conn.Prepare(
-      "SELECT coalesce(title, '') || ' ' || coalesce(content, '') || ' ' || coalesce(tags, '') FROM memories "
-      "WHERE rowid = ?");
-  for (Candidate& c : candidates) {
-    s.Bind(1, c.rowid);
+      "SELECT hit.key, coalesce(m.title, '') || ' ' || coalesce(m.content, '') || ' ' || coalesce(m.tags, '') "
+      "FROM json_each(?1) AS hit CROSS JOIN memories m ON m.rowid = hit.value");
+  s.Bind(1, RowidsJson(all));
+  while (true) {
     Result<bool> row = s.Step();
     if (!row.ok()) return row.status();
-    const std::string text = *row ? s.Text(0) : std::string();
-    s.Reset();
+    if (!*row) break;
+    Candidate& c = candidates[static_cast<std::size_t>(s.Int64(0))];
+    const std::string text = s.Text(1);
     std::optional<std::string> folded;  // tokenized only when a word is not ASCII
     int held = 0;
     for (const std::string& e : exact) {
@@ -532,17 +547,11 @@ struct VisibleHit {
 Result<std::vector<std::pair<std::size_t, MemoryRow>>> VisibleMemoriesAt(
     Connection& conn, const Viewer& viewer, const SearchRequest& request,
     const std::vector<const Candidate*>& candidates) {
-  std::string rowids = "[";
-  for (const Candidate* c : candidates) {
-    if (rowids.size() > 1) rowids += ',';
-    rowids += std::to_string(c->rowid);
-  }
-  rowids += ']';
   Statement& s = conn.Prepare("SELECT hit.key, " RM_MEMORY_COLUMNS
                               " FROM json_each(?10) AS hit CROSS JOIN memories m ON m.rowid = hit.value WHERE " +
                               RowWhere(request.filters.scope) + " ORDER BY hit.key");
   BindRowWhere(s, viewer, request.filters);
-  s.Bind(10, rowids);
+  s.Bind(10, RowidsJson(candidates));
   std::vector<std::pair<std::size_t, MemoryRow>> memories;
   while (true) {
     Result<bool> row = s.Step();
