@@ -29,6 +29,11 @@
 // tokens make search fast, the predicate makes it correct); candidates the tokens
 // selected are checked when they make the page, the others while being scored.
 //
+// The pieces, one file each: search_query.h (what was typed → an FTS5 query),
+// search_walks.h (every statement a search runs), search_candidates.h (which matches
+// are ranked: the planner), search_ranking.h (BM25 and coverage), search_exact_forms.h
+// (the word as typed first), search_snippet.h; this file puts a page together.
+//
 // Pages: the first page fixes the candidate window and the statistics; the
 // cursor carries them, so later pages score rows exactly as the first did and
 // (score, rowid) keysets give no duplicates and no gaps.
