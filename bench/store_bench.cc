@@ -197,12 +197,20 @@ void BenchSearch(const Options& options, const Corpus& corpus) {
   std::vector<Query> queries = {{"rare word", rare}, {"medium word", medium}, {"very common word", common}};
   Query common_medium{"two words: common + medium", {}};
   Query common_common{"two words: common + common", {}};
+  // Three words or more are a question (tools/service_search.cc): any word may match,
+  // and a word rare among the caller's memories has every match ranked.
+  Query question{"question: common + medium + rare", {}};
   for (std::size_t i = 0; i < 20 && !common.empty() && !medium.empty(); ++i) {
     common_medium.terms.push_back(common[i % common.size()] + " " + medium[i % medium.size()]);
     common_common.terms.push_back(common[i % common.size()] + " " + common[(i + 1) % common.size()]);
+    if (!rare.empty()) {
+      question.terms.push_back("what about " + common[i % common.size()] + " " + medium[i % medium.size()] + " " +
+                               rare[i % rare.size()] + "?");
+    }
   }
   queries.push_back(common_medium);
   queries.push_back(common_common);
+  queries.push_back(question);
 
   struct Who {
     std::string name;
