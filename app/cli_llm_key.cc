@@ -27,6 +27,7 @@ struct LlmKeySetArgs {
   std::string provider;
   std::string model;
   std::string base_url;
+  std::string embedding_model;  // empty: semantic search stays off
 };
 
 // The key from stdin: one line (or all of it), surrounding whitespace dropped.
@@ -51,6 +52,9 @@ Status CheckArgs(const LlmKeySetArgs& args) {
                                    "' is not a provider name (lower-case letters, digits, '-' or '_'; e.g. openai)");
   }
   if (args.model.empty() || args.model.size() > 128) return Status::InvalidArgument("--model: give 1 to 128 characters");
+  if (args.embedding_model.size() > 128) {
+    return Status::InvalidArgument("--embedding-model: give 1 to 128 characters");
+  }
   if (!args.base_url.empty() && args.base_url.rfind("https://", 0) != 0 && args.base_url.rfind("http://", 0) != 0) {
     return Status::InvalidArgument("--base-url: '" + args.base_url + "' must start with https:// or http://");
   }
@@ -88,6 +92,7 @@ int RunLlmKeySet(const CliContext& ctx, const LlmKeySetArgs& args) {
     row.provider = args.provider;
     row.model = args.model;
     if (!args.base_url.empty()) row.base_url = args.base_url;
+    if (!args.embedding_model.empty()) row.embedding_model = args.embedding_model;
     LlmKeyCipher::Sealed sealed = (*cipher)->Encrypt(row.tenant_id(), row.provider, *key);
     row.key_encrypted = std::move(sealed.ciphertext);
     row.key_nonce = std::move(sealed.nonce);
@@ -97,10 +102,15 @@ int RunLlmKeySet(const CliContext& ctx, const LlmKeySetArgs& args) {
   if (!stored.ok()) return ReportError(stored.status());
   if (ctx.json) {
     PrintJson(boost::json::object{{"id", stored->id}, {"provider", stored->provider}, {"model", stored->model},
+                                  {"embedding_model", stored->embedding_model ? boost::json::value(*stored->embedding_model)
+                                                                              : nullptr},
                                   {"key_last4", stored->key_last4}});
   } else {
     std::cout << "stored the " << stored->provider << " key …" << stored->key_last4 << " for " << tenant_label
-              << " (model " << stored->model << ")\n"
+              << " (model " << stored->model
+              << (stored->embedding_model ? ", embeddings " + *stored->embedding_model + ": semantic search on"
+                                          : ", no embeddings model: semantic search off")
+              << ")\n"
               << stored->id << "\n";
   }
   return kExitOk;
@@ -119,6 +129,7 @@ int RunLlmKeyList(const CliContext& ctx) {
                       {"org_id", k.org_id ? boost::json::value(*k.org_id) : nullptr},
                       {"provider", k.provider},
                       {"model", k.model},
+                      {"embedding_model", k.embedding_model ? boost::json::value(*k.embedding_model) : nullptr},
                       {"base_url", k.base_url ? boost::json::value(*k.base_url) : nullptr},
                       {"key_last4", k.key_last4},
                       {"updated_at", k.updated_at}});
@@ -129,9 +140,9 @@ int RunLlmKeyList(const CliContext& ctx) {
   std::vector<TableRow> rows;
   for (const auto& k : *keys) {
     rows.push_back({k.id, k.user_id ? "user " + *k.user_id : "org " + k.org_id.value_or(""), k.provider, k.model,
-                    OrDash(k.base_url), "…" + k.key_last4, k.updated_at});
+                    OrDash(k.embedding_model), OrDash(k.base_url), "…" + k.key_last4, k.updated_at});
   }
-  PrintTable(std::cout, {"ID", "FOR", "PROVIDER", "MODEL", "BASE_URL", "KEY", "UPDATED"}, rows);
+  PrintTable(std::cout, {"ID", "FOR", "PROVIDER", "MODEL", "EMBEDDING_MODEL", "BASE_URL", "KEY", "UPDATED"}, rows);
   return kExitOk;
 }
 
@@ -159,6 +170,9 @@ void AddLlmKeyCommands(CLI::App& app, CliContext& ctx) {
   user->excludes(org);
   set->add_option("--provider", set_args->provider, "Provider name, e.g. openai")->required();
   set->add_option("--model", set_args->model, "Model to call, e.g. text-embedding-3-small")->required();
+  set->add_option("--embedding-model", set_args->embedding_model,
+                  "Embeddings model (e.g. text-embedding-3-small): turns semantic search on for the user or org")
+      ->type_name("MODEL");
   set->add_option("--base-url", set_args->base_url,
                   "An OpenAI-compatible server (Azure OpenAI, Ollama, vLLM, ...); default: the provider's API");
   OnSelected(set, ctx, [&ctx, set_args, user, org] {

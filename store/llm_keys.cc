@@ -7,13 +7,14 @@ namespace rm::store {
 namespace {
 
 constexpr std::string_view kColumns =
-    "id, org_id, user_id, provider, model, base_url, key_encrypted, key_nonce, key_last4, created_by_user_id, "
-    "created_at, updated_at";
+    "id, org_id, user_id, provider, model, base_url, embedding_model, key_encrypted, key_nonce, key_last4, "
+    "created_by_user_id, created_at, updated_at";
 
 LlmKeyRow RowOf(const Statement& s) {
-  return LlmKeyRow{s.Text(0),         s.OptionalText(1), s.OptionalText(2),         s.Text(3),
-                   s.Text(4),         s.OptionalText(5), std::string(s.Blob(6)),    std::string(s.Blob(7)),
-                   s.Text(8),         s.OptionalText(9), s.Text(10),                s.Text(11)};
+  return LlmKeyRow{s.Text(0),          s.OptionalText(1),      s.OptionalText(2), s.Text(3),
+                   s.Text(4),          s.OptionalText(5),      s.OptionalText(6), std::string(s.Blob(7)),
+                   std::string(s.Blob(8)), s.Text(9),          s.OptionalText(10), s.Text(11),
+                   s.Text(12)};
 }
 
 }  // namespace
@@ -35,13 +36,15 @@ Result<LlmKeyRow> PutLlmKey(Connection& conn, LlmKeyRow row) {
   existing.Reset();
   Statement& put = conn.Prepare(
       "INSERT INTO llm_keys(id, org_id, user_id, provider, model, base_url, key_encrypted, key_nonce, key_last4, "
-      "created_by_user_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+      "created_by_user_id, created_at, updated_at, embedding_model) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
       "ON CONFLICT(id) DO UPDATE SET model = excluded.model, base_url = excluded.base_url, "
+      "embedding_model = excluded.embedding_model, "
       "key_encrypted = excluded.key_encrypted, key_nonce = excluded.key_nonce, key_last4 = excluded.key_last4, "
       "created_by_user_id = excluded.created_by_user_id, updated_at = excluded.updated_at");
   put.Bind(1, row.id).Bind(2, row.org_id).Bind(3, row.user_id).Bind(4, row.provider).Bind(5, row.model);
   put.Bind(6, row.base_url).BindBlob(7, row.key_encrypted).BindBlob(8, row.key_nonce).Bind(9, row.key_last4);
-  put.Bind(10, row.created_by_user_id).Bind(11, row.created_at).Bind(12, row.updated_at);
+  put.Bind(10, row.created_by_user_id).Bind(11, row.created_at).Bind(12, row.updated_at).Bind(13, row.embedding_model);
   RM_RETURN_IF_ERROR(put.Run());
   return row;
 }
@@ -59,6 +62,21 @@ Result<std::optional<LlmKeyRow>> FindLlmKey(Connection& conn, std::string_view u
                               "AND (user_id = ?1 OR (?2 IS NOT NULL AND org_id = ?2)) "
                               "ORDER BY user_id IS NULL, created_at, id LIMIT 1");
   s.Bind(1, user_id).Bind(2, org_id).Bind(3, provider);
+  Result<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  std::optional<LlmKeyRow> key;
+  if (*row) key = RowOf(s);
+  s.Reset();
+  return key;
+}
+
+Result<std::optional<LlmKeyRow>> FindEmbeddingKey(Connection& conn, std::string_view user_id,
+                                                  const std::optional<std::string>& org_id) {
+  Statement& s = conn.Prepare("SELECT " + std::string(kColumns) +
+                              " FROM llm_keys WHERE embedding_model IS NOT NULL "
+                              "AND (user_id = ?1 OR (?2 IS NOT NULL AND org_id = ?2)) "
+                              "ORDER BY user_id IS NULL, created_at, id LIMIT 1");
+  s.Bind(1, user_id).Bind(2, org_id);
   Result<bool> row = s.Step();
   if (!row.ok()) return row.status();
   std::optional<LlmKeyRow> key;

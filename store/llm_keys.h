@@ -20,6 +20,8 @@ struct LlmKeyRow {
   std::string provider;
   std::string model;
   std::optional<std::string> base_url;
+  // The embeddings model (migration 13); nullopt: semantic search is off for this tenant.
+  std::optional<std::string> embedding_model;
   std::string key_encrypted;  // ciphertext || tag
   std::string key_nonce;
   std::string key_last4;
@@ -42,6 +44,11 @@ Result<std::vector<LlmKeyRow>> ListLlmKeys(Connection& conn);
 Result<std::optional<LlmKeyRow>> FindLlmKey(Connection& conn, std::string_view user_id,
                                             const std::optional<std::string>& org_id,
                                             const std::optional<std::string>& provider = std::nullopt);
+
+// The key a user's semantic search uses: the user's own key with an embeddings
+// model, else their org's. nullopt: semantic search is off for the user.
+Result<std::optional<LlmKeyRow>> FindEmbeddingKey(Connection& conn, std::string_view user_id,
+                                                  const std::optional<std::string>& org_id);
 
 // Removes key `id`; NotFound if there is none.
 Status RemoveLlmKey(Connection& conn, std::string_view id);

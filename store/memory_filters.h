@@ -1,0 +1,21 @@
+// The search filters of SPEC §5 (memory_type, tags any-of, created after/before) as
+// SQL over the memory row aliased `m`, for the statements that apply them outside
+// the full-text walks (the vector path of hybrid search, store/memory_vectors.h).
+// The clause is written exactly as the full-text path's (store/search_walks.cc), so
+// both lists of a hybrid search hold the same memories.
+#pragma once
+
+#include <string>
+
+#include "store/search_repository.h"
+#include "store/statement.h"
+
+namespace rm::store {
+
+// "m.deleted_at IS NULL AND <the filters>", reading parameters ?first..?first+3.
+std::string FiltersSql(int first);
+
+// Binds `filters` to ?first..?first+3 as FiltersSql reads them.
+void BindFilters(Statement& statement, const SearchFilters& filters, int first);
+
+}  // namespace rm::store
