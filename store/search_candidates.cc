@@ -66,9 +66,12 @@ Result<std::vector<Candidate>> NewestK(SearchWalker& walker, SearchWindow& windo
   return walker.Walk(walker.match(), window.lowest_rowid, window.highest_rowid, k);
 }
 
-// A search word that at most this many of the caller's memories hold (out of K
-// candidates) is rare: every match holding it is ranked, however old.
-std::int64_t RareRows(std::int64_t k) { return std::max<std::int64_t>(k / 4, 1); }
+// A search word that at most this many of the caller's memories hold is rare: every
+// match holding it is ranked, however old. At most 64: each such match costs a walk
+// through every word of the query and the caller's visibility tokens (~50 us a row for
+// a heavy user at 1M memories, docs/BENCHMARKS.md), and names, places and other words
+// that tell one memory from the rest are held by few.
+std::int64_t RareRows(std::int64_t k) { return std::clamp<std::int64_t>(k / 4, 1, 64); }
 
 // The phrases of a search with more than K matches whose every match is ranked: those
 // rare among the memories the caller may see, rarest first while they add up to at most

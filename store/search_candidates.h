@@ -17,7 +17,7 @@ namespace rm::store::search {
 // The candidates of a search, oldest first:
 // - at most K (`candidate_limit`) matches: all of them (usually one forward walk);
 // - more: the newest K, and every match holding a word rare among the caller's
-//   memories (at most K/4 of them hold it), so that an old memory holding the rare
+//   memories (at most 64 of them, and K/4, hold it), so that an old memory holding the rare
 //   words of a question competes with the many new ones holding its common words.
 // The first page (`first_page`) fixes `window` — the newest K's rowid span and the rare
 // phrases — and later pages pass it back to find the same candidates. Later pages

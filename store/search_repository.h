@@ -9,7 +9,7 @@
 //     by one forward walk. With more (a heavy user, common words), ranking every
 //     match of a word found in half the corpus means scoring half a million rows,
 //     so the candidates are the newest K matches plus every match holding a word
-//     rare among the caller's memories (at most K/4 of them hold it): an old
+//     rare among the caller's memories (at most 64 of them hold it): an old
 //     memory holding a question's rare words still competes with the many new
 //     ones holding its common words, and BM25 ranks by the rare words first.
 //  3. Each walk after the first is planned from what the walks before found among
