@@ -20,5 +20,6 @@ void AddConnectCommand(CLI::App& app, CliContext& ctx);       // connect CLIENT 
 void AddLlmKeyCommands(CLI::App& app, CliContext& ctx);       // llm-key set | list | remove (app/cli_llm_key.cc)
 void AddSignInCommands(CLI::App& app, CliContext& ctx);       // user set-password, signin-link (app/cli_signin.cc)
 void AddGrantCommands(CLI::App& app, CliContext& ctx);        // grant list | revoke (app/cli_grant.cc)
+void AddReindexCommand(CLI::App& app, CliContext& ctx);       // reindex [--user] (app/cli_reindex.cc)
 
 }  // namespace rm::app

@@ -299,7 +299,9 @@ std::shared_ptr<const LlmKeyCipher> LlmKeysCipher(store::Database& db) {
   if (cipher.ok() && *cipher) return std::make_shared<const LlmKeyCipher>(std::move(**cipher));
   auto keys = store::ReadValue<std::vector<store::LlmKeyRow>>(db, [](store::Connection& c) { return store::ListLlmKeys(c); });
   if (keys.ok() && !keys->empty()) {
-    spdlog::warn("{} LLM provider key(s) stored but not used: {}; topic names come from tags", keys->size(),
+    spdlog::warn("{} LLM provider key(s) stored but not used: {}; topic names come from tags and semantic search is "
+                 "off (full-text search only)",
+                 keys->size(),
                  cipher.ok() ? std::string(kLlmMasterKeyVariable) + " is not set" : cipher.status().message());
   } else if (!cipher.ok()) {
     spdlog::warn("{}", cipher.status().message());
@@ -388,6 +390,8 @@ void AddServeCommand(CLI::App& app, CliContext& ctx) {
     tools::ServiceOptions tools_options;
     tools_options.public_base_url = opts->public_url;
     tools_options.topic_clusters.cipher = LlmKeysCipher(**db);
+    // The same keys turn on semantic search for users whose key has an embeddings model.
+    tools_options.embeddings.cipher = tools_options.topic_clusters.cipher;
     std::shared_ptr<tools::MemoryService> memories = tools::RegisterMemoryServer(server, **db, tools_options);
     server.report_internal_error = [](std::string_view what) {
       spdlog::error("internal error: {}", what);

@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   AddLlmKeyCommands(app, ctx);
   AddSignInCommands(app, ctx);  // after AddUserCommands: it adds `user set-password`
   AddGrantCommands(app, ctx);
+  AddReindexCommand(app, ctx);
   AddGlobalOptionsFooter(app);
 
   try {

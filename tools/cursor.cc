@@ -100,6 +100,10 @@ std::string CursorCodec::EncodeSearch(const SearchCursor& c, const store::Viewer
     for (int p : c.window.rare_phrases) rare.emplace_back(p);
     o["rare"] = std::move(rare);
   }
+  if (c.hybrid) {
+    o["ho"] = c.hybrid->offset;
+    o["hn"] = c.hybrid->newest_rowid;
+  }
   return box_.Seal(json::serialize(o), Binding("search", viewer, search));
 }
 
@@ -135,6 +139,11 @@ Result<SearchCursor> CursorCodec::DecodeSearch(std::string_view cursor, const st
       if (!v.is_int64()) return BadCursor();
       c.window.rare_phrases.push_back(static_cast<int>(v.get_int64()));
     }
+  }
+  if (o->contains("ho")) {
+    std::optional<std::int64_t> offset = Int(*o, "ho"), newest = Int(*o, "hn");
+    if (!offset || !newest || *offset < 0) return BadCursor();
+    c.hybrid = HybridPosition{*offset, *newest};
   }
   c.after = {*score, *rowid};
   return c;

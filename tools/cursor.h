@@ -10,6 +10,7 @@
 // bound one that another caller cannot rank with them.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,11 +24,21 @@
 
 namespace rm::tools {
 
+// Where the next page of a hybrid search starts (tools/hybrid_ranking.h): an offset
+// into the fused list, which every page rebuilds exactly as the first did — the
+// full-text list from the first page's window, the vector list from the memories up
+// to the first page's newest rowid.
+struct HybridPosition {
+  std::int64_t offset = 0;
+  std::int64_t newest_rowid = 0;
+};
+
 // Everything page 2.. of a search needs to score rows exactly as page 1 did.
 struct SearchCursor {
   store::MatchMode mode = store::MatchMode::kAll;
   store::SearchWindow window;
   store::SearchAfter after;
+  std::optional<HybridPosition> hybrid = std::nullopt;  // a hybrid search's (then `after` is unused)
 };
 
 class CursorCodec {

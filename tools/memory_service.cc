@@ -23,6 +23,8 @@ MemoryService::MemoryService(store::Database& db, ServiceOptions options)
     : db_(db),
       options_(std::move(options)),
       live_(LiveChanges::Create(db, options_.live_limits)),
+      query_embedder_(options_.embeddings.cipher ? std::make_unique<QueryEmbedder>(options_.embeddings) : nullptr),
+      embeddings_(options_.embeddings.cipher ? std::make_unique<EmbeddingWorker>(db, options_.embeddings) : nullptr),
       topics_(std::make_unique<TopicClusters>(db, options_.topic_clusters)) {}
 
 std::string MemoryService::UrlOf(const std::string& id) const {
@@ -128,6 +130,7 @@ MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key
   std::optional<json::value> reply;
   std::vector<std::string> warnings;
   std::vector<MemoryChange> changes;
+  std::vector<std::string> embed_authors;  // whose memories may need new vectors
   Status status = db_.Write([&](store::Connection& conn) -> Status {
     // Again now that its turn in the group commit came: until here it has done
     // nothing, and failing leaves the other writes of the batch untouched.
@@ -174,9 +177,16 @@ MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key
     }
     reply = std::move(result).value();
     warnings = std::move(call.warnings);
+    if (operation == store::UsageOperation::kMemoryWrite) {
+      embed_authors = std::move(call.changed_authors);
+      embed_authors.push_back(caller.user_id);
+    }
     return Status::Ok();
   });
   if (!status.ok()) return status;
+  if (embeddings_) {  // committed: vectors follow in the background, the call does not wait
+    for (const std::string& author : embed_authors) embeddings_->Queue(author);
+  }
   live_->Publish(std::move(changes));  // committed: listeners may hear of it
   SendWarnings(caller, warnings);  // only now: the write is committed
   return std::move(*reply);

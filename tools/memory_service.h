@@ -34,8 +34,10 @@
 #include "store/usage_recorder.h"
 #include "store/usage_repository.h"
 #include "tools/cursor.h"
+#include "tools/embedding_worker.h"
 #include "tools/live_changes.h"
 #include "tools/principal.h"
+#include "tools/query_embedder.h"
 #include "tools/request_state.h"
 #include "tools/topic_clusters.h"
 #include "util/status.h"
@@ -59,6 +61,9 @@ struct ServiceOptions {
   LiveChanges::Limits live_limits = {};
   // When topic clusters are recomputed (tools/topic_clusters.h).
   TopicClusters::Options topic_clusters = {};
+  // Opt-in semantic search (tools/embedding_worker.h, tools/query_embedder.h): off
+  // without a cipher to open stored LLM keys, and for users without an embeddings model.
+  EmbeddingOptions embeddings = {};
 };
 
 // What makes a call idempotent: the user's request_id and a fingerprint of what
@@ -196,6 +201,9 @@ class MemoryService {
   Result<const CursorCodec*> Cursors();
   // The topic clusters' cache and its background refresh.
   TopicClusters& topics() { return *topics_; }
+  // The background embedding of memories; nullptr when semantic search is off.
+  EmbeddingWorker* embeddings() { return embeddings_.get(); }
+
   // Seals and opens multi-round-trip request state (confirmations).
   RequestStates& request_states() { return request_states_; }
 
@@ -209,6 +217,14 @@ class MemoryService {
                 const Body& body);
   Reply ExecuteRead(const Caller& caller, store::UsageOperation operation, const Body& body);
 
+  // The query as a vector when the caller's semantic search is on and the provider
+  // answers in time (tools/query_embedder.h); asked outside any transaction.
+  struct QueryVector {
+    std::string model;
+    std::vector<float> vector;
+  };
+  std::optional<QueryVector> QueryVectorFor(const Caller& caller, const std::string& text);
+
   store::Database& db_;
   ServiceOptions options_;
   store::UsageRecorder read_usage_{db_};  // reads' usage events, committed in batches
@@ -216,6 +232,8 @@ class MemoryService {
   std::optional<CursorCodec> cursors_;  // set once by Cursors()
   RequestStates request_states_{db_, options_.request_states};
   std::shared_ptr<LiveChanges> live_;
+  std::unique_ptr<QueryEmbedder> query_embedder_;  // nullptr: semantic search off
+  std::unique_ptr<EmbeddingWorker> embeddings_;    // nullptr: semantic search off
   std::unique_ptr<TopicClusters> topics_;  // last: its refresh thread stops first
 };
 

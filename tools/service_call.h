@@ -27,6 +27,10 @@ struct ServiceCall {
   // Told to the caller (CallHooks::Warn) once the call has succeeded: a write's
   // warning must not be sent if its transaction is rolled back.
   std::vector<std::string> warnings = {};
+  // Authors (besides the caller) of memories this call changed — an edit of a memory
+  // shared with a pool: their vectors are re-embedded after the commit
+  // (tools/embedding_worker.h embeds a memory with its author's key).
+  std::vector<std::string> changed_authors = {};
   // Live changes (tools/live_changes.h), kept only while someone listens: the memories
   // (thread roots) this call changes, and their threads' access columns before the change.
   bool track_changes = false;

@@ -254,6 +254,7 @@ MemoryService::Reply MemoryService::UpdateMemory(const Caller& caller, const Key
     Result<store::MemoryRow> memory = FindVisible(call, id);
     if (!memory.ok()) return memory.status();
     RM_RETURN_IF_ERROR(CheckMayChange(call, *memory, Change::kEdit));
+    if (memory->user_id != call.user.id) call.changed_authors.push_back(memory->user_id);
     return ApplyChanges(call, std::move(*memory), changes);
   });
 }

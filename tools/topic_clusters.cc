@@ -9,6 +9,7 @@
 
 #include "util/clock.h"
 #include "store/llm_keys.h"
+#include "tools/provider_keys.h"
 #include "util/louvain.h"
 
 namespace rm::tools {
@@ -237,8 +238,7 @@ void TopicClusters::RunJobs() {
 void TopicClusters::NameWithProvider(store::ClusterCache& computed, const std::optional<store::ClusterCache>& previous,
                                      const store::LlmKeyRow& llm_key) {
   if (previous) KeepProviderNames(computed.clusters, previous->clusters);
-  Result<std::string> key = options_.cipher->Decrypt(llm_key.tenant_id(), llm_key.provider,
-                                                     {llm_key.key_nonce, llm_key.key_encrypted});
+  Result<std::string> key = OpenProviderKey(*options_.cipher, llm_key);
   if (!key.ok()) {
     spdlog::warn("topic names: LLM key {} is not usable ({}); topics keep names made from their tags", llm_key.id,
                  key.status().message());

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "tools/provider_client.h"
+#include "tools/provider_keys.h"
 #include "tools/topic_clusters.h"
 
 namespace rm::tools {
@@ -74,11 +75,7 @@ bool ReadAnswer(const std::string& body, std::string& name, std::string& descrip
 
 }  // namespace
 
-std::string ChatCompletionsUrl(const std::string& base_url) {
-  std::string base = base_url.empty() ? "https://api.openai.com/v1" : base_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/chat/completions";
-}
+std::string ChatCompletionsUrl(const std::string& base_url) { return ProviderUrl(base_url, "/chat/completions"); }
 
 std::size_t NameTopicsWithProvider(std::vector<store::CachedCluster>& clusters, const NamingEndpoint& endpoint,
                                    const NamingOptions& options) {

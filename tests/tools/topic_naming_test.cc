@@ -10,83 +10,17 @@
 #include <mutex>
 #include <thread>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include "store/llm_keys.h"
+#include "tests/tools/fake_provider.h"
 #include "tests/tools/memory_test_env.h"
 #include "tools/provider_client.h"
 
 namespace rm::testing {
 namespace {
 namespace json = boost::json;
-namespace asio = boost::asio;
-namespace http = boost::beast::http;
 
 constexpr std::string_view kMasterHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 constexpr std::string_view kProviderKey = "sk-local-test-key-4242";
-
-// One-thread HTTP server on 127.0.0.1: answers each POST with handler(body), keeps
-// what it was sent.
-class FakeProvider {
- public:
-  using Handler = std::function<std::string(const std::string& body)>;
-  explicit FakeProvider(Handler handler) : handler_(std::move(handler)) {
-    acceptor_.open(asio::ip::tcp::v4());
-    acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
-    acceptor_.listen();
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~FakeProvider() {
-    stopping_ = true;
-    boost::system::error_code ec;
-    asio::ip::tcp::socket poke(io_);
-    poke.connect(acceptor_.local_endpoint(), ec);  // wakes the accept
-    thread_.join();
-  }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/v1"; }
-  std::vector<std::string> bodies() {
-    std::lock_guard lock(mutex_);
-    return bodies_;
-  }
-  std::vector<std::string> authorizations() {
-    std::lock_guard lock(mutex_);
-    return authorizations_;
-  }
-
- private:
-  void Serve() {
-    while (!stopping_) {
-      asio::ip::tcp::socket socket(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stopping_) return;
-      boost::beast::flat_buffer buffer;
-      http::request<http::string_body> request;
-      http::read(socket, buffer, request, ec);
-      if (ec) continue;
-      {
-        std::lock_guard lock(mutex_);
-        bodies_.push_back(request.body());
-        authorizations_.emplace_back(request[http::field::authorization]);
-      }
-      http::response<http::string_body> response{http::status::ok, 11};
-      response.set(http::field::content_type, "application/json");
-      response.body() = handler_(request.body());
-      response.prepare_payload();
-      http::write(socket, response, ec);
-    }
-  }
-
-  Handler handler_;
-  asio::io_context io_;
-  asio::ip::tcp::acceptor acceptor_{io_};
-  std::atomic<bool> stopping_{false};
-  std::mutex mutex_;
-  std::vector<std::string> bodies_, authorizations_;
-  std::thread thread_;
-};
 
 std::string Completion(const std::string& content) {
   return json::serialize(json::object{
