@@ -5,6 +5,11 @@
 // Zero leaks and nothing visible missing. Each write's outcome is also checked
 // against the model (hidden → not_found, not allowed → permission_denied, ...).
 //
+// With semantic search on (issue 17), every user has an embeddings key at a local
+// provider whose vectors are bags of the test's words, so a hidden memory holding
+// the searched word is the nearest vector there is: the vector path must never hand
+// it (its id, title, snippet, or a cursor leading to it) to a caller who may not see it.
+//
 // Runs once with a fixed seed and once with a random one; the seed is printed
 // with every failure, with the command that re-runs it: RM_PROPERTY_SEED=<seed>
 // replaces the random seed.
@@ -19,8 +24,12 @@
 #include <set>
 #include <sstream>
 
+#include "store/llm_keys.h"
+#include "tests/tools/fake_provider.h"
 #include "tests/tools/memory_test_env.h"
+#include "tools/hybrid_ranking.h"
 #include "tools/memory_json.h"
+#include "util/llm_key_cipher.h"
 
 namespace rm::testing {
 namespace {
@@ -37,6 +46,37 @@ constexpr std::size_t kChatGptSearchResults = 10;  // what ChatGPT's search retu
 const std::vector<std::string> kTags = {"red", "green", "blue", "work"};
 const std::vector<json::array> kAllowed = {
     {"*"}, {"*"}, {"claude"}, {"cursor", "chatgpt"}, json::array{}, {"claude", "*"}, {"chatgpt"}};
+
+// ---------------------------------------------------------------- semantic search
+
+constexpr std::string_view kMasterHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+// One dimension per word of kWords, and a constant one (no vector is zero).
+std::string WordVectors(const std::string& body) {
+  json::array data;
+  std::int64_t i = 0;
+  const json::value request = json::parse(body);
+  for (const json::value& input : request.at("input").as_array()) {
+    std::vector<double> v(kWords.size() + 1, 0.0);
+    v.back() = 0.1;
+    const std::string text(input.as_string());
+    for (std::size_t w = 0; w < kWords.size(); ++w) {
+      if (text.find(kWords[w]) != std::string::npos) v[w] = 1;
+    }
+    data.push_back(json::object{{"index", i++}, {"embedding", json::value_from(v)}});
+  }
+  return json::serialize(json::object{{"data", std::move(data)}});
+}
+
+tools::ServiceOptions WorldOptions(bool semantic) {
+  tools::ServiceOptions options;
+  if (semantic) {
+    options.embeddings.cipher =
+        std::make_shared<const LlmKeyCipher>(LlmKeyCipher::FromMasterKey(kMasterHex).value());
+    options.embeddings.query_timeout = std::chrono::milliseconds(5000);  // the check needs every search hybrid
+  }
+  return options;
+}
 
 // ---------------------------------------------------------------- the model
 
@@ -94,8 +134,14 @@ bool MentionsWord(const Row& r, const std::string& word) {
 
 class World {
  public:
-  explicit World(unsigned seed) : rng_(seed) {
+  World(unsigned seed, bool semantic)
+      : provider_(semantic ? std::make_unique<FakeProvider>(WordVectors) : nullptr),
+        env_(WorldOptions(semantic)),
+        rng_(seed) {
     for (int i = 0; i < 6; ++i) users_.push_back(env_.AddUser("u" + std::to_string(i) + "@example.com", "admin"));
+    if (provider_) {
+      for (const std::string& u : users_) StoreEmbeddingKey(u);
+    }
     org1_ = env_.CreateOrg("One", users_[0]);
     org2_ = env_.CreateOrg("Two", users_[3]);
     team1a_ = env_.CreateTeam(org1_, "A");
@@ -132,8 +178,41 @@ class World {
   // instructions, and every path that takes a memory id, for every id ever written.
   void CheckEveryReadPath();
 
+  // A hybrid search of `word` through every page (small pages: many cursors) and
+  // ChatGPT's search: every result is a live memory the caller may see, its title and
+  // snippet that memory's own; every visible full-text match is there while the
+  // full-text list holds them all (its depth is tools::kListDepth).
+  void CheckHybridSearch(Client& c, const std::string& word, const std::map<std::string, Row>& rows,
+                         const std::set<std::string>& live, const std::set<std::string>& expected);
+
+  // Hybrid results that only the vector path can have found (no full-text match).
+  std::size_t by_meaning_only() const { return by_meaning_only_; }
+
+  // Semantic search: every vector computed, and some searches were hybrid.
+  void WaitForVectors() {
+    if (!provider_) return;
+    env_.service().embeddings()->WaitIdle();
+    EXPECT_GT(env_.Count("SELECT count(*) FROM memory_embeddings"), 0);
+  }
+
  private:
   static bool HasFatalFailure() { return ::testing::Test::HasFatalFailure(); }
+  void StoreEmbeddingKey(const std::string& user_id) {
+    const LlmKeyCipher cipher = LlmKeyCipher::FromMasterKey(kMasterHex).value();
+    ASSERT_TRUE(env_.db().Write([&](store::Connection& c) -> Status {
+      store::LlmKeyRow row;
+      row.user_id = user_id;
+      row.provider = "local";
+      row.model = "chat";
+      row.embedding_model = "bag-of-words";
+      row.base_url = provider_->base_url();
+      auto sealed = cipher.Encrypt(user_id, row.provider, "sk-leak-test");
+      row.key_encrypted = sealed.ciphertext;
+      row.key_nonce = sealed.nonce;
+      row.key_last4 = "test";
+      return store::PutLlmKey(c, row).status();
+    }).ok());
+  }
   int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
   template <typename T>
   const T& PickOf(const std::vector<T>& v) { return v[static_cast<std::size_t>(Pick(static_cast<int>(v.size())))]; }
@@ -332,6 +411,8 @@ class World {
     env_.Join(org, user, team);
   }
 
+  std::unique_ptr<FakeProvider> provider_;  // semantic search on: the embeddings provider
+  std::size_t by_meaning_only_ = 0;         // hybrid results no full-text match found
   MemoryTestEnv env_;
   std::mt19937 rng_;
   std::vector<std::string> users_;
@@ -473,6 +554,10 @@ void World::CheckEveryReadPath() {
     // Search: words, every page; and ChatGPT's search.
     for (const std::string& word : searched) {
       auto expected = live_where([&](const Row& r) { return MentionsWord(r, word); });
+      if (provider_) {
+        CheckHybridSearch(c, word, rows, live, expected);
+        continue;
+      }
       EXPECT_EQ(AsSet(AllPages(c, "search_memories", {{"term", word}, {"limit", 50}}, "results")), expected) << word;
       const CallResult chatgpt_search = c.Call("search", {{"query", word}});
       std::set<std::string> hits;
@@ -617,6 +702,42 @@ void World::CheckEveryReadPath() {
   EXPECT_GT(computed_clusters_checked, 0u);
 }
 
+void World::CheckHybridSearch(Client& c, const std::string& word, const std::map<std::string, Row>& rows,
+                              const std::set<std::string>& live, const std::set<std::string>& expected) {
+  auto check_result = [&](const json::value& item, const char* tool) {
+    const std::string id = Str(item.at("id"));
+    ASSERT_TRUE(live.count(id)) << tool << " leaked " << item << " for " << word;
+    const Row& row = rows.at(id);
+    EXPECT_EQ(Str(item.at("title")), row.title) << tool;
+    if (const json::value* snippet = item.as_object().if_contains("snippet")) {
+      std::vector<std::string> own = Tokens(row.title + " " + row.content);
+      for (const std::string& t : row.tags) own.push_back(t);
+      for (const std::string& token : Tokens(Str(*snippet))) {
+        EXPECT_TRUE(Contains(own, token)) << "snippet word '" << token << "' is not from memory " << id;
+      }
+    }
+  };
+  std::vector<std::string> found;
+  json::object args{{"term", word}, {"limit", 7}};
+  for (int page = 0; page < 100; ++page) {
+    CallResult r = c.Call("search_memories", args);
+    ASSERT_FALSE(r.is_error) << r.error_message;
+    for (const auto& item : r.structured.at("results").as_array()) {
+      check_result(item, "search_memories");
+      found.push_back(Str(item.at("id")));
+    }
+    if (r.structured.at("next_cursor").is_null()) break;
+    args["cursor"] = r.structured.at("next_cursor");
+  }
+  EXPECT_EQ(AsSet(found).size(), found.size()) << "a hybrid page repeated a result: " << word;
+  for (const std::string& id : found) by_meaning_only_ += expected.count(id) == 0;
+  if (expected.size() <= tools::kListDepth) {
+    for (const std::string& id : expected) EXPECT_TRUE(AsSet(found).count(id)) << "hybrid search missed " << id;
+  }
+  const CallResult chatgpt_search = c.Call("search", {{"query", word}});
+  for (const auto& hit : chatgpt_search.structured.at("results").as_array()) check_result(hit, "search");
+}
+
 // The shell command that runs RandomSeed again with `seed`.
 std::string RerunCommand(unsigned seed) {
   std::error_code ec;
@@ -626,11 +747,15 @@ std::string RerunCommand(unsigned seed) {
          " --gtest_filter=VendorLeakProperty.RandomSeed";
 }
 
-void RunWorld(unsigned seed) {
+void RunWorld(unsigned seed, bool semantic = false) {
   SCOPED_TRACE("seed " + std::to_string(seed) + "; re-run: " + RerunCommand(seed));
-  World world(seed);
+  World world(seed, semantic);
   world.RunOperations(kOperations);
+  world.WaitForVectors();
   if (!::testing::Test::HasFailure()) world.CheckEveryReadPath();
+  if (semantic) {
+    EXPECT_GT(world.by_meaning_only(), 0u) << "the vector path was never used";
+  }
   if (::testing::Test::HasFailure()) std::printf("VendorLeakProperty failed; re-run it: %s\n", RerunCommand(seed).c_str());
 }
 
@@ -646,6 +771,8 @@ unsigned SeedToUse() {
 }
 
 TEST(VendorLeakProperty, FixedSeed) { RunWorld(20261125); }
+
+TEST(VendorLeakProperty, FixedSeedWithSemanticSearch) { RunWorld(20261125, /*semantic=*/true); }
 
 TEST(VendorLeakProperty, RandomSeed) {
   const unsigned seed = SeedToUse();
