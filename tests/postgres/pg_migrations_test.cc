@@ -132,6 +132,36 @@ TEST_F(PgMigrationsTest, TranslatedTypesAndChecksHold) {
   EXPECT_EQ(orphan.status().code(), Status::Code::kInvalidArgument) << orphan.status().ToString();
 }
 
+// Migration 13 (semantic search): a key's embeddings model, and a memory's vector as
+// float32 bytes that must hold `dims` values and go with its memory.
+TEST_F(PgMigrationsTest, MemoryEmbeddingsHoldVectorsOfTheirMemories) {
+  PgConnection conn = Connect();
+  ASSERT_TRUE(ApplyPgMigrations(conn).ok());
+  ASSERT_TRUE(conn.Query("INSERT INTO users(id, email, created_at, updated_at) VALUES ('u1', 'u1@example.com', now(), now())")
+                  .ok());
+  ASSERT_TRUE(conn.Query("INSERT INTO llm_keys(id, user_id, provider, key_encrypted, key_nonce, key_last4, created_at,"
+                         " updated_at, model, embedding_model) VALUES ('k1', 'u1', 'openai', '\\x00', '\\x00', 'abcd',"
+                         " now(), now(), 'gpt', 'text-embedding-3-small')")
+                  .ok());
+  ASSERT_TRUE(conn.Query("INSERT INTO memories(id, user_id, title, content, created_at, updated_at)"
+                         " VALUES ('m1', 'u1', 't', 'c', now(), now())")
+                  .ok());
+  const std::string insert =
+      "INSERT INTO memory_embeddings(memory_id, model, content_hash, memory_updated_at, dims, vector, updated_at)"
+      " VALUES ('m1', 'text-embedding-3-small', 'h', now(), $1::integer, decode($2, 'hex'), now())";
+  // Two float32 values are 8 bytes: 3 dimensions over 8 bytes is refused.
+  EXPECT_FALSE(conn.Query(insert, {"3", "0000803f00000040"}).ok());
+  ASSERT_TRUE(conn.Query(insert, {"2", "0000803f00000040"}).ok());
+  Result<PgRows> stored = conn.Query("SELECT octet_length(vector), dims FROM memory_embeddings WHERE memory_id = 'm1'");
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->Text(0, 0), "8");
+  // Deleting the memory deletes its vector.
+  ASSERT_TRUE(conn.Query("DELETE FROM memories WHERE id = 'm1'").ok());
+  Result<PgRows> left = conn.Query("SELECT count(*) FROM memory_embeddings");
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->Text(0, 0), "0");
+}
+
 TEST_F(PgMigrationsTest, SecondRunAppliesNothing) {
   PgConnection conn = Connect();
   ASSERT_TRUE(ApplyPgMigrations(conn).ok());
