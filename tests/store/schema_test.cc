@@ -25,6 +25,7 @@ const std::set<std::string> kAddedColumns = {
     "users.merge_similar",  // 009: write_memory's merge_similar default for the user (issue 18)
     "llm_keys.model",       // 010: the model a provider key is used with (SPEC §1 llm-key set --model)
     "llm_keys.base_url",    // 010: an OpenAI-compatible server's address (--base-url)
+    "llm_keys.embedding_model",  // 013: the embeddings model; NULL: semantic search off (issue 17)
 };
 
 // Indexes that later migrations add on canonical tables, and why.
