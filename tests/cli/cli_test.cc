@@ -109,7 +109,7 @@ TEST_F(CliTest, EverySubcommandHasHelp) {
       {"user"}, {"user", "add"}, {"user", "list"}, {"user", "set"}, {"key"}, {"key", "create"}, {"key", "list"},
       {"key", "revoke"}, {"org"}, {"org", "create"}, {"org", "add-member"}, {"team"},
       {"team", "create"}, {"usage"}, {"migrate"}, {"check"}, {"serve"}, {"export"}, {"import"},
-      {"llm-key"}, {"llm-key", "set"}, {"llm-key", "list"}, {"llm-key", "remove"}};
+      {"llm-key"}, {"llm-key", "set"}, {"llm-key", "list"}, {"llm-key", "remove"}, {"reindex"}};
   for (std::vector<std::string> cmd : commands) {
     std::string name = "reflect-memory";
     for (const std::string& part : cmd) name += " " + part;
