@@ -259,6 +259,28 @@ TEST_F(SemanticSearch, ChangedContentIsReembeddedAndOtherChangesAreNot) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM memory_embeddings"), 0);
 }
 
+// A memory shared with an org is embedded with its author's key, so an edit by another
+// member re-embeds it too, and a member of the org finds it by meaning.
+TEST_F(SemanticSearch, AnEditOfASharedMemoryByAnotherMemberIsReembedded) {
+  FakeProvider provider(Embeddings);
+  const std::string bob = env_.AddUser("bob@example.com", "pro");
+  const std::string org = env_.CreateOrg("Acme", alice_);
+  env_.Join(org, alice_);
+  env_.Join(org, bob);
+  StoreKey(provider.base_url(), alice_);
+  StoreKey(provider.base_url(), bob);
+  CallResult written = owner_->Call(
+      "write_memory", {{"title", "Team note"}, {"content", "The puppy visits on Friday."}, {"share_scope", "org"}});
+  ASSERT_FALSE(written.is_error) << written.error_message;
+  Settle();
+  std::unique_ptr<Client> bob_client = env_.Connect(MemoryTestEnv::OwnerKey(bob));
+  ASSERT_FALSE(
+      bob_client->Call("update_memory", {{"id", written.id()}, {"content", "The sedan is in the garage."}}).is_error);
+  Settle();
+  EXPECT_EQ(InputsSent(provider), 2u);  // the first text, then the edited one
+  EXPECT_EQ(Titles(bob_client->Call("search_memories", {{"term", "automobile"}})).front(), "Team note");
+}
+
 TEST_F(SemanticSearch, AProviderThatIsDownLeavesFullTextOnTimeWithAWarning) {
   LogCapture log;
   std::uint16_t closed_port = 0;
