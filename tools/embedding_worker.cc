@@ -15,7 +15,8 @@ namespace rm::tools {
 
 Result<EmbeddingPass> EmbedStaleMemories(store::Database& db, const LlmKeyCipher& cipher, const std::string& user_id,
                                          const EmbeddingOptions& options,
-                                         const std::function<void(std::int64_t, std::int64_t)>& progress) {
+                                         const std::function<void(std::int64_t, std::int64_t)>& progress,
+                                         const std::function<bool()>& stop) {
   EmbeddingPass pass;
   std::optional<store::LlmKeyRow> key;
   std::int64_t total = 0;
@@ -43,6 +44,7 @@ Result<EmbeddingPass> EmbedStaleMemories(store::Database& db, const LlmKeyCipher
   // only keeps a user who edits without pause from holding the worker forever.
   const std::int64_t max_batches = total / static_cast<std::int64_t>(batch) + 16;
   for (std::int64_t round = 0; round < max_batches; ++round) {
+    if (stop && stop()) break;
     std::vector<store::MemoryToEmbed> stale;
     RM_RETURN_IF_ERROR(db.Read([&](store::Connection& conn) -> Status {
       Result<std::vector<store::MemoryToEmbed>> listed =
@@ -133,7 +135,10 @@ void EmbeddingWorker::Run() {
     due_.erase(next);
     running_ = true;
     lock.unlock();
-    Result<EmbeddingPass> pass = EmbedStaleMemories(db_, *options_.cipher, user_id, options_);
+    Result<EmbeddingPass> pass = EmbedStaleMemories(db_, *options_.cipher, user_id, options_, {}, [this] {
+      std::lock_guard stop_lock(mutex_);
+      return stopping_;
+    });
     lock.lock();
     running_ = false;
     if (pass.ok()) {

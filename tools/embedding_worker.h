@@ -36,7 +36,7 @@ struct EmbeddingOptions {
   // Opens stored LLM keys; empty: semantic search is off for everyone.
   std::shared_ptr<const LlmKeyCipher> cipher;
   std::size_t batch_size = 64;                 // inputs per provider request (≤ 64)
-  std::chrono::milliseconds timeout{30000};    // one provider request, in the background
+  std::chrono::milliseconds timeout{15000};    // one provider request, in the background
   std::chrono::milliseconds first_retry{2000};
   std::chrono::milliseconds max_retry{300000};
   // The search path: how long a query's embedding may take, and how long the
@@ -54,15 +54,17 @@ struct EmbeddingPass {
 
 // Embeds every stale memory of `user_id`, synchronously; `progress(done, total)`
 // after each batch. Stops at the first provider failure (returned; what was stored
-// before it stays). Used by the worker and by `reflect-memory reindex`.
+// before it stays), or before a batch once `stop()` says so (a server shutting down
+// waits for one request at most). Used by the worker and by `reflect-memory reindex`.
 Result<EmbeddingPass> EmbedStaleMemories(store::Database& db, const LlmKeyCipher& cipher, const std::string& user_id,
                                          const EmbeddingOptions& options,
-                                         const std::function<void(std::int64_t, std::int64_t)>& progress = {});
+                                         const std::function<void(std::int64_t, std::int64_t)>& progress = {},
+                                         const std::function<bool()>& stop = {});
 
 class EmbeddingWorker {
  public:
   EmbeddingWorker(store::Database& db, EmbeddingOptions options);
-  ~EmbeddingWorker();  // finishes the pass in progress, drops the queued ones
+  ~EmbeddingWorker();  // waits for the provider request in progress, drops the rest
   EmbeddingWorker(const EmbeddingWorker&) = delete;
   EmbeddingWorker& operator=(const EmbeddingWorker&) = delete;
 
