@@ -1,8 +1,7 @@
 // The search filters of SPEC §5 (memory_type, tags any-of, created after/before) as
-// SQL over the memory row aliased `m`, for the statements that apply them outside
-// the full-text walks (the vector path of hybrid search, store/memory_vectors.h).
-// The clause is written exactly as the full-text path's (store/search_walks.cc), so
-// both lists of a hybrid search hold the same memories.
+// SQL over the memory row aliased `m`: one clause for both lists of a hybrid search
+// (the full-text check, store/search_walks.cc, and the vector path,
+// store/memory_vectors.h), so both hold the same memories.
 #pragma once
 
 #include <string>

@@ -1,26 +1,21 @@
 #include "store/search_walks.h"
 
+#include "store/memory_filters.h"
+
 namespace rm::store::search {
 namespace {
 
-// Parameters shared by every statement below, after the viewer's ?1..?4; a
-// statement's own parameters start at ?10.
+// Parameters shared by every statement below, after the viewer's ?1..?4: the MATCH,
+// then the filters (store/memory_filters.h, ?6..?9); a statement's own parameters
+// start at ?10.
 constexpr int kMatch = 5;
-constexpr int kType = 6;
-constexpr int kTags = 7;
-constexpr int kCreatedAfter = 8;
-constexpr int kCreatedBefore = 9;
+constexpr int kFilters = 6;
 
 // What every hit must satisfy in SQL, whatever the index says: the caller's
 // pools for the scope, the vendor filter, not trashed, the filters. For the
 // memory row aliased m.
 std::string RowWhere(Scope scope) {
-  return InPoolsSql(scope) + " AND " + VendorVisibleSql() +
-         " AND m.deleted_at IS NULL"
-         " AND (?6 IS NULL OR m.memory_type = ?6)"
-         " AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(m.tags) AS t WHERE lower(t.value) IN "
-         "(SELECT lower(value) FROM json_each(?7))))"
-         " AND (?8 IS NULL OR m.created_at > ?8) AND (?9 IS NULL OR m.created_at < ?9)";
+  return InPoolsSql(scope) + " AND " + VendorVisibleSql() + " AND " + FiltersSql(kFilters);
 }
 
 // A match that satisfies RowWhere.
@@ -34,10 +29,7 @@ const char* kFrom = " FROM memories_fts CROSS JOIN memories m ON m.rowid = memor
 // The viewer and the filters: what RowWhere reads.
 void BindRowWhere(Statement& s, const Viewer& viewer, const SearchFilters& filters) {
   BindViewer(s, viewer);
-  s.Bind(kType, filters.memory_type);
-  if (!filters.tags_any_json.empty()) s.Bind(kTags, filters.tags_any_json);
-  s.Bind(kCreatedAfter, filters.created_after);
-  s.Bind(kCreatedBefore, filters.created_before);
+  BindFilters(s, filters, kFilters);
 }
 
 // What CandidateWhere reads: RowWhere's and the MATCH.
