@@ -8,9 +8,10 @@
 #                                                    against `reflect-memory serve --http`
 #   run_conformance.sh fixture-2026 <conformance_server>  the 0.2.0 suite (tests/conformance2026):
 #                                                    every scenario revision 2026-07-28 requires
-#   run_conformance.sh product-2026 <reflect-memory> the 2026-07-28 scenarios that need no fixture
-#                                                    tools, against `reflect-memory serve --http`;
-#                                                    failures allowed by expected-failures-product.yaml
+#   run_conformance.sh product-2026 <reflect-memory> every scenario revision 2026-07-28 requires,
+#                                                    against `reflect-memory serve --http`; those that
+#                                                    need the fixture's test tools are listed in
+#                                                    expected-failures-product.yaml
 #
 # The suite cannot send headers, so bearer.mjs adds our key to every request it makes.
 # Exit: 0 pass, 1 fail, 77 skipped (suite not installed, or the binary cannot serve HTTP yet).
@@ -57,6 +58,10 @@ else
   db="$work/memory.db"
   "$binary" user add conformance@example.com --db "$db" >/dev/null
   key=$("$binary" key create --user conformance@example.com --db "$db" | tail -n 1)
+  # One memory, so resources/list has a resource and the caching scenario reads it.
+  echo '{"title":"Conformance run","content":"One memory, so that resources/list has a resource to read."}' \
+    >"$work/seed.jsonl"
+  "$binary" import --user conformance@example.com --db "$db" "$work/seed.jsonl" >/dev/null
   "$binary" serve --http "127.0.0.1:$port" --db "$db" 2>"$work/server.log" &
   server_pid=$!
 fi
@@ -79,14 +84,7 @@ if [ "$mode" = fixture ]; then
 elif [ "$mode" = fixture-2026 ]; then
   run_suite --requirements 2026-07-28 --expected-failures "$suite_dir/expected-failures.yaml" || status=1
 elif [ "$mode" = product-2026 ]; then
-  # --requirements fixes its own scenario list and refuses --scenario, so each scenario runs
-  # alone at the 2026-07-28 wire (--spec-version); its own baseline (the product has none of
-  # the fixture's diagnostic tools).
-  for scenario in server-stateless tools-list caching dns-rebinding-protection sep-2164-resource-not-found \
-      resources-list prompts-list input-required-result-unsupported-methods server-sse-multiple-streams; do
-    run_suite --spec-version 2026-07-28 --scenario "$scenario" \
-      --expected-failures "$suite_dir/expected-failures-product.yaml" || status=1
-  done
+  run_suite --requirements 2026-07-28 --expected-failures "$suite_dir/expected-failures-product.yaml" || status=1
 else
   for scenario in server-initialize ping tools-list logging-set-level dns-rebinding-protection; do
     run_suite --scenario "$scenario" --expected-failures "$here/expected-failures.yaml" || status=1
