@@ -50,8 +50,10 @@ Checkpointer::Outcome Checkpointer::Checkpoint() {
   Result<bool> all = conn_->CheckpointPassive();
   // A failure (e.g. a full disk) leaves the pages in the WAL, as durable; the next request retries.
   if (!all.ok()) return Outcome::kFailed;
-  if (*all) return Outcome::kComplete;
-  // What was committed during the copy: a short copy while writers wait.
+  // What was committed during the copy: a short copy while writers wait. Needed even
+  // when the copy reported everything copied, because it counts only the frames present
+  // when it began; under steady writes there always are more, and the WAL restarts only
+  // when a write begins with none left. With nothing new it copies (and syncs) nothing.
   Outcome outcome = Outcome::kPartial;
   between_writes_([&] {
     Result<bool> rest = conn_->CheckpointPassive();

@@ -393,15 +393,23 @@ TEST(Database, TheWalIsCheckpointedInTheBackground) {
   auto db = OpenOrDie(":memory:", options);
   ASSERT_TRUE(db);
   CreateScratchTable(*db);
-  // 1,000 commits of 2 KB rows (a dozen WAL frames each, with the UNIQUE index), in
-  // bursts with pauses the checkpointer can use. A WAL that never restarted would end
-  // near 50 MB; restarted after each checkpoint, it never holds much more than a burst.
+  // 1,000 commits of 2 KB rows (six or seven WAL frames each, with the UNIQUE index), in
+  // bursts of 50. A WAL that never restarted would end at 26 MB; restarted after each
+  // checkpoint, it never holds much more than two bursts (5 MB).
   const std::string filler(2000, 'x');
+  std::uint64_t checkpoints_before_burst = db->checkpoints();
   for (int i = 0; i < 1000; ++i) {
     ASSERT_TRUE(db->Write([&](Connection& c) { return InsertScratch(c, std::to_string(i) + filler); }).ok());
-    // 100 ms: time enough for a checkpoint even in the sanitizer build on a busy machine
-    // (with 30 ms, CI under ASan once ended with a 26 MB WAL).
-    if (i % 50 == 49) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (i % 50 != 49) continue;
+    // The pause lasts only until a checkpoint has run since the burst began (at most
+    // 10 s), which may have been while the burst was still writing: the WAL has to
+    // restart under writes that never stop, not only in quiet moments. (With fixed
+    // 100 ms pauses this passed locally and failed under ASan in CI, a 26 MB WAL: each
+    // checkpoint judged itself complete by the frames present when it began.)
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (db->checkpoints() == checkpoints_before_burst && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    checkpoints_before_burst = db->checkpoints();
   }
   EXPECT_GT(db->checkpoints(), 0u);
   EXPECT_LT(std::filesystem::file_size(db->path() + "-wal"), 20u * 1024 * 1024);
