@@ -11,7 +11,9 @@
 #   run_conformance.sh product-2026 <reflect-memory> every scenario revision 2026-07-28 requires,
 #                                                    against `reflect-memory serve --http`; those that
 #                                                    need the fixture's test tools are listed in
-#                                                    expected-failures-product.yaml
+#                                                    expected-failures-product.yaml, and the
+#                                                    checks they may fail in
+#                                                    known-failing-checks-product.txt
 #
 # The suite cannot send headers, so bearer.mjs adds our key to every request it makes.
 # Exit: 0 pass, 1 fail, 77 skipped (suite not installed, or the binary cannot serve HTTP yet).
@@ -85,6 +87,9 @@ elif [ "$mode" = fixture-2026 ]; then
   run_suite --requirements 2026-07-28 --expected-failures "$suite_dir/expected-failures.yaml" || status=1
 elif [ "$mode" = product-2026 ]; then
   run_suite --requirements 2026-07-28 --expected-failures "$suite_dir/expected-failures-product.yaml" || status=1
+  # The suite allows a listed scenario to fail any check; only the known ones may.
+  python3 "$here/check_known_failures.py" "$work/results" "$suite_dir/expected-failures-product.yaml" \
+    "$suite_dir/known-failing-checks-product.txt" || status=1
 else
   for scenario in server-initialize ping tools-list logging-set-level dns-rebinding-protection; do
     run_suite --scenario "$scenario" --expected-failures "$here/expected-failures.yaml" || status=1
