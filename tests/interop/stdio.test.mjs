@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 
 const BIN = process.env.REFLECT_BIN;
 assert.ok(BIN, "set REFLECT_BIN to the reflect-memory binary");
@@ -22,14 +22,14 @@ const db = join(dir, "memory.db");
 // the stdio transport lacks, so connect() adds one that records it.
 const negotiatedVersion = new WeakMap();
 
-async function connect(clientName, env = {}) {
+async function connect(clientName, env = {}, capabilities = {}) {
   const transport = new StdioClientTransport({
     command: BIN,
     args: ["serve", "--stdio", "--db", db],
     env: { PATH: process.env.PATH, HOME: dir, ...env },
     stderr: "pipe",
   });
-  const client = new Client({ name: clientName, version: "1.0.0" });
+  const client = new Client({ name: clientName, version: "1.0.0" }, { capabilities });
   transport.setProtocolVersion = (version) => negotiatedVersion.set(client, version);
   await client.connect(transport);
   return client;
@@ -226,4 +226,44 @@ test("an agent key binds the vendor: its writes carry that origin, and a contrad
   });
   assert.equal(revoked.status, 1);
   assert.match(revoked.stderr.toString(), /REFLECT_API_KEY is not a valid key/);
+});
+
+test("a permanent delete asks the person first (elicitation/create): declined keeps the memory, accepted deletes it", async () => {
+  const asked = [];
+  let answer = { action: "decline" };
+  const confirming = await connect("claude-code", {}, { elicitation: { form: {} } });
+  confirming.setRequestHandler(ElicitRequestSchema, async (request) => { asked.push(request.params); return answer; });
+  try {
+    const written = await confirming.callTool({ name: "write_memory", arguments: {
+      title: "Old launch plan", content: "superseded; delete for good" } });
+    const id = written.structuredContent.memory.id;
+
+    const declined = await confirming.callTool({ name: "delete_memory", arguments: { id, permanent: true } });
+    assert.equal(declined.isError ?? false, false, JSON.stringify(declined));
+    assert.equal(declined.structuredContent.deleted, false);
+    assert.equal(declined.structuredContent.confirmation, "declined");
+    assert.equal(asked.length, 1);
+    assert.match(asked[0].message, /Permanently delete “Old launch plan”/);
+    assert.equal(asked[0].requestedSchema.properties.confirm.type, "boolean");
+    const kept = await confirming.callTool({ name: "get_memory_by_id", arguments: { id } });
+    assert.equal(kept.isError ?? false, false, "a declined delete keeps the memory");
+
+    answer = { action: "accept", content: { confirm: true } };
+    const deleted = await confirming.callTool({ name: "delete_memory", arguments: { id, permanent: true } });
+    assert.equal(deleted.structuredContent.deleted, true, JSON.stringify(deleted));
+    assert.equal(deleted.structuredContent.confirmation, "confirmed");
+    assert.equal(asked.length, 2);
+    const gone = await confirming.callTool({ name: "get_memory_by_id", arguments: { id } });
+    assert.equal(gone.isError, true, "the memory is gone for good");
+  } finally {
+    await confirming.close();
+  }
+});
+
+test("a client without elicitation deletes permanently at once, as before", async () => {
+  const written = await client.callTool({ name: "write_memory", arguments: { title: "Scratch", content: "throwaway" } });
+  const id = written.structuredContent.memory.id;
+  const deleted = await client.callTool({ name: "delete_memory", arguments: { id, permanent: true } });
+  assert.equal(deleted.structuredContent.deleted, true, JSON.stringify(deleted));
+  assert.equal(deleted.structuredContent.confirmation, undefined);
 });
