@@ -128,3 +128,110 @@ test("HTTP: a listener is told of another client's write, and never of one its v
     await listener.close();
   }
 });
+
+test("HTTP: the key decides the vendor even when the client's name says otherwise", async () => {
+  const client = await httpClient(claudeKey, "cursor");
+  try {
+    const written = structured(await client.callTool({ name: "write_memory", arguments: {
+      title: "Named cursor, keyed claude", content: "The okapi is a giraffe's relative" } }));
+    assert.equal(written.memory.origin, "claude", "a claude key's writes are claude's whatever the client calls itself");
+  } finally {
+    await client.close();
+  }
+});
+
+// One raw tools/call of revision 2026-07-28 (to see and replay the requestState the SDK keeps inside).
+async function modernToolCall(key, name, args, extra = {}) {
+  const res = await fetch(httpUrl, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${key}`, "content-type": "application/json", accept: "application/json, text/event-stream",
+      "mcp-protocol-version": MODERN, "mcp-method": "tools/call", "mcp-name": name,
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name, arguments: args, ...extra, _meta: {
+      "io.modelcontextprotocol/protocolVersion": MODERN,
+      "io.modelcontextprotocol/clientInfo": { name: "raw-driver", version: "1" },
+      "io.modelcontextprotocol/clientCapabilities": { elicitation: { form: {} } },
+    } } }),
+  });
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  const body = res.headers.get("content-type").startsWith("text/event-stream")
+    ? JSON.parse(text.split("\n").filter((l) => l.startsWith("data:")).pop().slice(5)) : JSON.parse(text);
+  assert.equal(body.error, undefined, JSON.stringify(body.error));
+  return body.result;
+}
+
+test("HTTP: a permanent delete asks the person first (input_required); the SDK answers through its elicitation handler", async () => {
+  const asked = [];
+  const client = new Client({ name: "claude-ai", version: "1.0.0" },
+    { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: MODERN } } });
+  client.setRequestHandler("elicitation/create", async (request) => {
+    asked.push(request.params);
+    return { action: "accept", content: { confirm: true } };
+  });
+  await client.connect(new StreamableHTTPClientTransport(httpUrl, { authProvider: { token: async () => claudeKey } }));
+  try {
+    const written = structured(await client.callTool({ name: "write_memory", arguments: {
+      title: "Obsolete roadmap", content: "replaced by the new one" } }));
+    const deleted = structured(await client.callTool({ name: "delete_memory", arguments: { id: written.memory.id, permanent: true } }));
+    assert.equal(deleted.deleted, true, JSON.stringify(deleted));
+    assert.equal(deleted.confirmation, "confirmed");
+    assert.equal(asked.length, 1, "the person was asked once");
+    assert.match(asked[0].message, /Permanently delete “Obsolete roadmap”/);
+  } finally {
+    await client.close();
+  }
+});
+
+test("HTTP: a confirmation's requestState works once — replayed or tampered it is refused and deletes nothing", async () => {
+  const writer = await httpClient(claudeKey);
+  let ids;
+  try {
+    ids = [];
+    for (const title of ["Draft A", "Draft B"]) {
+      ids.push(structured(await writer.callTool({ name: "write_memory", arguments: { title, content: "a draft" } })).memory.id);
+    }
+  } finally {
+    await writer.close();
+  }
+  const [first, second] = ids;
+  const accept = { confirm: { action: "accept", content: { confirm: true } } };
+
+  const asked = await modernToolCall(claudeKey, "delete_memory", { id: first, permanent: true });
+  assert.equal(asked.resultType, "input_required", JSON.stringify(asked));
+  assert.ok(asked.inputRequests.confirm, JSON.stringify(asked));
+  const state = asked.requestState;
+  assert.equal(typeof state, "string");
+
+  // A state altered by one character: refused, the memory stays.
+  const flipped = state.slice(0, -2) + (state.at(-2) === "A" ? "B" : "A") + state.at(-1);
+  const tampered = await modernToolCall(claudeKey, "delete_memory", { id: first, permanent: true },
+    { inputResponses: accept, requestState: flipped });
+  assert.equal(tampered.isError, true, JSON.stringify(tampered));
+  assert.equal(tampered.structuredContent.error.code, "invalid_request_state");
+
+  // The state bound to the first memory does not delete the second.
+  const misbound = await modernToolCall(claudeKey, "delete_memory", { id: second, permanent: true },
+    { inputResponses: accept, requestState: state });
+  assert.equal(misbound.structuredContent.error.code, "invalid_request_state", JSON.stringify(misbound));
+
+  const done = await modernToolCall(claudeKey, "delete_memory", { id: first, permanent: true },
+    { inputResponses: accept, requestState: state });
+  assert.equal(done.structuredContent.deleted, true, JSON.stringify(done));
+  assert.equal(done.structuredContent.confirmation, "confirmed");
+
+  const replayed = await modernToolCall(claudeKey, "delete_memory", { id: first, permanent: true },
+    { inputResponses: accept, requestState: state });
+  assert.equal(replayed.isError, true, JSON.stringify(replayed));
+  assert.equal(replayed.structuredContent.error.code, "invalid_request_state");
+  assert.match(replayed.structuredContent.error.message, /already used/);
+
+  const reader = await httpClient(claudeKey);
+  try {
+    const kept = await reader.callTool({ name: "get_memory_by_id", arguments: { id: second } });
+    assert.equal(kept.isError ?? false, false, "the second memory was never deleted");
+  } finally {
+    await reader.close();
+  }
+});
