@@ -49,6 +49,27 @@ TEST_F(ChatGptTest, FetchReturnsTheDocumentShape) {
   EXPECT_EQ(chatgpt_->Call("fetch", {{"id", hidden_}}).error_code, "not_found");
 }
 
+// Revision 2026-07-28 has no initialize: server/discover carries the same briefing, filtered
+// by the vendor of the key that asks, and says it may not be shared between callers.
+TEST_F(ChatGptTest, DiscoverInstructionsAreTheVendorFilteredBriefingToo) {
+  const json::object meta{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                          {"io.modelcontextprotocol/clientCapabilities", json::object{}},
+                          {"io.modelcontextprotocol/clientInfo", {{"name", "openai-mcp"}, {"version", "1"}}}};
+  auto discover = [&](Client& client) {
+    json::object response = client.Request("server/discover", {{"_meta", meta}});
+    EXPECT_TRUE(response.contains("result")) << json::serialize(response);
+    return response.contains("result") ? response.at("result").as_object() : json::object{};
+  };
+  const json::object as_owner = discover(*owner_);
+  EXPECT_NE(Str(as_owner.at("instructions")).find("Espresso secret"), std::string::npos);
+  const json::object as_chatgpt = discover(*chatgpt_);
+  const std::string text = Str(as_chatgpt.at("instructions"));
+  EXPECT_NE(text.find("Espresso ratio"), std::string::npos);
+  EXPECT_EQ(text.find("Espresso secret"), std::string::npos) << "a cursor-only title in chatgpt's discover";
+  EXPECT_EQ(text, Str(chatgpt_->initialize_result().at("instructions")));
+  EXPECT_NE(as_chatgpt.at("cacheScope"), "shared") << "instructions differ per caller";
+}
+
 TEST(ChatGptUrls, PublicBaseUrlIsUsedWhenConfigured) {
   tools::ServiceOptions options;
   options.public_base_url = "https://memory.example.com/m/";
