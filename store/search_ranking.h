@@ -3,10 +3,12 @@
 // installed before main()):
 //
 //   rm_match_features(memories_fts, P)  what BM25 needs of the current row, as a
-//                                      blob of 1 + P doubles: the row's length in
+//                                      blob of 2 + P doubles: the row's length in
 //                                      tokens (title, content, tags), then for each
 //                                      of the query's first P phrases (the user's
-//                                      terms) its column-weighted frequency. Column
+//                                      terms) its column-weighted frequency, then how
+//                                      many consecutive pairs of those phrases occur
+//                                      within 3 tokens of each other. Column
 //                                      weights: title 8, tags 3, content 1; the vis
 //                                      column counts for nothing.
 //
@@ -36,6 +38,7 @@ enum SearchColumn { kTitleColumn = 0, kContentColumn = 1, kTagsColumn = 2, kVisC
 struct MatchFeatures {
   double length = 0;               // tokens in the scored columns
   std::vector<double> frequency;   // per phrase, column-weighted
+  double near_pairs = 0;           // consecutive query phrases (p, p+1) found within 3 tokens
   double exact_share = 0;          // of the phrases with an exact form, the share it holds as typed
 };
 
@@ -58,7 +61,8 @@ Bm25Statistics StatisticsOf(const std::vector<const MatchFeatures*>& candidates,
 // Times 1 + (the IDF share of the query's phrases the candidate holds): covering more
 // of the query counts, which matters when any word may match. Times 1 + 0.1 x
 // exact_share: between two memories that match "running" by its stem, the one that
-// says "running" ranks first.
+// says "running" ranks first. Times 1 + 0.5 x (the share of the query's consecutive
+// phrase pairs found near each other): "support group" said together counts more.
 double Bm25Score(const MatchFeatures& features, const Bm25Statistics& statistics);
 
 // True once the functions are set up for new connections. Installed by a static

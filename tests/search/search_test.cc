@@ -166,6 +166,20 @@ TEST_F(SearchTest, AQuestionRanksTheMemoryThatCoversMoreOfItFirst) {
   EXPECT_EQ(Titles(Search({{"term", "support group"}})), (std::vector<std::string>{"Outing"}));
 }
 
+TEST_F(SearchTest, WordsOfTheQuerySaidTogetherRankAboveTheSameWordsApart) {
+  // The same words in both memories (BM25 alone ties them, and a tie goes to the newer);
+  // the older one says "support group" as the query does.
+  Write({{"title", "note one"}, {"content", "the support group met at the library after lunch"}});
+  Write({{"title", "note two"}, {"content", "the group met at the library after support lunch"}});
+  CallResult r = Search({{"term", "support group"}});
+  EXPECT_EQ(Titles(r), (std::vector<std::string>{"note one", "note two"}));
+  const json::array& hits = r.structured.at("results").as_array();
+  EXPECT_GT(hits[0].at("score").as_double(), hits[1].at("score").as_double());
+  // Within three words counts as together, in either order; further apart does not.
+  Write({{"title", "note three"}, {"content", "a group for support met at the library after lunch"}});
+  EXPECT_EQ(Titles(Search({{"term", "support group"}})).back(), "note two");
+}
+
 TEST_F(SearchTest, AccentsAreFolded) {
   Write({{"title", "Café crème"}, {"content", ""}});
   EXPECT_EQ(Titles(Search({{"term", "cafe creme"}})), (std::vector<std::string>{"Café crème"}));
