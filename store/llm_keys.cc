@@ -54,14 +54,19 @@ Result<std::vector<LlmKeyRow>> ListLlmKeys(Connection& conn) {
       .CollectRows<LlmKeyRow>(RowOf);
 }
 
-Result<std::optional<LlmKeyRow>> FindLlmKey(Connection& conn, std::string_view user_id,
-                                            const std::optional<std::string>& org_id,
-                                            const std::optional<std::string>& provider) {
+namespace {
+// The user's own key first, else their org's (oldest first), of `provider` if given,
+// with an embedding model if `for_embeddings`.
+Result<std::optional<LlmKeyRow>> FirstKeyOfUserOrOrg(Connection& conn, std::string_view user_id,
+                                                     const std::optional<std::string>& org_id,
+                                                     const std::optional<std::string>& provider,
+                                                     bool for_embeddings) {
   Statement& s = conn.Prepare("SELECT " + std::string(kColumns) +
                               " FROM llm_keys WHERE (?3 IS NULL OR provider = ?3) "
+                              "AND (?4 = 0 OR embedding_model IS NOT NULL) "
                               "AND (user_id = ?1 OR (?2 IS NOT NULL AND org_id = ?2)) "
                               "ORDER BY user_id IS NULL, created_at, id LIMIT 1");
-  s.Bind(1, user_id).Bind(2, org_id).Bind(3, provider);
+  s.Bind(1, user_id).Bind(2, org_id).Bind(3, provider).Bind(4, for_embeddings ? 1 : 0);
   Result<bool> row = s.Step();
   if (!row.ok()) return row.status();
   std::optional<LlmKeyRow> key;
@@ -69,20 +74,17 @@ Result<std::optional<LlmKeyRow>> FindLlmKey(Connection& conn, std::string_view u
   s.Reset();
   return key;
 }
+}  // namespace
+
+Result<std::optional<LlmKeyRow>> FindLlmKey(Connection& conn, std::string_view user_id,
+                                            const std::optional<std::string>& org_id,
+                                            const std::optional<std::string>& provider) {
+  return FirstKeyOfUserOrOrg(conn, user_id, org_id, provider, /*for_embeddings=*/false);
+}
 
 Result<std::optional<LlmKeyRow>> FindEmbeddingKey(Connection& conn, std::string_view user_id,
                                                   const std::optional<std::string>& org_id) {
-  Statement& s = conn.Prepare("SELECT " + std::string(kColumns) +
-                              " FROM llm_keys WHERE embedding_model IS NOT NULL "
-                              "AND (user_id = ?1 OR (?2 IS NOT NULL AND org_id = ?2)) "
-                              "ORDER BY user_id IS NULL, created_at, id LIMIT 1");
-  s.Bind(1, user_id).Bind(2, org_id);
-  Result<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  std::optional<LlmKeyRow> key;
-  if (*row) key = RowOf(s);
-  s.Reset();
-  return key;
+  return FirstKeyOfUserOrOrg(conn, user_id, org_id, std::nullopt, /*for_embeddings=*/true);
 }
 
 Status RemoveLlmKey(Connection& conn, std::string_view id) {
