@@ -86,22 +86,19 @@ Result<std::vector<Candidate>> SearchWalker::Walk(const std::string& match, std:
   BindCommon(s, viewer_, match, request_.filters);
   s.Bind(10, phrases_).Bind(11, lowest).Bind(12, highest).Bind(13, limit);
   std::vector<Candidate> walked;
-  while (true) {
-    Result<bool> row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  bool malformed = false;
+  Status status = s.ForEachRow([&](const Statement& row) {
     Candidate c;
-    c.rowid = s.Int64(0);
-    if (!ParseMatchFeatures(s.Blob(1), phrases_, c.features)) {
-      s.Reset();
-      return Status::Internal("search: rm_match_features gave a malformed row");
-    }
+    c.rowid = row.Int64(0);
+    malformed = malformed || !ParseMatchFeatures(row.Blob(1), phrases_, c.features);
     if (read_rows != nullptr) {
       c.memory = static_cast<int>(read_rows->size());
-      read_rows->push_back(MemoryFromRow(s, 2));
+      read_rows->push_back(MemoryFromRow(row, 2));
     }
     walked.push_back(std::move(c));
-  }
+  });
+  if (!status.ok()) return status;
+  if (malformed) return Status::Internal("search: rm_match_features gave a malformed row");
   return walked;
 }
 
@@ -163,16 +160,11 @@ Result<std::vector<Candidate>> SearchWalker::Newest(std::int64_t highest, std::i
   BindCommon(s, viewer_, match_, request_.filters);
   s.Bind(10, highest).Bind(12, limit);
   if (before != 0) s.Bind(11, before);
-  std::vector<Candidate> rows;
-  while (true) {
-    Result<bool> row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return s.CollectRows<Candidate>([](const Statement& row) {
     Candidate c;
-    c.rowid = s.Int64(0);
-    rows.push_back(std::move(c));
-  }
-  return rows;
+    c.rowid = row.Int64(0);
+    return c;
+  });
 }
 
 Result<std::vector<std::pair<std::size_t, MemoryRow>>> SearchWalker::VisibleMemoriesAt(
@@ -182,14 +174,9 @@ Result<std::vector<std::pair<std::size_t, MemoryRow>>> SearchWalker::VisibleMemo
                                RowWhere(request_.filters.scope) + " ORDER BY hit.key");
   BindRowWhere(s, viewer_, request_.filters);
   s.Bind(10, RowidsJson(candidates));
-  std::vector<std::pair<std::size_t, MemoryRow>> memories;
-  while (true) {
-    Result<bool> row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    memories.emplace_back(static_cast<std::size_t>(s.Int64(0)), MemoryFromRow(s, 1));
-  }
-  return memories;
+  return s.CollectRows<std::pair<std::size_t, MemoryRow>>([](const Statement& row) {
+    return std::pair{static_cast<std::size_t>(row.Int64(0)), MemoryFromRow(row, 1)};
+  });
 }
 
 Result<std::vector<std::pair<std::size_t, std::string>>> SearchWalker::TextsOf(
@@ -200,14 +187,9 @@ Result<std::vector<std::pair<std::size_t, std::string>>> SearchWalker::TextsOf(
       "SELECT hit.key, coalesce(m.title, '') || ' ' || coalesce(m.content, '') || ' ' || coalesce(m.tags, '') "
       "FROM json_each(?1) AS hit CROSS JOIN memories m ON m.rowid = hit.value");
   s.Bind(1, RowidsJson(all));
-  std::vector<std::pair<std::size_t, std::string>> texts;
-  while (true) {
-    Result<bool> row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    texts.emplace_back(static_cast<std::size_t>(s.Int64(0)), s.Text(1));
-  }
-  return texts;
+  return s.CollectRows<std::pair<std::size_t, std::string>>([](const Statement& row) {
+    return std::pair{static_cast<std::size_t>(row.Int64(0)), row.Text(1)};
+  });
 }
 
 }  // namespace rm::store::search
