@@ -12,12 +12,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, rmSync, existsSync, statSync } from "node:fs";
 import { execFileSync, spawn } from "node:child_process";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { assertNotFound, freePort, searchIds, structured } from "./mcp_helpers.mjs";
 
 const BIN = process.env.REFLECT_BIN;
 assert.ok(BIN, "set REFLECT_BIN to the reflect-memory binary");
@@ -52,12 +52,6 @@ let failed = false;
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createNetServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -156,22 +150,7 @@ async function connectWithKey(key, name) {
   return client;
 }
 
-function structured(result) {
-  assert.equal(result.isError ?? false, false, JSON.stringify(result));
-  return result.structuredContent;
-}
-
 const getById = (client, id) => client.callTool({ name: "get_memory_by_id", arguments: { id } });
-
-function assertNotFound(result, what) {
-  assert.equal(result.isError, true, `${what}: expected not_found, got ${JSON.stringify(result)}`);
-  assert.equal(result.structuredContent?.error?.code, "not_found", `${what}: ${JSON.stringify(result)}`);
-}
-
-async function searchIds(client, term) {
-  const found = structured(await client.callTool({ name: "search_memories", arguments: { term, limit: 50 } }));
-  return found.results.map((r) => r.id).sort();
-}
 
 // The status /mcp gives a bearer token: a plain initialize, as any client's first request.
 async function mcpStatus(token) {

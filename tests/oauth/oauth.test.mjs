@@ -14,13 +14,13 @@ import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createServer as createHttpServer } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { auth, UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { assertNotFound, freePort, searchIds, structured } from "./mcp_helpers.mjs";
 
 const BIN = process.env.REFLECT_BIN;
 assert.ok(BIN, "set REFLECT_BIN to the reflect-memory binary");
@@ -58,12 +58,6 @@ let failed = false;
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createNetServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -258,23 +252,8 @@ async function connectClient(transportOptions, name = "claude-ai") {
   return client;
 }
 
-function structured(result) {
-  assert.equal(result.isError ?? false, false, JSON.stringify(result));
-  return result.structuredContent;
-}
-
 async function getById(client, id) {
   return client.callTool({ name: "get_memory_by_id", arguments: { id } });
-}
-
-function assertNotFound(result, what) {
-  assert.equal(result.isError, true, `${what}: expected not_found, got ${JSON.stringify(result)}`);
-  assert.equal(result.structuredContent?.error?.code, "not_found", `${what}: ${JSON.stringify(result)}`);
-}
-
-async function searchIds(client, term) {
-  const found = structured(await client.callTool({ name: "search_memories", arguments: { term, limit: 50 } }));
-  return found.results.map((r) => r.id).sort();
 }
 
 // The status /mcp gives a bearer token: a plain initialize, as any client's first request.
