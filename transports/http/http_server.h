@@ -4,8 +4,10 @@
 //                 application/json, or with a text/event-stream when the server sends progress,
 //                 log messages or its own requests before the response; notifications and
 //                 responses get 202 Accepted.
-//   GET    /mcp   405: this server opens no stream of its own (everything it sends belongs
-//                 to a request and travels on that request's stream).
+//   GET    /mcp   with a session (2025 era): the session's own event stream, which carries
+//                 notifications/resources/updated and list_changed for resources/subscribe.
+//                 Without a session (and in the 2026-07-28 era, which has none): 405 —
+//                 subscriptions/listen is a POST whose response stream stays open.
 //   DELETE /mcp   ends the session (204).
 //   GET /healthz  200 {"status":"ok"}, no key needed, any Host. GET /metrics: Prometheus text, to
 //                 loopback peers only, with the same Host and Origin checks as /mcp (403).
