@@ -206,6 +206,9 @@ struct PhaseResult {
   std::size_t errors = 0;
   int failed_connections = 0;
   double server_cpu_us_per_call = -1;  // with --server-pid
+  // This driver's own CPU per call: on a machine the server shares with its driver, a mode
+  // whose calls cost the driver more leaves the server less CPU, and its rate falls for that.
+  double driver_cpu_us_per_call = -1;
 };
 
 // One measured phase: fresh connections (and, in session mode, fresh sessions).
@@ -234,6 +237,7 @@ PhaseResult RunPhase(const Target& target, const std::string& key, bool stateles
   tcp::resolver resolver(io);
   const auto endpoints = resolver.resolve(shared.target.host, shared.target.port);
   const double cpu_before = ProcessCpuMicros(server_pid);
+  const double driver_cpu_before = ProcessCpuMicros(static_cast<int>(::getpid()));
   std::vector<std::shared_ptr<LoadConnection>> clients;
   for (int i = 0; i < connections; ++i) {
     clients.push_back(std::make_shared<LoadConnection>(io, shared));
@@ -244,10 +248,14 @@ PhaseResult RunPhase(const Target& target, const std::string& key, bool stateles
   io.run();
   for (auto& t : pool) t.join();
   const double cpu_after = ProcessCpuMicros(server_pid);
+  const double driver_cpu_after = ProcessCpuMicros(static_cast<int>(::getpid()));
 
   PhaseResult result;
   if (cpu_before >= 0 && cpu_after >= 0 && shared.calls > 0) {
     result.server_cpu_us_per_call = (cpu_after - cpu_before) / static_cast<double>(shared.calls);
+  }
+  if (shared.calls > 0) {
+    result.driver_cpu_us_per_call = (driver_cpu_after - driver_cpu_before) / static_cast<double>(shared.calls);
   }
   for (const auto& c : clients) {
     result.latencies_us.insert(result.latencies_us.end(), c->latencies_us().begin(), c->latencies_us().end());
@@ -268,6 +276,7 @@ void Print(const char* mode, const std::string& tool, int connections, double se
   if (r.server_cpu_us_per_call >= 0) {
     std::printf("mode=%s server_cpu_per_call=%.1fus (user + system, whole phase)\n", mode, r.server_cpu_us_per_call);
   }
+  std::printf("mode=%s driver_cpu_per_call=%.1fus\n", mode, r.driver_cpu_us_per_call);
   std::fflush(stdout);
 }
 
