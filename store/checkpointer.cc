@@ -10,8 +10,8 @@ constexpr auto kPause = std::chrono::milliseconds(20);
 
 Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& path, int busy_timeout_ms,
                                                           int wal_pages, BetweenWrites between_writes) {
-  Result<std::unique_ptr<Connection>> conn =
-      Connection::Open(path, Connection::Mode::kReadWrite, busy_timeout_ms);
+  Result<std::unique_ptr<SqliteConnection>> conn =
+      SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite, busy_timeout_ms);
   if (!conn.ok()) return conn.status();
   // A connection opens the WAL only when it first reads; until then a checkpoint
   // through it does nothing at all (and still reports success).

@@ -4,7 +4,7 @@
 // back into the database file and fsyncs it. SQLite does that by default inside the
 // commit that crosses 1,000 pages, so one write in ~50 paid for an fsync and a copy of
 // the whole WAL. Here the writer only reports its WAL size after each commit
-// (Connection::OnWalCommit) and a thread with its own connection runs a PASSIVE
+// (SqliteConnection::OnWalCommit) and a thread with its own connection runs a PASSIVE
 // checkpoint, which never blocks writers nor readers. Durability is unchanged: a
 // commit is in the WAL before it is acknowledged either way.
 //
@@ -24,7 +24,7 @@
 #include <string>
 #include <thread>
 
-#include "store/connection.h"
+#include "store/sqlite/sqlite_connection.h"
 #include "util/status.h"
 
 namespace rm::store {
@@ -49,13 +49,13 @@ class Checkpointer {
   std::uint64_t checkpoints() const;
 
  private:
-  Checkpointer(std::unique_ptr<Connection> conn, int wal_pages, BetweenWrites between_writes)
+  Checkpointer(std::unique_ptr<SqliteConnection> conn, int wal_pages, BetweenWrites between_writes)
       : conn_(std::move(conn)), wal_pages_(wal_pages), between_writes_(std::move(between_writes)) {}
   enum class Outcome { kComplete, kPartial, kFailed };  // the WAL copied entirely, in part, not at all
   void Loop();
   Outcome Checkpoint();
 
-  std::unique_ptr<Connection> conn_;
+  std::unique_ptr<SqliteConnection> conn_;
   const int wal_pages_;
   const BetweenWrites between_writes_;
   std::thread thread_;

@@ -79,8 +79,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
 }
 
 Status Database::OpenConnections() {
-  Result<std::unique_ptr<Connection>> writer =
-      Connection::Open(path_, Connection::Mode::kReadWrite, options_.busy_timeout_ms);
+  Result<std::unique_ptr<SqliteConnection>> writer =
+      SqliteConnection::Open(path_, SqliteConnection::Mode::kReadWrite, options_.busy_timeout_ms);
   if (!writer.ok()) return writer.status();
   writer_ = std::move(*writer);
 
@@ -115,8 +115,8 @@ Status Database::OpenConnections() {
   writer_->OnWalCommit([raw = checkpointer_.get()](int pages) { raw->Committed(pages); });
 
   for (int i = 0; i < options_.reader_connections; ++i) {
-    Result<std::unique_ptr<Connection>> reader =
-        Connection::Open(path_, Connection::Mode::kReadOnly, options_.busy_timeout_ms);
+    Result<std::unique_ptr<SqliteConnection>> reader =
+        SqliteConnection::Open(path_, SqliteConnection::Mode::kReadOnly, options_.busy_timeout_ms);
     if (!reader.ok()) return reader.status();
     idle_readers_.push_back(reader->get());
     readers_.push_back(std::move(*reader));
@@ -310,15 +310,15 @@ void Database::CommitBatch(const std::vector<PendingWrite*>& batch) {
 
 // ---------------------------------------------------------------- reads
 
-Connection* Database::AcquireReader() {
+SqliteConnection* Database::AcquireReader() {
   std::unique_lock<std::mutex> lock(readers_mutex_);
   readers_cv_.wait(lock, [this] { return !idle_readers_.empty(); });
-  Connection* conn = idle_readers_.back();
+  SqliteConnection* conn = idle_readers_.back();
   idle_readers_.pop_back();
   return conn;
 }
 
-void Database::ReleaseReader(Connection* conn) {
+void Database::ReleaseReader(SqliteConnection* conn) {
   {
     std::lock_guard<std::mutex> lock(readers_mutex_);
     idle_readers_.push_back(conn);
@@ -337,7 +337,7 @@ Status Database::Read(const TransactionFn& fn, const std::function<bool()>& shou
         "function");
   }
   if (readers_.empty()) return Status::Internal("the database was opened without readers");
-  Connection* conn = AcquireReader();
+  SqliteConnection* conn = AcquireReader();
   tls_reading = this;
   Status status = conn->Exec("BEGIN");  // deferred: the snapshot starts at the first read
   if (status.ok()) {

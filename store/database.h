@@ -47,7 +47,9 @@
 #include <vector>
 
 #include "store/connection.h"
+#include "store/sqlite/sqlite_connection.h"
 #include "store/savepoint.h"
+#include "store/store.h"
 #include "util/status.h"
 
 namespace rm::store {
@@ -69,7 +71,7 @@ struct DatabaseOptions {
 class Checkpointer;
 class WriteBehind;
 
-class Database {
+class Database final : public Store {
  public:
   // Opens `path`, creating it (0600) and its missing parent folders (0700) if needed,
   // whatever the umask; its -wal and -shm files get the file's mode. Sets WAL,
@@ -83,8 +85,9 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
+  Engine engine() const override { return Engine::kSqlite; }
   // Runs `fn` atomically on the writer connection; returns once committed (or failed).
-  Status Write(const TransactionFn& fn);
+  Status Write(const TransactionFn& fn) override;
   // Write() for several functions at once: each in its own savepoint, committed in
   // as few batches as max_batch allows; returns each one's status, in order.
   // (Not Write() with a loop inside: nested savepoints make SQLite's in-memory
@@ -99,11 +102,11 @@ class Database {
   // Returns once everything WriteLater() queued before the call is committed.
   void FlushWritesLater();
   // Runs `fn` on a reader connection inside one read transaction.
-  Status Read(const TransactionFn& fn);
+  Status Read(const TransactionFn& fn) override;
   // Read() for a caller who may give up meanwhile (an MCP request the client
   // cancelled). Once `should_stop` answers true the read ends with kCancelled:
   // before it starts (fn does not run), or while fn steps a statement (SQLite
-  // abandons it; see Connection::StopWhen). Writes have no such variant on purpose:
+  // abandons it; see SqliteConnection::StopWhen). Writes have no such variant on purpose:
   // a write shares its transaction with other callers' writes (group commit).
   Status Read(const TransactionFn& fn, const std::function<bool()>& should_stop);
 
@@ -137,8 +140,8 @@ class Database {
   Status CommitOrRollBack();
   // Commits `batch` on the writer connection; called by the leader only.
   void CommitBatch(const std::vector<PendingWrite*>& batch);
-  Connection* AcquireReader();
-  void ReleaseReader(Connection* conn);
+  SqliteConnection* AcquireReader();
+  void ReleaseReader(SqliteConnection* conn);
 
   DatabaseOptions options_;
   std::string path_;
@@ -147,7 +150,7 @@ class Database {
   std::vector<std::string> migrations_applied_;
 
   // Writer side: only the current leader touches writer_ after Open().
-  std::unique_ptr<Connection> writer_;
+  std::unique_ptr<SqliteConnection> writer_;
   mutable std::mutex queue_mutex_;
   std::deque<PendingWrite*> queue_;  // waiting for a leader; the front one leads next
   bool leading_ = false;             // a leader is committing a batch now
@@ -157,40 +160,10 @@ class Database {
   std::unique_ptr<WriteBehind> write_behind_;  // destroyed first: it writes through this
 
   // Reader side.
-  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;
   std::mutex readers_mutex_;
   std::condition_variable readers_cv_;
-  std::vector<Connection*> idle_readers_;
+  std::vector<SqliteConnection*> idle_readers_;
 };
-
-// Write()/Read() for a function that produces a value: runs `fn`
-// (Connection& -> Result<T>) and returns its value, or the failure — for a
-// write, only once the value's transaction is committed:
-//   Result<User> user = WriteValue<User>(db, [&](Connection& c) { return InsertUser(c, u); });
-namespace internal {
-// Runs `fn` through `run` (&Database::Write or &Database::Read), keeping its value.
-template <typename T, typename Fn>
-Result<T> RunForValue(Database& db, Status (Database::*run)(const TransactionFn&), Fn& fn) {
-  std::optional<T> value;
-  Status status = (db.*run)([&](Connection& conn) -> Status {
-    Result<T> result = fn(conn);
-    if (!result.ok()) return result.status();
-    value.emplace(std::move(result).value());
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  return std::move(*value);
-}
-}  // namespace internal
-
-template <typename T, typename Fn>
-Result<T> WriteValue(Database& db, Fn&& fn) {
-  return internal::RunForValue<T>(db, &Database::Write, fn);
-}
-
-template <typename T, typename Fn>
-Result<T> ReadValue(Database& db, Fn&& fn) {
-  return internal::RunForValue<T>(db, &Database::Read, fn);
-}
 
 }  // namespace rm::store

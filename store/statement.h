@@ -1,8 +1,9 @@
-// Statement: one prepared SQLite statement (RAII over sqlite3_stmt).
+// Statement: one prepared SQL statement, whichever engine runs it (SQLite or PostgreSQL).
 //
 // Get one from Connection::Prepare, which caches it by SQL text, so a hot path
-// prepares each statement once per connection. Parameters are bound by 1-based
-// index (SQLite's convention); result columns are read by 0-based index.
+// prepares each statement once per connection. Parameters are written `?` (or `?N`)
+// and bound by 1-based index, as SQLite numbers them — the PostgreSQL engine turns
+// them into `$N` — and result columns are read by 0-based index.
 //
 // Errors are deferred, LevelDB-style: a failed prepare or bind is remembered and
 // returned by the next Step()/Run(), so call sites read as one chain:
@@ -12,6 +13,8 @@
 //   Result<bool> row = s.Step();   // true: a row is available
 //   if (!row.ok()) return row.status();
 //   if (*row) id = s.Text(0);
+//
+// The engines: store/sqlite/sqlite_statement.h, store/postgres/pg_statement.h.
 #pragma once
 
 #include <concepts>
@@ -23,26 +26,24 @@
 
 #include "util/status.h"
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace rm::store {
 
 class Statement {
  public:
-  // Prepares `sql` on `db`; a failure is kept and reported by Step()/Run().
-  Statement(sqlite3* db, std::string sql);
-  ~Statement();
+  Statement() = default;
+  virtual ~Statement() = default;
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
   // --- Binding (index is 1-based). Each returns *this for chaining.
-  Statement& BindInt64(int index, std::int64_t value);
-  Statement& BindDouble(int index, double value);
-  Statement& BindText(int index, std::string_view value);  // copied by SQLite
-  Statement& BindNull(int index);
-  Statement& BindBlob(int index, std::string_view bytes);  // copied by SQLite
-  Statement& BindOptionalText(int index, const std::optional<std::string>& value);
+  virtual Statement& BindInt64(int index, std::int64_t value) = 0;
+  virtual Statement& BindDouble(int index, double value) = 0;
+  virtual Statement& BindText(int index, std::string_view value) = 0;  // copied
+  virtual Statement& BindNull(int index) = 0;
+  virtual Statement& BindBlob(int index, std::string_view bytes) = 0;  // copied
+  Statement& BindOptionalText(int index, const std::optional<std::string>& value) {
+    return value ? BindText(index, *value) : BindNull(index);
+  }
 
   // The same, chosen by type, so call sites read Bind(1, email).Bind(2, count).
   template <std::integral T>
@@ -58,11 +59,17 @@ class Statement {
 
   // --- Running.
   // Advances one row: true if a row is available, false once the statement is done.
-  Result<bool> Step();
+  virtual Result<bool> Step() = 0;
   // Steps to completion, ignoring rows: for INSERT/UPDATE/DELETE and DDL.
-  Status Run();
+  Status Run() {
+    while (true) {
+      Result<bool> row = Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+    }
+  }
   // Ready to run again with new bindings: resets, clears bindings and any kept error.
-  void Reset();
+  virtual void Reset() = 0;
 
   // Steps through every remaining row, calling on_row(*this) for each.
   template <typename Fn>
@@ -94,30 +101,24 @@ class Statement {
   }
 
   // --- Reading the current row (column is 0-based). Only valid after Step() returned true.
-  std::int64_t Int64(int column) const;
-  double Double(int column) const;
-  std::string Text(int column) const;  // "" for NULL
+  virtual std::int64_t Int64(int column) const = 0;
+  virtual double Double(int column) const = 0;
+  // "" for NULL. A timestamp column reads as the store writes them everywhere:
+  // "2026-12-04T21:00:00.000Z", whichever engine holds it.
+  virtual std::string Text(int column) const = 0;
   // A blob's bytes, valid until the next Step/Reset ("" for NULL).
-  std::string_view Blob(int column) const;
-  std::optional<std::string> OptionalText(int column) const;
-  bool IsNull(int column) const;
-  int ColumnCount() const;
-  std::string ColumnName(int column) const;
+  virtual std::string_view Blob(int column) const = 0;
+  std::optional<std::string> OptionalText(int column) const {
+    if (IsNull(column)) return std::nullopt;
+    return Text(column);
+  }
+  virtual bool IsNull(int column) const = 0;
+  virtual int ColumnCount() const = 0;
+  virtual std::string ColumnName(int column) const = 0;
 
-  const std::string& sql() const { return sql_; }
+  virtual const std::string& sql() const = 0;
   // True while a row-returning run is unfinished (Step gave a row, no Reset yet).
-  bool busy() const;
-
- private:
-  friend class Connection;
-  // (Re)prepares after a failed prepare, e.g. a table created since by a migration.
-  void PrepareIfNeeded();
-  void NoteBindResult(int rc, int index);
-
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  std::string sql_;
-  Status error_;  // the first failure since the last Reset (prepare or bind)
+  virtual bool busy() const = 0;
 };
 
 }  // namespace rm::store

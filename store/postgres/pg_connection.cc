@@ -96,4 +96,10 @@ Result<PgRows> PgConnection::Query(const std::string& sql, const std::vector<PgP
   return ErrorOf(result);
 }
 
+bool PgConnection::InTransaction() const {
+  if (conn_ == nullptr) return false;
+  const PGTransactionStatusType status = PQtransactionStatus(conn_);
+  return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
+}
+
 }  // namespace rm::store::postgres

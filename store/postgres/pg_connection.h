@@ -46,6 +46,9 @@ class PgConnection {
   // cast in the SQL where it cannot ($1::bigint).
   Result<PgRows> Query(const std::string& sql, const std::vector<PgParam>& params = {});
 
+  // True inside a transaction block (BEGIN ... COMMIT), failed ones included.
+  bool InTransaction() const;
+
  private:
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
   // The Status for a failed result (or a missing one: out of memory, connection lost).

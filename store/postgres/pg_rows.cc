@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <cstdlib>
+
 namespace rm::store::postgres {
 
 void PgRows::Clear::operator()(pg_result* r) const { PQclear(r); }
@@ -20,5 +22,17 @@ std::string PgRows::Text(int row, int col) const {
 }
 
 bool PgRows::IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col) == 1; }
+
+std::string PgRows::ColumnName(int col) const {
+  const char* name = result_ ? PQfname(result_.get(), col) : nullptr;
+  return name ? name : "";
+}
+
+unsigned PgRows::ColumnType(int col) const { return result_ ? PQftype(result_.get(), col) : 0; }
+
+std::int64_t PgRows::AffectedRows() const {
+  const char* count = result_ ? PQcmdTuples(result_.get()) : nullptr;
+  return count && *count ? std::strtoll(count, nullptr, 10) : 0;
+}
 
 }  // namespace rm::store::postgres

@@ -5,6 +5,7 @@
 // Typed readers belong to the repositories that know what a column holds.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,11 @@ class PgRows {
   // The value at (row, col) as text; "" for NULL (tell them apart with IsNull).
   std::string Text(int row, int col) const;
   bool IsNull(int row, int col) const;
+  // The column's name, and its type's oid (PQftype: 16 boolean, 1184 timestamptz, ...).
+  std::string ColumnName(int col) const;
+  unsigned ColumnType(int col) const;
+  // Rows an INSERT, UPDATE or DELETE changed (PQcmdTuples); 0 for other statements.
+  std::int64_t AffectedRows() const;
 
   // The libpq result, for PgConnection to read its status and error fields.
   const pg_result* raw() const { return result_.get(); }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/connection.h"
+#include "store/sqlite/sqlite_connection.h"
 #include "store/migrations.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/store/temp_dir.h"
@@ -44,7 +45,7 @@ class CliTest : public ::testing::Test {
 
   // Every row of every table, as text: equal dumps mean nothing changed.
   std::string Dump() {
-    auto conn = Connection::Open(db_, Connection::Mode::kReadOnly, 1000);
+    auto conn = SqliteConnection::Open(db_, SqliteConnection::Mode::kReadOnly, 1000);
     if (!conn.ok()) return "cannot open: " + conn.status().ToString();
     std::vector<std::string> tables;
     store::Statement& list = (*conn)->Prepare(
@@ -79,7 +80,7 @@ class CliTest : public ::testing::Test {
   }
 
   std::string Scalar(const std::string& sql) {
-    auto conn = Connection::Open(db_, Connection::Mode::kReadOnly, 1000);
+    auto conn = SqliteConnection::Open(db_, SqliteConnection::Mode::kReadOnly, 1000);
     EXPECT_TRUE(conn.ok());
     store::Statement& s = (*conn)->Prepare(sql);
     Result<bool> row = s.Step();
@@ -469,7 +470,7 @@ TEST_F(CliTest, CheckPassesOnAHealthyDatabaseAndFailsOnADanglingReference) {
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   EXPECT_TRUE(Contains(ok.out, "ok:"));
   {  // Break a reference behind the CLI's back (foreign keys off on this connection).
-    auto conn = Connection::Open(db_, Connection::Mode::kReadWrite, 1000);
+    auto conn = SqliteConnection::Open(db_, SqliteConnection::Mode::kReadWrite, 1000);
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE((*conn)->ExecScript("PRAGMA foreign_keys = OFF; "
                                     "INSERT INTO api_keys(id, user_id, key_hash, key_prefix, created_at) "
@@ -487,7 +488,7 @@ TEST_F(CliTest, CheckPassesOnAHealthyDatabaseAndFailsOnADanglingReference) {
 TEST_F(CliTest, NewerDatabaseIsRefusedWithUpgradeAdvice) {
   MustRun({"migrate"});
   {
-    auto conn = Connection::Open(db_, Connection::Mode::kReadWrite, 1000);
+    auto conn = SqliteConnection::Open(db_, SqliteConnection::Mode::kReadWrite, 1000);
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE((*conn)->Exec("INSERT INTO schema_migrations VALUES (999, 'future', 'x')").ok());
   }

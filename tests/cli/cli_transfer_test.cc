@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/connection.h"
+#include "store/sqlite/sqlite_connection.h"
 #include "store/database.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/store/temp_dir.h"
@@ -88,7 +89,7 @@ class CliTransferTest : public ::testing::Test {
   }
 
   std::int64_t Scalar(const std::string& db, const std::string& sql) {
-    auto conn = store::Connection::Open(db, store::Connection::Mode::kReadOnly, 1000);
+    auto conn = store::SqliteConnection::Open(db, store::SqliteConnection::Mode::kReadOnly, 1000);
     EXPECT_TRUE(conn.ok());
     if (!conn.ok()) return -1;
     store::Statement& s = (*conn)->Prepare(sql);
@@ -238,7 +239,7 @@ TEST_F(CliTransferTest, ALongImportReportsProgressOnStderr) {
 // if it were the database they were exported from (ids are kept by import).
 void RecreateOrgAndTeam(const std::string& db, const std::string& user_id, const std::string& org_id,
                         const std::string& team_id) {
-  auto conn = store::Connection::Open(db, store::Connection::Mode::kReadWrite, 1000);
+  auto conn = store::SqliteConnection::Open(db, store::SqliteConnection::Mode::kReadWrite, 1000);
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
   const std::string now = NowUtc();
   store::Connection& c = **conn;

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "store/connection.h"
+#include "store/sqlite/sqlite_connection.h"
 #include "store/migrations.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_migrations.h"
@@ -63,7 +63,7 @@ Rows PgRowsOf(PgConnection& conn, const std::string& sql, const std::vector<PgPa
 }
 
 std::unique_ptr<rm::store::Connection> MigratedSqlite() {
-  auto conn = rm::store::Connection::Open(":memory:", rm::store::Connection::Mode::kReadWrite, 1000);
+  auto conn = rm::store::SqliteConnection::Open(":memory:", rm::store::SqliteConnection::Mode::kReadWrite, 1000);
   EXPECT_TRUE(conn.ok()) << conn.status().ToString();
   if (!conn.ok()) return nullptr;
   Result<std::vector<std::string>> applied = ApplyMigrations(**conn);

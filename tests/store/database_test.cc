@@ -335,7 +335,7 @@ TEST(Database, ReadConnectionsCannotWrite) {
 }
 
 TEST(Statement, ReportsPrepareErrorOnStepAndCachesByText) {
-  auto conn = Connection::Open(":memory:", Connection::Mode::kReadWrite, 1000);
+  auto conn = SqliteConnection::Open(":memory:", SqliteConnection::Mode::kReadWrite, 1000);
   ASSERT_TRUE(conn.ok());
   Statement& bad = (*conn)->Prepare("SELEC nonsense");
   Result<bool> r = bad.Step();
@@ -354,7 +354,7 @@ TEST(Statement, ReportsPrepareErrorOnStepAndCachesByText) {
 }
 
 TEST(Statement, BindsAndReadsEveryType) {
-  auto conn = Connection::Open(":memory:", Connection::Mode::kReadWrite, 1000);
+  auto conn = SqliteConnection::Open(":memory:", SqliteConnection::Mode::kReadWrite, 1000);
   ASSERT_TRUE(conn.ok());
   Statement& s = (*conn)->Prepare("SELECT ?, ?, ?, ?, ?, ?");
   std::optional<std::string> none, some = "opt";
@@ -370,7 +370,7 @@ TEST(Statement, BindsAndReadsEveryType) {
 }
 
 TEST(Statement, BindOutOfRangeIsReportedOnStep) {
-  auto conn = Connection::Open(":memory:", Connection::Mode::kReadWrite, 1000);
+  auto conn = SqliteConnection::Open(":memory:", SqliteConnection::Mode::kReadWrite, 1000);
   ASSERT_TRUE(conn.ok());
   Statement& s = (*conn)->Prepare("SELECT ?");
   s.Bind(2, 1);

@@ -9,24 +9,20 @@
 #include "store/plans.h"
 #include "store/users.h"
 #include "store/validation.h"
+#include "tests/store/both_engines.h"
 #include "tests/store/text_shapes.h"
 #include "util/crypto.h"
 
 namespace rm::store {
 namespace {
 
-class IdentityTest : public ::testing::Test {
+// Every case runs on SQLite and on PostgreSQL (tests/store/both_engines.h).
+class IdentityTest : public rm::testing::BothEnginesTest {
  protected:
-  void SetUp() override {
-    auto db = Database::Open(":memory:");
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
-  }
-
   template <typename T, typename Fn>
-  Result<T> InWrite(Fn fn) { return WriteValue<T>(*db_, fn); }
+  Result<T> InWrite(Fn fn) { return WriteValue<T>(store(), fn); }
   template <typename T, typename Fn>
-  Result<T> InRead(Fn fn) { return ReadValue<T>(*db_, fn); }
+  Result<T> InRead(Fn fn) { return ReadValue<T>(store(), fn); }
 
   User AddUser(const std::string& email, const std::string& plan = "free") {
     auto u = InWrite<User>([&](Connection& c) { return InsertUser(c, {email, plan, "user"}); });
@@ -46,13 +42,12 @@ class IdentityTest : public ::testing::Test {
     });
     return n.ok() ? *n : -1;
   }
-
-  std::unique_ptr<Database> db_;
 };
+RM_ON_BOTH_ENGINES(IdentityTest);
 
 // ------------------------------------------------------------------ users
 
-TEST_F(IdentityTest, AddedUserIsFoundByEmailInAnyCaseAndById) {
+TEST_P(IdentityTest, AddedUserIsFoundByEmailInAnyCaseAndById) {
   User u = AddUser("Ada@Example.COM", "pro");
   EXPECT_EQ(u.email, "ada@example.com");
   EXPECT_EQ(u.plan, "pro");
@@ -65,7 +60,7 @@ TEST_F(IdentityTest, AddedUserIsFoundByEmailInAnyCaseAndById) {
   EXPECT_EQ(by_id->email, "ada@example.com");
 }
 
-TEST_F(IdentityTest, DuplicateEmailIsAlreadyExistsAndAddsNothing) {
+TEST_P(IdentityTest, DuplicateEmailIsAlreadyExistsAndAddsNothing) {
   AddUser("a@example.com");
   auto dup = InWrite<User>([](Connection& c) { return InsertUser(c, {"A@example.com"}); });
   EXPECT_EQ(dup.status().code(), Status::Code::kAlreadyExists);
@@ -73,7 +68,7 @@ TEST_F(IdentityTest, DuplicateEmailIsAlreadyExistsAndAddsNothing) {
   EXPECT_EQ(Count("users"), 1);
 }
 
-TEST_F(IdentityTest, InvalidEmailPlanOrRoleIsRejected) {
+TEST_P(IdentityTest, InvalidEmailPlanOrRoleIsRejected) {
   for (const char* bad : {"", "no-at-sign", "two@@example.com", "@example.com", "a@", "a b@x.com",
                           "a@.example.com", "a@example..com"}) {
     auto r = InWrite<User>([&](Connection& c) { return InsertUser(c, {bad}); });
@@ -87,12 +82,12 @@ TEST_F(IdentityTest, InvalidEmailPlanOrRoleIsRejected) {
   EXPECT_EQ(Count("users"), 0);
 }
 
-TEST_F(IdentityTest, UnknownUserIsNotFound) {
+TEST_P(IdentityTest, UnknownUserIsNotFound) {
   auto r = InRead<User>([](Connection& c) { return FindUserByEmail(c, "ghost@example.com"); });
   EXPECT_EQ(r.status().code(), Status::Code::kNotFound);
 }
 
-TEST_F(IdentityTest, ListUsersReturnsAllOldestFirst) {
+TEST_P(IdentityTest, ListUsersReturnsAllOldestFirst) {
   AddUser("b@example.com");
   AddUser("a@example.com");
   auto list = InRead<std::vector<User>>([](Connection& c) { return ListUsers(c); });
@@ -102,7 +97,7 @@ TEST_F(IdentityTest, ListUsersReturnsAllOldestFirst) {
   EXPECT_EQ((*list)[1].email, "a@example.com");
 }
 
-TEST_F(IdentityTest, GetOrInsertUserCreatesOnceThenReturnsTheSameUser) {
+TEST_P(IdentityTest, GetOrInsertUserCreatesOnceThenReturnsTheSameUser) {
   auto first = InWrite<User>(
       [](Connection& c) { return GetOrInsertUser(c, {"local@localhost", "admin", "user"}); });
   auto second = InWrite<User>(
@@ -116,7 +111,7 @@ TEST_F(IdentityTest, GetOrInsertUserCreatesOnceThenReturnsTheSameUser) {
 
 // ------------------------------------------------------------------ API keys
 
-TEST_F(IdentityTest, KeyIsRandomAndOnlyItsHashAndPrefixAreStored) {
+TEST_P(IdentityTest, KeyIsRandomAndOnlyItsHashAndPrefixAreStored) {
   User u = AddUser("a@example.com");
   auto key = AddKey(u, "cursor");
   ASSERT_TRUE(key.ok()) << key.status().ToString();
@@ -139,7 +134,7 @@ TEST_F(IdentityTest, KeyIsRandomAndOnlyItsHashAndPrefixAreStored) {
   EXPECT_NE(other->secret, key->secret);
 }
 
-TEST_F(IdentityTest, KeyResolvesToUserAndVendorUntilRevoked) {
+TEST_P(IdentityTest, KeyResolvesToUserAndVendorUntilRevoked) {
   User u = AddUser("a@example.com");
   auto agent = AddKey(u, "claude");
   auto owner = AddKey(u);
@@ -169,7 +164,7 @@ TEST_F(IdentityTest, KeyResolvesToUserAndVendorUntilRevoked) {
   EXPECT_EQ(again->key.revoked_at, revoked->key.revoked_at);
 }
 
-TEST_F(IdentityTest, UnknownOrMalformedKeysAreUnauthenticated) {
+TEST_P(IdentityTest, UnknownOrMalformedKeysAreUnauthenticated) {
   User u = AddUser("a@example.com");
   auto key = AddKey(u);
   ASSERT_TRUE(key.ok());
@@ -182,24 +177,24 @@ TEST_F(IdentityTest, UnknownOrMalformedKeysAreUnauthenticated) {
   }
 }
 
-TEST_F(IdentityTest, RevokingAnUnknownKeyIsNotFound) {
+TEST_P(IdentityTest, RevokingAnUnknownKeyIsNotFound) {
   auto r = InWrite<RevokedApiKey>([](Connection& c) { return RevokeApiKey(c, "no-such-key"); });
   EXPECT_EQ(r.status().code(), Status::Code::kNotFound);
 }
 
-TEST_F(IdentityTest, TouchRecordsLastUse) {
+TEST_P(IdentityTest, TouchRecordsLastUse) {
   User u = AddUser("a@example.com");
   auto key = AddKey(u);
   ASSERT_TRUE(key.ok());
   EXPECT_FALSE(key->key.last_used_at);
-  ASSERT_TRUE(db_->Write([&](Connection& c) { return TouchApiKey(c, key->key.id); }).ok());
+  ASSERT_TRUE(store().Write([&](Connection& c) { return TouchApiKey(c, key->key.id); }).ok());
   auto keys = InRead<std::vector<ApiKey>>([&](Connection& c) { return ListApiKeys(c, u.id); });
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->size(), 1u);
   EXPECT_TRUE((*keys)[0].last_used_at.has_value());
 }
 
-TEST_F(IdentityTest, KeyQuotaFollowsThePlanAndCountsOnlyActiveKeys) {
+TEST_P(IdentityTest, KeyQuotaFollowsThePlanAndCountsOnlyActiveKeys) {
   struct Case { const char* plan; int limit; };
   for (Case c : {Case{"free", 2}, Case{"builder", 5}, Case{"pro", 5}, Case{"team", 10}}) {
     User u = AddUser(std::string(c.plan) + "@example.com", c.plan);
@@ -215,14 +210,14 @@ TEST_F(IdentityTest, KeyQuotaFollowsThePlanAndCountsOnlyActiveKeys) {
   auto k1 = AddKey(u);
   ASSERT_TRUE(k1.ok() && AddKey(u).ok());
   EXPECT_FALSE(AddKey(u).ok());
-  ASSERT_TRUE(db_->Write([&](Connection& c) { return RevokeApiKey(c, k1->key.id).status(); }).ok());
+  ASSERT_TRUE(store().Write([&](Connection& c) { return RevokeApiKey(c, k1->key.id).status(); }).ok());
   EXPECT_TRUE(AddKey(u).ok());
 
   User admin = AddUser("root@example.com", "admin");
   for (int i = 0; i < 25; ++i) ASSERT_TRUE(AddKey(admin).ok());
 }
 
-TEST_F(IdentityTest, KeyWithInvalidVendorOrLabelIsRejectedAndNothingStored) {
+TEST_P(IdentityTest, KeyWithInvalidVendorOrLabelIsRejectedAndNothingStored) {
   User u = AddUser("a@example.com");
   EXPECT_EQ(AddKey(u, "Cursor").status().code(), Status::Code::kInvalidArgument);
   auto blank = InWrite<CreatedApiKey>([&](Connection& c) { return CreateApiKey(c, {u.id, "   "}); });
@@ -234,7 +229,7 @@ TEST_F(IdentityTest, KeyWithInvalidVendorOrLabelIsRejectedAndNothingStored) {
 
 // ------------------------------------------------------------------ orgs and teams
 
-TEST_F(IdentityTest, OrgOwnerBecomesOwnerMember) {
+TEST_P(IdentityTest, OrgOwnerBecomesOwnerMember) {
   User owner = AddUser("boss@example.com", "team");
   auto org = InWrite<Org>([&](Connection& c) { return CreateOrg(c, "  Acme  ", owner.id); });
   ASSERT_TRUE(org.ok()) << org.status().ToString();
@@ -250,7 +245,7 @@ TEST_F(IdentityTest, OrgOwnerBecomesOwnerMember) {
   EXPECT_EQ(Count("orgs"), 1);
 }
 
-TEST_F(IdentityTest, TeamNamesAreUniqueWithinAnOrg) {
+TEST_P(IdentityTest, TeamNamesAreUniqueWithinAnOrg) {
   User a = AddUser("a@example.com"), b = AddUser("b@example.com");
   auto acme = InWrite<Org>([&](Connection& c) { return CreateOrg(c, "Acme", a.id); });
   auto globex = InWrite<Org>([&](Connection& c) { return CreateOrg(c, "Globex", b.id); });
@@ -264,7 +259,7 @@ TEST_F(IdentityTest, TeamNamesAreUniqueWithinAnOrg) {
   EXPECT_EQ(Count("teams"), 2);
 }
 
-TEST_F(IdentityTest, MembershipSetsRoleAndTeamOfThatOrgOnly) {
+TEST_P(IdentityTest, MembershipSetsRoleAndTeamOfThatOrgOnly) {
   User boss = AddUser("boss@example.com"), dev = AddUser("dev@example.com"),
        rival = AddUser("rival@example.com");
   auto acme = InWrite<Org>([&](Connection& c) { return CreateOrg(c, "Acme", boss.id); });

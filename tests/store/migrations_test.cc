@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/connection.h"
+#include "store/sqlite/sqlite_connection.h"
 #include "store/database.h"
 #include "tests/store/temp_dir.h"
 
@@ -36,7 +37,7 @@ std::vector<std::string> ReadColumn(Database& db, const std::string& sql) {
 }
 
 std::unique_ptr<Connection> RawConnection(const std::string& path) {
-  auto c = Connection::Open(path, Connection::Mode::kReadWrite, 1000);
+  auto c = SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite, 1000);
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   return std::move(*c);
 }

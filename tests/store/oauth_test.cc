@@ -10,6 +10,7 @@
 #include "store/oauth_clients.h"
 #include "store/oauth_grants.h"
 #include "store/users.h"
+#include "tests/store/both_engines.h"
 #include "util/crypto.h"
 #include "util/pkce.h"
 
@@ -20,13 +21,13 @@ constexpr const char* kRedirect = "https://claude.ai/api/mcp/auth_callback";
 constexpr const char* kResource = "https://memory.example.com/mcp";
 const std::string kVerifier = "verifier-" + std::string(50, 'v') + "._~";
 
-class OAuthTest : public ::testing::Test {
+// Every case runs on SQLite and on PostgreSQL (tests/store/both_engines.h).
+class OAuthTest : public rm::testing::BothEnginesTest {
  protected:
   void SetUp() override {
-    auto db = Database::Open(":memory:");
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
-    auto user = WriteValue<User>(*db_, [](Connection& c) { return InsertUser(c, {"ada@example.com"}); });
+    rm::testing::BothEnginesTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    auto user = WriteValue<User>(store(), [](Connection& c) { return InsertUser(c, {"ada@example.com"}); });
     ASSERT_TRUE(user.ok());
     user_ = *user;
     client_ = Register("Claude");
@@ -34,7 +35,7 @@ class OAuthTest : public ::testing::Test {
   }
 
   std::string Register(const std::string& name) {
-    auto client = WriteValue<OAuthClient>(*db_, [&](Connection& c) { return RegisterOAuthClient(c, name, {kRedirect}); });
+    auto client = WriteValue<OAuthClient>(store(), [&](Connection& c) { return RegisterOAuthClient(c, name, {kRedirect}); });
     EXPECT_TRUE(client.ok()) << client.status().ToString();
     return client.ok() ? client->client_id : "";
   }
@@ -44,7 +45,7 @@ class OAuthTest : public ::testing::Test {
                                 {"mcp:read", "mcp:write"}, kResource};
   }
   Result<std::string> NewCode(const NewAuthorizationCode& request, std::chrono::seconds ttl = std::chrono::seconds(60)) {
-    return WriteValue<std::string>(*db_, [&](Connection& c) { return CreateAuthorizationCode(c, request, ttl); });
+    return WriteValue<std::string>(store(), [&](Connection& c) { return CreateAuthorizationCode(c, request, ttl); });
   }
   CodeExchange ExchangeOf(const std::string& code) { return CodeExchange{code, client_, kRedirect, kVerifier, kResource}; }
 
@@ -53,7 +54,7 @@ class OAuthTest : public ::testing::Test {
   template <typename Fn>
   TokenResult<IssuedTokens> InWrite(Fn fn) {
     std::optional<TokenResult<IssuedTokens>> result;
-    Status status = db_->Write([&](Connection& c) {
+    Status status = store().Write([&](Connection& c) {
       result.emplace(fn(c));
       if (const Status* failed = std::get_if<Status>(&*result)) return *failed;
       return Status::Ok();
@@ -69,14 +70,14 @@ class OAuthTest : public ::testing::Test {
     return InWrite([&](Connection& c) { return RefreshTokens(c, token, client_id, lifetimes); });
   }
   Result<ResolvedAccessToken> Resolve(const std::string& token) {
-    return ReadValue<ResolvedAccessToken>(*db_, [&](Connection& c) { return ResolveAccessToken(c, token); });
+    return ReadValue<ResolvedAccessToken>(store(), [&](Connection& c) { return ResolveAccessToken(c, token); });
   }
   bool Active(const std::string& grant_id) {
-    auto active = ReadValue<bool>(*db_, [&](Connection& c) { return IsOAuthGrantActive(c, grant_id); });
+    auto active = ReadValue<bool>(store(), [&](Connection& c) { return IsOAuthGrantActive(c, grant_id); });
     EXPECT_TRUE(active.ok());
     return active.ok() && *active;
   }
-  Status Sql(const std::string& sql) { return db_->Write([&](Connection& c) { return c.Exec(sql); }); }
+  Status Sql(const std::string& sql) { return store().Write([&](Connection& c) { return c.Exec(sql); }); }
 
   // A code exchanged for tokens, for the tests that start from a grant.
   IssuedTokens Issued(TokenLifetimes lifetimes = {}) {
@@ -95,16 +96,16 @@ class OAuthTest : public ::testing::Test {
         << std::get<TokenFailure>(result).description;
   }
 
-  std::unique_ptr<Database> db_;
   User user_;
   std::string client_;
   std::string other_client_;
 };
+RM_ON_BOTH_ENGINES(OAuthTest);
 
 // ------------------------------------------------------------------ clients
 
-TEST_F(OAuthTest, RegisteredAndMetadataDocumentClientsAreFound) {
-  auto found = ReadValue<std::optional<OAuthClient>>(*db_, [&](Connection& c) { return FindOAuthClient(c, client_); });
+TEST_P(OAuthTest, RegisteredAndMetadataDocumentClientsAreFound) {
+  auto found = ReadValue<std::optional<OAuthClient>>(store(), [&](Connection& c) { return FindOAuthClient(c, client_); });
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_EQ(client_.rfind("rmc_", 0), 0u);
   EXPECT_EQ(client_.size(), 4u + 32u);
@@ -114,10 +115,10 @@ TEST_F(OAuthTest, RegisteredAndMetadataDocumentClientsAreFound) {
 
   const std::string url = "https://app.example.com/oauth/client.json";
   OAuthClient doc{url, "Example", {"https://app.example.com/cb", "http://127.0.0.1:3000/cb"}, true, ""};
-  ASSERT_TRUE(db_->Write([&](Connection& c) { return SaveMetadataDocumentClient(c, doc); }).ok());
+  ASSERT_TRUE(store().Write([&](Connection& c) { return SaveMetadataDocumentClient(c, doc); }).ok());
   doc.client_name = "Example, renamed";
-  ASSERT_TRUE(db_->Write([&](Connection& c) { return SaveMetadataDocumentClient(c, doc); }).ok());
-  auto saved = ReadValue<std::optional<OAuthClient>>(*db_, [&](Connection& c) { return FindOAuthClient(c, url); });
+  ASSERT_TRUE(store().Write([&](Connection& c) { return SaveMetadataDocumentClient(c, doc); }).ok());
+  auto saved = ReadValue<std::optional<OAuthClient>>(store(), [&](Connection& c) { return FindOAuthClient(c, url); });
   ASSERT_TRUE(saved.ok() && saved->has_value());
   EXPECT_EQ((*saved)->client_name, "Example, renamed");
   EXPECT_EQ((*saved)->redirect_uris.size(), 2u);
@@ -125,16 +126,16 @@ TEST_F(OAuthTest, RegisteredAndMetadataDocumentClientsAreFound) {
 
   // A document's client_id is its https URL: it can never take over a registered client.
   OAuthClient hijack{client_, "Evil", {"https://evil.example/cb"}, true, ""};
-  EXPECT_EQ(db_->Write([&](Connection& c) { return SaveMetadataDocumentClient(c, hijack); }).code(),
+  EXPECT_EQ(store().Write([&](Connection& c) { return SaveMetadataDocumentClient(c, hijack); }).code(),
             Status::Code::kInvalidArgument);
-  auto missing = ReadValue<std::optional<OAuthClient>>(*db_, [](Connection& c) { return FindOAuthClient(c, "rmc_nope"); });
+  auto missing = ReadValue<std::optional<OAuthClient>>(store(), [](Connection& c) { return FindOAuthClient(c, "rmc_nope"); });
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->has_value());
 }
 
 // ------------------------------------------------------------------ codes
 
-TEST_F(OAuthTest, CodeExchangeIssuesTokensThatResolveToTheGrant) {
+TEST_P(OAuthTest, CodeExchangeIssuesTokensThatResolveToTheGrant) {
   Result<std::string> code = NewCode(CodeRequest());
   ASSERT_TRUE(code.ok()) << code.status().ToString();
   TokenLifetimes lifetimes{std::chrono::seconds(600), std::chrono::hours(24)};
@@ -158,7 +159,7 @@ TEST_F(OAuthTest, CodeExchangeIssuesTokensThatResolveToTheGrant) {
   EXPECT_TRUE(Active(tokens.grant_id));
   // A refresh token is no access token, and nothing but hashes is stored.
   EXPECT_EQ(Resolve(tokens.refresh_token).status().code(), Status::Code::kUnauthenticated);
-  auto stored = ReadValue<std::int64_t>(*db_, [&](Connection& c) -> Result<std::int64_t> {
+  auto stored = ReadValue<std::int64_t>(store(), [&](Connection& c) -> Result<std::int64_t> {
     Statement& s = c.Prepare("SELECT COUNT(*) FROM oauth_tokens WHERE token_hash IN (?, ?)");
     s.Bind(1, Sha256Hex(tokens.access_token)).Bind(2, Sha256Hex(tokens.refresh_token));
     Result<bool> row = s.Step();
@@ -168,7 +169,7 @@ TEST_F(OAuthTest, CodeExchangeIssuesTokensThatResolveToTheGrant) {
   EXPECT_EQ(stored.ok() ? *stored : -1, 2);
 }
 
-TEST_F(OAuthTest, AnOwnerGrantHasNoVendorAndTheResourceMayBeLeftOut) {
+TEST_P(OAuthTest, AnOwnerGrantHasNoVendorAndTheResourceMayBeLeftOut) {
   Result<std::string> code = NewCode(CodeRequest(std::nullopt));
   ASSERT_TRUE(code.ok());
   CodeExchange request = ExchangeOf(*code);
@@ -181,7 +182,7 @@ TEST_F(OAuthTest, AnOwnerGrantHasNoVendorAndTheResourceMayBeLeftOut) {
   EXPECT_EQ(resolved->resource, kResource);
 }
 
-TEST_F(OAuthTest, AMismatchedExchangeFailsAndLeavesTheCodeUsable) {
+TEST_P(OAuthTest, AMismatchedExchangeFailsAndLeavesTheCodeUsable) {
   Result<std::string> code = NewCode(CodeRequest());
   ASSERT_TRUE(code.ok());
   CodeExchange wrong_verifier = ExchangeOf(*code);
@@ -210,7 +211,7 @@ TEST_F(OAuthTest, AMismatchedExchangeFailsAndLeavesTheCodeUsable) {
   EXPECT_TRUE(std::holds_alternative<IssuedTokens>(Exchange(ExchangeOf(*code))));
 }
 
-TEST_F(OAuthTest, AnExpiredCodeIsRefused) {
+TEST_P(OAuthTest, AnExpiredCodeIsRefused) {
   Result<std::string> instant = NewCode(CodeRequest(), std::chrono::seconds(0));
   ASSERT_TRUE(instant.ok());
   ExpectInvalidGrant(Exchange(ExchangeOf(*instant)), "expired");
@@ -222,7 +223,7 @@ TEST_F(OAuthTest, AnExpiredCodeIsRefused) {
   ExpectInvalidGrant(Exchange(ExchangeOf(*code)), "expired");
 }
 
-TEST_F(OAuthTest, AReusedCodeRevokesTheGrantItGave) {
+TEST_P(OAuthTest, AReusedCodeRevokesTheGrantItGave) {
   Result<std::string> code = NewCode(CodeRequest());
   ASSERT_TRUE(code.ok());
   TokenResult<IssuedTokens> first = Exchange(ExchangeOf(*code));
@@ -236,7 +237,7 @@ TEST_F(OAuthTest, AReusedCodeRevokesTheGrantItGave) {
   ExpectInvalidGrant(Refresh(tokens.refresh_token, client_), "revoked");
 }
 
-TEST_F(OAuthTest, CreatingACodeChecksWhatItBinds) {
+TEST_P(OAuthTest, CreatingACodeChecksWhatItBinds) {
   NewAuthorizationCode plain = CodeRequest();
   plain.code_challenge = kVerifier;  // "plain" PKCE: not an S256 challenge
   EXPECT_EQ(NewCode(plain).status().code(), Status::Code::kInvalidArgument);
@@ -255,7 +256,7 @@ TEST_F(OAuthTest, CreatingACodeChecksWhatItBinds) {
 
 // ------------------------------------------------------------------ refresh
 
-TEST_F(OAuthTest, RefreshRotatesAndAReplayRevokesTheWholeGrant) {
+TEST_P(OAuthTest, RefreshRotatesAndAReplayRevokesTheWholeGrant) {
   const IssuedTokens first = Issued();
   TokenResult<IssuedTokens> second_result = Refresh(first.refresh_token, client_);
   ASSERT_TRUE(std::holds_alternative<IssuedTokens>(second_result));
@@ -273,7 +274,7 @@ TEST_F(OAuthTest, RefreshRotatesAndAReplayRevokesTheWholeGrant) {
   ExpectInvalidGrant(Refresh(second.refresh_token, client_), "revoked");
 }
 
-TEST_F(OAuthTest, AnotherClientsOrAnExpiredRefreshTokenIsRefused) {
+TEST_P(OAuthTest, AnotherClientsOrAnExpiredRefreshTokenIsRefused) {
   const IssuedTokens tokens = Issued();
   ExpectInvalidGrant(Refresh(tokens.refresh_token, other_client_), "another client");
   ExpectInvalidGrant(Refresh("rm_rt_" + RandomHex(32), client_), "unknown");
@@ -286,7 +287,7 @@ TEST_F(OAuthTest, AnotherClientsOrAnExpiredRefreshTokenIsRefused) {
   EXPECT_TRUE(Active(tokens.grant_id));
 }
 
-TEST_F(OAuthTest, AnExpiredAccessTokenNoLongerResolves) {
+TEST_P(OAuthTest, AnExpiredAccessTokenNoLongerResolves) {
   const IssuedTokens tokens = Issued(TokenLifetimes{std::chrono::seconds(0), std::chrono::hours(1)});
   EXPECT_EQ(Resolve(tokens.access_token).status().code(), Status::Code::kUnauthenticated);
   // Its refresh token still gives a working one.
@@ -299,26 +300,26 @@ TEST_F(OAuthTest, AnExpiredAccessTokenNoLongerResolves) {
 
 // ------------------------------------------------------------------ revocation (RFC 7009)
 
-TEST_F(OAuthTest, RevokingAnAccessOrRefreshTokenRevokesItsGrant) {
+TEST_P(OAuthTest, RevokingAnAccessOrRefreshTokenRevokesItsGrant) {
   const IssuedTokens by_access = Issued();
-  ASSERT_TRUE(db_->Write([&](Connection& c) { return RevokeOAuthToken(c, by_access.access_token, client_); }).ok());
+  ASSERT_TRUE(store().Write([&](Connection& c) { return RevokeOAuthToken(c, by_access.access_token, client_); }).ok());
   EXPECT_FALSE(Active(by_access.grant_id));
   EXPECT_EQ(Resolve(by_access.access_token).status().code(), Status::Code::kUnauthenticated);
 
   const IssuedTokens by_refresh = Issued();
-  ASSERT_TRUE(db_->Write([&](Connection& c) { return RevokeOAuthToken(c, by_refresh.refresh_token, client_); }).ok());
+  ASSERT_TRUE(store().Write([&](Connection& c) { return RevokeOAuthToken(c, by_refresh.refresh_token, client_); }).ok());
   EXPECT_FALSE(Active(by_refresh.grant_id));
   EXPECT_EQ(Resolve(by_refresh.access_token).status().code(), Status::Code::kUnauthenticated);
   ExpectInvalidGrant(Refresh(by_refresh.refresh_token, client_), "revoked");
 }
 
-TEST_F(OAuthTest, RevokingAnotherClientsOrAnUnknownTokenChangesNothing) {
+TEST_P(OAuthTest, RevokingAnotherClientsOrAnUnknownTokenChangesNothing) {
   const IssuedTokens tokens = Issued();
   for (const std::string& token : {tokens.access_token, tokens.refresh_token}) {
-    EXPECT_TRUE(db_->Write([&](Connection& c) { return RevokeOAuthToken(c, token, other_client_); }).ok());
+    EXPECT_TRUE(store().Write([&](Connection& c) { return RevokeOAuthToken(c, token, other_client_); }).ok());
   }
   for (const std::string& token : {std::string("rm_at_") + RandomHex(32), std::string("garbage"), std::string()}) {
-    EXPECT_TRUE(db_->Write([&](Connection& c) { return RevokeOAuthToken(c, token, client_); }).ok());
+    EXPECT_TRUE(store().Write([&](Connection& c) { return RevokeOAuthToken(c, token, client_); }).ok());
   }
   EXPECT_TRUE(Active(tokens.grant_id));
   EXPECT_TRUE(Resolve(tokens.access_token).ok());
@@ -326,12 +327,12 @@ TEST_F(OAuthTest, RevokingAnotherClientsOrAnUnknownTokenChangesNothing) {
 
 // ------------------------------------------------------------------ grants
 
-TEST_F(OAuthTest, GrantsAreListedOldestFirstAndRevokedByIdOnce) {
+TEST_P(OAuthTest, GrantsAreListedOldestFirstAndRevokedByIdOnce) {
   const IssuedTokens first = Issued();
   const IssuedTokens second = Issued();
-  ASSERT_TRUE(db_->Write([&](Connection& c) { return TouchOAuthGrant(c, second.grant_id); }).ok());
+  ASSERT_TRUE(store().Write([&](Connection& c) { return TouchOAuthGrant(c, second.grant_id); }).ok());
 
-  auto grants = ReadValue<std::vector<OAuthGrant>>(*db_, [&](Connection& c) { return ListOAuthGrants(c, user_.id); });
+  auto grants = ReadValue<std::vector<OAuthGrant>>(store(), [&](Connection& c) { return ListOAuthGrants(c, user_.id); });
   ASSERT_TRUE(grants.ok());
   ASSERT_EQ(grants->size(), 2u);
   EXPECT_EQ((*grants)[0].id, first.grant_id);
@@ -345,7 +346,7 @@ TEST_F(OAuthTest, GrantsAreListedOldestFirstAndRevokedByIdOnce) {
   EXPECT_NE((*grants)[1].last_used_at, std::nullopt);
   EXPECT_EQ((*grants)[0].revoked_at, std::nullopt);
 
-  auto revoked = WriteValue<OAuthGrant>(*db_, [&](Connection& c) { return RevokeOAuthGrant(c, first.grant_id); });
+  auto revoked = WriteValue<OAuthGrant>(store(), [&](Connection& c) { return RevokeOAuthGrant(c, first.grant_id); });
   ASSERT_TRUE(revoked.ok());
   ASSERT_TRUE(revoked->revoked_at.has_value());
   EXPECT_FALSE(Active(first.grant_id));
@@ -353,14 +354,14 @@ TEST_F(OAuthTest, GrantsAreListedOldestFirstAndRevokedByIdOnce) {
   EXPECT_EQ(Resolve(first.access_token).status().code(), Status::Code::kUnauthenticated);
   EXPECT_TRUE(Resolve(second.access_token).ok());
 
-  auto again = WriteValue<OAuthGrant>(*db_, [&](Connection& c) { return RevokeOAuthGrant(c, first.grant_id); });
+  auto again = WriteValue<OAuthGrant>(store(), [&](Connection& c) { return RevokeOAuthGrant(c, first.grant_id); });
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->revoked_at, revoked->revoked_at);  // harmless: the first time stands
-  auto unknown = WriteValue<OAuthGrant>(*db_, [](Connection& c) { return RevokeOAuthGrant(c, "no-such-grant"); });
+  auto unknown = WriteValue<OAuthGrant>(store(), [](Connection& c) { return RevokeOAuthGrant(c, "no-such-grant"); });
   EXPECT_EQ(unknown.status().code(), Status::Code::kNotFound);
   EXPECT_FALSE(Active("no-such-grant"));
 
-  grants = ReadValue<std::vector<OAuthGrant>>(*db_, [&](Connection& c) { return ListOAuthGrants(c, user_.id); });
+  grants = ReadValue<std::vector<OAuthGrant>>(store(), [&](Connection& c) { return ListOAuthGrants(c, user_.id); });
   ASSERT_TRUE(grants.ok());
   ASSERT_EQ(grants->size(), 2u);  // revoked ones too
   EXPECT_TRUE((*grants)[0].revoked_at.has_value());

@@ -9,30 +9,31 @@
 #include "store/org_roster.h"
 #include "store/orgs.h"
 #include "store/users.h"
+#include "tests/store/both_engines.h"
 #include "util/clock.h"
 #include "util/crypto.h"
 
 namespace rm::store {
 namespace {
 
-class OrgInvitesTest : public ::testing::Test {
+// Every case runs on SQLite and on PostgreSQL (tests/store/both_engines.h).
+class OrgInvitesTest : public rm::testing::BothEnginesTest {
  protected:
   void SetUp() override {
-    auto db = Database::Open(":memory:");
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
+    rm::testing::BothEnginesTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     owner_ = AddUser("owner@example.com");
     org_ = Write<Org>([&](Connection& c) { return CreateOrg(c, "Acme", owner_.id); }).value();
     team_ = Write<Team>([&](Connection& c) { return CreateTeam(c, org_.id, "Engineering"); }).value();
   }
 
   template <typename T, typename Fn>
-  Result<T> Write(Fn&& fn) { return WriteValue<T>(*db_, std::forward<Fn>(fn)); }
+  Result<T> Write(Fn&& fn) { return WriteValue<T>(store(), std::forward<Fn>(fn)); }
   User AddUser(const std::string& email) {
     return Write<User>([&](Connection& c) { return InsertUser(c, {email}); }).value();
   }
   User Reload(const std::string& id) {
-    return ReadValue<User>(*db_, [&](Connection& c) { return FindUserById(c, id); }).value();
+    return ReadValue<User>(store(), [&](Connection& c) { return FindUserById(c, id); }).value();
   }
   Result<CreatedInvite> Invite(std::optional<std::string> email, std::optional<std::string> team = std::nullopt,
                                std::string by = "", std::chrono::seconds ttl = kInviteLifetime) {
@@ -44,10 +45,10 @@ class OrgInvitesTest : public ::testing::Test {
     return Write<User>([&](Connection& c) { return AcceptInvite(c, token, user_id); });
   }
   std::vector<OrgInvite> Pending() {
-    return ReadValue<std::vector<OrgInvite>>(*db_, [&](Connection& c) { return ListPendingInvites(c, org_.id); }).value();
+    return ReadValue<std::vector<OrgInvite>>(store(), [&](Connection& c) { return ListPendingInvites(c, org_.id); }).value();
   }
   std::string Column(const std::string& sql, const std::string& param) {
-    auto value = ReadValue<std::string>(*db_, [&](Connection& c) -> Result<std::string> {
+    auto value = ReadValue<std::string>(store(), [&](Connection& c) -> Result<std::string> {
       Statement& s = c.Prepare(sql);
       s.Bind(1, param);
       Result<bool> row = s.Step();
@@ -57,13 +58,13 @@ class OrgInvitesTest : public ::testing::Test {
     return value.ok() ? *value : value.status().ToString();
   }
 
-  std::unique_ptr<Database> db_;
   User owner_;
   Org org_;
   Team team_;
 };
+RM_ON_BOTH_ENGINES(OrgInvitesTest);
 
-TEST_F(OrgInvitesTest, AnInviteIsStoredOnlyAsTheTokensHashAndExpiresInSevenDays) {
+TEST_P(OrgInvitesTest, AnInviteIsStoredOnlyAsTheTokensHashAndExpiresInSevenDays) {
   auto created = Invite("Bea@Example.com", team_.id);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   EXPECT_EQ(created->token.size(), 64u);
@@ -81,7 +82,7 @@ TEST_F(OrgInvitesTest, AnInviteIsStoredOnlyAsTheTokensHashAndExpiresInSevenDays)
   EXPECT_EQ(Pending()[0].id, id);
 }
 
-TEST_F(OrgInvitesTest, AcceptingJoinsOrgAndTeamAsMemberOnce) {
+TEST_P(OrgInvitesTest, AcceptingJoinsOrgAndTeamAsMemberOnce) {
   auto created = Invite("bea@example.com", team_.id).value();
   User bea = AddUser("bea@example.com");
   auto joined = Accept(created.token, bea.id);
@@ -97,27 +98,27 @@ TEST_F(OrgInvitesTest, AcceptingJoinsOrgAndTeamAsMemberOnce) {
   EXPECT_EQ(Accept(created.token, bea.id).status().code(), Status::Code::kNotFound);
   EXPECT_EQ(Accept(created.token, cy.id).status().code(), Status::Code::kNotFound);
   EXPECT_FALSE(Reload(cy.id).org_id.has_value());
-  auto members = ReadValue<std::vector<User>>(*db_, [&](Connection& c) { return ListOrgMembers(c, org_.id); }).value();
+  auto members = ReadValue<std::vector<User>>(store(), [&](Connection& c) { return ListOrgMembers(c, org_.id); }).value();
   ASSERT_EQ(members.size(), 2u);
   EXPECT_EQ(members[0].email, "owner@example.com");  // owner first
   EXPECT_EQ(members[1].email, "bea@example.com");
 }
 
-TEST_F(OrgInvitesTest, ExpiredRevokedUnknownAndMalformedTokensAreNotFound) {
+TEST_P(OrgInvitesTest, ExpiredRevokedUnknownAndMalformedTokensAreNotFound) {
   User bea = AddUser("bea@example.com");
   auto expired = Invite(std::nullopt, std::nullopt, "", std::chrono::seconds(-1)).value();
   EXPECT_EQ(Accept(expired.token, bea.id).status().code(), Status::Code::kNotFound);
   EXPECT_TRUE(Pending().empty());
 
   auto revoked = Invite(std::nullopt).value();
-  ASSERT_TRUE(db_->Write([&](Connection& c) { return RevokeInvite(c, org_.id, revoked.invite.id); }).ok());
+  ASSERT_TRUE(store().Write([&](Connection& c) { return RevokeInvite(c, org_.id, revoked.invite.id); }).ok());
   EXPECT_EQ(Column("SELECT status FROM org_invites WHERE id = ?", revoked.invite.id), "expired");
   EXPECT_EQ(Accept(revoked.token, bea.id).status().code(), Status::Code::kNotFound);
   // Revoking again, or from another org, is NotFound.
-  EXPECT_EQ(db_->Write([&](Connection& c) { return RevokeInvite(c, org_.id, revoked.invite.id); }).code(),
+  EXPECT_EQ(store().Write([&](Connection& c) { return RevokeInvite(c, org_.id, revoked.invite.id); }).code(),
             Status::Code::kNotFound);
   auto live = Invite(std::nullopt).value();
-  EXPECT_EQ(db_->Write([&](Connection& c) { return RevokeInvite(c, "another-org", live.invite.id); }).code(),
+  EXPECT_EQ(store().Write([&](Connection& c) { return RevokeInvite(c, "another-org", live.invite.id); }).code(),
             Status::Code::kNotFound);
 
   EXPECT_EQ(Accept(RandomHex(32), bea.id).status().code(), Status::Code::kNotFound);
@@ -126,7 +127,7 @@ TEST_F(OrgInvitesTest, ExpiredRevokedUnknownAndMalformedTokensAreNotFound) {
   EXPECT_FALSE(Reload(bea.id).org_id.has_value());
 }
 
-TEST_F(OrgInvitesTest, AUserInAnotherOrgOrWithAnotherEmailIsRefusedAndTheInviteStaysUsable) {
+TEST_P(OrgInvitesTest, AUserInAnotherOrgOrWithAnotherEmailIsRefusedAndTheInviteStaysUsable) {
   User other_owner = AddUser("zed@example.com");
   ASSERT_TRUE(Write<Org>([&](Connection& c) { return CreateOrg(c, "Other", other_owner.id); }).ok());
   auto open = Invite(std::nullopt).value();
@@ -147,7 +148,7 @@ TEST_F(OrgInvitesTest, AUserInAnotherOrgOrWithAnotherEmailIsRefusedAndTheInviteS
   EXPECT_EQ(Reload(owner_.id).org_role, "owner");
 }
 
-TEST_F(OrgInvitesTest, OnlyOwnersAndAdminsInviteToTeamsOfTheirOrgAndNotExistingMembers) {
+TEST_P(OrgInvitesTest, OnlyOwnersAndAdminsInviteToTeamsOfTheirOrgAndNotExistingMembers) {
   User member = AddUser("mo@example.com");
   ASSERT_TRUE(Write<User>([&](Connection& c) { return SetMembership(c, {org_.id, member.id, "member"}); }).ok());
   EXPECT_EQ(Invite("x@example.com", std::nullopt, member.id).status().code(), Status::Code::kPermissionDenied);

@@ -11,18 +11,19 @@
 #include "store/org_members.h"
 #include "store/orgs.h"
 #include "store/users.h"
+#include "tests/store/both_engines.h"
 #include "util/clock.h"
 #include "util/crypto.h"
 
 namespace rm::store {
 namespace {
 
-class OrgMembersTest : public ::testing::Test {
+// Every case runs on SQLite and on PostgreSQL (tests/store/both_engines.h).
+class OrgMembersTest : public rm::testing::BothEnginesTest {
  protected:
   void SetUp() override {
-    auto db = Database::Open(":memory:");
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
+    rm::testing::BothEnginesTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     owner_ = AddUser("owner@example.com");
     org_ = Write<Org>([&](Connection& c) { return CreateOrg(c, "Acme", owner_.id); }).value();
     team_ = Write<Team>([&](Connection& c) { return CreateTeam(c, org_.id, "Engineering"); }).value();
@@ -31,7 +32,7 @@ class OrgMembersTest : public ::testing::Test {
   }
 
   template <typename T, typename Fn>
-  Result<T> Write(Fn&& fn) { return WriteValue<T>(*db_, std::forward<Fn>(fn)); }
+  Result<T> Write(Fn&& fn) { return WriteValue<T>(store(), std::forward<Fn>(fn)); }
   User AddUser(const std::string& email) {
     return Write<User>([&](Connection& c) { return InsertUser(c, {email}); }).value();
   }
@@ -40,10 +41,10 @@ class OrgMembersTest : public ::testing::Test {
     return Write<User>([&](Connection& c) { return SetMembership(c, {org_.id, user.id, role, team}); }).value();
   }
   User Reload(const std::string& id) {
-    return ReadValue<User>(*db_, [&](Connection& c) { return FindUserById(c, id); }).value();
+    return ReadValue<User>(store(), [&](Connection& c) { return FindUserById(c, id); }).value();
   }
   std::string OrgOwnerId() {
-    return ReadValue<Org>(*db_, [&](Connection& c) { return FindOrgById(c, org_.id); }).value().owner_id;
+    return ReadValue<Org>(store(), [&](Connection& c) { return FindOrgById(c, org_.id); }).value().owner_id;
   }
   Status Role(const User& actor, const User& member, const std::string& role) {
     return Write<User>([&](Connection& c) { return SetMemberRole(c, org_.id, actor.id, member.id, role); }).status();
@@ -52,19 +53,19 @@ class OrgMembersTest : public ::testing::Test {
     return Write<User>([&](Connection& c) { return SetMemberTeam(c, org_.id, actor.id, member.id, team); }).status();
   }
   Status Remove(const User& actor, const User& member) {
-    return db_->Write([&](Connection& c) { return RemoveMember(c, org_.id, actor.id, member.id); });
+    return store().Write([&](Connection& c) { return RemoveMember(c, org_.id, actor.id, member.id); });
   }
   Status Leave(const User& user) {
-    return db_->Write([&](Connection& c) { return LeaveOrg(c, user.id); });
+    return store().Write([&](Connection& c) { return LeaveOrg(c, user.id); });
   }
 
-  std::unique_ptr<Database> db_;
   User owner_, admin_, member_;
   Org org_;
   Team team_;
 };
+RM_ON_BOTH_ENGINES(OrgMembersTest);
 
-TEST_F(OrgMembersTest, AnAdminPromotesAMemberToAdminAndBack) {
+TEST_P(OrgMembersTest, AnAdminPromotesAMemberToAdminAndBack) {
   ASSERT_TRUE(Role(admin_, member_, "admin").ok());
   EXPECT_EQ(Reload(member_.id).org_role, "admin");
   EXPECT_EQ(Reload(member_.id).team_id, team_.id);  // the team is untouched
@@ -74,7 +75,7 @@ TEST_F(OrgMembersTest, AnAdminPromotesAMemberToAdminAndBack) {
   EXPECT_EQ(Reload(member_.id).org_role, "member");
 }
 
-TEST_F(OrgMembersTest, AnAdminCannotMakeAnOwnerNorDemoteOrRemoveOne) {
+TEST_P(OrgMembersTest, AnAdminCannotMakeAnOwnerNorDemoteOrRemoveOne) {
   EXPECT_EQ(Role(admin_, member_, "owner").code(), Status::Code::kPermissionDenied);
   EXPECT_EQ(Role(admin_, admin_, "owner").code(), Status::Code::kPermissionDenied);
   EXPECT_EQ(Role(admin_, owner_, "member").code(), Status::Code::kPermissionDenied);
@@ -85,7 +86,7 @@ TEST_F(OrgMembersTest, AnAdminCannotMakeAnOwnerNorDemoteOrRemoveOne) {
   EXPECT_EQ(Reload(owner_.id).org_id, org_.id);
 }
 
-TEST_F(OrgMembersTest, TheLastOwnerCannotBeDemotedRemovedOrLeave) {
+TEST_P(OrgMembersTest, TheLastOwnerCannotBeDemotedRemovedOrLeave) {
   for (const Status& refused : {Role(owner_, owner_, "admin"), Remove(owner_, owner_), Leave(owner_)}) {
     EXPECT_EQ(refused.code(), Status::Code::kFailedPrecondition);
     EXPECT_NE(refused.message().find("make someone else owner first"), std::string::npos) << refused.message();
@@ -103,7 +104,7 @@ TEST_F(OrgMembersTest, TheLastOwnerCannotBeDemotedRemovedOrLeave) {
   EXPECT_EQ(Reload(admin_.id).org_role, "owner");
 }
 
-TEST_F(OrgMembersTest, AMemberCannotChangeAnyone) {
+TEST_P(OrgMembersTest, AMemberCannotChangeAnyone) {
   const User other = Join("other@example.com", "member");
   EXPECT_EQ(Role(member_, other, "admin").code(), Status::Code::kPermissionDenied);
   EXPECT_EQ(Role(member_, member_, "admin").code(), Status::Code::kPermissionDenied);
@@ -116,7 +117,7 @@ TEST_F(OrgMembersTest, AMemberCannotChangeAnyone) {
   EXPECT_EQ(Reload(member_.id).org_role, "member");
 }
 
-TEST_F(OrgMembersTest, RemovingClearsOrgRoleAndTeamAndSharedMemoriesStayShared) {
+TEST_P(OrgMembersTest, RemovingClearsOrgRoleAndTeamAndSharedMemoriesStayShared) {
   MemoryRow shared;
   shared.id = NewUuid();
   shared.user_id = member_.id;
@@ -125,7 +126,7 @@ TEST_F(OrgMembersTest, RemovingClearsOrgRoleAndTeamAndSharedMemoriesStayShared) 
   shared.origin = "api";
   shared.created_at = shared.updated_at = NowUtc();
   shared.shared_with_team_id = team_.id;
-  ASSERT_TRUE(db_->Write([&](Connection& c) { return InsertMemory(c, shared); }).ok());
+  ASSERT_TRUE(store().Write([&](Connection& c) { return InsertMemory(c, shared); }).ok());
 
   ASSERT_TRUE(Remove(admin_, member_).ok());
   const User removed = Reload(member_.id);
@@ -133,7 +134,7 @@ TEST_F(OrgMembersTest, RemovingClearsOrgRoleAndTeamAndSharedMemoriesStayShared) 
   EXPECT_FALSE(removed.org_role.has_value());
   EXPECT_FALSE(removed.team_id.has_value());
   // The memory is still the author's, and still shared with the team.
-  auto team_of_memory = ReadValue<std::string>(*db_, [&](Connection& c) -> Result<std::string> {
+  auto team_of_memory = ReadValue<std::string>(store(), [&](Connection& c) -> Result<std::string> {
     Statement& s = c.Prepare("SELECT coalesce(shared_with_team_id, '') || '/' || user_id FROM memories WHERE id = ?");
     s.Bind(1, shared.id);
     Result<bool> row = s.Step();
@@ -146,7 +147,7 @@ TEST_F(OrgMembersTest, RemovingClearsOrgRoleAndTeamAndSharedMemoriesStayShared) 
   EXPECT_EQ(Remove(admin_, member_).code(), Status::Code::kNotFound);
 }
 
-TEST_F(OrgMembersTest, PeopleAndTeamsOfAnotherOrgAreNotFoundAndNothingChanges) {
+TEST_P(OrgMembersTest, PeopleAndTeamsOfAnotherOrgAreNotFoundAndNothingChanges) {
   const User zed = AddUser("zed@example.com");
   const Org other = Write<Org>([&](Connection& c) { return CreateOrg(c, "Other", zed.id); }).value();
   const Team theirs = Write<Team>([&](Connection& c) { return CreateTeam(c, other.id, "Sales"); }).value();
@@ -171,7 +172,7 @@ TEST_F(OrgMembersTest, PeopleAndTeamsOfAnotherOrgAreNotFoundAndNothingChanges) {
   EXPECT_EQ(Reload(member_.id).org_id, org_.id);
 }
 
-TEST_F(OrgMembersTest, TeamsAreSetAndClearedWithinTheOrg) {
+TEST_P(OrgMembersTest, TeamsAreSetAndClearedWithinTheOrg) {
   const Team ops = Write<Team>([&](Connection& c) { return CreateTeam(c, org_.id, "Ops"); }).value();
   ASSERT_TRUE(TeamOf(admin_, member_, ops.id).ok());
   EXPECT_EQ(Reload(member_.id).team_id, ops.id);
@@ -181,7 +182,7 @@ TEST_F(OrgMembersTest, TeamsAreSetAndClearedWithinTheOrg) {
   EXPECT_FALSE(Reload(member_.id).team_id.has_value());
 }
 
-TEST_F(OrgMembersTest, AMemberLeaves) {
+TEST_P(OrgMembersTest, AMemberLeaves) {
   ASSERT_TRUE(Leave(member_).ok());
   const User left = Reload(member_.id);
   EXPECT_FALSE(left.org_id.has_value());
@@ -192,7 +193,7 @@ TEST_F(OrgMembersTest, AMemberLeaves) {
   EXPECT_TRUE(Write<User>([&](Connection& c) { return SetMembership(c, {org_.id, member_.id, "member"}); }).ok());
 }
 
-TEST_F(OrgMembersTest, WhenTheRecordedOwnerLeavesTheOrgRecordsAnotherOwnerAndTheyCanRejoin) {
+TEST_P(OrgMembersTest, WhenTheRecordedOwnerLeavesTheOrgRecordsAnotherOwnerAndTheyCanRejoin) {
   ASSERT_TRUE(Role(owner_, admin_, "owner").ok());
   ASSERT_TRUE(Leave(owner_).ok());
   EXPECT_EQ(OrgOwnerId(), admin_.id);

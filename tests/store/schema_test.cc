@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/connection.h"
+#include "store/sqlite/sqlite_connection.h"
 #include "store/database.h"
 #include "store/migrations.h"
 
@@ -67,7 +68,7 @@ std::string ReadFile(const std::filesystem::path& p) {
 
 // A fresh in-memory database holding exactly the canonical SQL (migration 1).
 std::unique_ptr<Connection> CanonicalDatabase() {
-  auto conn = Connection::Open(":memory:", Connection::Mode::kReadWrite, 1000);
+  auto conn = SqliteConnection::Open(":memory:", SqliteConnection::Mode::kReadWrite, 1000);
   EXPECT_TRUE(conn.ok());
   EXPECT_TRUE((*conn)->ExecScript(std::string(AllMigrations()[0].sql)).ok());
   return std::move(*conn);
@@ -81,7 +82,7 @@ class SchemaTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     // A plain connection on the migrated file, so pragmas can be run freely.
-    auto migrated = Connection::Open(db_->path(), Connection::Mode::kReadOnly, 1000);
+    auto migrated = SqliteConnection::Open(db_->path(), SqliteConnection::Mode::kReadOnly, 1000);
     ASSERT_TRUE(migrated.ok());
     migrated_ = std::move(*migrated);
   }

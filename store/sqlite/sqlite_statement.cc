@@ -1,4 +1,4 @@
-#include "store/statement.h"
+#include "store/sqlite/sqlite_statement.h"
 
 #include <sqlite3.h>
 
@@ -6,13 +6,13 @@
 
 namespace rm::store {
 
-Statement::Statement(sqlite3* db, std::string sql) : db_(db), sql_(std::move(sql)) {
+SqliteStatement::SqliteStatement(sqlite3* db, std::string sql) : db_(db), sql_(std::move(sql)) {
   PrepareIfNeeded();
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
-void Statement::PrepareIfNeeded() {
+void SqliteStatement::PrepareIfNeeded() {
   if (stmt_ != nullptr) return;
   // SQLITE_PREPARE_PERSISTENT: this statement is cached and reused many times.
   int rc = sqlite3_prepare_v3(db_, sql_.data(), static_cast<int>(sql_.size()),
@@ -28,22 +28,22 @@ void Statement::PrepareIfNeeded() {
   }
 }
 
-void Statement::NoteBindResult(int rc, int index) {
+void SqliteStatement::NoteBindResult(int rc, int index) {
   if (rc == SQLITE_OK || !error_.ok()) return;
   error_ = StatusFromSqlite(db_, rc, "binding parameter " + std::to_string(index) + " of " + sql_);
 }
 
-Statement& Statement::BindInt64(int index, std::int64_t value) {
+SqliteStatement& SqliteStatement::BindInt64(int index, std::int64_t value) {
   if (stmt_ != nullptr) NoteBindResult(sqlite3_bind_int64(stmt_, index, value), index);
   return *this;
 }
 
-Statement& Statement::BindDouble(int index, double value) {
+SqliteStatement& SqliteStatement::BindDouble(int index, double value) {
   if (stmt_ != nullptr) NoteBindResult(sqlite3_bind_double(stmt_, index, value), index);
   return *this;
 }
 
-Statement& Statement::BindBlob(int index, std::string_view bytes) {
+SqliteStatement& SqliteStatement::BindBlob(int index, std::string_view bytes) {
   if (stmt_ != nullptr) {
     // A blob of no bytes is still a blob, not NULL: give SQLite a non-null pointer.
     const char* data = bytes.data() != nullptr ? bytes.data() : "";
@@ -52,7 +52,7 @@ Statement& Statement::BindBlob(int index, std::string_view bytes) {
   return *this;
 }
 
-Statement& Statement::BindText(int index, std::string_view value) {
+SqliteStatement& SqliteStatement::BindText(int index, std::string_view value) {
   if (stmt_ != nullptr) {
     // An empty string_view may have no data at all, which SQLite would bind as NULL.
     const char* text = value.data() != nullptr ? value.data() : "";
@@ -63,16 +63,12 @@ Statement& Statement::BindText(int index, std::string_view value) {
   return *this;
 }
 
-Statement& Statement::BindNull(int index) {
+SqliteStatement& SqliteStatement::BindNull(int index) {
   if (stmt_ != nullptr) NoteBindResult(sqlite3_bind_null(stmt_, index), index);
   return *this;
 }
 
-Statement& Statement::BindOptionalText(int index, const std::optional<std::string>& value) {
-  return value ? BindText(index, *value) : BindNull(index);
-}
-
-Result<bool> Statement::Step() {
+Result<bool> SqliteStatement::Step() {
   if (!error_.ok()) return error_;
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -82,15 +78,7 @@ Result<bool> Statement::Step() {
   return failure;
 }
 
-Status Statement::Run() {
-  while (true) {
-    Result<bool> row = Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-  }
-}
-
-void Statement::Reset() {
+void SqliteStatement::Reset() {
   if (stmt_ == nullptr) {
     PrepareIfNeeded();
     return;
@@ -100,36 +88,31 @@ void Statement::Reset() {
   error_ = Status::Ok();
 }
 
-bool Statement::busy() const { return stmt_ != nullptr && sqlite3_stmt_busy(stmt_) != 0; }
+bool SqliteStatement::busy() const { return stmt_ != nullptr && sqlite3_stmt_busy(stmt_) != 0; }
 
-std::int64_t Statement::Int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t SqliteStatement::Int64(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-double Statement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
+double SqliteStatement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
 
-std::string Statement::Text(int column) const {
+std::string SqliteStatement::Text(int column) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (text == nullptr) return {};
   return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-std::string_view Statement::Blob(int column) const {
+std::string_view SqliteStatement::Blob(int column) const {
   const void* blob = sqlite3_column_blob(stmt_, column);
   if (blob == nullptr) return {};
   return std::string_view(static_cast<const char*>(blob), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-std::optional<std::string> Statement::OptionalText(int column) const {
-  if (IsNull(column)) return std::nullopt;
-  return Text(column);
-}
-
-bool Statement::IsNull(int column) const {
+bool SqliteStatement::IsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-int Statement::ColumnCount() const { return stmt_ ? sqlite3_column_count(stmt_) : 0; }
+int SqliteStatement::ColumnCount() const { return stmt_ ? sqlite3_column_count(stmt_) : 0; }
 
-std::string Statement::ColumnName(int column) const {
+std::string SqliteStatement::ColumnName(int column) const {
   const char* name = stmt_ ? sqlite3_column_name(stmt_, column) : nullptr;
   return name ? name : "";
 }

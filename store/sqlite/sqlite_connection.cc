@@ -1,4 +1,4 @@
-#include "store/connection.h"
+#include "store/sqlite/sqlite_connection.h"
 
 #include <mutex>
 
@@ -16,7 +16,7 @@ constexpr int kStopCheckSteps = 1000;
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mode mode,
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path, Mode mode,
                                                      int busy_timeout_ms) {
   // NOMUTEX: SQLite's own locking is unnecessary, Database never shares a
   // connection between threads at the same time.
@@ -36,7 +36,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mo
     return failure;
   }
   sqlite3_extended_result_codes(db, 1);
-  std::unique_ptr<Connection> conn(new Connection(db));
+  std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
   sqlite3_busy_timeout(db, busy_timeout_ms);
   RM_RETURN_IF_ERROR(conn->Exec("PRAGMA foreign_keys = ON"));
   // Statement journals and sorts in memory: as files, SQLite opened and unlinked a
@@ -50,15 +50,15 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mo
   return conn;
 }
 
-Connection::~Connection() {
+SqliteConnection::~SqliteConnection() {
   cache_.clear();  // statements must be finalized before the connection closes
   sqlite3_close_v2(db_);
 }
 
-Statement& Connection::Prepare(std::string_view sql) {
+SqliteStatement& SqliteConnection::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
-    auto statement = std::make_unique<Statement>(db_, std::string(sql));
+    auto statement = std::make_unique<SqliteStatement>(db_, std::string(sql));
     it = cache_.emplace(std::string(sql), std::move(statement)).first;
   } else {
     it->second->Reset();
@@ -66,9 +66,7 @@ Statement& Connection::Prepare(std::string_view sql) {
   return *it->second;
 }
 
-Status Connection::Exec(std::string_view sql) { return Prepare(sql).Run(); }
-
-void Connection::TraceStatements(std::function<void(std::string_view sql)> on_statement) {
+void SqliteConnection::TraceStatements(std::function<void(std::string_view sql)> on_statement) {
   on_statement_ = std::move(on_statement);
   if (!on_statement_) {
     sqlite3_trace_v2(db_, 0, nullptr, nullptr);
@@ -77,24 +75,24 @@ void Connection::TraceStatements(std::function<void(std::string_view sql)> on_st
   sqlite3_trace_v2(
       db_, SQLITE_TRACE_STMT,
       [](unsigned, void* self, void*, void* sql) {
-        static_cast<Connection*>(self)->on_statement_(static_cast<const char*>(sql));
+        static_cast<SqliteConnection*>(self)->on_statement_(static_cast<const char*>(sql));
         return 0;
       },
       this);
 }
 
-void Connection::OnWalCommit(std::function<void(int)> on_commit) {
+void SqliteConnection::OnWalCommit(std::function<void(int)> on_commit) {
   on_wal_commit_ = std::move(on_commit);
   sqlite3_wal_hook(
       db_,
       [](void* self, sqlite3*, const char*, int pages) {
-        static_cast<Connection*>(self)->on_wal_commit_(pages);
+        static_cast<SqliteConnection*>(self)->on_wal_commit_(pages);
         return SQLITE_OK;
       },
       this);
 }
 
-void Connection::StopWhen(std::function<bool()> should_stop) {
+void SqliteConnection::StopWhen(std::function<bool()> should_stop) {
   should_stop_ = std::move(should_stop);
   if (!should_stop_) {
     sqlite3_progress_handler(db_, 0, nullptr, nullptr);
@@ -103,17 +101,17 @@ void Connection::StopWhen(std::function<bool()> should_stop) {
   // A non-zero answer makes SQLite abandon the statement with SQLITE_INTERRUPT.
   sqlite3_progress_handler(
       db_, kStopCheckSteps,
-      [](void* self) { return static_cast<Connection*>(self)->should_stop_() ? 1 : 0; }, this);
+      [](void* self) { return static_cast<SqliteConnection*>(self)->should_stop_() ? 1 : 0; }, this);
 }
 
-Result<bool> Connection::CheckpointPassive() {
+Result<bool> SqliteConnection::CheckpointPassive() {
   int wal_frames = 0, copied = 0;
   int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
   if (rc != SQLITE_OK) return StatusFromSqlite(db_, rc, "checkpointing the WAL");
   return copied == wal_frames;
 }
 
-Status Connection::ExecScript(const std::string& sql) {
+Status SqliteConnection::ExecScript(const std::string& sql) {
   char* error = nullptr;
   int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
   if (rc == SQLITE_OK) return Status::Ok();
@@ -122,11 +120,11 @@ Status Connection::ExecScript(const std::string& sql) {
   return failure;
 }
 
-std::int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
+std::int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
 
-bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
-void Connection::ResetStatements() {
+void SqliteConnection::ResetStatements() {
   for (auto& [sql, statement] : cache_) {
     if (statement->busy()) statement->Reset();
   }

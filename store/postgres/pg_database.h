@@ -1,0 +1,52 @@
+// PgDatabase: the store on PostgreSQL — Store's transactions over a pool of
+// connections, each Write() or Read() its own transaction.
+//
+// Unlike SQLite's Database there is no group commit: PostgreSQL has many writers
+// at once and commits each transaction itself. Write() runs at READ COMMITTED (the
+// repositories' uniqueness and counts rest on constraints and row locks, as on
+// SQLite's single writer); a failed function rolls its transaction back whole.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/postgres/pg_store_connection.h"
+#include "store/store.h"
+
+namespace rm::store::postgres {
+
+struct PgDatabaseOptions {
+  int connections = 4;  // opened at Open(); a caller waits when all are in use
+};
+
+class PgDatabase final : public Store {
+ public:
+  // Connects (conninfo or postgresql:// URL), applies the PostgreSQL migrations
+  // under their advisory lock (pg_migrations.h), and opens the pool.
+  // IoError "unavailable: ..." when the server cannot be reached.
+  static Result<std::unique_ptr<PgDatabase>> Open(const std::string& conninfo, PgDatabaseOptions options = {});
+
+  Engine engine() const override { return Engine::kPostgres; }
+  Status Write(const TransactionFn& fn) override;
+  Status Read(const TransactionFn& fn) override;
+
+  // The migrations Open() applied, e.g. {"1_canonical", ...}; empty if none were due.
+  const std::vector<std::string>& migrations_applied() const { return migrations_applied_; }
+
+ private:
+  PgDatabase() = default;
+  Status RunTransaction(const TransactionFn& fn, const char* begin, const char* kind);
+  PgStoreConnection* Acquire();
+  void Release(PgStoreConnection* conn);
+
+  std::vector<std::unique_ptr<PgStoreConnection>> pool_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<PgStoreConnection*> idle_;
+  std::vector<std::string> migrations_applied_;
+};
+
+}  // namespace rm::store::postgres

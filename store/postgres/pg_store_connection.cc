@@ -1,0 +1,40 @@
+#include "store/postgres/pg_store_connection.h"
+
+namespace rm::store::postgres {
+
+Result<std::unique_ptr<PgStoreConnection>> PgStoreConnection::Open(const std::string& conninfo) {
+  Result<PgConnection> conn = PgConnection::Open(conninfo);
+  if (!conn.ok()) return conn.status();
+  std::unique_ptr<PgStoreConnection> store(new PgStoreConnection(std::move(*conn)));
+  // Timestamps come back as "... +00", which PgStatement writes in the store's form.
+  RM_RETURN_IF_ERROR(store->conn_.Exec("SET TIME ZONE 'UTC'"));
+  return store;
+}
+
+PgStatement& PgStoreConnection::Prepare(std::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    auto statement = std::make_unique<PgStatement>(conn_, std::string(sql), [this](std::int64_t changed) {
+      changes_ = changed;
+    });
+    it = cache_.emplace(std::string(sql), std::move(statement)).first;
+  } else {
+    it->second->Reset();
+  }
+  if (on_statement_) on_statement_(sql);
+  return *it->second;
+}
+
+Status PgStoreConnection::ExecScript(const std::string& sql) { return conn_.Exec(sql); }
+
+void PgStoreConnection::ResetStatements() {
+  for (auto& [sql, statement] : cache_) {
+    if (statement->busy()) statement->Reset();
+  }
+}
+
+void PgStoreConnection::TraceStatements(std::function<void(std::string_view sql)> on_statement) {
+  on_statement_ = std::move(on_statement);
+}
+
+}  // namespace rm::store::postgres

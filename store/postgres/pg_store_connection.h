@@ -1,0 +1,51 @@
+// PgStoreConnection: the store's Connection on PostgreSQL — what the repositories in
+// store/ are given when the database is a postgresql:// URL.
+//
+// Wraps one libpq connection (PgConnection) with a cache of PgStatements by SQL
+// text, as SqliteConnection caches SQLite's. The session runs in UTC, so timestamps
+// read back in the store's "...Z" form (PgStatement::Text).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "store/connection.h"
+#include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_statement.h"
+
+namespace rm::store::postgres {
+
+class PgStoreConnection final : public Connection {
+ public:
+  // Connects with a libpq conninfo or postgresql:// URL. IoError "unavailable: ..."
+  // when the server cannot be reached.
+  static Result<std::unique_ptr<PgStoreConnection>> Open(const std::string& conninfo);
+
+  Engine engine() const override { return Engine::kPostgres; }
+  PgStatement& Prepare(std::string_view sql) override;
+  Status ExecScript(const std::string& sql) override;
+  std::int64_t Changes() const override { return changes_; }
+  bool InTransaction() const override { return conn_.InTransaction(); }
+  void ResetStatements() override;
+  void TraceStatements(std::function<void(std::string_view sql)> on_statement) override;
+
+  // The libpq connection underneath, for what only PostgreSQL has (migrations' advisory lock).
+  PgConnection& pg() { return conn_; }
+
+ private:
+  explicit PgStoreConnection(PgConnection conn) : conn_(std::move(conn)) {}
+
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  PgConnection conn_;
+  std::int64_t changes_ = 0;
+  std::function<void(std::string_view)> on_statement_;
+  std::unordered_map<std::string, std::unique_ptr<PgStatement>, Hash, std::equal_to<>> cache_;
+};
+
+}  // namespace rm::store::postgres
