@@ -63,7 +63,8 @@ void MatchFeaturesFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
     return a.column != b.column ? a.column < b.column : a.offset < b.offset;
   });
-  std::vector<bool> pair_near(static_cast<std::size_t>(std::max(phrases - 1, 0)), false);
+  thread_local std::vector<bool> pair_near;  // reused like `hits`: assign keeps its capacity
+  pair_near.assign(static_cast<std::size_t>(std::max(phrases - 1, 0)), false);
   for (std::size_t i = 0; i < hits.size(); ++i) {
     for (std::size_t j = i + 1; j < hits.size() && hits[j].column == hits[i].column &&
                                 hits[j].offset - hits[i].offset <= kNearTokens;

@@ -154,6 +154,42 @@ TEST(HttpModernEra, MissingClientCapabilitiesIs400ButAnUnknownToolIsAnAnswer) {
   ExpectError(unknown, 200, -32602, 4);
 }
 
+// The fixture's tools plus one that cannot work without the client's sampling capability.
+std::unique_ptr<mcp::ServerDefinition> ServerWithAToolNeedingSampling() {
+  auto definition = fixture::MakeServer(std::make_shared<fixture::Observations>());
+  mcp::Tool tool;
+  tool.name = "needs_sampling";
+  tool.description = "Refuses with -32021 unless the client declared sampling.";
+  tool.input_schema = json::object{{"type", "object"}};
+  tool.handler = [](const json::object&, mcp::CallContext& ctx) {
+    ctx.RequireClientCapability("sampling");
+    return mcp::ToolResult::Ok(json::object{{"sampled", true}});
+  };
+  definition->tools.Add(std::move(tool));
+  return definition;
+}
+
+// A method's own -32021 (a capability the client did not declare) is the client's mistake:
+// HTTP 400, like the transport's -32020, not the 200 of an answer from the method.
+TEST(HttpModernEra, MissingRequiredClientCapabilityIs400) {
+  TestServer server(TestOptions(), ServerWithAToolNeedingSampling());
+  Client client(server.port());
+  Response refused = ModernCall(client, kAliceKey, 5, "needs_sampling");
+  ExpectError(refused, 400, -32021, 5);
+  EXPECT_EQ(refused.json().at("error").at("data").at("requiredCapabilities"),
+            (json::object{{"sampling", json::object{}}}))
+      << refused.body;
+
+  // Declared, the same call is an ordinary 200 answer.
+  json::object meta = Meta();
+  meta["io.modelcontextprotocol/clientCapabilities"] = json::object{{"sampling", json::object{}}};
+  Response allowed = client.Send(
+      "POST", "/mcp", ModernHeaders(kAliceKey, "tools/call", "needs_sampling"),
+      RequestJson(6, "tools/call", {{"name", "needs_sampling"}, {"arguments", json::object{}}, {"_meta", meta}}));
+  ASSERT_EQ(allowed.status, 200) << allowed.body;
+  EXPECT_EQ(allowed.json().at("result").at("structuredContent").at("sampled"), true) << allowed.body;
+}
+
 TEST(HttpModernEra, EachMirroredHeaderMissingOrDifferentIs400HeaderMismatch) {
   TestServer server;
   Client client(server.port());

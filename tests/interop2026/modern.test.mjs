@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { createServer } from "node:net";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { MODERN, modernToolCall } from "../common/mcp2026.mjs";
 
 const BIN = process.env.REFLECT_BIN;
 assert.ok(BIN, "set REFLECT_BIN to the reflect-memory binary");
-const MODERN = "2026-07-28";
 
 const dir = mkdtempSync(join(tmpdir(), "rm-interop2026-"));
 const db = join(dir, "memory.db");
@@ -140,27 +140,10 @@ test("HTTP: the key decides the vendor even when the client's name says otherwis
   }
 });
 
-// One raw tools/call of revision 2026-07-28 (to see and replay the requestState the SDK keeps inside).
-async function modernToolCall(key, name, args, extra = {}) {
-  const res = await fetch(httpUrl, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${key}`, "content-type": "application/json", accept: "application/json, text/event-stream",
-      "mcp-protocol-version": MODERN, "mcp-method": "tools/call", "mcp-name": name,
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name, arguments: args, ...extra, _meta: {
-      "io.modelcontextprotocol/protocolVersion": MODERN,
-      "io.modelcontextprotocol/clientInfo": { name: "raw-driver", version: "1" },
-      "io.modelcontextprotocol/clientCapabilities": { elicitation: { form: {} } },
-    } } }),
-  });
-  assert.equal(res.status, 200);
-  const text = await res.text();
-  const body = res.headers.get("content-type").startsWith("text/event-stream")
-    ? JSON.parse(text.split("\n").filter((l) => l.startsWith("data:")).pop().slice(5)) : JSON.parse(text);
-  assert.equal(body.error, undefined, JSON.stringify(body.error));
-  return body.result;
-}
+// One raw tools/call of revision 2026-07-28 (to see and replay the requestState the SDK keeps inside),
+// from a client that says it can answer a form elicitation.
+const RAW_DRIVER = { id: 7, clientName: "raw-driver", clientCapabilities: { elicitation: { form: {} } } };
+const rawToolCall = (key, name, args, extra = {}) => modernToolCall(httpUrl, key, name, args, extra, RAW_DRIVER);
 
 test("HTTP: a permanent delete asks the person first (input_required); the SDK answers through its elicitation handler", async () => {
   const asked = [];
@@ -198,7 +181,7 @@ test("HTTP: a confirmation's requestState works once — replayed or tampered it
   const [first, second] = ids;
   const accept = { confirm: { action: "accept", content: { confirm: true } } };
 
-  const asked = await modernToolCall(claudeKey, "delete_memory", { id: first, permanent: true });
+  const asked = await rawToolCall(claudeKey, "delete_memory", { id: first, permanent: true });
   assert.equal(asked.resultType, "input_required", JSON.stringify(asked));
   assert.ok(asked.inputRequests.confirm, JSON.stringify(asked));
   const state = asked.requestState;
@@ -206,22 +189,22 @@ test("HTTP: a confirmation's requestState works once — replayed or tampered it
 
   // A state altered by one character: refused, the memory stays.
   const flipped = state.slice(0, -2) + (state.at(-2) === "A" ? "B" : "A") + state.at(-1);
-  const tampered = await modernToolCall(claudeKey, "delete_memory", { id: first, permanent: true },
+  const tampered = await rawToolCall(claudeKey, "delete_memory", { id: first, permanent: true },
     { inputResponses: accept, requestState: flipped });
   assert.equal(tampered.isError, true, JSON.stringify(tampered));
   assert.equal(tampered.structuredContent.error.code, "invalid_request_state");
 
   // The state bound to the first memory does not delete the second.
-  const misbound = await modernToolCall(claudeKey, "delete_memory", { id: second, permanent: true },
+  const misbound = await rawToolCall(claudeKey, "delete_memory", { id: second, permanent: true },
     { inputResponses: accept, requestState: state });
   assert.equal(misbound.structuredContent.error.code, "invalid_request_state", JSON.stringify(misbound));
 
-  const done = await modernToolCall(claudeKey, "delete_memory", { id: first, permanent: true },
+  const done = await rawToolCall(claudeKey, "delete_memory", { id: first, permanent: true },
     { inputResponses: accept, requestState: state });
   assert.equal(done.structuredContent.deleted, true, JSON.stringify(done));
   assert.equal(done.structuredContent.confirmation, "confirmed");
 
-  const replayed = await modernToolCall(claudeKey, "delete_memory", { id: first, permanent: true },
+  const replayed = await rawToolCall(claudeKey, "delete_memory", { id: first, permanent: true },
     { inputResponses: accept, requestState: state });
   assert.equal(replayed.isError, true, JSON.stringify(replayed));
   assert.equal(replayed.structuredContent.error.code, "invalid_request_state");

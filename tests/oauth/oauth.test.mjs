@@ -21,6 +21,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { auth, UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { assertNotFound, freePort, searchIds, structured } from "./mcp_helpers.mjs";
+import { modernRequest } from "../common/mcp2026.mjs";
 
 const BIN = process.env.REFLECT_BIN;
 assert.ok(BIN, "set REFLECT_BIN to the reflect-memory binary");
@@ -453,50 +454,21 @@ step("the claude token sees claude's memories only, and what it writes is claude
   assert.deepEqual(await searchIds(owner, "zebrafish"), Object.values(memories).sort());
 });
 
-// One request of revision 2026-07-28 with a bearer token: no initialize and no session; the
-// revision, the client's name and capabilities travel in _meta, the method in Mcp-Method.
-async function modernRequest(token, method, params = {}, clientName = "claude-ai") {
-  const headers = {
-    authorization: `Bearer ${token}`,
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-    "mcp-protocol-version": "2026-07-28",
-    "mcp-method": method,
-  };
-  if (method === "tools/call") headers["mcp-name"] = params.name;
-  const _meta = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientInfo": { name: clientName, version: "1" },
-    "io.modelcontextprotocol/clientCapabilities": {},
-  };
-  const res = await fetch(mcpUrl, {
-    method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta } }),
-  });
-  assert.equal(res.status, 200, `${method} over 2026-07-28 with an OAuth token`);
-  assert.equal(res.headers.get("mcp-session-id"), null, "no session in the 2026 era");
-  const text = await res.text();
-  // A JSON body, or an event stream whose last data line is the response.
-  const body = res.headers.get("content-type").startsWith("text/event-stream")
-    ? JSON.parse(text.split("\n").filter((l) => l.startsWith("data:")).pop().slice(5)) : JSON.parse(text);
-  assert.equal(body.error, undefined, JSON.stringify(body.error));
-  return body.result;
-}
-
 step("the claude token in revision 2026-07-28: stateless calls see what the grant allows, and a client calling itself cursor still writes as claude", async () => {
   assert.ok(claude, "needs the Claude-like client's grant (the test above failed)");
   const token = claude.provider.tokens().access_token;
-  const discovered = await modernRequest(token, "server/discover");
+  const discovered = await modernRequest(mcpUrl, token, "server/discover");
   assert.ok(discovered.supportedVersions.includes("2026-07-28"), JSON.stringify(discovered));
-  const seen = await modernRequest(token, "tools/call", { name: "get_memory_by_id", arguments: { id: memories["claude-only"] } });
+  const seen = await modernRequest(mcpUrl, token, "tools/call", { name: "get_memory_by_id", arguments: { id: memories["claude-only"] } });
   assert.equal(seen.isError ?? false, false, JSON.stringify(seen));
   assert.equal(seen.structuredContent.memory.id, memories["claude-only"]);
-  const hidden = await modernRequest(token, "tools/call", { name: "get_memory_by_id", arguments: { id: memories["cursor-only"] } });
+  const hidden = await modernRequest(mcpUrl, token, "tools/call", { name: "get_memory_by_id", arguments: { id: memories["cursor-only"] } });
   assert.equal(hidden.isError, true, "a cursor-only memory through the claude token");
   // The grant decides the vendor, not the name the client gives itself.
-  const written = await modernRequest(token, "tools/call", { name: "write_memory", arguments: {
-    title: "Stateless connector note", content: "written over 2026-07-28", allowed_vendors: ["claude"] } }, "cursor");
+  const written = await modernRequest(mcpUrl, token, "tools/call", { name: "write_memory", arguments: {
+    title: "Stateless connector note", content: "written over 2026-07-28", allowed_vendors: ["claude"] } }, { clientName: "cursor" });
   assert.equal(written.structuredContent.memory.origin, "claude", JSON.stringify(written));
-  const cleanup = await modernRequest(token, "tools/call", { name: "delete_memory", arguments: { id: written.structuredContent.memory.id, permanent: true } });
+  const cleanup = await modernRequest(mcpUrl, token, "tools/call", { name: "delete_memory", arguments: { id: written.structuredContent.memory.id, permanent: true } });
   assert.equal(cleanup.structuredContent.deleted, true, JSON.stringify(cleanup));
 });
 
