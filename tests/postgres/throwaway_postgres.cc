@@ -100,7 +100,7 @@ bool ThrowawayPostgresServer::EnsureStarted() {
   if (attempted_) return running_;
   attempted_ = true;
   auto start = std::chrono::steady_clock::now();
-  running_ = Start();
+  running_ = UseShared() || Start();
   startup_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (running_) {
@@ -108,6 +108,20 @@ bool ThrowawayPostgresServer::EnsureStarted() {
                 startup_seconds_);
   }
   return running_;
+}
+
+bool ThrowawayPostgresServer::UseShared() {
+  const char* port = std::getenv("RM_TEST_POSTGRES_PORT");
+  if (port == nullptr || *port == '\0') return false;
+  port_ = std::atoi(port);
+  auto admin = rm::store::postgres::PgConnection::Open(Conninfo("postgres"));
+  if (!admin.ok()) {
+    error_ = "RM_TEST_POSTGRES_PORT=" + std::string(port) + " but no PostgreSQL answers there: " +
+             admin.status().ToString();
+    return false;
+  }
+  shared_ = true;
+  return true;
 }
 
 bool ThrowawayPostgresServer::Start() {
@@ -169,6 +183,15 @@ bool ThrowawayPostgresServer::Start() {
 }
 
 void ThrowawayPostgresServer::TearDown() {
+  if (shared_) {
+    // The server is the test run's; only this process's databases go.
+    if (auto admin = rm::store::postgres::PgConnection::Open(Conninfo("postgres")); admin.ok()) {
+      for (const std::string& name : created_) (void)admin->Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    }
+    created_.clear();
+    running_ = false;
+    return;
+  }
   if (running_) {
     Run({(kBinDir / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "immediate", "-w",
          "stop"},
@@ -187,10 +210,12 @@ std::string ThrowawayPostgresServer::NewDatabase() {
   EXPECT_TRUE(admin.ok()) << admin.status().ToString();
   if (!admin.ok()) return "";
   // A database name is an identifier, which cannot be a parameter; this one is
-  // "t" and a counter, nothing from outside.
-  std::string name = "t" + std::to_string(++databases_);
+  // "t", this process's id and a counter, nothing from outside. The process id keeps
+  // the test binaries that share one server (RM_TEST_POSTGRES_PORT) apart.
+  std::string name = "t" + std::to_string(getpid()) + "_" + std::to_string(++databases_);
   rm::Status created = admin->Exec("CREATE DATABASE " + name);
   EXPECT_TRUE(created.ok()) << created.ToString();
+  if (created.ok()) created_.push_back(name);
   return created.ok() ? Conninfo(name) : "";
 }
 

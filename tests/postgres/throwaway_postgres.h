@@ -16,12 +16,18 @@
 // through runuser, in a folder owned by that user.
 // Without the binaries every test skips, saying why; with them, a server that does
 // not start fails the tests.
+//
+// One server for a whole test run: scripts/test starts one (scripts/throwaway-postgres)
+// and sets RM_TEST_POSTGRES_PORT; every test binary then creates its databases there
+// (named after its process id) and drops them when it ends, instead of starting its own —
+// ctest runs each test case in its own process, and initdb for each cost seconds apiece.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace rm::testing {
 
@@ -47,6 +53,8 @@ class ThrowawayPostgresServer : public ::testing::Environment {
 
  private:
   bool Start();
+  // Uses the server on 127.0.0.1:$RM_TEST_POSTGRES_PORT (user rm), if that is set.
+  bool UseShared();
 
   bool attempted_ = false;  // EnsureStarted ran once (it never retries)
 
@@ -56,7 +64,9 @@ class ThrowawayPostgresServer : public ::testing::Environment {
   bool binaries_missing_ = false;
   std::string error_;
   double startup_seconds_ = 0;
-  int databases_ = 0;  // how many NewDatabase made (names t1, t2, ...)
+  int databases_ = 0;  // how many NewDatabase made (names t<pid>_1, t<pid>_2, ...)
+  bool shared_ = false;  // the test run's server, not started by this process
+  std::vector<std::string> created_;  // databases made on a shared server, dropped at the end
 };
 
 // Base fixture: a fresh database on the shared server, or a skip/failure saying why not.
