@@ -10,6 +10,8 @@ Result<std::unique_ptr<store::Database>> CliContext::OpenDatabase() const {
   return app::OpenDatabase(db_flag);
 }
 
+Result<std::unique_ptr<store::Store>> CliContext::OpenStore() const { return app::OpenStore(db_flag); }
+
 void OnSelected(CLI::App* sub, CliContext& ctx, std::function<int()> run) {
   sub->callback([&ctx, run = std::move(run)] { ctx.command = run; });
 }

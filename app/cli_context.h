@@ -31,8 +31,10 @@ struct CliContext {
   bool db_from_file = false;  // db_flag came from the config file (app/config_file.h)
   std::function<int()> command;  // the selected command's work
 
-  // Opens the database per the path rules (app/database_location.h).
+  // Opens the database per the path rules (app/database_location.h): SQLite only.
   Result<std::unique_ptr<store::Database>> OpenDatabase() const;
+  // The same, on either engine (a postgresql:// URL selects PostgreSQL).
+  Result<std::unique_ptr<store::Store>> OpenStore() const;
 };
 
 // Makes `run` the work of subcommand `sub` when the command line selects it.

@@ -36,7 +36,7 @@ int RunKeyCreate(const CliContext& ctx, const KeyCreateArgs& args) {
     if (Status s = store::ValidateVendorName(args.vendor); !s.ok()) return ReportError(s);
     vendor = args.vendor;
   }
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   auto created = store::WriteValue<store::CreatedApiKey>(**db, [&](store::Connection& c)
                                                              -> Result<store::CreatedApiKey> {
@@ -61,7 +61,7 @@ int RunKeyCreate(const CliContext& ctx, const KeyCreateArgs& args) {
 int RunKeyList(const CliContext& ctx, const std::string& raw_email) {
   Result<std::string> email = store::NormalizeEmail(raw_email);
   if (!email.ok()) return ReportError(email.status());
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   auto keys = store::ReadValue<std::vector<store::ApiKey>>(
       **db, [&](store::Connection& c) -> Result<std::vector<store::ApiKey>> {
@@ -86,7 +86,7 @@ int RunKeyList(const CliContext& ctx, const std::string& raw_email) {
 }
 
 int RunKeyRevoke(const CliContext& ctx, const std::string& key_id) {
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   auto revoked = store::WriteValue<store::RevokedApiKey>(
       **db, [&](store::Connection& c) { return store::RevokeApiKey(c, key_id); });

@@ -3,30 +3,43 @@
 
 #include "app/cli_commands.h"
 #include "app/cli_output.h"
+#include "app/config_file.h"
+#include "app/database_location.h"
 #include "store/file_permissions.h"
 #include "store/integrity.h"
 #include "store/migrations.h"
+#include "store/postgres/pg_database.h"
 
 namespace rm::app {
 namespace {
 
-// Opening the database applies the migrations; this reports what was done.
-int RunMigrate(const CliContext& ctx) {
-  auto db = ctx.OpenDatabase();
-  if (!db.ok()) return ReportError(db.status());
-  const std::vector<std::string>& applied = (*db)->migrations_applied();
+// Prints what migrating did, for either engine.
+int ReportMigrated(const CliContext& ctx, const std::string& location, int schema_version,
+                   const std::vector<std::string>& applied) {
   if (ctx.json) {
     boost::json::array names;
     for (const std::string& name : applied) names.push_back(boost::json::string(name));
-    PrintJson(boost::json::object{{"path", (*db)->path()},
-                                  {"schema_version", (*db)->schema_version()},
-                                  {"applied", names}});
+    PrintJson(boost::json::object{{"path", location}, {"schema_version", schema_version}, {"applied", names}});
     return kExitOk;
   }
   for (const std::string& name : applied) std::cout << "applied migration " << name << "\n";
   if (applied.empty()) std::cout << "already up to date\n";
-  std::cout << (*db)->path() << " is at schema version " << (*db)->schema_version() << "\n";
+  std::cout << location << " is at schema version " << schema_version << "\n";
   return kExitOk;
+}
+
+// Opening the database applies the migrations; this reports what was done.
+int RunMigrate(const CliContext& ctx) {
+  const std::string location = ResolveDatabasePath(ctx.db_flag);
+  if (IsPostgresUrl(location)) {
+    // Several processes migrating at once wait for each other (an advisory lock).
+    auto pg = store::postgres::PgDatabase::Open(location, {.connections = 1});
+    if (!pg.ok()) return ReportError(pg.status());
+    return ReportMigrated(ctx, MaskSecret("db", location), (*pg)->schema_version(), (*pg)->migrations_applied());
+  }
+  auto db = ctx.OpenDatabase();
+  if (!db.ok()) return ReportError(db.status());
+  return ReportMigrated(ctx, (*db)->path(), (*db)->schema_version(), (*db)->migrations_applied());
 }
 
 int RunCheck(const CliContext& ctx) {

@@ -21,7 +21,7 @@ int RunUserAdd(const CliContext& ctx, const UserAddArgs& args) {
   // Check the input before opening anything, so a typo creates nothing.
   Result<std::string> email = store::NormalizeEmail(args.email);
   if (!email.ok()) return ReportError(email.status());
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   Result<store::User> user = store::WriteValue<store::User>(**db, [&](store::Connection& c) {
     return store::InsertUser(c, {*email, args.plan, args.role});
@@ -42,7 +42,7 @@ int RunUserAdd(const CliContext& ctx, const UserAddArgs& args) {
 }
 
 int RunUserList(const CliContext& ctx) {
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   auto users = store::ReadValue<std::vector<store::User>>(
       **db, [](store::Connection& c) { return store::ListUsers(c); });
@@ -71,7 +71,7 @@ int RunUserSet(const CliContext& ctx, const UserSetArgs& args) {
   if (args.merge_similar.empty()) {
     return ReportError(Status::InvalidArgument("nothing to set: give --merge-similar on|off"));
   }
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   const bool merge = args.merge_similar == "on";
   Result<store::User> user = store::WriteValue<store::User>(**db, [&](store::Connection& c) -> Result<store::User> {

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/file_permissions.h"
+#include "store/postgres/pg_database.h"
 
 namespace rm::app {
 
@@ -31,8 +32,18 @@ std::string ResolveDatabasePath(std::string_view db_flag) {
   return DefaultDatabasePath();
 }
 
+bool IsPostgresUrl(std::string_view location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
 Result<std::unique_ptr<store::Database>> OpenDatabase(std::string_view db_flag) {
   std::string path = ResolveDatabasePath(db_flag);
+  if (IsPostgresUrl(path)) {
+    return Status::FailedPrecondition(
+        "this command does not run on a PostgreSQL database yet: on PostgreSQL, `migrate`, `user add|list|set` and "
+        "`key create|list|revoke` run today, the other commands and `serve` are being moved\n"
+        "  fix: run it on a SQLite database (--db PATH)");
+  }
   if (path == DefaultDatabasePath()) {
     // Older versions created ~/.reflect-memory under the umask (0755, files 0644): every memory
     // and key hash readable by other accounts. The folder is ours alone, so close it. A path
@@ -49,6 +60,18 @@ Result<std::unique_ptr<store::Database>> OpenDatabase(std::string_view db_flag) 
   if (db.status().code() == Status::Code::kIoError) return Status::IoError(message);
   if (db.status().code() == Status::Code::kInvalidArgument) return Status::InvalidArgument(message);
   return Status::Internal(message);
+}
+
+Result<std::unique_ptr<store::Store>> OpenStore(std::string_view db_flag) {
+  const std::string location = ResolveDatabasePath(db_flag);
+  if (IsPostgresUrl(location)) {
+    Result<std::unique_ptr<store::postgres::PgDatabase>> db = store::postgres::PgDatabase::Open(location);
+    if (!db.ok()) return db.status();
+    return std::unique_ptr<store::Store>(std::move(*db));
+  }
+  Result<std::unique_ptr<store::Database>> db = OpenDatabase(db_flag);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<store::Store>(std::move(*db));
 }
 
 }  // namespace rm::app

@@ -1,7 +1,7 @@
 // Where the database lives and how every command opens it (SPEC §1):
 // --db PATH, else $REFLECT_DB, else ~/.reflect-memory/memory.db. The folder is
 // created on first use and migrations run on open. Shared by every command,
-// including `serve`.
+// including `serve`. A postgresql:// URL in their place selects PostgreSQL (SPEC §10).
 #pragma once
 
 #include <memory>
@@ -23,6 +23,15 @@ std::string ResolveDatabasePath(std::string_view db_flag);
 // default store's folder and files are tightened first if other accounts could reach them,
 // with a warning on stderr. On failure the message says which path was tried and how to
 // choose another.
+// For the commands that run on SQLite only so far: a postgresql:// location is refused
+// with a message saying which commands run on PostgreSQL (issue 14 is moving the rest).
 Result<std::unique_ptr<store::Database>> OpenDatabase(std::string_view db_flag);
+
+// A postgresql:// (or postgres://) URL rather than a file path.
+bool IsPostgresUrl(std::string_view location);
+
+// Opens the resolved store on either engine: PostgreSQL for a postgresql:// URL
+// (migrated under its advisory lock), else the SQLite file as OpenDatabase does.
+Result<std::unique_ptr<store::Store>> OpenStore(std::string_view db_flag);
 
 }  // namespace rm::app

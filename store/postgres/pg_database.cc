@@ -18,6 +18,11 @@ Result<std::unique_ptr<PgDatabase>> PgDatabase::Open(const std::string& conninfo
   return db;
 }
 
+int PgDatabase::schema_version() const {
+  const auto migrations = AllPgMigrations();
+  return migrations.empty() ? 0 : migrations.back().version;
+}
+
 PgStoreConnection* PgDatabase::Acquire() {
   std::unique_lock lock(mutex_);
   available_.wait(lock, [this] { return !idle_.empty(); });

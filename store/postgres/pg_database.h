@@ -35,6 +35,8 @@ class PgDatabase final : public Store {
 
   // The migrations Open() applied, e.g. {"1_canonical", ...}; empty if none were due.
   const std::vector<std::string>& migrations_applied() const { return migrations_applied_; }
+  // The schema version the database is at: this build's newest migration, once Open() succeeded.
+  int schema_version() const;
 
  private:
   PgDatabase() = default;

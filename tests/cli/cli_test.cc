@@ -23,6 +23,7 @@ namespace rm::testing {
 namespace {
 
 using store::Connection;
+using store::SqliteConnection;
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -104,8 +104,8 @@ bool ThrowawayPostgresServer::EnsureStarted() {
   startup_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (running_) {
-    std::printf("[ThrowawayPostgres] PostgreSQL 15 on 127.0.0.1:%d started in %.2f s\n", port_,
-                startup_seconds_);
+    std::printf("[ThrowawayPostgres] PostgreSQL 15 on 127.0.0.1:%d %s in %.2f s\n", port_,
+                shared_ ? "(the test run's) reached" : "started", startup_seconds_);
   }
   return running_;
 }

@@ -1,0 +1,91 @@
+// The CLI on a PostgreSQL database (issue 14): a postgresql:// URL in --db or
+// $REFLECT_DB, as a new user would give it. Runs the real binary against a database of
+// the throwaway PostgreSQL (tests/postgres/throwaway_postgres.h).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "store/postgres/pg_connection.h"
+#include "tests/cli/cli_runner.h"
+#include "tests/postgres/throwaway_postgres.h"
+#include "tests/store/temp_dir.h"
+
+namespace rm::testing {
+namespace {
+
+bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+class PostgresCliTest : public ThrowawayPostgres {
+ protected:
+  void SetUp() override {
+    ThrowawayPostgres::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    // conninfo_ is "host=127.0.0.1 port=N user=rm dbname=tN ..."; the CLI takes a URL, with a
+    // password that must never be printed (trust auth ignores it).
+    std::string port, dbname;
+    for (const char* key : {"port=", "dbname="}) {
+      const std::size_t at = conninfo_.find(key) + std::string(key).size();
+      (std::string(key) == "port=" ? port : dbname) = conninfo_.substr(at, conninfo_.find(' ', at) - at);
+    }
+    url_ = "postgresql://rm:hunter2-secret@127.0.0.1:" + port + "/" + dbname;
+  }
+  CliResult Run(std::vector<std::string> args) {
+    args.push_back("--db");
+    args.push_back(url_);
+    return RunCli(args, {home_.path().string(), ""});
+  }
+  std::int64_t Count(const std::string& table) {
+    auto conn = store::postgres::PgConnection::Open(conninfo_);
+    if (!conn.ok()) return -1;
+    auto rows = conn->Query("SELECT COUNT(*) FROM " + table);
+    return rows.ok() ? std::stoll(rows->Text(0, 0)) : -1;
+  }
+
+  TempDir home_;
+  std::string url_;
+};
+
+TEST_F(PostgresCliTest, MigrateThenUsersAndKeysLiveInPostgres) {
+  CliResult migrated = Run({"migrate"});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  EXPECT_TRUE(Contains(migrated.out, "applied migration 1_canonical")) << migrated.out;
+  EXPECT_TRUE(Contains(migrated.out, "postgresql://rm:****@127.0.0.1:")) << migrated.out;
+  EXPECT_FALSE(Contains(migrated.out + migrated.err, "hunter2")) << "the password was printed";
+  CliResult again = Run({"migrate"});
+  EXPECT_TRUE(Contains(again.out, "already up to date")) << again.out;
+
+  ASSERT_EQ(Run({"user", "add", "Ada@Example.com", "--plan", "pro"}).exit_code, 0);
+  CliResult dup = Run({"user", "add", "ada@example.com"});
+  EXPECT_EQ(dup.exit_code, 1);
+  EXPECT_TRUE(Contains(dup.err, "already exists")) << dup.err;
+  EXPECT_EQ(Count("users"), 1);
+
+  CliResult key = Run({"key", "create", "--user", "ada@example.com", "--vendor", "claude"});
+  ASSERT_EQ(key.exit_code, 0) << key.err;
+  EXPECT_TRUE(key.LastLine().starts_with("rm_live_")) << key.out;
+  CliResult list = Run({"key", "list", "--user", "ada@example.com", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_TRUE(Contains(list.out, "\"vendor\":\"claude\"")) << list.out;
+  EXPECT_TRUE(Contains(list.out, "\"revoked_at\":null")) << list.out;
+  EXPECT_EQ(Count("api_keys"), 1);
+}
+
+TEST_F(PostgresCliTest, CommandsNotYetOnPostgresSaySoAndChangeNothing) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  CliResult serve = Run({"serve"});
+  EXPECT_EQ(serve.exit_code, 1);
+  EXPECT_TRUE(Contains(serve.err, "does not run on a PostgreSQL database yet")) << serve.err;
+  EXPECT_FALSE(Contains(serve.err, "hunter2"));
+  EXPECT_EQ(Count("memories"), 0);
+}
+
+TEST_F(PostgresCliTest, AnUnreachableServerIsAClearError) {
+  CliResult r = RunCli({"user", "list", "--db", "postgresql://rm@127.0.0.1:1/nothing?connect_timeout=2"},
+                       {home_.path().string(), ""});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Contains(r.err, "unavailable")) << r.err;
+}
+
+}  // namespace
+}  // namespace rm::testing
