@@ -98,9 +98,9 @@ class Database final : public Store {
   void BetweenWrites(const std::function<void()>& fn);
   // Queues `fn` to be committed within write_behind_delay, and returns at once.
   // A failure is logged, not reported. Lost if the process is killed before then.
-  void WriteLater(TransactionFn fn);
+  void WriteLater(TransactionFn fn) override;
   // Returns once everything WriteLater() queued before the call is committed.
-  void FlushWritesLater();
+  void FlushWritesLater() override;
   // Runs `fn` on a reader connection inside one read transaction.
   Status Read(const TransactionFn& fn) override;
   // Read() for a caller who may give up meanwhile (an MCP request the client
@@ -108,7 +108,7 @@ class Database final : public Store {
   // before it starts (fn does not run), or while fn steps a statement (SQLite
   // abandons it; see SqliteConnection::StopWhen). Writes have no such variant on purpose:
   // a write shares its transaction with other callers' writes (group commit).
-  Status Read(const TransactionFn& fn, const std::function<bool()>& should_stop);
+  Status Read(const TransactionFn& fn, const std::function<bool()>& should_stop) override;
 
   const std::string& path() const { return path_; }
   int schema_version() const { return schema_version_; }

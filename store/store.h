@@ -10,6 +10,7 @@
 // The repositories (store/*.h) take the Connection& these hand out.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -28,6 +29,15 @@ class Store {
   virtual Status Write(const TransactionFn& fn) = 0;
   // Runs `fn` inside one read transaction.
   virtual Status Read(const TransactionFn& fn) = 0;
+  // Read() for a caller who may give up meanwhile (an MCP request the client cancelled):
+  // once `should_stop` answers true the read ends with kCancelled — before it starts (fn
+  // does not run) or, where the engine can, while fn steps a statement.
+  virtual Status Read(const TransactionFn& fn, const std::function<bool()>& should_stop) = 0;
+  // Queues `fn` to be committed soon, for writes the caller need not wait for (read
+  // metering). A failure is logged, not reported.
+  virtual void WriteLater(TransactionFn fn) = 0;
+  // Returns once everything WriteLater() queued before the call is committed.
+  virtual void FlushWritesLater() = 0;
 };
 
 // Write()/Read() for a function that produces a value: runs `fn`

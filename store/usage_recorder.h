@@ -13,14 +13,14 @@
 #include <mutex>
 #include <vector>
 
-#include "store/database.h"
+#include "store/store.h"
 #include "store/usage_repository.h"
 
 namespace rm::store {
 
 class UsageRecorder {
  public:
-  explicit UsageRecorder(Database& db) : db_(db) {}
+  explicit UsageRecorder(Store& db) : db_(db) {}
   ~UsageRecorder() { Flush(); }  // the queued jobs refer to this object
   UsageRecorder(const UsageRecorder&) = delete;
   UsageRecorder& operator=(const UsageRecorder&) = delete;
@@ -35,7 +35,7 @@ class UsageRecorder {
   // Takes the queued events (the write-behind job, or Flush, whichever comes first).
   std::vector<UsageEvent> TakeQueued();
 
-  Database& db_;
+  Store& db_;
   std::mutex mutex_;
   std::vector<UsageEvent> queued_;
 };

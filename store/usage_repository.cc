@@ -40,8 +40,9 @@ Status AddToMonthlyUsage(Connection& conn, const std::string& user_id, const std
   Statement& upsert = conn.Prepare(
       "INSERT INTO monthly_usage (id, user_id, month, writes, reads, queries, total_ops) "
       "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, month) DO UPDATE SET "
-      "writes = writes + excluded.writes, reads = reads + excluded.reads, "
-      "queries = queries + excluded.queries, total_ops = total_ops + excluded.total_ops");
+      // Qualified: PostgreSQL reads a bare `writes` as ambiguous (the row or excluded).
+      "writes = monthly_usage.writes + excluded.writes, reads = monthly_usage.reads + excluded.reads, "
+      "queries = monthly_usage.queries + excluded.queries, total_ops = monthly_usage.total_ops + excluded.total_ops");
   upsert.Bind(1, NewUuid()).Bind(2, user_id).Bind(3, month);
   upsert.Bind(4, add.writes).Bind(5, add.reads).Bind(6, add.queries).Bind(7, add.total_ops);
   return upsert.Run();

@@ -1,5 +1,7 @@
 #include "store/postgres/pg_database.h"
 
+#include <spdlog/spdlog.h>
+
 #include "store/postgres/pg_migrations.h"
 
 namespace rm::store::postgres {
@@ -59,6 +61,16 @@ Status PgDatabase::Read(const TransactionFn& fn) {
   // REPEATABLE READ: every statement of the function sees the same snapshot, as a
   // SQLite read transaction does.
   return RunTransaction(fn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "read");
+}
+
+Status PgDatabase::Read(const TransactionFn& fn, const std::function<bool()>& should_stop) {
+  if (should_stop && should_stop()) return Status::Cancelled("the read was cancelled before it started");
+  return Read(fn);
+}
+
+void PgDatabase::WriteLater(TransactionFn fn) {
+  Status status = Write(fn);
+  if (!status.ok()) spdlog::error("store: a deferred write failed and was dropped: {}", status.ToString());
 }
 
 }  // namespace rm::store::postgres

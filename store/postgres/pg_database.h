@@ -32,6 +32,13 @@ class PgDatabase final : public Store {
   Engine engine() const override { return Engine::kPostgres; }
   Status Write(const TransactionFn& fn) override;
   Status Read(const TransactionFn& fn) override;
+  // `should_stop` is asked before the read starts; a statement already running is not
+  // interrupted yet (SQLite's progress handler has no libpq twin short of PQcancel).
+  Status Read(const TransactionFn& fn, const std::function<bool()>& should_stop) override;
+  // Committed at once, on the caller's thread (each transaction is its own here; there
+  // is no group commit to gather them into): the caller waits for this one commit.
+  void WriteLater(TransactionFn fn) override;
+  void FlushWritesLater() override {}
 
   // The migrations Open() applied, e.g. {"1_canonical", ...}; empty if none were due.
   const std::vector<std::string>& migrations_applied() const { return migrations_applied_; }

@@ -8,20 +8,21 @@
 #include <vector>
 
 #include "store/users.h"
+#include "tests/store/both_engines.h"
 #include "tests/store/temp_dir.h"
 #include "util/crypto.h"
 
 namespace rm::store {
 namespace {
 
-class UsageRecorderTest : public ::testing::Test {
+// Every case runs on SQLite and on PostgreSQL (tests/store/both_engines.h).
+class UsageRecorderTest : public rm::testing::BothEnginesTest {
  protected:
   void SetUp() override {
-    auto db = Database::Open(dir_.File("usage.db"));
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
+    rm::testing::BothEnginesTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     for (const char* email : {"ada@example.com", "bob@example.com"}) {
-      ASSERT_TRUE(db_->Write([&](Connection& c) {
+      ASSERT_TRUE(store().Write([&](Connection& c) {
                        Result<User> user = InsertUser(c, NewUser{email});
                        if (user.ok()) user_ids_.push_back(user->id);
                        return user.status();
@@ -41,7 +42,7 @@ class UsageRecorderTest : public ::testing::Test {
 
   std::int64_t Scalar(const std::string& sql) {
     std::int64_t n = -1;
-    Status s = db_->Read([&](Connection& c) {
+    Status s = store().Read([&](Connection& c) {
       Statement& q = c.Prepare(sql);
       Result<bool> row = q.Step();
       if (!row.ok()) return row.status();
@@ -54,7 +55,7 @@ class UsageRecorderTest : public ::testing::Test {
 
   MonthUsage Month(int user, const std::string& month) {
     MonthUsage usage;
-    Status s = db_->Read([&](Connection& c) {
+    Status s = store().Read([&](Connection& c) {
       Result<MonthUsage> found = GetMonthUsage(c, user_ids_.at(user), month);
       if (found.ok()) usage = *found;
       return found.status();
@@ -64,11 +65,11 @@ class UsageRecorderTest : public ::testing::Test {
   }
 
   rm::testing::TempDir dir_;
-  std::unique_ptr<Database> db_;
   std::vector<std::string> user_ids_;
 };
+RM_ON_BOTH_ENGINES(UsageRecorderTest);
 
-TEST_F(UsageRecorderTest, ABatchStoresEveryEventAndAddsThemUpPerUserAndMonth) {
+TEST_P(UsageRecorderTest, ABatchStoresEveryEventAndAddsThemUpPerUserAndMonth) {
   const std::vector<UsageEvent> events = {
       Event(0, UsageOperation::kMemoryRead, "2026-11-25T10:00:00.000Z"),
       Event(0, UsageOperation::kMemoryRead, "2026-11-25T10:00:00.001Z"),
@@ -76,9 +77,9 @@ TEST_F(UsageRecorderTest, ABatchStoresEveryEventAndAddsThemUpPerUserAndMonth) {
       Event(0, UsageOperation::kMemoryWrite, "2026-12-01T00:00:00.000Z"),  // next month
       Event(1, UsageOperation::kQuery, "2026-11-25T10:00:00.002Z"),
   };
-  ASSERT_TRUE(db_->Write([&](Connection& c) { return RecordUsageBatch(c, events); }).ok());
+  ASSERT_TRUE(store().Write([&](Connection& c) { return RecordUsageBatch(c, events); }).ok());
   // One more event for the same month later adds to the same row.
-  ASSERT_TRUE(db_->Write([&](Connection& c) {
+  ASSERT_TRUE(store().Write([&](Connection& c) {
                    return RecordUsage(c, Event(0, UsageOperation::kMemoryRead, "2026-11-26T00:00:00.000Z"));
                  }).ok());
 
@@ -95,17 +96,17 @@ TEST_F(UsageRecorderTest, ABatchStoresEveryEventAndAddsThemUpPerUserAndMonth) {
   EXPECT_EQ(Month(1, "2026-11").queries, 1);
 }
 
-TEST_F(UsageRecorderTest, AFailedBatchLeavesNoEventAndNoCount) {
+TEST_P(UsageRecorderTest, AFailedBatchLeavesNoEventAndNoCount) {
   std::vector<UsageEvent> events = {Event(0, UsageOperation::kMemoryRead, "2026-11-25T10:00:00.000Z"),
                                     Event(0, UsageOperation::kMemoryRead, "2026-11-25T10:00:00.001Z")};
   events[1].user_id = "no-such-user";  // the foreign key fails on the second insert
-  EXPECT_FALSE(db_->Write([&](Connection& c) { return RecordUsageBatch(c, events); }).ok());
+  EXPECT_FALSE(store().Write([&](Connection& c) { return RecordUsageBatch(c, events); }).ok());
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM usage_events"), 0);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM monthly_usage"), 0);
 }
 
-TEST_F(UsageRecorderTest, EveryEventRecordedFromManyThreadsIsCountedAfterFlush) {
-  UsageRecorder recorder(*db_);
+TEST_P(UsageRecorderTest, EveryEventRecordedFromManyThreadsIsCountedAfterFlush) {
+  UsageRecorder recorder(store());
   constexpr int kThreads = 4, kEach = 500;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -127,9 +128,9 @@ TEST_F(UsageRecorderTest, EveryEventRecordedFromManyThreadsIsCountedAfterFlush) 
   }
 }
 
-TEST_F(UsageRecorderTest, EventsStillQueuedWhenTheRecorderGoesAreCommitted) {
+TEST_P(UsageRecorderTest, EventsStillQueuedWhenTheRecorderGoesAreCommitted) {
   {
-    UsageRecorder recorder(*db_);
+    UsageRecorder recorder(store());
     for (int i = 0; i < 50; ++i) recorder.Record(Event(0, UsageOperation::kMemoryRead, "2026-11-25T10:00:00.000Z"));
   }
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM usage_events"), 50);
