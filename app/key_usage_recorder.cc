@@ -7,7 +7,7 @@
 
 namespace rm::app {
 
-KeyUsageRecorder::KeyUsageRecorder(store::Database& db, std::chrono::milliseconds interval)
+KeyUsageRecorder::KeyUsageRecorder(store::Store& db, std::chrono::milliseconds interval)
     : db_(db), interval_(interval), thread_([this] { Loop(); }) {}
 
 KeyUsageRecorder::~KeyUsageRecorder() {

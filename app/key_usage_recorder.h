@@ -16,7 +16,7 @@ namespace rm::app {
 
 class KeyUsageRecorder {
  public:
-  KeyUsageRecorder(store::Database& db, std::chrono::milliseconds interval);
+  KeyUsageRecorder(store::Store& db, std::chrono::milliseconds interval);
   ~KeyUsageRecorder();  // flushes what is pending
   KeyUsageRecorder(const KeyUsageRecorder&) = delete;
   KeyUsageRecorder& operator=(const KeyUsageRecorder&) = delete;
@@ -28,7 +28,7 @@ class KeyUsageRecorder {
   void Loop();
   void Flush();
 
-  store::Database& db_;
+  store::Store& db_;
   const std::chrono::milliseconds interval_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -2,7 +2,7 @@
 
 namespace rm::app {
 
-Result<store::User> EnsureLocalOwner(store::Database& db) {
+Result<store::User> EnsureLocalOwner(store::Store& db) {
   return store::WriteValue<store::User>(db, [](store::Connection& conn) {
     return store::GetOrInsertUser(conn, {std::string(kLocalOwnerEmail), "admin", "user"});
   });

@@ -14,6 +14,6 @@ inline constexpr std::string_view kLocalOwnerEmail = "local@localhost";
 
 // The user local@localhost, created with plan admin on first use. Safe when
 // several processes start at once (get-or-insert in one write transaction).
-Result<store::User> EnsureLocalOwner(store::Database& db);
+Result<store::User> EnsureLocalOwner(store::Store& db);
 
 }  // namespace rm::app

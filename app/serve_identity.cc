@@ -8,7 +8,7 @@
 
 namespace rm::app {
 
-Result<tools::Principal> ResolveStdioPrincipal(store::Database& db, const StdioIdentityInput& input) {
+Result<tools::Principal> ResolveStdioPrincipal(store::Store& db, const StdioIdentityInput& input) {
   tools::Principal principal;
   principal.transport = tools::Principal::Transport::kStdio;
   if (input.vendor_flag) {
@@ -55,7 +55,7 @@ Result<tools::Principal> ResolveStdioPrincipal(store::Database& db, const StdioI
   return principal;
 }
 
-std::optional<std::string> RecheckStdioKey(store::Database& db, std::string_view api_key) {
+std::optional<std::string> RecheckStdioKey(store::Store& db, std::string_view api_key) {
   Status valid = db.Read([&](store::Connection& conn) { return store::ResolveApiKey(conn, api_key).status(); });
   if (valid.ok()) return std::nullopt;
   if (valid.code() != Status::Code::kUnauthenticated) {

@@ -20,12 +20,12 @@ struct StdioIdentityInput {
 
 // The principal of a stdio session. InvalidArgument for a malformed vendor or a
 // --vendor that contradicts an agent key; Unauthenticated for an unknown or revoked key.
-Result<tools::Principal> ResolveStdioPrincipal(store::Database& db, const StdioIdentityInput& input);
+Result<tools::Principal> ResolveStdioPrincipal(store::Store& db, const StdioIdentityInput& input);
 
 // Whether $REFLECT_API_KEY still works while `serve --stdio` runs (transports::StdioOptions::
 // recheck_credential calls it at most once a second): nothing if it does, else the message
 // that refuses requests because it was revoked. A lookup that fails for another reason (the
 // disk) is logged and counts as valid: the next check tries again.
-std::optional<std::string> RecheckStdioKey(store::Database& db, std::string_view api_key);
+std::optional<std::string> RecheckStdioKey(store::Store& db, std::string_view api_key);
 
 }  // namespace rm::app

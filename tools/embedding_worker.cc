@@ -13,7 +13,7 @@
 
 namespace rm::tools {
 
-Result<EmbeddingPass> EmbedStaleMemories(store::Database& db, const LlmKeyCipher& cipher, const std::string& user_id,
+Result<EmbeddingPass> EmbedStaleMemories(store::Store& db, const LlmKeyCipher& cipher, const std::string& user_id,
                                          const EmbeddingOptions& options,
                                          const std::function<void(std::int64_t, std::int64_t)>& progress,
                                          const std::function<bool()>& stop) {
@@ -83,7 +83,7 @@ Result<EmbeddingPass> EmbedStaleMemories(store::Database& db, const LlmKeyCipher
   return pass;
 }
 
-EmbeddingWorker::EmbeddingWorker(store::Database& db, EmbeddingOptions options)
+EmbeddingWorker::EmbeddingWorker(store::Store& db, EmbeddingOptions options)
     : db_(db), options_(std::move(options)) {}
 
 EmbeddingWorker::~EmbeddingWorker() {

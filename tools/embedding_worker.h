@@ -56,14 +56,14 @@ struct EmbeddingPass {
 // after each batch. Stops at the first provider failure (returned; what was stored
 // before it stays), or before a batch once `stop()` says so (a server shutting down
 // waits for one request at most). Used by the worker and by `reflect-memory reindex`.
-Result<EmbeddingPass> EmbedStaleMemories(store::Database& db, const LlmKeyCipher& cipher, const std::string& user_id,
+Result<EmbeddingPass> EmbedStaleMemories(store::Store& db, const LlmKeyCipher& cipher, const std::string& user_id,
                                          const EmbeddingOptions& options,
                                          const std::function<void(std::int64_t, std::int64_t)>& progress = {},
                                          const std::function<bool()>& stop = {});
 
 class EmbeddingWorker {
  public:
-  EmbeddingWorker(store::Database& db, EmbeddingOptions options);
+  EmbeddingWorker(store::Store& db, EmbeddingOptions options);
   ~EmbeddingWorker();  // waits for the provider request in progress, drops the rest
   EmbeddingWorker(const EmbeddingWorker&) = delete;
   EmbeddingWorker& operator=(const EmbeddingWorker&) = delete;
@@ -78,7 +78,7 @@ class EmbeddingWorker {
   using Clock = std::chrono::steady_clock;
   void Run();
 
-  store::Database& db_;
+  store::Store& db_;
   EmbeddingOptions options_;
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -13,11 +13,11 @@ namespace rm::tools {
 
 std::string MemoryUri(const std::string& id) { return "memory://" + id; }
 
-std::shared_ptr<LiveChanges> LiveChanges::Create(store::Database& db, Limits limits) {
+std::shared_ptr<LiveChanges> LiveChanges::Create(store::Store& db, Limits limits) {
   return std::shared_ptr<LiveChanges>(new LiveChanges(db, limits));
 }
 
-LiveChanges::LiveChanges(store::Database& db, Limits limits) : db_(db), limits_(limits) {}
+LiveChanges::LiveChanges(store::Store& db, Limits limits) : db_(db), limits_(limits) {}
 
 LiveChanges::~LiveChanges() {
   {

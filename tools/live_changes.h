@@ -65,7 +65,7 @@ class LiveChanges : public std::enable_shared_from_this<LiveChanges> {
     std::chrono::milliseconds key_recheck_interval{1000};
   };
 
-  static std::shared_ptr<LiveChanges> Create(store::Database& db, Limits limits);
+  static std::shared_ptr<LiveChanges> Create(store::Store& db, Limits limits);
   ~LiveChanges();
   LiveChanges(const LiveChanges&) = delete;
   LiveChanges& operator=(const LiveChanges&) = delete;
@@ -89,14 +89,14 @@ class LiveChanges : public std::enable_shared_from_this<LiveChanges> {
     std::shared_ptr<mcp::ResourceListener> listener;
   };
 
-  LiveChanges(store::Database& db, Limits limits);
+  LiveChanges(store::Store& db, Limits limits);
   void Remove(std::uint64_t id);
   void Run();
   void Dispatch(const std::vector<MemoryChange>& batch, const std::map<std::uint64_t, Entry>& listeners);
   // Ends the listeners whose API key no longer works, and takes them out of `listeners`.
   void EndRevokedListeners(std::map<std::uint64_t, Entry>& listeners);
 
-  store::Database& db_;
+  store::Store& db_;
   const Limits limits_;
 
   mutable std::mutex mutex_;

@@ -62,7 +62,7 @@ mcp::Prompt RecallPrompt(std::shared_ptr<MemoryService> service) {
 
 }  // namespace
 
-std::shared_ptr<MemoryService> RegisterMemoryServer(mcp::ServerDefinition& server, store::Database& db,
+std::shared_ptr<MemoryService> RegisterMemoryServer(mcp::ServerDefinition& server, store::Store& db,
                                                     ServiceOptions options) {
   auto service = std::make_shared<MemoryService>(db, std::move(options));
   AddWriteTools(server.tools, service);

@@ -18,7 +18,7 @@
 namespace rm::tools {
 
 // Returns the service the handlers share (the CLI and tests may call it directly).
-std::shared_ptr<MemoryService> RegisterMemoryServer(mcp::ServerDefinition& server, store::Database& db,
+std::shared_ptr<MemoryService> RegisterMemoryServer(mcp::ServerDefinition& server, store::Store& db,
                                                     ServiceOptions options = {});
 
 }  // namespace rm::tools

@@ -19,7 +19,7 @@
 namespace rm::tools {
 namespace json = boost::json;
 
-MemoryService::MemoryService(store::Database& db, ServiceOptions options)
+MemoryService::MemoryService(store::Store& db, ServiceOptions options)
     : db_(db),
       options_(std::move(options)),
       live_(LiveChanges::Create(db, options_.live_limits)),

@@ -115,7 +115,7 @@ class MemoryService {
   using Reply = Result<boost::json::value>;
   using Key = std::optional<RequestKey>;
 
-  explicit MemoryService(store::Database& db, ServiceOptions options = {});
+  explicit MemoryService(store::Store& db, ServiceOptions options = {});
 
   // --- writes (usage: memory_write)
   // merge_similar (nullopt: the user's default): a near-identical recent memory of
@@ -190,7 +190,7 @@ class MemoryService {
   using ReadFn = std::function<Status(store::Connection&, const store::Viewer&)>;
   Status ReadAs(const Caller& caller, const ReadFn& fn);
 
-  store::Database& database() { return db_; }
+  store::Store& database() { return db_; }
   const ServiceOptions& options() const { return options_; }
   // memory://{id}, or the public URL when one is configured.
   std::string UrlOf(const std::string& id) const;
@@ -225,7 +225,7 @@ class MemoryService {
   };
   std::optional<QueryVector> QueryVectorFor(const Caller& caller, const std::string& text);
 
-  store::Database& db_;
+  store::Store& db_;
   ServiceOptions options_;
   store::UsageRecorder read_usage_{db_};  // reads' usage events, committed in batches
   std::mutex cursors_mutex_;

@@ -21,7 +21,7 @@ namespace json = boost::json;
 
 // ---------------------------------------------------------------- export
 
-Result<std::int64_t> ExportMemories(store::Database& db, const std::string& user_id, std::ostream& out) {
+Result<std::int64_t> ExportMemories(store::Store& db, const std::string& user_id, std::ostream& out) {
   std::int64_t written = 0;
   Status status = db.Read([&](store::Connection& conn) -> Status {
     return store::ForEachMemoryOfUser(conn, user_id, [&](const store::MemoryRow& m) -> Status {
@@ -254,7 +254,7 @@ Status InsertLine(store::Connection& conn, const store::User& user, const json::
 
 }  // namespace
 
-Result<ImportSummary> ImportMemories(store::Database& db, const std::string& user_id, std::istream& in,
+Result<ImportSummary> ImportMemories(store::Store& db, const std::string& user_id, std::istream& in,
                                      const std::function<void(std::int64_t)>& progress, ImportSharing sharing) {
   ImportSummary summary;
   Status status = db.Write([&](store::Connection& conn) -> Status {

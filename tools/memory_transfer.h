@@ -24,7 +24,7 @@ namespace rm::tools {
 
 // Writes every memory of `user_id` (trash included) to `out`, one per line, from
 // one consistent snapshot. Returns how many were written.
-Result<std::int64_t> ExportMemories(store::Database& db, const std::string& user_id, std::ostream& out);
+Result<std::int64_t> ExportMemories(store::Store& db, const std::string& user_id, std::ostream& out);
 
 // What import does with a memory shared with an org or a team. Org and team ids
 // are those of the database the file came from; in another database the same
@@ -45,7 +45,7 @@ struct ImportSummary {
 // an id that exists, a parent that does not, a pool the user is not in, the plan's
 // memory limit) fails the import with "line N: ..." and nothing is written.
 // `progress` (may be empty) is called every 10,000 lines with the count so far.
-Result<ImportSummary> ImportMemories(store::Database& db, const std::string& user_id, std::istream& in,
+Result<ImportSummary> ImportMemories(store::Store& db, const std::string& user_id, std::istream& in,
                                      const std::function<void(std::int64_t lines)>& progress = {},
                                      ImportSharing sharing = ImportSharing::kKeep);
 

@@ -32,7 +32,7 @@ RequestStates::Opened Refused(RequestStateProblem problem, std::string message) 
 
 }  // namespace
 
-RequestStates::RequestStates(store::Database& db, RequestStateOptions options)
+RequestStates::RequestStates(store::Store& db, RequestStateOptions options)
     : db_(db), options_(std::move(options)) {
   if (options_.ttl < std::chrono::seconds(1)) options_.ttl = std::chrono::seconds(1);
   options_.rotation_period = std::max(options_.rotation_period, 2 * options_.ttl);

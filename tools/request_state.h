@@ -70,7 +70,7 @@ struct RequestStateRefusal {
 
 class RequestStates {
  public:
-  RequestStates(store::Database& db, RequestStateOptions options);
+  RequestStates(store::Store& db, RequestStateOptions options);
 
   // A new state for `binding`, valid for ttl from now. Fails only if the store does.
   Result<std::string> Seal(const RequestStateBinding& binding);
@@ -99,7 +99,7 @@ class RequestStates {
   // false. Creating the current generation's secret retires all but it and the previous.
   Result<std::optional<const SealedBox*>> BoxOf(std::int64_t generation, bool create);
 
-  store::Database& db_;
+  store::Store& db_;
   RequestStateOptions options_;
   std::mutex mutex_;
   std::map<std::int64_t, SealedBox> boxes_;  // by generation; only the live two kept

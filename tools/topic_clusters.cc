@@ -139,7 +139,7 @@ std::vector<store::CachedCluster> ComputeTopicClusters(const std::vector<std::ve
   return clusters;
 }
 
-TopicClusters::TopicClusters(store::Database& db, Options options) : db_(db), options_(std::move(options)) {}
+TopicClusters::TopicClusters(store::Store& db, Options options) : db_(db), options_(std::move(options)) {}
 
 TopicClusters::~TopicClusters() {
   {

@@ -61,7 +61,7 @@ class TopicClusters {
     NamingOptions naming = {};
   };
 
-  TopicClusters(store::Database& db, Options options);
+  TopicClusters(store::Store& db, Options options);
   ~TopicClusters();  // waits for the refresh in progress, drops the queued ones
   TopicClusters(const TopicClusters&) = delete;
   TopicClusters& operator=(const TopicClusters&) = delete;
@@ -95,7 +95,7 @@ class TopicClusters {
   void NameWithProvider(store::ClusterCache& computed, const std::optional<store::ClusterCache>& previous,
                         const store::LlmKeyRow& llm_key);
 
-  store::Database& db_;
+  store::Store& db_;
   Options options_;
   std::mutex mutex_;
   std::condition_variable changed_;

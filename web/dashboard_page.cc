@@ -40,7 +40,7 @@ constexpr std::string_view kScript =
 
 }  // namespace
 
-std::optional<Viewer> FindViewer(store::Database& db, const Request& request) {
+std::optional<Viewer> FindViewer(store::Store& db, const Request& request) {
   const std::string id = CookieValue(request.cookie, kSessionCookie);
   if (id.empty()) return std::nullopt;
   std::optional<Viewer> viewer;

@@ -30,7 +30,7 @@ struct Viewer {
 };
 
 // nullopt: no session (or it expired, or the user is gone).
-std::optional<Viewer> FindViewer(store::Database& db, const Request& request);
+std::optional<Viewer> FindViewer(store::Store& db, const Request& request);
 
 // 303 to /signin?next=<this page>, so the person comes back here.
 Response SignInFirst(const Request& request);

@@ -47,7 +47,7 @@ std::size_t CountChars(std::string_view text) {
   return n;
 }
 
-Result<InviteFacts> LoadInvite(store::Database& db, const std::string& token) {
+Result<InviteFacts> LoadInvite(store::Store& db, const std::string& token) {
   return store::ReadValue<InviteFacts>(db, [&](store::Connection& c) -> Result<InviteFacts> {
     InviteFacts facts;
     auto invite = store::FindUsableInvite(c, token);

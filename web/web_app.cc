@@ -4,7 +4,7 @@
 
 namespace rm::web {
 
-WebApp::WebApp(store::Database& db, WebOptions options, std::shared_ptr<tools::MemoryService> memories)
+WebApp::WebApp(store::Store& db, WebOptions options, std::shared_ptr<tools::MemoryService> memories)
     : db_(db),
       options_(std::move(options)),
       context_{db_, options_, std::move(memories)},

@@ -37,7 +37,7 @@ class WebApp {
  public:
   // `db` (and `memories`) must outlive this object and the routes. Without `memories` the
   // dashboard's memory pages are off (the OAuth endpoints and sign-in work alone).
-  WebApp(store::Database& db, WebOptions options, std::shared_ptr<tools::MemoryService> memories = nullptr);
+  WebApp(store::Store& db, WebOptions options, std::shared_ptr<tools::MemoryService> memories = nullptr);
 
   std::vector<Route> Routes();
 
@@ -67,7 +67,7 @@ class WebApp {
   // Registration rate: true if one more may be registered this hour, in all and from `address`.
   bool TakeRegistration(const std::string& address);
 
-  store::Database& db_;
+  store::Store& db_;
   const WebOptions options_;
   const WebContext context_;
   LoginLimiter logins_;

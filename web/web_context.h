@@ -12,7 +12,7 @@
 namespace rm::web {
 
 struct WebContext {
-  store::Database& db;
+  store::Store& db;
   const WebOptions& options;
   std::shared_ptr<tools::MemoryService> memories;  // null: the dashboard's memory pages are off
 };
