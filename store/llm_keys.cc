@@ -21,7 +21,7 @@ LlmKeyRow RowOf(const Statement& s) {
 
 Result<LlmKeyRow> PutLlmKey(Connection& conn, LlmKeyRow row) {
   Statement& existing = conn.Prepare(
-      "SELECT id, created_at FROM llm_keys WHERE org_id IS ?1 AND user_id IS ?2 AND provider = ?3");
+      "SELECT id, created_at FROM llm_keys WHERE org_id IS NOT DISTINCT FROM ?1 AND user_id IS NOT DISTINCT FROM ?2 AND provider = ?3");
   existing.Bind(1, row.org_id).Bind(2, row.user_id).Bind(3, row.provider);
   Result<bool> found = existing.Step();
   if (!found.ok()) return found.status();

@@ -30,8 +30,9 @@ Result<bool> MayRead(Connection& conn, const Viewer& viewer, const MemoryAccess&
   if (!access.live) return false;
   // The one rule, over the captured values instead of the table.
   static const std::string sql =
-      "SELECT 1 FROM (SELECT ?5 AS user_id, ?6 AS shared_with_org_id, ?7 AS shared_with_team_id, "
-      "?8 AS allowed_vendors) AS m WHERE " +
+      // CASTs: PostgreSQL needs a type for a parameter selected as a value.
+      "SELECT 1 FROM (SELECT CAST(?5 AS TEXT) AS user_id, CAST(?6 AS TEXT) AS shared_with_org_id, "
+      "CAST(?7 AS TEXT) AS shared_with_team_id, CAST(?8 AS TEXT) AS allowed_vendors) AS m WHERE " +
       VisibleSql("m");
   Statement& s = conn.Prepare(sql);
   BindViewer(s, viewer);

@@ -1,6 +1,7 @@
 #include "store/memory_lists.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace rm::store {
 namespace {
@@ -62,10 +63,12 @@ Result<std::vector<MemoryRow>> ListVisibleMemories(Connection& conn, const Viewe
 Result<std::int64_t> CountVisibleMemories(Connection& conn, const Viewer& viewer, Scope scope,
                                           std::optional<std::int64_t> cap) {
   const std::string sql = "SELECT count(*) FROM (SELECT 1 FROM memories m WHERE " + InPoolsSql(scope) +
-                          " AND m.deleted_at IS NULL AND " + VendorVisibleSql() + " LIMIT ?5)";
+                          " AND m.deleted_at IS NULL AND " + VendorVisibleSql() + " LIMIT ?5) AS capped";
   Statement& s = conn.Prepare(sql);
   BindViewer(s, viewer);
-  s.Bind(5, cap ? *cap + 1 : -1);  // one past the cap tells "more than cap"; a negative LIMIT is none
+  // One past the cap tells "more than cap"; no cap is the largest LIMIT (PostgreSQL refuses
+  // SQLite's negative "no limit").
+  s.Bind(5, cap ? *cap + 1 : std::numeric_limits<std::int64_t>::max());
   Result<bool> row = s.Step();
   if (!row.ok()) return row.status();
   std::int64_t n = *row ? s.Int64(0) : 0;

@@ -71,7 +71,7 @@ Result<std::int64_t> CountVisibleWithAnyTag(Connection& conn, const Viewer& view
   Result<std::optional<std::string>> match = TagMatch(conn, viewer, scope, tags_json);
   if (!match.ok()) return match.status();
   if (!*match) return 0;
-  Statement& s = conn.Prepare("SELECT count(*) FROM (SELECT 1" + TaggedVisibleFromWhere(scope) + " LIMIT ?7)");
+  Statement& s = conn.Prepare("SELECT count(*) FROM (SELECT 1" + TaggedVisibleFromWhere(scope) + " LIMIT ?7) AS capped");
   BindViewer(s, viewer);
   s.Bind(5, **match).Bind(6, tags_json).Bind(7, cap);
   Result<bool> row = s.Step();
@@ -85,7 +85,7 @@ Result<std::vector<MemoryRow>> MergeCandidates(Connection& conn, const MergeCand
   Statement& s = conn.Prepare(
       "SELECT " RM_MEMORY_COLUMNS " FROM memories m WHERE m.user_id = ?1 AND m.created_at >= ?2 "
       "AND m.deleted_at IS NULL AND m.parent_memory_id IS NULL AND m.origin = ?3 "
-      "AND m.shared_with_org_id IS ?4 AND m.shared_with_team_id IS ?5 AND m.allowed_vendors = ?6 "
+      "AND m.shared_with_org_id IS NOT DISTINCT FROM ?4 AND m.shared_with_team_id IS NOT DISTINCT FROM ?5 AND m.allowed_vendors = ?6 "
       "ORDER BY m.created_at DESC, m.rowid DESC LIMIT ?7");
   s.Bind(1, query.user_id).Bind(2, query.created_since).Bind(3, query.origin);
   s.Bind(4, query.shared_with_org_id).Bind(5, query.shared_with_team_id).Bind(6, query.allowed_vendors_json);

@@ -10,7 +10,7 @@ std::string TrashSql(TrashFilter trash, std::string_view alias) {
     case TrashFilter::kTrashOnly: return a + ".deleted_at IS NOT NULL";
     case TrashFilter::kAny: break;
   }
-  return "1";
+  return "TRUE";  // SQLite reads it as 1; PostgreSQL wants a boolean after AND
 }
 
 }  // namespace
@@ -164,8 +164,8 @@ Result<std::int64_t> SetSharingWithOwnReplies(Connection& conn, const Viewer& vi
   // (?6, ?7: the new org and team; ?5: the memory.)
   Statement& left = conn.Prepare(
       "SELECT count(*) FROM memories m WHERE m.parent_memory_id = ?5 AND m.deleted_at IS NULL "
-      "AND m.user_id IS NOT (SELECT p.user_id FROM memories p WHERE p.id = ?5) "
-      "AND NOT (m.shared_with_org_id IS ?6 AND m.shared_with_team_id IS ?7) AND " + VisibleSql());
+      "AND m.user_id IS DISTINCT FROM (SELECT p.user_id FROM memories p WHERE p.id = ?5) "
+      "AND NOT (m.shared_with_org_id IS NOT DISTINCT FROM ?6 AND m.shared_with_team_id IS NOT DISTINCT FROM ?7) AND " + VisibleSql());
   BindViewer(left, viewer);
   left.Bind(5, id).Bind(6, sharing.org_id).Bind(7, sharing.team_id);
   Result<bool> row = left.Step();
@@ -179,7 +179,7 @@ Result<std::int64_t> SetSharingWithOwnReplies(Connection& conn, const Viewer& vi
       "user_id = (SELECT p.user_id FROM memories p WHERE p.id = ?1) AND "
       // A reply already shared this way is left as it is: its updated_at moving with
       // nothing else would be a change no listener is told of (live changes compare access).
-      "NOT (shared_with_org_id IS ?2 AND shared_with_team_id IS ?3))");
+      "NOT (shared_with_org_id IS NOT DISTINCT FROM ?2 AND shared_with_team_id IS NOT DISTINCT FROM ?3))");
   s.Bind(1, id).Bind(2, sharing.org_id).Bind(3, sharing.team_id).Bind(4, sharing.shared_at);
   s.Bind(5, updated_at);
   RM_RETURN_IF_ERROR(s.Run());

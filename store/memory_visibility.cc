@@ -14,8 +14,9 @@ std::string VendorVisibleSql(std::string_view alias) {
   // Most memories allow every vendor and store exactly '["*"]' (the default, and
   // what the store writes for it): a string compare settles those without
   // json_each, which costs a search over 1,000 candidates about a millisecond.
-  return "(?4 IS NULL OR " + a + ".allowed_vendors = '[\"*\"]' OR EXISTS (SELECT 1 FROM json_each(" + a +
-         ".allowed_vendors) WHERE value IN ('*', ?4)))";
+  // CAST: PostgreSQL cannot tell a parameter's type from `? IS NULL` or an IN list alone.
+  return "(CAST(?4 AS TEXT) IS NULL OR " + a + ".allowed_vendors = '[\"*\"]' OR EXISTS (SELECT 1 FROM json_each(" +
+         a + ".allowed_vendors) WHERE value IN ('*', CAST(?4 AS TEXT))))";
 }
 
 std::string InPoolsSql(Scope scope, std::string_view alias) {

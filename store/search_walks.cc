@@ -124,7 +124,7 @@ void BindIndexOnly(Statement& s, const Viewer& viewer, const std::string& match,
 }  // namespace
 
 Result<std::int64_t> SearchWalker::Count(const std::string& match, std::int64_t cap) {
-  Statement& s = conn_.Prepare("SELECT count(*) FROM (SELECT 1" + IndexOnlyFromWhere(request_) + " LIMIT ?10)");
+  Statement& s = conn_.Prepare("SELECT count(*) FROM (SELECT 1" + IndexOnlyFromWhere(request_) + " LIMIT ?10) AS capped");
   BindIndexOnly(s, viewer_, match, request_);
   s.Bind(10, cap);
   return StepInt64(s, 0);

@@ -80,8 +80,8 @@ Result<VisibleHistory> ListVisibleVersions(Connection& conn, const Viewer& viewe
   // author wrote before sharing stays the author's.
   Statement& s = conn.Prepare("SELECT " RM_VERSION_COLUMNS " FROM memory_versions v WHERE v.memory_id = ?5 AND " +
                               VendorVisibleSql("v") +
-                              " AND (v.user_id = ?1 OR v.created_at > "
-                              "coalesce((SELECT m.shared_at FROM memories m WHERE m.id = ?5), '9999'))"
+                              " AND (v.user_id = ?1 OR EXISTS (SELECT 1 FROM memories m WHERE m.id = ?5"
+                              " AND m.shared_at IS NOT NULL AND v.created_at > m.shared_at))"
                               " ORDER BY v.version_number");
   BindViewer(s, viewer);
   s.Bind(5, memory_id);

@@ -84,13 +84,19 @@ Status PgConnection::Exec(const std::string& sql) {
 }
 
 Result<PgRows> PgConnection::Query(const std::string& sql, const std::vector<PgParam>& params) {
+  return Query(sql, params, std::vector<unsigned>(params.size(), 0));
+}
+
+Result<PgRows> PgConnection::Query(const std::string& sql, const std::vector<PgParam>& params,
+                                   const std::vector<unsigned>& types) {
   if (conn_ == nullptr) return Status::Internal("use of a moved-from PgConnection");
+  if (types.size() != params.size()) return Status::Internal("one type per parameter, please");
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
-  // Text parameters and text results; the server infers each parameter's type.
-  PgRows rows(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                           values.data(), nullptr, nullptr, 0));
+  // Text parameters and text results; a type of 0 lets the server infer it (libpq's Oid is unsigned int).
+  PgRows rows(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), types.data(), values.data(),
+                           nullptr, nullptr, 0));
   const PGresult* result = rows.raw();
   if (result != nullptr && Succeeded(result)) return rows;
   return ErrorOf(result);

@@ -45,6 +45,9 @@ class PgConnection {
   // for INSERT/UPDATE without RETURNING). The server infers each parameter's type;
   // cast in the SQL where it cannot ($1::bigint).
   Result<PgRows> Query(const std::string& sql, const std::vector<PgParam>& params = {});
+  // The same with each parameter's type oid (0: inferred by the server), one per parameter.
+  Result<PgRows> Query(const std::string& sql, const std::vector<PgParam>& params,
+                       const std::vector<unsigned>& types);
 
   // True inside a transaction block (BEGIN ... COMMIT), failed ones included.
   bool InTransaction() const;

@@ -21,7 +21,12 @@ int HexValue(char c) {
 
 }  // namespace
 
-std::string NumberParameters(std::string_view sql) {
+std::string NumberParameters(std::string_view sql, std::vector<bool>* referenced) {
+  const auto note = [referenced](int n) {
+    if (referenced == nullptr || n <= 0) return;
+    if (referenced->size() <= static_cast<std::size_t>(n)) referenced->resize(static_cast<std::size_t>(n) + 1, false);
+    (*referenced)[static_cast<std::size_t>(n)] = true;
+  };
   std::string out;
   out.reserve(sql.size() + 16);
   int next = 0;
@@ -44,10 +49,13 @@ std::string NumberParameters(std::string_view sql) {
       if (digits > i + 1) {  // ?N: that parameter, and numbering goes on after it (SQLite's rule)
         const std::string_view number = sql.substr(i + 1, digits - i - 1);
         out.append(number);
-        next = std::max(next, std::atoi(std::string(number).c_str()));
+        const int n = std::atoi(std::string(number).c_str());
+        note(n);
+        next = std::max(next, n);
         i = digits - 1;
       } else {
         out.append(std::to_string(++next));
+        note(next);
       }
     } else {
       out.push_back(c);
@@ -69,7 +77,9 @@ std::string StoreTimestamp(std::string_view text) {
 }
 
 PgStatement::PgStatement(PgConnection& conn, std::string sql, OnRun on_run)
-    : conn_(conn), sql_(std::move(sql)), pg_sql_(NumberParameters(sql_)), on_run_(std::move(on_run)) {}
+    : conn_(conn), sql_(std::move(sql)), on_run_(std::move(on_run)) {
+  pg_sql_ = NumberParameters(sql_, &referenced_);  // in the body: referenced_ is declared after pg_sql_
+}
 
 PgStatement& PgStatement::Set(int index, std::optional<std::string> value) {
   if (index < 1) {
@@ -108,7 +118,12 @@ PgStatement& PgStatement::BindBlob(int index, std::string_view bytes) {
 Result<bool> PgStatement::Step() {
   if (!error_.ok()) return error_;
   if (!rows_) {
-    Result<PgRows> rows = conn_.Query(pg_sql_, params_);
+    // 0: the server infers the type from the statement; 25 (text): a parameter it does not use.
+    std::vector<unsigned> types(params_.size(), 0);
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      if (i + 1 >= referenced_.size() || !referenced_[i + 1]) types[i] = 25;
+    }
+    Result<PgRows> rows = conn_.Query(pg_sql_, params_, types);
     if (!rows.ok()) return rows.status();  // reported once; the statement may run again
     rows_ = std::move(*rows);
     row_ = -1;

@@ -21,7 +21,8 @@
 namespace rm::store::postgres {
 
 // `sql` with its `?` and `?N` parameters written as PostgreSQL's $N. Public for its tests.
-std::string NumberParameters(std::string_view sql);
+// `referenced`, if given, gets the numbers used (referenced[N] true for $N; index 0 unused).
+std::string NumberParameters(std::string_view sql, std::vector<bool>* referenced = nullptr);
 
 // A TIMESTAMPTZ as PostgreSQL writes it in UTC ("2026-12-04 21:00:00.12+00") in
 // the store's form ("2026-12-04T21:00:00.120Z"); anything else unchanged.
@@ -60,6 +61,10 @@ class PgStatement final : public Statement {
   PgConnection& conn_;
   std::string sql_;     // as written (the cache key, and what errors quote)
   std::string pg_sql_;  // with $N parameters
+  // Which $N the SQL uses. A bound parameter it does not use (repositories bind a viewer's
+  // four values whether or not a statement needs them all) is sent typed as text: PostgreSQL
+  // refuses a parameter whose type nothing in the statement decides.
+  std::vector<bool> referenced_;
   OnRun on_run_;
   std::vector<std::optional<std::string>> params_;
   std::optional<PgRows> rows_;  // set once run

@@ -23,6 +23,7 @@ namespace {
 // Columns only PostgreSQL has, and why.
 const std::map<std::string, std::string> kPgOnlyColumns = {
     {"memories.search_vector", "tsvector"},  // 002: full-text search in place of FTS5's table
+    {"memories.rowid", "bigint"},            // 001: SQLite's implicit rowid, made explicit
 };
 // Indexes only PostgreSQL has.
 const std::set<std::string> kPgOnlyIndexes = {

@@ -4,7 +4,9 @@
 #include <stdexcept>
 
 #include "store/orgs.h"
+#include "store/postgres/pg_database.h"
 #include "store/users.h"
+#include "tests/postgres/throwaway_postgres.h"
 #include "util/crypto.h"
 
 namespace rm::testing {
@@ -86,14 +88,24 @@ CallResult Client::Call(std::string_view tool, json::object arguments) {
   return out;
 }
 
-MemoryTestEnv::MemoryTestEnv(tools::ServiceOptions options) {
+MemoryTestEnv::MemoryTestEnv(tools::ServiceOptions options, store::Engine engine) {
+  if (engine == store::Engine::kPostgres) {
+    ThrowawayPostgresServer& server = ThrowawayPostgresServer::Get();
+    if (server.EnsureStarted()) {
+      db_ = OrThrow(store::postgres::PgDatabase::Open(server.NewDatabase(), {.connections = 4}), "open PostgreSQL");
+      service_ = tools::RegisterMemoryServer(server_, *db_, std::move(options));
+      return;
+    }
+    if (!server.binaries_missing()) throw std::runtime_error("PostgreSQL did not start: " + server.error());
+    unavailable_ = server.error();
+  }
   // A RAM-backed folder when there is one: these tests make tens of thousands of
   // commits, and a commit to a real disk costs several times more.
   std::error_code ec;
   const std::filesystem::path folder =
       std::filesystem::is_directory("/dev/shm", ec) ? "/dev/shm" : std::filesystem::temp_directory_path();
   path_ = (folder / ("rm-tools-test-" + RandomHex(8) + ".db")).string();
-  db_ = OrThrow(store::Database::Open(path_), "open database");
+  db_ = std::unique_ptr<store::Store>(OrThrow(store::Database::Open(path_), "open database"));
   service_ = tools::RegisterMemoryServer(server_, *db_, std::move(options));
 }
 
@@ -102,7 +114,9 @@ MemoryTestEnv::~MemoryTestEnv() {
   service_.reset();
   db_.reset();
   std::error_code ignored;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix, ignored);
+  if (!path_.empty()) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix, ignored);
+  }
 }
 
 std::string MemoryTestEnv::AddUser(const std::string& email, const std::string& plan) {

@@ -17,6 +17,7 @@
 #include "mcp/server_definition.h"
 #include "mcp/session.h"
 #include "store/database.h"
+#include "store/store.h"
 #include "tools/memory_server.h"
 #include "tools/memory_service.h"
 #include "tools/principal.h"
@@ -81,7 +82,9 @@ class Client {
 
 class MemoryTestEnv {
  public:
-  explicit MemoryTestEnv(tools::ServiceOptions options = {});
+  explicit MemoryTestEnv(tools::ServiceOptions options = {}, store::Engine engine = store::Engine::kSqlite);
+  // For a fixture parameterized by engine (tests/store/both_engines.h's parameter).
+  explicit MemoryTestEnv(store::Engine engine) : MemoryTestEnv(tools::ServiceOptions{}, engine) {}
   ~MemoryTestEnv();
 
   std::string AddUser(const std::string& email, const std::string& plan = "free");
@@ -103,13 +106,17 @@ class MemoryTestEnv {
   // Count waits for them first, so it sees every call made so far.
   std::int64_t Count(const std::string& sql);
 
-  store::Database& db() { return *db_; }
+  store::Store& db() { return *db_; }
+  // Why this environment cannot run on its engine (PostgreSQL not installed), or "":
+  // a fixture's SetUp skips with it. The environment then runs on SQLite meanwhile.
+  const std::string& unavailable() const { return unavailable_; }
   tools::MemoryService& service() { return *service_; }
   const mcp::ServerDefinition& server() const { return server_; }
 
  private:
   std::string path_;  // the database file, removed with its -wal and -shm at the end
-  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<store::Store> db_;
+  std::string unavailable_;
   mcp::ServerDefinition server_;
   std::shared_ptr<tools::MemoryService> service_;
 };

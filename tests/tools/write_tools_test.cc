@@ -4,16 +4,21 @@
 
 #include <string>
 
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 
 namespace rm::testing {
 namespace {
 namespace json = boost::json;
 
-class WriteToolsTest : public ::testing::Test {
+// Every case runs on SQLite and on PostgreSQL.
+class WriteToolsTest : public ::testing::TestWithParam<store::Engine> {
  protected:
-  WriteToolsTest() : alice_(env_.AddUser("alice@example.com", "pro")) {
+  WriteToolsTest() : env_(GetParam()), alice_(env_.AddUser("alice@example.com", "pro")) {
     owner_ = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
+  }
+  void SetUp() override {
+    if (!env_.unavailable().empty()) GTEST_SKIP() << env_.unavailable();
   }
 
   std::string Write(json::object args) {
@@ -26,8 +31,9 @@ class WriteToolsTest : public ::testing::Test {
   std::string alice_;
   std::unique_ptr<Client> owner_;
 };
+RM_ON_BOTH_ENGINES(WriteToolsTest);
 
-TEST_F(WriteToolsTest, WriteMemoryStoresEveryFieldAndReturnsIt) {
+TEST_P(WriteToolsTest, WriteMemoryStoresEveryFieldAndReturnsIt) {
   CallResult r = owner_->Call("write_memory", {{"title", "Deploy checklist"},
                                                {"content", "1. run tests\n2. tag"},
                                                {"tags", {"ops", " release ", "OPS"}},
@@ -54,7 +60,7 @@ TEST_F(WriteToolsTest, WriteMemoryStoresEveryFieldAndReturnsIt) {
             1);
 }
 
-TEST_F(WriteToolsTest, WriteMemoryDefaults) {
+TEST_P(WriteToolsTest, WriteMemoryDefaults) {
   CallResult r = owner_->Call("write_memory", {{"title", "t"}, {"content", ""}});
   ASSERT_FALSE(r.is_error) << r.error_message;
   EXPECT_EQ(r.memory().at("allowed_vendors"), (json::array{"*"}));
@@ -62,7 +68,7 @@ TEST_F(WriteToolsTest, WriteMemoryDefaults) {
   EXPECT_EQ(r.memory().at("tags"), json::array{});
 }
 
-TEST_F(WriteToolsTest, WriteMemoryValidationNamesTheFieldAndWritesNothing) {
+TEST_P(WriteToolsTest, WriteMemoryValidationNamesTheFieldAndWritesNothing) {
   const std::string long_title(501, 'x');
   const std::string long_content(100001, 'x');
   const std::string long_tag(65, 't');
@@ -105,7 +111,7 @@ TEST_F(WriteToolsTest, WriteMemoryValidationNamesTheFieldAndWritesNothing) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM usage_events"), 0);
 }
 
-TEST_F(WriteToolsTest, InvalidUtf8IsRefusedByTheServiceToo) {
+TEST_P(WriteToolsTest, InvalidUtf8IsRefusedByTheServiceToo) {
   // The session already refuses a message that is not UTF-8; the service checks
   // again for callers that do not come through JSON (the CLI import).
   tools::Caller caller{alice_, std::nullopt, "api"};
@@ -122,7 +128,7 @@ TEST_F(WriteToolsTest, InvalidUtf8IsRefusedByTheServiceToo) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM memories"), 0);
 }
 
-TEST_F(WriteToolsTest, WriteChildMemoryInheritsSharingAndRefusesReplyToReply) {
+TEST_P(WriteToolsTest, WriteChildMemoryInheritsSharingAndRefusesReplyToReply) {
   std::string org = env_.CreateOrg("Acme", alice_);
   std::string parent = Write({{"title", "Plan"}, {"content", "p"}, {"share_scope", "org"}});
   CallResult reply = owner_->Call("write_child_memory", {{"parent_memory_id", parent}, {"title", "Update"}, {"content", "u"}});
@@ -140,7 +146,7 @@ TEST_F(WriteToolsTest, WriteChildMemoryInheritsSharingAndRefusesReplyToReply) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM memories"), 2);
 }
 
-TEST_F(WriteToolsTest, UpdateMemorySnapshotsThePreviousStateFirst) {
+TEST_P(WriteToolsTest, UpdateMemorySnapshotsThePreviousStateFirst) {
   std::string id = Write({{"title", "v1"}, {"content", "one"}, {"tags", {"a"}}});
   for (int n = 2; n <= 4; ++n) {
     CallResult r = owner_->Call("update_memory", {{"id", id}, {"title", "v" + std::to_string(n)}});
@@ -160,7 +166,7 @@ TEST_F(WriteToolsTest, UpdateMemorySnapshotsThePreviousStateFirst) {
   EXPECT_EQ(versions.structured.at("current_version"), 4);
 }
 
-TEST_F(WriteToolsTest, UpdateMemoryValidation) {
+TEST_P(WriteToolsTest, UpdateMemoryValidation) {
   std::string id = Write({{"title", "t"}, {"content", "c"}});
   EXPECT_EQ(owner_->Call("update_memory", {{"id", id}}).error_code, "validation_error");
   CallResult r = owner_->Call("update_memory", {{"id", id}, {"memory_type", "x"}});
@@ -172,7 +178,7 @@ TEST_F(WriteToolsTest, UpdateMemoryValidation) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM memories WHERE title = 't'"), 1);
 }
 
-TEST_F(WriteToolsTest, DeleteRestoreAndPermanentDeleteCascadeToReplies) {
+TEST_P(WriteToolsTest, DeleteRestoreAndPermanentDeleteCascadeToReplies) {
   std::string parent = Write({{"title", "parent"}, {"content", "p"}});
   std::string reply = owner_->Call("write_child_memory", {{"parent_memory_id", parent}, {"title", "r"}, {"content", "r"}}).id();
   ASSERT_FALSE(owner_->Call("update_memory", {{"id", reply}, {"content", "r2"}}).is_error);
@@ -199,7 +205,7 @@ TEST_F(WriteToolsTest, DeleteRestoreAndPermanentDeleteCascadeToReplies) {
   EXPECT_EQ(owner_->Call("delete_memory", {{"id", parent}}).error_code, "not_found");
 }
 
-TEST_F(WriteToolsTest, PermanentDeleteWorksFromTheTrash) {
+TEST_P(WriteToolsTest, PermanentDeleteWorksFromTheTrash) {
   std::string id = Write({{"title", "t"}, {"content", "c"}});
   ASSERT_FALSE(owner_->Call("delete_memory", {{"id", id}}).is_error);
   EXPECT_EQ(owner_->Call("delete_memory", {{"id", id}}).error_code, "not_found");  // already trashed
@@ -207,7 +213,7 @@ TEST_F(WriteToolsTest, PermanentDeleteWorksFromTheTrash) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM memories"), 0);
 }
 
-TEST_F(WriteToolsTest, ShareAndUnshareMoveTheMemoryAndItsReplies) {
+TEST_P(WriteToolsTest, ShareAndUnshareMoveTheMemoryAndItsReplies) {
   std::string org = env_.CreateOrg("Acme", alice_);
   std::string team = env_.CreateTeam(org, "Eng");
   env_.Join(org, alice_, team);
@@ -239,7 +245,7 @@ TEST_F(WriteToolsTest, ShareAndUnshareMoveTheMemoryAndItsReplies) {
   EXPECT_EQ(owner_->Call("share_memory", {{"memory_id", "missing"}}).error_code, "not_found");
 }
 
-TEST_F(WriteToolsTest, SharingNeedsMembership) {
+TEST_P(WriteToolsTest, SharingNeedsMembership) {
   std::string id = Write({{"title", "t"}, {"content", "c"}});
   CallResult r = owner_->Call("share_memory", {{"memory_id", id}, {"scope", "team"}});
   EXPECT_EQ(r.error_code, "validation_error");

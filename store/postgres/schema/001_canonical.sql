@@ -135,7 +135,10 @@ CREATE TABLE memories (
   shared_with_org_id TEXT REFERENCES orgs(id),
   shared_with_team_id TEXT REFERENCES teams(id),
   shared_at TIMESTAMPTZ DEFAULT NULL,
-  parent_memory_id TEXT REFERENCES memories(id)
+  parent_memory_id TEXT REFERENCES memories(id),
+  -- SQLite's implicit rowid, made explicit: the order memories were written in, which
+  -- lists break ties on and list cursors carry. The repositories' SQL says m.rowid on both.
+  rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
 );
 CREATE INDEX idx_memories_user_id ON memories(user_id);
 CREATE INDEX idx_memories_deleted_at ON memories(user_id, deleted_at);
@@ -302,3 +305,21 @@ CREATE TABLE slack_conversation_state (
   UNIQUE(slack_workspace_id, channel_id, thread_ts)
 );
 CREATE INDEX idx_slack_convo_expires ON slack_conversation_state(expires_at);
+
+-- =============================================================================
+-- SQLITE FUNCTIONS THE REPOSITORIES' SQL USES (store/ writes one SQL for both engines)
+-- =============================================================================
+-- json_each(array) AS t ... t.value: the elements of a JSON array, as text. For a
+-- JSONB column, and for a parameter bound as text (an unknown-typed parameter picks
+-- the text version: PostgreSQL prefers the string category). PostgreSQL's own
+-- json_each(json) (an object's key/value pairs) is untouched.
+CREATE FUNCTION json_each(j JSONB) RETURNS TABLE(value TEXT)
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$ SELECT jsonb_array_elements_text(j) $$;
+CREATE FUNCTION json_each(j TEXT) RETURNS TABLE(value TEXT)
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$ SELECT jsonb_array_elements_text(j::jsonb) $$;
+-- instr(haystack, needle): 1-based position of needle, 0 when absent (PostgreSQL's strpos).
+CREATE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$ SELECT strpos(haystack, needle) $$;
