@@ -18,7 +18,8 @@ constexpr int kLimit = 8;
 std::string Branch(const std::string& pool, bool tags) {
   std::string sql = "SELECT " RM_MEMORY_COLUMNS " FROM memories m WHERE " + pool +
                     " AND m.deleted_at IS NULL AND " + VendorVisibleSql() +
-                    " AND (?5 IS NULL OR m.created_at < ?5 OR (m.created_at = ?5 AND m.rowid < ?6))";
+                    // ?5 IS NULL last: PostgreSQL takes a parameter's type from its first use.
+                    " AND (m.created_at < ?5 OR (m.created_at = ?5 AND m.rowid < ?6) OR ?5 IS NULL)";
   if (tags) {
     sql += " AND EXISTS (SELECT 1 FROM json_each(m.tags) AS t WHERE lower(t.value) IN "
            "(SELECT lower(value) FROM json_each(?7)))";
@@ -31,11 +32,11 @@ std::string Branch(const std::string& pool, bool tags) {
 // to sort every visible memory before it could return the first page.
 std::string ListSql(Scope scope, bool tags) {
   if (scope != Scope::kAll) return Branch(InPoolsSql(scope), tags);
-  return "SELECT * FROM (" + Branch("m.user_id = ?1", tags) + ") UNION ALL SELECT * FROM (" +
+  return "SELECT * FROM (" + Branch("m.user_id = ?1", tags) + ") AS own UNION ALL SELECT * FROM (" +
          Branch("m.shared_with_org_id = ?2 AND m.user_id <> ?1", tags) +
-         ") UNION ALL SELECT * FROM (" +
+         ") AS org UNION ALL SELECT * FROM (" +
          Branch("m.shared_with_team_id = ?3 AND m.user_id <> ?1", tags) +
-         ") ORDER BY 10 DESC, 1 DESC LIMIT ?8";  // 10: created_at, 1: rowid
+         ") AS team ORDER BY 10 DESC, 1 DESC LIMIT ?8";  // 10: created_at, 1: rowid
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "store/search_candidates.h"
 #include "store/search_exact_forms.h"
+#include "store/search_postgres.h"
 #include "store/search_ranking.h"
 #include "store/search_snippet.h"
 #include "store/search_walks.h"
@@ -95,6 +96,7 @@ std::string LeadingText(const std::string& content) {
 
 Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,
                                   const SearchRequest& request) {
+  if (conn.engine() == Engine::kPostgres) return SearchMemoriesOnPostgres(conn, viewer, request);
   if (!SearchFunctionsInstalled()) {
     return Status::Internal("the search functions could not be installed in SQLite");
   }

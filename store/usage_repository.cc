@@ -1,5 +1,7 @@
 #include "store/usage_repository.h"
 
+#include <cstdio>
+
 #include <map>
 #include <utility>
 
@@ -7,6 +9,27 @@
 #include "util/crypto.h"
 
 namespace rm::store {
+
+namespace {
+
+// "2026-12" -> "2026-12-01T00:00:00.000Z", the store's timestamp form.
+std::string MonthStart(std::string_view month) { return std::string(month) + "-01T00:00:00.000Z"; }
+
+// "2026-12" -> "2027-01". `month` is a validated YYYY-MM.
+std::string NextMonth(std::string_view month) {
+  int year = std::stoi(std::string(month.substr(0, 4)));
+  int mon = std::stoi(std::string(month.substr(5, 2))) + 1;
+  if (mon == 13) {
+    mon = 1;
+    ++year;
+  }
+  char out[32];  // room for any int pair, so the compiler knows nothing is cut
+  std::snprintf(out, sizeof out, "%04d-%02d", year, mon);
+  return out;
+}
+
+}  // namespace
+
 
 const char* UsageOperationName(UsageOperation op) {
   switch (op) {
@@ -85,12 +108,13 @@ Result<MonthUsage> GetMonthUsage(Connection& conn, std::string_view user_id,
 
 Result<MonthUsage> GetMonthUsageOfOrigin(Connection& conn, std::string_view user_id, std::string_view origin,
                                          std::string_view month) {
-  // created_at is ISO 8601 ("YYYY-MM-DDT…"): the month's events sort between "YYYY-MM-" and
-  // "YYYY-MM-~", a range the (user_id, created_at) index answers.
+  // The month's events are those from its first instant to the next month's, a range the
+  // (user_id, created_at) index answers; written as timestamps, which both engines compare
+  // (SQLite as ISO 8601 text, PostgreSQL as TIMESTAMPTZ).
   Statement& s = conn.Prepare(
       "SELECT operation, count(*) FROM usage_events WHERE user_id = ? AND created_at >= ? AND created_at < ? "
       "AND origin = ? GROUP BY operation");
-  s.Bind(1, user_id).Bind(2, std::string(month) + "-").Bind(3, std::string(month) + "-~").Bind(4, origin);
+  s.Bind(1, user_id).Bind(2, MonthStart(month)).Bind(3, MonthStart(NextMonth(month))).Bind(4, origin);
   MonthUsage usage;
   for (;;) {
     Result<bool> row = s.Step();

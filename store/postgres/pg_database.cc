@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <thread>
+
 #include "store/postgres/pg_migrations.h"
 
 namespace rm::store::postgres {
@@ -41,8 +44,9 @@ void PgDatabase::Release(PgStoreConnection* conn) {
   available_.notify_one();
 }
 
-Status PgDatabase::RunTransaction(const TransactionFn& fn, const char* begin, const char* kind) {
+Status PgDatabase::RunTransaction(const TransactionFn& fn, const char* begin, const char* kind, bool* lost_a_race) {
   PgStoreConnection* conn = Acquire();
+  conn->ClearRace();
   Status status = conn->Exec(begin);
   if (status.ok()) {
     status = RunCallerFunction(fn, *conn, kind);
@@ -50,12 +54,27 @@ Status PgDatabase::RunTransaction(const TransactionFn& fn, const char* begin, co
     if (status.ok()) status = conn->Exec("COMMIT");
     if (!status.ok() && conn->InTransaction()) (void)conn->Exec("ROLLBACK");
   }
+  if (lost_a_race != nullptr) *lost_a_race = conn->lost_a_race();
   conn->ResetStatements();
   Release(conn);
   return status;
 }
 
-Status PgDatabase::Write(const TransactionFn& fn) { return RunTransaction(fn, "BEGIN", "write"); }
+Status PgDatabase::Write(const TransactionFn& fn) {
+  // A transaction that lost a race to another (two calls with one request_id, two
+  // writers of one month's usage row) is rolled back whole and run again: it then sees
+  // what the winner committed. Bounded, with a growing pause, so a real duplicate (a
+  // taken email) still fails after a few tries.
+  constexpr int kAttempts = 5;
+  Status status;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    bool lost_a_race = false;
+    status = RunTransaction(fn, "BEGIN", "write", &lost_a_race);
+    if (status.ok() || !lost_a_race || attempt == kAttempts) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 << attempt));
+  }
+  return status;
+}
 
 Status PgDatabase::Read(const TransactionFn& fn) {
   // REPEATABLE READ: every statement of the function sees the same snapshot, as a

@@ -4,7 +4,9 @@
 // Unlike SQLite's Database there is no group commit: PostgreSQL has many writers
 // at once and commits each transaction itself. Write() runs at READ COMMITTED (the
 // repositories' uniqueness and counts rest on constraints and row locks, as on
-// SQLite's single writer); a failed function rolls its transaction back whole.
+// SQLite's single writer); a failed function rolls its transaction back whole, and one
+// that lost a race to another transaction (a unique key, a serialization failure) is
+// run again, up to 5 times.
 #pragma once
 
 #include <condition_variable>
@@ -47,7 +49,9 @@ class PgDatabase final : public Store {
 
  private:
   PgDatabase() = default;
-  Status RunTransaction(const TransactionFn& fn, const char* begin, const char* kind);
+  // `lost_a_race`, if given, says whether a statement failed because another transaction
+  // committed first (PgStoreConnection::lost_a_race).
+  Status RunTransaction(const TransactionFn& fn, const char* begin, const char* kind, bool* lost_a_race = nullptr);
   PgStoreConnection* Acquire();
   void Release(PgStoreConnection* conn);
 

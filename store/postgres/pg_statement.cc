@@ -124,10 +124,13 @@ Result<bool> PgStatement::Step() {
       if (i + 1 >= referenced_.size() || !referenced_[i + 1]) types[i] = 25;
     }
     Result<PgRows> rows = conn_.Query(pg_sql_, params_, types);
-    if (!rows.ok()) return rows.status();  // reported once; the statement may run again
+    if (!rows.ok()) {
+      if (on_run_) on_run_(0, rows.status());
+      return rows.status();  // reported once; the statement may run again
+    }
     rows_ = std::move(*rows);
     row_ = -1;
-    if (on_run_) on_run_(rows_->AffectedRows());
+    if (on_run_) on_run_(rows_->AffectedRows(), Status::Ok());
   }
   if (row_ + 1 >= rows_->RowCount()) {
     row_ = rows_->RowCount();

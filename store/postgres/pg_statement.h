@@ -30,8 +30,9 @@ std::string StoreTimestamp(std::string_view postgres_text);
 
 class PgStatement final : public Statement {
  public:
-  // Called with the number of rows the statement changed, after each run.
-  using OnRun = std::function<void(std::int64_t changed_rows)>;
+  // Called after each run: with the number of rows the statement changed, or with the
+  // failure (changed_rows 0).
+  using OnRun = std::function<void(std::int64_t changed_rows, const Status& failure)>;
 
   PgStatement(PgConnection& conn, std::string sql, OnRun on_run);
 

@@ -14,8 +14,12 @@ Result<std::unique_ptr<PgStoreConnection>> PgStoreConnection::Open(const std::st
 PgStatement& PgStoreConnection::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
-    auto statement = std::make_unique<PgStatement>(conn_, std::string(sql), [this](std::int64_t changed) {
+    auto statement = std::make_unique<PgStatement>(conn_, std::string(sql),
+                                                   [this](std::int64_t changed, const Status& failure) {
       changes_ = changed;
+      if (failure.code() == Status::Code::kAlreadyExists || failure.code() == Status::Code::kConflict) {
+        lost_a_race_ = true;
+      }
     });
     it = cache_.emplace(std::string(sql), std::move(statement)).first;
   } else {

@@ -32,6 +32,13 @@ class PgStoreConnection final : public Connection {
   void ResetStatements() override;
   void TraceStatements(std::function<void(std::string_view sql)> on_statement) override;
 
+  // Whether a statement since the last ClearRace() failed because another transaction got
+  // there first: a unique key it inserted (23505) or a serialization failure (40001,
+  // 40P01). Such a transaction, run again, sees the other's commit (an idempotency record
+  // it then replays, a row it then updates): PgDatabase::Write retries it.
+  bool lost_a_race() const { return lost_a_race_; }
+  void ClearRace() { lost_a_race_ = false; }
+
   // The libpq connection underneath, for what only PostgreSQL has (migrations' advisory lock).
   PgConnection& pg() { return conn_; }
 
@@ -44,6 +51,7 @@ class PgStoreConnection final : public Connection {
   };
   PgConnection conn_;
   std::int64_t changes_ = 0;
+  bool lost_a_race_ = false;
   std::function<void(std::string_view)> on_statement_;
   std::unordered_map<std::string, std::unique_ptr<PgStatement>, Hash, std::equal_to<>> cache_;
 };

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 
 namespace rm::testing {
@@ -40,8 +41,13 @@ std::vector<std::string> QuotaWarnings(const Client& client) {
 }
 
 // Claude wrote a memory; the owner replied twice, kept from every agent.
-TEST(AgentCounts, DeleteAndRestoreCountOnlyTheMemoriesTheAgentSees) {
-  MemoryTestEnv env;
+// Every case runs on SQLite and on PostgreSQL.
+class AgentCounts : public ::testing::TestWithParam<store::Engine> {};
+RM_ON_BOTH_ENGINES(AgentCounts);
+
+TEST_P(AgentCounts, DeleteAndRestoreCountOnlyTheMemoriesTheAgentSees) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   const std::string alice = env.AddUser("alice@example.com", "pro");
   auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
   auto claude = env.Connect(MemoryTestEnv::AgentKey(alice, "claude"));
@@ -73,8 +79,9 @@ TEST(AgentCounts, DeleteAndRestoreCountOnlyTheMemoriesTheAgentSees) {
 
 // 185 memories kept from agents: claude's briefing shows none, so its write's
 // quota warning must not say "186 of the 200".
-TEST(AgentCounts, QuotaWarningToAnAgentNamesTheLimitNotTheCount) {
-  MemoryTestEnv env;
+TEST_P(AgentCounts, QuotaWarningToAnAgentNamesTheLimitNotTheCount) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   const std::string alice = env.AddUser("alice@example.com");  // free: 200 memories
   StoreHiddenMemories(env, alice, 185);
   auto claude = env.Connect(MemoryTestEnv::AgentKey(alice, "claude"));
@@ -94,8 +101,9 @@ TEST(AgentCounts, QuotaWarningToAnAgentNamesTheLimitNotTheCount) {
   EXPECT_NE(warnings[0].find("187 of the 200"), std::string::npos) << warnings[0];
 }
 
-TEST(AgentCounts, QuotaExceededToAnAgentSaysTheLimitIsReachedNotByHowMuch) {
-  MemoryTestEnv env;
+TEST_P(AgentCounts, QuotaExceededToAnAgentSaysTheLimitIsReachedNotByHowMuch) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   const std::string alice = env.AddUser("alice@example.com");  // free: 200 memories
   StoreHiddenMemories(env, alice, 201);  // e.g. written before a downgrade
   auto claude = env.Connect(MemoryTestEnv::AgentKey(alice, "claude"));
@@ -113,8 +121,9 @@ TEST(AgentCounts, QuotaExceededToAnAgentSaysTheLimitIsReachedNotByHowMuch) {
 
 // Claude wrote a memory; the owner kept it from agents for one revision. Claude's
 // history is numbered over the versions it sees: no gap shows the hidden one.
-TEST(AgentCounts, VersionNumbersCountOnlyTheVersionsTheAgentSees) {
-  MemoryTestEnv env;
+TEST_P(AgentCounts, VersionNumbersCountOnlyTheVersionsTheAgentSees) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   const std::string alice = env.AddUser("alice@example.com", "pro");
   auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
   auto claude = env.Connect(MemoryTestEnv::AgentKey(alice, "claude"));
@@ -149,8 +158,9 @@ TEST(AgentCounts, VersionNumbersCountOnlyTheVersionsTheAgentSees) {
 
 // Not only agents miss versions: a pool member does not see the author's drafts from before
 // the memory was shared. Its numbers count only what it sees, too (no gaps that count drafts).
-TEST(AgentCounts, APoolMemberMissingDraftsGetsVersionsNumberedOverWhatItSees) {
-  MemoryTestEnv env;
+TEST_P(AgentCounts, APoolMemberMissingDraftsGetsVersionsNumberedOverWhatItSees) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   const std::string alice = env.AddUser("alice@example.com", "team");
   const std::string bob = env.AddUser("bob@example.com", "team");
   const std::string org = env.CreateOrg("Acme", alice);
@@ -183,8 +193,9 @@ TEST(AgentCounts, APoolMemberMissingDraftsGetsVersionsNumberedOverWhatItSees) {
 }
 
 // The account's operation counts would tell an agent what the user's other AI tools did.
-TEST(AgentCounts, GetUsageTellsAnAgentOnlyItsOwnVendorsCalls) {
-  MemoryTestEnv env;
+TEST_P(AgentCounts, GetUsageTellsAnAgentOnlyItsOwnVendorsCalls) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   const std::string u = env.AddUser("a@x.io");
   auto owner = env.Connect(MemoryTestEnv::OwnerKey(u));
   auto cursor = env.Connect(MemoryTestEnv::AgentKey(u, "cursor"));

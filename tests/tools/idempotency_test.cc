@@ -4,14 +4,20 @@
 #include <thread>
 #include <vector>
 
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 
 namespace rm::testing {
 namespace {
 namespace json = boost::json;
 
-TEST(Idempotency, ThirtyTwoConcurrentIdenticalWritesApplyOnce) {
-  MemoryTestEnv env;
+// Every case runs on SQLite and on PostgreSQL.
+class Idempotency : public ::testing::TestWithParam<store::Engine> {};
+RM_ON_BOTH_ENGINES(Idempotency);
+
+TEST_P(Idempotency, ThirtyTwoConcurrentIdenticalWritesApplyOnce) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   constexpr int kThreads = 32;
   std::vector<std::unique_ptr<Client>> clients;
@@ -35,8 +41,9 @@ TEST(Idempotency, ThirtyTwoConcurrentIdenticalWritesApplyOnce) {
   EXPECT_EQ(env.Count("SELECT count(*) FROM usage_events WHERE request_id = '" + alice + ":req-1'"), 1);
 }
 
-TEST(Idempotency, SameRequestIdWithDifferentArgumentsIsAConflict) {
-  MemoryTestEnv env;
+TEST_P(Idempotency, SameRequestIdWithDifferentArgumentsIsAConflict) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   auto c = env.Connect(MemoryTestEnv::OwnerKey(alice));
   CallResult first = c->Call("write_memory", {{"title", "a"}, {"content", "c"}, {"request_id", "r"}});
@@ -52,8 +59,9 @@ TEST(Idempotency, SameRequestIdWithDifferentArgumentsIsAConflict) {
   EXPECT_EQ(env.Count("SELECT count(*) FROM usage_events"), 1);
 }
 
-TEST(Idempotency, AnotherUsersSameRequestIdIsIndependent) {
-  MemoryTestEnv env;
+TEST_P(Idempotency, AnotherUsersSameRequestIdIsIndependent) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   std::string bob = env.AddUser("bob@example.com", "pro");
   auto a = env.Connect(MemoryTestEnv::OwnerKey(alice));
@@ -71,8 +79,9 @@ TEST(Idempotency, AnotherUsersSameRequestIdIsIndependent) {
 // A replay hands back the first result as it was, so it must not cross from one
 // surface to another: an agent repeating the owner's request_id would otherwise
 // read what its vendor may not see.
-TEST(Idempotency, AnotherVendorsReplayOfARequestIdDoesNotRevealTheFirstResult) {
-  MemoryTestEnv env;
+TEST_P(Idempotency, AnotherVendorsReplayOfARequestIdDoesNotRevealTheFirstResult) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
   auto claude = env.Connect(MemoryTestEnv::AgentKey(alice, "claude"));
@@ -92,8 +101,9 @@ TEST(Idempotency, AnotherVendorsReplayOfARequestIdDoesNotRevealTheFirstResult) {
   EXPECT_EQ(Str(again.memory().at("content")), "TOPSECRET 4321");
 }
 
-TEST(Idempotency, FailedCallsAreNotRecordedSoARetryCanSucceed) {
-  MemoryTestEnv env;
+TEST_P(Idempotency, FailedCallsAreNotRecordedSoARetryCanSucceed) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   auto c = env.Connect(MemoryTestEnv::OwnerKey(alice));
   EXPECT_EQ(c->Call("get_memory_by_id", {{"id", "later"}, {"request_id", "r"}}).error_code, "not_found");
@@ -102,8 +112,9 @@ TEST(Idempotency, FailedCallsAreNotRecordedSoARetryCanSucceed) {
   EXPECT_FALSE(w.is_error) << w.error_message;
 }
 
-TEST(Idempotency, ARepeatedDeleteAnswersTheFirstResultInsteadOfNotFound) {
-  MemoryTestEnv env;
+TEST_P(Idempotency, ARepeatedDeleteAnswersTheFirstResultInsteadOfNotFound) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   auto c = env.Connect(MemoryTestEnv::OwnerKey(alice));
   std::string id = c->Call("write_memory", {{"title", "a"}, {"content", "c"}}).id();
@@ -115,8 +126,9 @@ TEST(Idempotency, ARepeatedDeleteAnswersTheFirstResultInsteadOfNotFound) {
   EXPECT_EQ(env.Count("SELECT count(*) FROM usage_events WHERE operation = 'memory_write'"), 2);
 }
 
-TEST(Idempotency, RequestIdLimits) {
-  MemoryTestEnv env;
+TEST_P(Idempotency, RequestIdLimits) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   auto c = env.Connect(MemoryTestEnv::OwnerKey(alice));
   EXPECT_EQ(c->Call("read_memories", {{"request_id", std::string(129, 'r')}}).error_code, "validation_error");

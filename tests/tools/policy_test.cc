@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 
 namespace rm::testing {
@@ -46,8 +47,13 @@ void ExpectHiddenEverywhere(Client& client, const std::string& id) {
   EXPECT_TRUE(latest.structured.at("memory").is_null());
 }
 
-TEST(Isolation, AnotherUsersUnsharedMemoryIsNotFoundOnEveryPath) {
-  MemoryTestEnv env;
+// Every case runs on SQLite and on PostgreSQL.
+class Isolation : public ::testing::TestWithParam<store::Engine> {};
+RM_ON_BOTH_ENGINES(Isolation);
+
+TEST_P(Isolation, AnotherUsersUnsharedMemoryIsNotFoundOnEveryPath) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   std::string mallory = env.AddUser("mallory@example.com", "pro");
   auto a = env.Connect(MemoryTestEnv::OwnerKey(alice));
@@ -66,8 +72,13 @@ TEST(Isolation, AnotherUsersUnsharedMemoryIsNotFoundOnEveryPath) {
   EXPECT_EQ(env.Count("SELECT count(*) FROM memories WHERE content = 'secret v2' AND deleted_at IS NULL"), 1);
 }
 
-TEST(VendorFilter, AgentsSeeOnlyMemoriesAllowingTheirVendor) {
-  MemoryTestEnv env;
+// Every case runs on SQLite and on PostgreSQL.
+class VendorFilter : public ::testing::TestWithParam<store::Engine> {};
+RM_ON_BOTH_ENGINES(VendorFilter);
+
+TEST_P(VendorFilter, AgentsSeeOnlyMemoriesAllowingTheirVendor) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
   std::string for_all = owner->Call("write_memory", {{"title", "everyone"}, {"content", "c"}}).id();
@@ -90,8 +101,9 @@ TEST(VendorFilter, AgentsSeeOnlyMemoriesAllowingTheirVendor) {
 // History is memory data too (SPEC §3): a version keeps the allowed_vendors the
 // memory had then, so opening a memory to every vendor later does not show them
 // what it said while it was kept from them.
-TEST(VendorFilter, AVersionIsVisibleOnlyToTheVendorsItsOwnStateAllowed) {
-  MemoryTestEnv env;
+TEST_P(VendorFilter, AVersionIsVisibleOnlyToTheVendorsItsOwnStateAllowed) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
   const std::string id = owner->Call("write_memory", {{"title", "wifi"}, {"content", "TOPSECRET password"},
@@ -116,8 +128,13 @@ TEST(VendorFilter, AVersionIsVisibleOnlyToTheVendorsItsOwnStateAllowed) {
   EXPECT_EQ(Str(all.structured.at("versions").as_array()[0].at("content")), "TOPSECRET password");
 }
 
-TEST(Ownership, AgentsChangeOnlyMemoriesOfTheirOriginOwnerKeysChangeAny) {
-  MemoryTestEnv env;
+// Every case runs on SQLite and on PostgreSQL.
+class Ownership : public ::testing::TestWithParam<store::Engine> {};
+RM_ON_BOTH_ENGINES(Ownership);
+
+TEST_P(Ownership, AgentsChangeOnlyMemoriesOfTheirOriginOwnerKeysChangeAny) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
   auto claude = env.Connect(MemoryTestEnv::AgentKey(alice, "claude"));
@@ -151,8 +168,9 @@ TEST(Ownership, AgentsChangeOnlyMemoriesOfTheirOriginOwnerKeysChangeAny) {
   EXPECT_FALSE(owner->Call("delete_memory", {{"id", id}, {"permanent", true}}).is_error);
 }
 
-TEST(Ownership, LocalOwnerActsAsTheInferredVendor) {
-  MemoryTestEnv env;
+TEST_P(Ownership, LocalOwnerActsAsTheInferredVendor) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string me = env.AddUser("local@localhost", "admin");
   auto desktop = env.Connect(MemoryTestEnv::LocalOwner(me), "claude-ai");
   CallResult r = desktop->Call("write_memory", {{"title", "t"}, {"content", "c"}});
@@ -164,8 +182,12 @@ TEST(Ownership, LocalOwnerActsAsTheInferredVendor) {
   EXPECT_EQ(env.Count("SELECT count(*) FROM usage_events WHERE origin = 'local'"), 1);
 }
 
-class PoolTest : public ::testing::Test {
+// Every case runs on SQLite and on PostgreSQL.
+class PoolTest : public ::testing::TestWithParam<store::Engine> {
  protected:
+  void SetUp() override {
+    if (!env_.unavailable().empty()) GTEST_SKIP() << env_.unavailable();
+  }
   PoolTest() {
     alice_ = env_.AddUser("alice@example.com", "team");
     bob_ = env_.AddUser("bob@example.com", "team");
@@ -181,12 +203,13 @@ class PoolTest : public ::testing::Test {
     carol_c_ = env_.Connect(MemoryTestEnv::OwnerKey(carol_));
     eve_c_ = env_.Connect(MemoryTestEnv::OwnerKey(outsider_));
   }
-  MemoryTestEnv env_;
+  MemoryTestEnv env_{GetParam()};
   std::string alice_, bob_, carol_, outsider_, org_, team_;
   std::unique_ptr<Client> alice_c_, bob_c_, carol_c_, eve_c_;
 };
+RM_ON_BOTH_ENGINES(PoolTest);
 
-TEST_F(PoolTest, OrgAndTeamPoolsAreVisibleToTheirMembersOnly) {
+TEST_P(PoolTest, OrgAndTeamPoolsAreVisibleToTheirMembersOnly) {
   std::string org_memory = alice_c_->Call("write_memory", {{"title", "org note"}, {"content", "c"}, {"share_scope", "org"}}).id();
   std::string team_memory = alice_c_->Call("write_memory", {{"title", "team note"}, {"content", "c"}, {"share_scope", "team"}}).id();
   std::string personal = alice_c_->Call("write_memory", {{"title", "secret personal"}, {"content", "c"}, {"tags", {"secret"}}}).id();
@@ -212,7 +235,7 @@ TEST_F(PoolTest, OrgAndTeamPoolsAreVisibleToTheirMembersOnly) {
 
 // History is memory data too: what the author drafted before sharing a memory is
 // not the pool's to read. Only states that lived while it was shared are.
-TEST_F(PoolTest, MembersSeeOnlyTheVersionsFromWhileTheMemoryWasShared) {
+TEST_P(PoolTest, MembersSeeOnlyTheVersionsFromWhileTheMemoryWasShared) {
   const std::string id = alice_c_->Call("write_memory", {{"title", "offer"}, {"content", "draft: SALARY 90k"}}).id();
   // Timestamps have millisecond precision: the pauses keep the three steps apart.
   ASSERT_FALSE(alice_c_->Call("update_memory", {{"id", id}, {"content", "offer sent"}}).is_error);  // v1: the draft
@@ -234,7 +257,7 @@ TEST_F(PoolTest, MembersSeeOnlyTheVersionsFromWhileTheMemoryWasShared) {
   EXPECT_EQ(alice_c_->Call("get_memory_versions", {{"id", id}}).structured.at("versions").as_array().size(), 2u);
 }
 
-TEST_F(PoolTest, MembersUpdateSharedMemoriesButOnlyTheAuthorDeletesOrUnshares) {
+TEST_P(PoolTest, MembersUpdateSharedMemoriesButOnlyTheAuthorDeletesOrUnshares) {
   std::string id = alice_c_->Call("write_memory", {{"title", "org note"}, {"content", "c"}, {"share_scope", "org"}}).id();
   CallResult edited = carol_c_->Call("update_memory", {{"id", id}, {"content", "edited by carol"}});
   ASSERT_FALSE(edited.is_error) << edited.error_message;
@@ -253,7 +276,7 @@ TEST_F(PoolTest, MembersUpdateSharedMemoriesButOnlyTheAuthorDeletesOrUnshares) {
   EXPECT_FALSE(carol_c_->Call("get_memory_by_id", {{"id", reply}}).is_error);  // still hers
 }
 
-TEST_F(PoolTest, LeavingAnOrgHidesItsPool) {
+TEST_P(PoolTest, LeavingAnOrgHidesItsPool) {
   std::string id = alice_c_->Call("write_memory", {{"title", "org note"}, {"content", "c"}, {"share_scope", "org"}}).id();
   EXPECT_FALSE(carol_c_->Call("get_memory_by_id", {{"id", id}}).is_error);
   ASSERT_TRUE(env_.db().Write([&](store::Connection& c) {

@@ -3,14 +3,19 @@
 
 #include <set>
 
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 
 namespace rm::testing {
 namespace {
 namespace json = boost::json;
 
-class ReadToolsTest : public ::testing::Test {
+// Every case runs on SQLite and on PostgreSQL.
+class ReadToolsTest : public ::testing::TestWithParam<store::Engine> {
  protected:
+  void SetUp() override {
+    if (!env_.unavailable().empty()) GTEST_SKIP() << env_.unavailable();
+  }
   ReadToolsTest() : alice_(env_.AddUser("alice@example.com", "pro")) {
     c_ = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
   }
@@ -24,12 +29,13 @@ class ReadToolsTest : public ::testing::Test {
     for (const auto& m : r.structured.at(list).as_array()) titles.push_back(Str(m.at("title")));
     return titles;
   }
-  MemoryTestEnv env_;
+  MemoryTestEnv env_{GetParam()};
   std::string alice_;
   std::unique_ptr<Client> c_;
 };
+RM_ON_BOTH_ENGINES(ReadToolsTest);
 
-TEST_F(ReadToolsTest, GetMemoryByIdAndNotFound) {
+TEST_P(ReadToolsTest, GetMemoryByIdAndNotFound) {
   std::string id = Write("one");
   CallResult r = c_->Call("get_memory_by_id", {{"id", id}});
   ASSERT_FALSE(r.is_error);
@@ -38,7 +44,7 @@ TEST_F(ReadToolsTest, GetMemoryByIdAndNotFound) {
   EXPECT_EQ(c_->Call("get_memory_by_id", {}).error_code, "validation_error");
 }
 
-TEST_F(ReadToolsTest, ReadMemoriesIsNewestFirstAndBounded) {
+TEST_P(ReadToolsTest, ReadMemoriesIsNewestFirstAndBounded) {
   for (int i = 0; i < 12; ++i) Write("m" + std::to_string(i));
   EXPECT_EQ(Titles(c_->Call("read_memories")).size(), 10u);  // default
   std::vector<std::string> three = Titles(c_->Call("read_memories", {{"limit", 3}}));
@@ -48,7 +54,7 @@ TEST_F(ReadToolsTest, ReadMemoriesIsNewestFirstAndBounded) {
   EXPECT_EQ(c_->Call("read_memories", {{"scope", "everything"}}).error_code, "validation_error");
 }
 
-TEST_F(ReadToolsTest, BrowsePagesWithoutDuplicatesOrGapsAndHasNoContent) {
+TEST_P(ReadToolsTest, BrowsePagesWithoutDuplicatesOrGapsAndHasNoContent) {
   std::set<std::string> written;
   for (int i = 0; i < 25; ++i) written.insert(Write("m" + std::to_string(i)));
   std::vector<std::string> seen;
@@ -74,7 +80,7 @@ TEST_F(ReadToolsTest, BrowsePagesWithoutDuplicatesOrGapsAndHasNoContent) {
   EXPECT_EQ(c_->Call("browse_memories", {{"cursor", "7b7d"}}).error_code, "validation_error");  // "{}"
 }
 
-TEST_F(ReadToolsTest, GetMemoriesByTagMatchesAnyTagCaseInsensitively) {
+TEST_P(ReadToolsTest, GetMemoriesByTagMatchesAnyTagCaseInsensitively) {
   Write("a", {"Work"});
   Write("b", {"home"});
   Write("c", {"work", "home"});
@@ -92,7 +98,7 @@ TEST_F(ReadToolsTest, GetMemoriesByTagMatchesAnyTagCaseInsensitively) {
   EXPECT_TRUE(rest.structured.at("next_cursor").is_null());
 }
 
-TEST_F(ReadToolsTest, GetLatestMemory) {
+TEST_P(ReadToolsTest, GetLatestMemory) {
   EXPECT_TRUE(c_->Call("get_latest_memory").structured.at("memory").is_null());
   Write("old", {"x"});
   Write("new");
@@ -100,7 +106,7 @@ TEST_F(ReadToolsTest, GetLatestMemory) {
   EXPECT_EQ(c_->Call("get_latest_memory", {{"tag", "X"}}).memory().at("title"), "old");
 }
 
-TEST_F(ReadToolsTest, TrashIsHiddenFromReads) {
+TEST_P(ReadToolsTest, TrashIsHiddenFromReads) {
   std::string id = Write("gone", {"t"});
   Write("kept", {"t"});
   ASSERT_FALSE(c_->Call("delete_memory", {{"id", id}}).is_error);
@@ -112,7 +118,7 @@ TEST_F(ReadToolsTest, TrashIsHiddenFromReads) {
   EXPECT_FALSE(c_->Call("get_memory_versions", {{"id", id}}).is_error);
 }
 
-TEST_F(ReadToolsTest, ReadThreadFromParentOrReply) {
+TEST_P(ReadToolsTest, ReadThreadFromParentOrReply) {
   std::string parent = Write("parent");
   std::string r1 = c_->Call("write_child_memory", {{"parent_memory_id", parent}, {"title", "r1"}, {"content", "x"}}).id();
   c_->Call("write_child_memory", {{"parent_memory_id", parent}, {"title", "r2"}, {"content", "x"}});
@@ -126,7 +132,7 @@ TEST_F(ReadToolsTest, ReadThreadFromParentOrReply) {
   EXPECT_EQ(Titles(c_->Call("read_thread", {{"memory_id", parent}}), "replies"), (std::vector<std::string>{"r2"}));
 }
 
-TEST_F(ReadToolsTest, BriefingInBothFormats) {
+TEST_P(ReadToolsTest, BriefingInBothFormats) {
   Write("Postgres upgrade", {"db", "ops"});
   Write("Kafka notes", {"ops"});
   std::string parent = Write("Launch plan");

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 #include "tools/memory_transfer.h"
 
@@ -28,8 +29,12 @@ std::string LeftInPlace(const CallResult& r) {
 }
 
 // Org Acme with teams T1 (alice, bob) and T2 (dave); all owner keys.
-class ThreadCascadeTest : public ::testing::Test {
+// Every case runs on SQLite and on PostgreSQL.
+class ThreadCascadeTest : public ::testing::TestWithParam<store::Engine> {
  protected:
+  void SetUp() override {
+    if (!env_.unavailable().empty()) GTEST_SKIP() << env_.unavailable();
+  }
   ThreadCascadeTest() {
     alice_ = env_.AddUser("alice@example.com", "team");
     bob_ = env_.AddUser("bob@example.com", "team");
@@ -55,14 +60,15 @@ class ThreadCascadeTest : public ::testing::Test {
     return "?";
   }
 
-  MemoryTestEnv env_;
+  MemoryTestEnv env_{GetParam()};
   std::string alice_, bob_, dave_, org_, t1_, t2_;
   std::unique_ptr<Client> alice_c_, bob_c_, dave_c_;
 };
+RM_ON_BOTH_ENGINES(ThreadCascadeTest);
 
 // Bob replied inside T1; alice widening her thread to the whole org must not show
 // his reply to dave, who is not in T1. Her own reply goes with her thread.
-TEST_F(ThreadCascadeTest, SharingAThreadWiderLeavesOtherMembersRepliesInTheirPool) {
+TEST_P(ThreadCascadeTest, SharingAThreadWiderLeavesOtherMembersRepliesInTheirPool) {
   const std::string p = alice_c_->Call("write_memory", {{"title", "hiring plan"}, {"content", "c"}, {"share_scope", "team"}}).id();
   const std::string bobs = bob_c_->Call("write_child_memory", {{"parent_memory_id", p}, {"title", "T1 only"},
                                                                {"content", "T1 only: salary data"}}).id();
@@ -103,7 +109,7 @@ TEST_F(ThreadCascadeTest, SharingAThreadWiderLeavesOtherMembersRepliesInTheirPoo
 
 // Alice moved from T1 to T2; sharing her thread with her (new) team must not move
 // bob's reply into T2, a team bob is not in and whose members never could read it.
-TEST_F(ThreadCascadeTest, SharingWithTheAuthorsNewTeamLeavesOtherMembersRepliesInTheOldTeam) {
+TEST_P(ThreadCascadeTest, SharingWithTheAuthorsNewTeamLeavesOtherMembersRepliesInTheOldTeam) {
   const std::string p = alice_c_->Call("write_memory", {{"title", "hiring plan"}, {"content", "c"}, {"share_scope", "team"}}).id();
   const std::string bobs = bob_c_->Call("write_child_memory", {{"parent_memory_id", p}, {"title", "T1 only"},
                                                                {"content", "T1 only: salary data"}}).id();
@@ -126,7 +132,7 @@ TEST_F(ThreadCascadeTest, SharingWithTheAuthorsNewTeamLeavesOtherMembersRepliesI
 // Unsharing is the author's too: it takes the author's thread out of the pool, but
 // bob's reply stays where he wrote it — the pool could already read it, and only
 // its author decides about it (he may still delete it).
-TEST_F(ThreadCascadeTest, UnsharingLeavesOtherMembersRepliesWhereTheyWereWritten) {
+TEST_P(ThreadCascadeTest, UnsharingLeavesOtherMembersRepliesWhereTheyWereWritten) {
   const std::string p = alice_c_->Call("write_memory", {{"title", "plan"}, {"content", "c"}, {"share_scope", "org"}}).id();
   const std::string bobs = bob_c_->Call("write_child_memory", {{"parent_memory_id", p}, {"title", "bob"}, {"content", "c"}}).id();
   const std::string alices = alice_c_->Call("write_child_memory", {{"parent_memory_id", p}, {"title", "alice"}, {"content", "c"}}).id();
@@ -160,7 +166,7 @@ TEST_F(ThreadCascadeTest, UnsharingLeavesOtherMembersRepliesWhereTheyWereWritten
 }
 
 // Bob trashed his reply; alice deleting and restoring her memory must not bring it back.
-TEST_F(ThreadCascadeTest, RestoringAParentLeavesAReplyItsAuthorTrashedInTheTrash) {
+TEST_P(ThreadCascadeTest, RestoringAParentLeavesAReplyItsAuthorTrashedInTheTrash) {
   const std::string p = alice_c_->Call("write_memory", {{"title", "plan"}, {"content", "c"}, {"share_scope", "org"}}).id();
   const std::string bobs = bob_c_->Call("write_child_memory", {{"parent_memory_id", p}, {"title", "oops"}, {"content", "c"}}).id();
   const std::string alices = alice_c_->Call("write_child_memory", {{"parent_memory_id", p}, {"title", "alice"}, {"content", "c"}}).id();

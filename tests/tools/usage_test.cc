@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 #include "util/clock.h"
 
@@ -11,8 +12,13 @@ namespace rm::testing {
 namespace {
 namespace json = boost::json;
 
-TEST(Usage, AScriptedSessionIsMeteredExactly) {
-  MemoryTestEnv env;
+// Every case runs on SQLite and on PostgreSQL.
+class Usage : public ::testing::TestWithParam<store::Engine> {};
+RM_ON_BOTH_ENGINES(Usage);
+
+TEST_P(Usage, AScriptedSessionIsMeteredExactly) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "pro");
   auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
   auto claude = env.Connect(MemoryTestEnv::AgentKey(alice, "claude"));
@@ -88,8 +94,9 @@ TEST(Usage, AScriptedSessionIsMeteredExactly) {
   EXPECT_EQ(Str(usage.structured.at("month")), month);
 }
 
-TEST(Usage, GetUsageOfAnotherMonthAndBadMonths) {
-  MemoryTestEnv env;
+TEST_P(Usage, GetUsageOfAnotherMonthAndBadMonths) {
+  MemoryTestEnv env(GetParam());
+  if (!env.unavailable().empty()) GTEST_SKIP() << env.unavailable();
   std::string alice = env.AddUser("alice@example.com", "free");
   auto owner = env.Connect(MemoryTestEnv::OwnerKey(alice));
   CallResult old = owner->Call("get_usage", {{"month", "2020-01"}});

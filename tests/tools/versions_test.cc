@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 
 namespace rm::testing {
@@ -21,8 +22,12 @@ json::object VersionedFields(const json::object& memory) {
   return out;
 }
 
-class VersionsTest : public ::testing::Test {
+// Every case runs on SQLite and on PostgreSQL.
+class VersionsTest : public ::testing::TestWithParam<store::Engine> {
  protected:
+  void SetUp() override {
+    if (!env_.unavailable().empty()) GTEST_SKIP() << env_.unavailable();
+  }
   VersionsTest() : alice_(env_.AddUser("alice@example.com", "pro")) {
     owner_ = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
   }
@@ -41,12 +46,13 @@ class VersionsTest : public ::testing::Test {
     return env_.Count("SELECT count(*) FROM memory_versions WHERE memory_id = '" + id + "'");
   }
 
-  MemoryTestEnv env_;
+  MemoryTestEnv env_{GetParam()};
   std::string alice_;
   std::unique_ptr<Client> owner_;
 };
+RM_ON_BOTH_ENGINES(VersionsTest);
 
-TEST_F(VersionsTest, FiveUpdatesEachChangingOneFieldKeepEveryEarlierState) {
+TEST_P(VersionsTest, FiveUpdatesEachChangingOneFieldKeepEveryEarlierState) {
   auto claude = env_.Connect(MemoryTestEnv::AgentKey(alice_, "claude"));
   CallResult written = claude->Call("write_memory", {{"title", "Deploy steps"},
                                                      {"content", "run make"},
@@ -103,7 +109,7 @@ TEST_F(VersionsTest, FiveUpdatesEachChangingOneFieldKeepEveryEarlierState) {
   EXPECT_EQ(StoredVersions(id), 5);
 }
 
-TEST_F(VersionsTest, DeleteRestoreSharingFailuresAndReplaysAddNoVersion) {
+TEST_P(VersionsTest, DeleteRestoreSharingFailuresAndReplaysAddNoVersion) {
   std::string org = env_.CreateOrg("Acme", alice_);
   env_.Join(org, alice_);
   const std::string id = owner_->Call("write_memory", {{"title", "t"}, {"content", "c"}}).id();
@@ -139,7 +145,7 @@ TEST_F(VersionsTest, DeleteRestoreSharingFailuresAndReplaysAddNoVersion) {
   EXPECT_EQ(versions[1].at("content"), "c");
 }
 
-TEST_F(VersionsTest, PermanentDeleteRemovesTheVersionsOfTheMemoryAndItsReplies) {
+TEST_P(VersionsTest, PermanentDeleteRemovesTheVersionsOfTheMemoryAndItsReplies) {
   const std::string parent = owner_->Call("write_memory", {{"title", "p"}, {"content", "c"}}).id();
   const std::string reply =
       owner_->Call("write_child_memory", {{"parent_memory_id", parent}, {"title", "r"}, {"content", "c"}}).id();
@@ -157,7 +163,7 @@ TEST_F(VersionsTest, PermanentDeleteRemovesTheVersionsOfTheMemoryAndItsReplies) 
 
 // A version is filtered by what the memory allowed THEN: a vendor let in later
 // does not see the content that was kept from it.
-TEST_F(VersionsTest, AnAgentSeesOnlyTheVersionsItsVendorWasAllowed) {
+TEST_P(VersionsTest, AnAgentSeesOnlyTheVersionsItsVendorWasAllowed) {
   const std::string id =
       owner_->Call("write_memory", {{"title", "secret plan"}, {"content", "claude only"}, {"allowed_vendors", {"claude"}}})
           .id();

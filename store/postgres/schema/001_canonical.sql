@@ -309,16 +309,26 @@ CREATE INDEX idx_slack_convo_expires ON slack_conversation_state(expires_at);
 -- =============================================================================
 -- SQLITE FUNCTIONS THE REPOSITORIES' SQL USES (store/ writes one SQL for both engines)
 -- =============================================================================
--- json_each(array) AS t ... t.value: the elements of a JSON array, as text. For a
--- JSONB column, and for a parameter bound as text (an unknown-typed parameter picks
--- the text version: PostgreSQL prefers the string category). PostgreSQL's own
--- json_each(json) (an object's key/value pairs) is untouched.
-CREATE FUNCTION json_each(j JSONB) RETURNS TABLE(value TEXT)
+-- json_each(array) AS t ... t.value, t.type: the elements of a JSON array — value as
+-- text, type as SQLite names it ('text', 'integer', 'real', 'true', 'false', 'null',
+-- 'array', 'object'). For a JSONB column, and for a parameter bound as text (an
+-- unknown-typed parameter picks the text version: PostgreSQL prefers the string
+-- category). PostgreSQL's own json_each(json) (an object's key/value pairs) is untouched.
+CREATE FUNCTION json_each(j JSONB) RETURNS TABLE(value TEXT, type TEXT)
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-  AS $$ SELECT jsonb_array_elements_text(j) $$;
-CREATE FUNCTION json_each(j TEXT) RETURNS TABLE(value TEXT)
+  AS $$
+    SELECT e #>> '{}',
+           CASE jsonb_typeof(e)
+             WHEN 'string' THEN 'text'
+             WHEN 'number' THEN CASE WHEN e::text ~ '^-?[0-9]+$' THEN 'integer' ELSE 'real' END
+             WHEN 'boolean' THEN e::text
+             ELSE jsonb_typeof(e)
+           END
+    FROM jsonb_array_elements(j) AS e
+  $$;
+CREATE FUNCTION json_each(j TEXT) RETURNS TABLE(value TEXT, type TEXT)
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-  AS $$ SELECT jsonb_array_elements_text(j::jsonb) $$;
+  AS $$ SELECT * FROM json_each(j::jsonb) $$;
 -- instr(haystack, needle): 1-based position of needle, 0 when absent (PostgreSQL's strpos).
 CREATE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
