@@ -114,7 +114,7 @@ struct AgentKey {
 
 Result<AgentKey> ObtainAgentKey(const CliContext& ctx, const ConnectArgs& args, Client client,
                                 const std::string& vendor, const std::optional<std::string>& existing) {
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return db.status();
   if (existing) {
     auto resolved = store::ReadValue<store::ResolvedApiKey>(

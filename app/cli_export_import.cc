@@ -32,12 +32,12 @@ tools::ImportSharing SharingNamed(const std::string& name) {
 }
 
 // The user named on the command line, in `db`.
-Result<store::User> UserByEmail(store::Database& db, const std::string& email) {
+Result<store::User> UserByEmail(store::Store& db, const std::string& email) {
   return store::ReadValue<store::User>(db, [&](store::Connection& c) { return store::FindUserByEmail(c, email); });
 }
 
 int RunExport(const CliContext& ctx, const TransferArgs& args) {
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   Result<store::User> user = UserByEmail(**db, args.email);
   if (!user.ok()) return ReportError(user.status(), kHintUnknownUser);
@@ -80,7 +80,7 @@ int RunExport(const CliContext& ctx, const TransferArgs& args) {
 int RunImport(const CliContext& ctx, const TransferArgs& args) {
   std::ifstream in(args.file, std::ios::binary);
   if (!in) return ReportError(Status::IoError("cannot read " + args.file), "check the file's path");
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   Result<store::User> user = UserByEmail(**db, args.email);
   if (!user.ok()) return ReportError(user.status(), kHintUnknownUser);

@@ -41,7 +41,7 @@ boost::json::value GrantToJson(const store::OAuthGrant& g) {
 }
 
 int RunGrantList(const CliContext& ctx, const std::string& email) {
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   auto grants = store::ReadValue<std::vector<store::OAuthGrant>>(
       **db, [&](store::Connection& c) -> Result<std::vector<store::OAuthGrant>> {
@@ -68,7 +68,7 @@ int RunGrantList(const CliContext& ctx, const std::string& email) {
 }
 
 int RunGrantRevoke(const CliContext& ctx, const std::string& grant_id) {
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   auto grant = store::WriteValue<store::OAuthGrant>(
       **db, [&](store::Connection& c) { return store::RevokeOAuthGrant(c, grant_id); });

@@ -73,7 +73,7 @@ int RunLlmKeySet(const CliContext& ctx, const LlmKeySetArgs& args) {
   }
   Result<std::string> key = ReadKey(std::cin);
   if (!key.ok()) return ReportError(key.status());
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   std::string tenant_label;
   Result<store::LlmKeyRow> stored = store::WriteValue<store::LlmKeyRow>(**db, [&](store::Connection& c) -> Result<store::LlmKeyRow> {
@@ -117,7 +117,7 @@ int RunLlmKeySet(const CliContext& ctx, const LlmKeySetArgs& args) {
 }
 
 int RunLlmKeyList(const CliContext& ctx) {
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   auto keys = store::ReadValue<std::vector<store::LlmKeyRow>>(**db, [](store::Connection& c) { return store::ListLlmKeys(c); });
   if (!keys.ok()) return ReportError(keys.status());
@@ -147,7 +147,7 @@ int RunLlmKeyList(const CliContext& ctx) {
 }
 
 int RunLlmKeyRemove(const CliContext& ctx, const std::string& id) {
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   Status removed = (*db)->Write([&](store::Connection& c) { return store::RemoveLlmKey(c, id); });
   if (!removed.ok()) return ReportError(removed);

@@ -59,7 +59,7 @@ std::string_view OrgHint(const Status& status) {
 int RunOrgCreate(const CliContext& ctx, const OrgCreateArgs& args) {
   Result<std::string> email = store::NormalizeEmail(args.owner_email);
   if (!email.ok()) return ReportError(email.status());
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   auto org = store::WriteValue<store::Org>(**db, [&](store::Connection& c) -> Result<store::Org> {
     Result<store::User> owner = store::FindUserByEmail(c, *email);
@@ -78,7 +78,7 @@ int RunOrgCreate(const CliContext& ctx, const OrgCreateArgs& args) {
 int RunAddMember(const CliContext& ctx, const AddMemberArgs& args) {
   Result<std::string> email = store::NormalizeEmail(args.email);
   if (!email.ok()) return ReportError(email.status());
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   std::optional<std::string> team;
   if (!args.team_id.empty()) team = args.team_id;
@@ -107,7 +107,7 @@ int RunOrgInvite(const CliContext& ctx, const InviteArgs& args) {
   if (!base.ok()) return ReportError(base.status());
   Result<std::string> email = store::NormalizeEmail(args.email);
   if (!email.ok()) return ReportError(email.status());
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   std::optional<std::string> team;
   if (!args.team_id.empty()) team = args.team_id;
@@ -131,7 +131,7 @@ int RunOrgInvite(const CliContext& ctx, const InviteArgs& args) {
 }
 
 int RunTeamCreate(const CliContext& ctx, const TeamCreateArgs& args) {
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   auto team = store::WriteValue<store::Team>(
       **db, [&](store::Connection& c) { return store::CreateTeam(c, args.org_id, args.name); });

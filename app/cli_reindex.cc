@@ -24,7 +24,7 @@ int RunReindex(const CliContext& ctx, const std::string& email) {
                                                   " is not set: the stored LLM keys cannot be opened"),
                        "set it to the master key the keys were stored with (`llm-key set`)");
   }
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   auto users = store::ReadValue<std::vector<store::User>>(**db, [&](store::Connection& c)
                                                               -> Result<std::vector<store::User>> {

@@ -78,7 +78,7 @@ Status ParseHostPort(const std::string& text, std::string& host, std::uint16_t& 
   return Status::Ok();
 }
 
-int ServeStdio(store::Database& db, const mcp::ServerDefinition& server, const ServeOptions& opts) {
+int ServeStdio(store::Store& db, const mcp::ServerDefinition& server, const ServeOptions& opts) {
   StdioIdentityInput input;
   input.api_key = Env("REFLECT_API_KEY");
   input.vendor_flag = opts.vendor.empty() ? Env("REFLECT_VENDOR") : std::optional(opts.vendor);
@@ -132,7 +132,7 @@ Result<std::string> CanonicalBaseUrl(const ServeOptions& opts, const transports:
   return url;
 }
 
-int ServeHttp(store::Database& db, const mcp::ServerDefinition& server, const ServeOptions& opts,
+int ServeHttp(store::Store& db, const mcp::ServerDefinition& server, const ServeOptions& opts,
               std::shared_ptr<tools::MemoryService> memories) {
   if (opts.vendor_flag) {
     return ReportError(Status::InvalidArgument(
@@ -294,7 +294,7 @@ namespace {
 
 // What opens the stored LLM provider keys ($RM_LLM_KEY_ENCRYPTION_KEY), or nothing —
 // the server serves everything else either way, and says why the keys are not used.
-std::shared_ptr<const LlmKeyCipher> LlmKeysCipher(store::Database& db) {
+std::shared_ptr<const LlmKeyCipher> LlmKeysCipher(store::Store& db) {
   Result<std::optional<LlmKeyCipher>> cipher = LlmKeyCipher::FromEnvironment();
   if (cipher.ok() && *cipher) return std::make_shared<const LlmKeyCipher>(std::move(**cipher));
   auto keys = store::ReadValue<std::vector<store::LlmKeyRow>>(db, [](store::Connection& c) { return store::ListLlmKeys(c); });
@@ -383,7 +383,8 @@ void AddServeCommand(CLI::App& app, CliContext& ctx) {
     const bool http = serve->count("--http") > 0;
     if (http && opts->http.empty()) opts->http = "127.0.0.1:8765";
 
-    Result<std::unique_ptr<store::Database>> db = ctx.OpenDatabase();
+    // SQLite (a path) or PostgreSQL (a postgresql:// URL): nothing below depends on which.
+    Result<std::unique_ptr<store::Store>> db = ctx.OpenStore();
     if (!db.ok()) return ReportError(db.status());
 
     mcp::ServerDefinition server;

@@ -80,7 +80,7 @@ Result<std::string> ReadPassword(const std::string& email) {
 int RunSetPassword(const CliContext& ctx, const std::string& email_arg) {
   Result<std::string> email = store::NormalizeEmail(email_arg);
   if (!email.ok()) return ReportError(email.status());
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   // The user first, so nobody types a password for an account that does not exist.
   auto user = store::ReadValue<store::User>(**db, [&](store::Connection& c) { return store::FindUserByEmail(c, *email); });
@@ -108,7 +108,7 @@ struct SignInLinkArgs {
 int RunSignInLink(const CliContext& ctx, const SignInLinkArgs& args) {
   Result<std::string> base = CliPublicUrl(args.public_url);
   if (!base.ok()) return ReportError(base.status());
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   std::string email;
   auto token = store::WriteValue<std::string>(**db, [&](store::Connection& c) -> Result<std::string> {

@@ -26,7 +26,7 @@ int RunUsage(const CliContext& ctx, const UsageArgs& args) {
     if (!normalized.ok()) return ReportError(normalized.status());
     email = *normalized;
   }
-  auto db = ctx.OpenDatabase();
+  auto db = ctx.OpenStore();
   if (!db.ok()) return ReportError(db.status());
   auto lines = store::ReadValue<std::vector<store::MonthlyUsageLine>>(
       **db, [&](store::Connection& c) -> Result<std::vector<store::MonthlyUsageLine>> {

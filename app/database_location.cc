@@ -40,8 +40,8 @@ Result<std::unique_ptr<store::Database>> OpenDatabase(std::string_view db_flag) 
   std::string path = ResolveDatabasePath(db_flag);
   if (IsPostgresUrl(path)) {
     return Status::FailedPrecondition(
-        "this command does not run on a PostgreSQL database yet: on PostgreSQL, `migrate`, `user add|list|set` and "
-        "`key create|list|revoke` run today, the other commands and `serve` are being moved\n"
+        "this command inspects a SQLite database file and does not run on PostgreSQL yet (every other "
+        "command, `serve` included, runs on both)\n"
         "  fix: run it on a SQLite database (--db PATH)");
   }
   if (path == DefaultDatabasePath()) {

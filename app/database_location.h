@@ -23,8 +23,8 @@ std::string ResolveDatabasePath(std::string_view db_flag);
 // default store's folder and files are tightened first if other accounts could reach them,
 // with a warning on stderr. On failure the message says which path was tried and how to
 // choose another.
-// For the commands that run on SQLite only so far: a postgresql:// location is refused
-// with a message saying which commands run on PostgreSQL (issue 14 is moving the rest).
+// For what runs on SQLite only (`check`, which inspects the file): a postgresql://
+// location is refused with a message saying so.
 Result<std::unique_ptr<store::Database>> OpenDatabase(std::string_view db_flag);
 
 // A postgresql:// (or postgres://) URL rather than a file path.

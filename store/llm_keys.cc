@@ -62,7 +62,7 @@ Result<std::optional<LlmKeyRow>> FirstKeyOfUserOrOrg(Connection& conn, std::stri
                                                      const std::optional<std::string>& provider,
                                                      bool for_embeddings) {
   Statement& s = conn.Prepare("SELECT " + std::string(kColumns) +
-                              " FROM llm_keys WHERE (?3 IS NULL OR provider = ?3) "
+                              " FROM llm_keys WHERE (provider = ?3 OR ?3 IS NULL) "
                               "AND (?4 = 0 OR embedding_model IS NOT NULL) "
                               "AND (user_id = ?1 OR (?2 IS NOT NULL AND org_id = ?2)) "
                               "ORDER BY user_id IS NULL, created_at, id LIMIT 1");

@@ -11,7 +11,7 @@ Result<std::vector<MonthlyUsageLine>> MonthlyUsageReport(
       "SELECT u.id, u.email, COALESCE(m.writes, 0), COALESCE(m.reads, 0), "
       "       COALESCE(m.queries, 0), COALESCE(m.total_ops, 0) "
       "FROM users u LEFT JOIN monthly_usage m ON m.user_id = u.id AND m.month = ?1 "
-      "WHERE ?2 IS NULL OR u.id = ?2 ORDER BY u.email");
+      "WHERE u.id = ?2 OR ?2 IS NULL ORDER BY u.email");  // ?2 IS NULL last: see memory_filters.cc
   s.Bind(1, month).Bind(2, user_id);
   return s.CollectRows<MonthlyUsageLine>([&](const Statement& r) {
     return MonthlyUsageLine{r.Text(0),  r.Text(1),  std::string(month), r.Int64(2),

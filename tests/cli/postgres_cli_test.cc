@@ -71,13 +71,25 @@ TEST_F(PostgresCliTest, MigrateThenUsersAndKeysLiveInPostgres) {
   EXPECT_EQ(Count("api_keys"), 1);
 }
 
-TEST_F(PostgresCliTest, CommandsNotYetOnPostgresSaySoAndChangeNothing) {
+TEST_F(PostgresCliTest, CheckSaysItInspectsSqliteFilesOnly) {
   ASSERT_EQ(Run({"migrate"}).exit_code, 0);
-  CliResult serve = Run({"serve"});
-  EXPECT_EQ(serve.exit_code, 1);
-  EXPECT_TRUE(Contains(serve.err, "does not run on a PostgreSQL database yet")) << serve.err;
-  EXPECT_FALSE(Contains(serve.err, "hunter2"));
-  EXPECT_EQ(Count("memories"), 0);
+  CliResult check = Run({"check"});
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_TRUE(Contains(check.err, "does not run on PostgreSQL yet")) << check.err;
+  EXPECT_FALSE(Contains(check.err, "hunter2"));
+}
+
+TEST_F(PostgresCliTest, UsageOrgsAndExportRunOnPostgres) {
+  ASSERT_EQ(Run({"user", "add", "ada@example.com", "--plan", "team"}).exit_code, 0);
+  CliResult org = Run({"org", "create", "Acme", "--owner", "ada@example.com"});
+  ASSERT_EQ(org.exit_code, 0) << org.err;
+  EXPECT_EQ(Count("orgs"), 1);
+  CliResult usage = Run({"usage", "--json"});
+  ASSERT_EQ(usage.exit_code, 0) << usage.err;
+  EXPECT_TRUE(Contains(usage.out, "ada@example.com")) << usage.out;
+  CliResult exported = Run({"export", "--user", "ada@example.com"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_TRUE(Contains(exported.err, "exported 0 memories")) << exported.err;
 }
 
 TEST_F(PostgresCliTest, AnUnreachableServerIsAClearError) {
