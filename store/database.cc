@@ -73,8 +73,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
   CreatePrivateDatabaseFile(db->path_);
   Status opened = db->OpenConnections();
   if (!opened.ok()) return WithContext(db->path_, opened);
-  db->write_behind_ =
-      std::make_unique<WriteBehind>(*db, db->options_.write_behind_delay, db->options_.write_behind_limit);
+  Database* self = db.get();
+  db->write_behind_ = std::make_unique<WriteBehind>(
+      [self](const std::vector<TransactionFn>& fns) { return self->WriteEach(fns); },
+      db->options_.write_behind_delay, db->options_.write_behind_limit);
   return db;
 }
 

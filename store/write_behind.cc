@@ -2,12 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "store/database.h"
 
 namespace rm::store {
 
-WriteBehind::WriteBehind(Database& db, std::chrono::milliseconds delay, std::size_t limit)
-    : db_(db), delay_(delay), limit_(limit), thread_([this] { Loop(); }) {}
+WriteBehind::WriteBehind(WriteEach write_each, std::chrono::milliseconds delay, std::size_t limit)
+    : write_each_(std::move(write_each)), delay_(delay), limit_(limit), thread_([this] { Loop(); }) {}
 
 WriteBehind::~WriteBehind() {
   {
@@ -63,7 +62,7 @@ void WriteBehind::Loop() {
 }
 
 void WriteBehind::Commit(const std::vector<TransactionFn>& batch) {
-  for (const Status& status : db_.WriteEach(batch)) {
+  for (const Status& status : write_each_(batch)) {
     if (!status.ok()) spdlog::error("store: a deferred write failed and was dropped: {}", status.ToString());
   }
 }

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -22,13 +23,15 @@
 
 namespace rm::store {
 
-class Database;
-
 class WriteBehind {
  public:
+  // Commits a batch, each function in its own savepoint, all in one transaction, and
+  // returns each one's status in order (Database::WriteEach, PgDatabase::WriteEach).
+  using WriteEach = std::function<std::vector<Status>(const std::vector<TransactionFn>&)>;
+
   // `limit`: how many functions may wait; beyond it Add() commits before returning
   // (back-pressure, so a burst cannot grow the queue without bound).
-  WriteBehind(Database& db, std::chrono::milliseconds delay, std::size_t limit);
+  WriteBehind(WriteEach write_each, std::chrono::milliseconds delay, std::size_t limit);
   ~WriteBehind();  // commits whatever is still queued
   WriteBehind(const WriteBehind&) = delete;
   WriteBehind& operator=(const WriteBehind&) = delete;
@@ -39,10 +42,10 @@ class WriteBehind {
 
  private:
   void Loop();
-  // Commits `batch` through Database::WriteEach; a function that fails is logged and dropped.
+  // Commits `batch` through write_each_; a function that fails is logged and dropped.
   void Commit(const std::vector<TransactionFn>& batch);
 
-  Database& db_;
+  WriteEach write_each_;
   const std::chrono::milliseconds delay_;
   const std::size_t limit_;
 

@@ -102,6 +102,26 @@ Result<PgRows> PgConnection::Query(const std::string& sql, const std::vector<PgP
   return ErrorOf(result);
 }
 
+Status PgConnection::PrepareNamed(const std::string& name, const std::string& sql,
+                                  const std::vector<unsigned>& types) {
+  if (conn_ == nullptr) return Status::Internal("use of a moved-from PgConnection");
+  PgRows rows(PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(types.size()), types.data()));
+  const PGresult* result = rows.raw();
+  if (result != nullptr && Succeeded(result)) return Status::Ok();
+  return ErrorOf(result);
+}
+
+Result<PgRows> PgConnection::QueryPrepared(const std::string& name, const std::vector<PgParam>& params) {
+  if (conn_ == nullptr) return Status::Internal("use of a moved-from PgConnection");
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
+  PgRows rows(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
+  const PGresult* result = rows.raw();
+  if (result != nullptr && Succeeded(result)) return rows;
+  return ErrorOf(result);
+}
+
 bool PgConnection::InTransaction() const {
   if (conn_ == nullptr) return false;
   const PGTransactionStatusType status = PQtransactionStatus(conn_);

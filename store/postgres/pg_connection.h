@@ -49,6 +49,12 @@ class PgConnection {
   Result<PgRows> Query(const std::string& sql, const std::vector<PgParam>& params,
                        const std::vector<unsigned>& types);
 
+  // Prepares `sql` as the named statement `name` of this session (PQprepare), with one type
+  // oid per parameter (0: inferred); QueryPrepared runs it. Parsed and planned once, run
+  // many times: what a repository's hot statement wants.
+  Status PrepareNamed(const std::string& name, const std::string& sql, const std::vector<unsigned>& types);
+  Result<PgRows> QueryPrepared(const std::string& name, const std::vector<PgParam>& params);
+
   // True inside a transaction block (BEGIN ... COMMIT), failed ones included.
   bool InTransaction() const;
 

@@ -1,7 +1,5 @@
 #include "store/postgres/pg_database.h"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <thread>
 
@@ -20,8 +18,30 @@ Result<std::unique_ptr<PgDatabase>> PgDatabase::Open(const std::string& conninfo
   if (!applied.ok()) return applied.status();
   db->migrations_applied_ = std::move(*applied);
   for (auto& conn : db->pool_) db->idle_.push_back(conn.get());
+  PgDatabase* self = db.get();
+  db->write_behind_ = std::make_unique<WriteBehind>(
+      [self](const std::vector<TransactionFn>& fns) { return self->WriteEach(fns); }, std::chrono::milliseconds(2),
+      10000);
   return db;
 }
+
+PgDatabase::~PgDatabase() { write_behind_.reset(); }
+
+std::vector<Status> PgDatabase::WriteEach(const std::vector<TransactionFn>& fns) {
+  std::vector<Status> statuses(fns.size());
+  Status status = RunTransaction(
+      [&](Connection& conn) {
+        for (std::size_t i = 0; i < fns.size(); ++i) statuses[i] = RunInSavepoint(conn, fns[i], "write");
+        return Status::Ok();
+      },
+      "BEGIN", "write");
+  if (!status.ok()) {  // the commit failed: none of them is stored
+    for (Status& s : statuses) s = status;
+  }
+  return statuses;
+}
+
+void PgDatabase::FlushWritesLater() { write_behind_->Flush(); }
 
 int PgDatabase::schema_version() const {
   const auto migrations = AllPgMigrations();
@@ -87,9 +107,6 @@ Status PgDatabase::Read(const TransactionFn& fn, const std::function<bool()>& sh
   return Read(fn);
 }
 
-void PgDatabase::WriteLater(TransactionFn fn) {
-  Status status = Write(fn);
-  if (!status.ok()) spdlog::error("store: a deferred write failed and was dropped: {}", status.ToString());
-}
+void PgDatabase::WriteLater(TransactionFn fn) { write_behind_->Add(std::move(fn)); }
 
 }  // namespace rm::store::postgres

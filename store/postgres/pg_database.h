@@ -17,6 +17,7 @@
 
 #include "store/postgres/pg_store_connection.h"
 #include "store/store.h"
+#include "store/write_behind.h"
 
 namespace rm::store::postgres {
 
@@ -37,10 +38,15 @@ class PgDatabase final : public Store {
   // `should_stop` is asked before the read starts; a statement already running is not
   // interrupted yet (SQLite's progress handler has no libpq twin short of PQcancel).
   Status Read(const TransactionFn& fn, const std::function<bool()>& should_stop) override;
-  // Committed at once, on the caller's thread (each transaction is its own here; there
-  // is no group commit to gather them into): the caller waits for this one commit.
+  // Queued and committed in batches by a background thread (store/write_behind.h), as on
+  // SQLite: a read's metering costs it no round trips to PostgreSQL.
   void WriteLater(TransactionFn fn) override;
-  void FlushWritesLater() override {}
+  void FlushWritesLater() override;
+  // Several functions in one transaction, each in its own savepoint (one that fails is
+  // rolled back alone); each one's status, in order.
+  std::vector<Status> WriteEach(const std::vector<TransactionFn>& fns);
+
+  ~PgDatabase() override;  // commits what WriteLater() queued
 
   // The migrations Open() applied, e.g. {"1_canonical", ...}; empty if none were due.
   const std::vector<std::string>& migrations_applied() const { return migrations_applied_; }
@@ -60,6 +66,7 @@ class PgDatabase final : public Store {
   std::condition_variable available_;
   std::vector<PgStoreConnection*> idle_;
   std::vector<std::string> migrations_applied_;
+  std::unique_ptr<WriteBehind> write_behind_;  // destroyed first (the destructor): it writes through this
 };
 
 }  // namespace rm::store::postgres

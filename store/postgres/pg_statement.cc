@@ -76,8 +76,8 @@ std::string StoreTimestamp(std::string_view text) {
   return out;
 }
 
-PgStatement::PgStatement(PgConnection& conn, std::string sql, OnRun on_run)
-    : conn_(conn), sql_(std::move(sql)), on_run_(std::move(on_run)) {
+PgStatement::PgStatement(PgConnection& conn, std::string sql, std::string name, OnRun on_run)
+    : conn_(conn), sql_(std::move(sql)), name_(std::move(name)), on_run_(std::move(on_run)) {
   pg_sql_ = NumberParameters(sql_, &referenced_);  // in the body: referenced_ is declared after pg_sql_
 }
 
@@ -118,12 +118,20 @@ PgStatement& PgStatement::BindBlob(int index, std::string_view bytes) {
 Result<bool> PgStatement::Step() {
   if (!error_.ok()) return error_;
   if (!rows_) {
-    // 0: the server infers the type from the statement; 25 (text): a parameter it does not use.
-    std::vector<unsigned> types(params_.size(), 0);
-    for (std::size_t i = 0; i < params_.size(); ++i) {
-      if (i + 1 >= referenced_.size() || !referenced_[i + 1]) types[i] = 25;
+    // The parameters are $1..$N, N the highest the SQL uses: values bound past it are used
+    // by nothing and dropped; one it skips (a viewer's vendor a statement does not need) is
+    // typed text (25), the others inferred by the server (0).
+    const std::size_t count = referenced_.empty() ? 0 : referenced_.size() - 1;
+    params_.resize(count);
+    std::vector<unsigned> types(count, 0);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!referenced_[i + 1]) types[i] = 25;
     }
-    Result<PgRows> rows = conn_.Query(pg_sql_, params_, types);
+    if (prepared_ == Prepared::kNotYet) {
+      prepared_ = conn_.PrepareNamed(name_, pg_sql_, types).ok() ? Prepared::kYes : Prepared::kNo;
+    }
+    Result<PgRows> rows =
+        prepared_ == Prepared::kYes ? conn_.QueryPrepared(name_, params_) : conn_.Query(pg_sql_, params_, types);
     if (!rows.ok()) {
       if (on_run_) on_run_(0, rows.status());
       return rows.status();  // reported once; the statement may run again

@@ -34,7 +34,8 @@ class PgStatement final : public Statement {
   // failure (changed_rows 0).
   using OnRun = std::function<void(std::int64_t changed_rows, const Status& failure)>;
 
-  PgStatement(PgConnection& conn, std::string sql, OnRun on_run);
+  // `name`: this statement's name among the connection's prepared statements (unique on it).
+  PgStatement(PgConnection& conn, std::string sql, std::string name, OnRun on_run);
 
   PgStatement& BindInt64(int index, std::int64_t value) override;
   PgStatement& BindDouble(int index, double value) override;
@@ -66,6 +67,10 @@ class PgStatement final : public Statement {
   // four values whether or not a statement needs them all) is sent typed as text: PostgreSQL
   // refuses a parameter whose type nothing in the statement decides.
   std::vector<bool> referenced_;
+  // Prepared on the connection at the first run (parsed and planned once); a statement
+  // PostgreSQL will not prepare runs unprepared instead.
+  std::string name_;
+  enum class Prepared { kNotYet, kYes, kNo } prepared_ = Prepared::kNotYet;
   OnRun on_run_;
   std::vector<std::optional<std::string>> params_;
   std::optional<PgRows> rows_;  // set once run

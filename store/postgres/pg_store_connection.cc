@@ -14,7 +14,7 @@ Result<std::unique_ptr<PgStoreConnection>> PgStoreConnection::Open(const std::st
 PgStatement& PgStoreConnection::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
-    auto statement = std::make_unique<PgStatement>(conn_, std::string(sql),
+    auto statement = std::make_unique<PgStatement>(conn_, std::string(sql), "rm" + std::to_string(cache_.size() + 1),
                                                    [this](std::int64_t changed, const Status& failure) {
       changes_ = changed;
       if (failure.code() == Status::Code::kAlreadyExists || failure.code() == Status::Code::kConflict) {
