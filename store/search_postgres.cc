@@ -44,14 +44,6 @@ std::string TsQueryText(const SearchTerms& terms) {
   return query;
 }
 
-std::string LeadingText(const std::string& content) {
-  constexpr std::size_t kMax = 160;
-  if (content.size() <= kMax) return content;
-  std::size_t end = kMax;
-  while (end > 0 && (static_cast<unsigned char>(content[end]) & 0xc0) == 0x80) --end;
-  return content.substr(0, end) + "…";
-}
-
 }  // namespace
 
 Result<SearchPage> SearchMemoriesOnPostgres(Connection& conn, const Viewer& viewer, const SearchRequest& request) {

@@ -84,14 +84,6 @@ Result<std::vector<VisibleHit>> PageOfVisibleHits(SearchWalker& walker, const st
 }
 
 // Without search words there is nothing to highlight: the start of the content.
-std::string LeadingText(const std::string& content) {
-  constexpr std::size_t kMax = 160;
-  if (content.size() <= kMax) return content;
-  std::size_t end = kMax;
-  while (end > 0 && (static_cast<unsigned char>(content[end]) & 0xc0) == 0x80) --end;
-  return content.substr(0, end) + "…";
-}
-
 }  // namespace
 
 Result<SearchPage> SearchMemories(Connection& conn, const Viewer& viewer,

@@ -248,4 +248,12 @@ Result<std::string> MakeSnippet(const SearchTerms& terms, const SnippetSource& r
   return Highlight(text, tokens, in_column, terms, start);
 }
 
+std::string LeadingText(const std::string& content) {
+  constexpr std::size_t kMax = 160;
+  if (content.size() <= kMax) return content;
+  std::size_t end = kMax;
+  while (end > 0 && (static_cast<unsigned char>(content[end]) & 0xc0) == 0x80) --end;
+  return content.substr(0, end) + "…";
+}
+
 }  // namespace rm::store

@@ -33,4 +33,8 @@ struct SnippetSource {
 // The snippet of one hit for `terms` (BuildSearchTerms). Internal if the tokenizer fails.
 Result<std::string> MakeSnippet(const SearchTerms& terms, const SnippetSource& row);
 
+// The snippet of a hit found without search words: the content's first 160 bytes (cut
+// at a character boundary, "…" when cut).
+std::string LeadingText(const std::string& content);
+
 }  // namespace rm::store

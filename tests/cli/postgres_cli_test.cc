@@ -21,14 +21,8 @@ class PostgresCliTest : public ThrowawayPostgres {
   void SetUp() override {
     ThrowawayPostgres::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    // conninfo_ is "host=127.0.0.1 port=N user=rm dbname=tN ..."; the CLI takes a URL, with a
-    // password that must never be printed (trust auth ignores it).
-    std::string port, dbname;
-    for (const char* key : {"port=", "dbname="}) {
-      const std::size_t at = conninfo_.find(key) + std::string(key).size();
-      (std::string(key) == "port=" ? port : dbname) = conninfo_.substr(at, conninfo_.find(' ', at) - at);
-    }
-    url_ = "postgresql://rm:hunter2-secret@127.0.0.1:" + port + "/" + dbname;
+    // With a password, which must never be printed (trust auth ignores it).
+    url_ = ThrowawayPostgresServer::Get().Url(database_, "hunter2-secret");
   }
   CliResult Run(std::vector<std::string> args) {
     args.push_back("--db");
@@ -43,7 +37,6 @@ class PostgresCliTest : public ThrowawayPostgres {
   }
 
   TempDir home_;
-  std::string url_;
 };
 
 TEST_F(PostgresCliTest, MigrateThenUsersAndKeysLiveInPostgres) {

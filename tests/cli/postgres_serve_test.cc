@@ -48,12 +48,6 @@ class PostgresServeTest : public ThrowawayPostgres {
   void SetUp() override {
     ThrowawayPostgres::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    std::string port, dbname;
-    for (const char* key : {"port=", "dbname="}) {
-      const std::size_t at = conninfo_.find(key) + std::string(key).size();
-      (std::string(key) == "port=" ? port : dbname) = conninfo_.substr(at, conninfo_.find(' ', at) - at);
-    }
-    url_ = "postgresql://rm@127.0.0.1:" + port + "/" + dbname;
     ASSERT_EQ(Cli({"user", "add", "ada@example.com", "--plan", "pro"}).exit_code, 0);
     claude_key_ = Cli({"key", "create", "--user", "ada@example.com", "--vendor", "claude"}).LastLine();
     cursor_key_ = Cli({"key", "create", "--user", "ada@example.com", "--vendor", "cursor"}).LastLine();
@@ -120,7 +114,7 @@ class PostgresServeTest : public ThrowawayPostgres {
   }
 
   TempDir home_;
-  std::string url_, claude_key_, cursor_key_;
+  std::string claude_key_, cursor_key_;
   std::vector<std::uint16_t> ports_;
   std::vector<std::unique_ptr<testing_support::ChildProcess>> servers_;
 };

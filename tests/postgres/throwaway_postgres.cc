@@ -96,6 +96,11 @@ std::string ThrowawayPostgresServer::Conninfo(const std::string& dbname) const {
          " connect_timeout=5";
 }
 
+std::string ThrowawayPostgresServer::Url(const std::string& dbname, const std::string& password) const {
+  return "postgresql://rm" + (password.empty() ? "" : ":" + password) + "@127.0.0.1:" + std::to_string(port_) + "/" +
+         dbname;
+}
+
 bool ThrowawayPostgresServer::EnsureStarted() {
   if (attempted_) return running_;
   attempted_ = true;
@@ -213,6 +218,7 @@ std::string ThrowawayPostgresServer::NewDatabase() {
   // "t", this process's id and a counter, nothing from outside. The process id keeps
   // the test binaries that share one server (RM_TEST_POSTGRES_PORT) apart.
   std::string name = "t" + std::to_string(getpid()) + "_" + std::to_string(++databases_);
+  last_database_ = name;
   rm::Status created = admin->Exec("CREATE DATABASE " + name);
   EXPECT_TRUE(created.ok()) << created.ToString();
   if (created.ok()) created_.push_back(name);
@@ -226,6 +232,8 @@ void ThrowawayPostgres::SetUp() {
   ASSERT_TRUE(server.running()) << server.error();
   conninfo_ = server.NewDatabase();
   ASSERT_FALSE(conninfo_.empty());
+  database_ = server.last_database();
+  url_ = server.Url(database_);
 }
 
 }  // namespace rm::testing

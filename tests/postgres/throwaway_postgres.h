@@ -47,9 +47,14 @@ class ThrowawayPostgresServer : public ::testing::Environment {
 
   // A libpq conninfo for database `dbname` on this server.
   std::string Conninfo(const std::string& dbname) const;
+  // The same database as a postgresql:// URL, as a person gives it to --db: user rm, and
+  // `password` if not empty (the server trusts every local connection and ignores it).
+  std::string Url(const std::string& dbname, const std::string& password = "") const;
   // Creates a new empty database and returns its conninfo; "" with a test failure
   // if that fails.
   std::string NewDatabase();
+  // The name of the database NewDatabase made last.
+  const std::string& last_database() const { return last_database_; }
 
  private:
   bool Start();
@@ -65,6 +70,7 @@ class ThrowawayPostgresServer : public ::testing::Environment {
   std::string error_;
   double startup_seconds_ = 0;
   int databases_ = 0;  // how many NewDatabase made (names t<pid>_1, t<pid>_2, ...)
+  std::string last_database_;
   bool shared_ = false;  // the test run's server, not started by this process
   std::vector<std::string> created_;  // databases made on a shared server, dropped at the end
 };
@@ -75,6 +81,8 @@ class ThrowawayPostgres : public ::testing::Test {
   void SetUp() override;
 
   std::string conninfo_;  // of this test's own database
+  std::string database_;  // its name
+  std::string url_;       // the same, as a postgresql:// URL (ThrowawayPostgresServer::Url)
 };
 
 }  // namespace rm::testing
