@@ -17,7 +17,9 @@ void OnSelected(CLI::App* sub, CliContext& ctx, std::function<int()> run) {
 }
 
 int ReportError(const Status& status, std::string_view hint) {
-  std::cerr << "error: " << status.message() << "\n";
+  // "unavailable" says what libpq's own words do not: the database, not the input, is the problem.
+  const char* unavailable = status.code() == Status::Code::kUnavailable ? "the database is unavailable: " : "";
+  std::cerr << "error: " << unavailable << status.message() << "\n";
   if (!hint.empty()) std::cerr << "  fix: " << hint << "\n";
   return status.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
 }

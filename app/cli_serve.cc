@@ -19,6 +19,7 @@
 #include "app/cli_output.h"
 #include "app/config_file.h"
 #include "app/key_usage_recorder.h"
+#include "app/store_health.h"
 #include "app/logging.h"
 #include "app/http_identity.h"
 #include "app/serve_identity.h"
@@ -167,7 +168,7 @@ int ServeHttp(store::Store& db, const mcp::ServerDefinition& server, const Serve
   const std::string resource = web_options.Resource();
 
   KeyUsageRecorder key_usage(db, std::chrono::seconds(30));
-  http.authenticator = [&db, resource](std::string_view token) -> std::optional<transports::Credential> {
+  http.authenticator = [&db, resource](std::string_view token) -> transports::AuthAnswer {
     std::optional<transports::Credential> credential;
     Status s = db.Read([&](store::Connection& conn) {
       Result<transports::Credential> resolved = ResolveHttpCredential(conn, token, resource);
@@ -175,12 +176,16 @@ int ServeHttp(store::Store& db, const mcp::ServerDefinition& server, const Serve
       credential = std::move(resolved).value();
       return Status::Ok();
     });
+    // The database is down (PostgreSQL): the key may well be good; 503, not 401.
+    if (s.code() == Status::Code::kUnavailable) return s;
     if (!s.ok() && s.code() != Status::Code::kUnauthenticated) {
       spdlog::error("credential lookup failed: {}", s.ToString());
     }
     return credential;
   };
   http.on_authenticated = [&key_usage](const std::string& key_id) { key_usage.Used(key_id); };
+  StoreHealth store_health(db, std::chrono::seconds(1));
+  http.healthy = [&store_health] { return store_health.healthy(); };
   http.allowed_origins = opts.allow_origins;
   // The sign-in and consent pages post forms to this server from its own public origin, and
   // a proxy forwards requests under its public name.

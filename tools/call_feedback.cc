@@ -12,7 +12,8 @@ constexpr std::string_view kToolsLogger = "tools";
 constexpr std::string_view kQuotaLogger = "quota";
 
 bool IsServerFailure(const Status& status) {
-  return status.code() == Status::Code::kInternal || status.code() == Status::Code::kIoError;
+  return status.code() == Status::Code::kInternal || status.code() == Status::Code::kIoError ||
+         status.code() == Status::Code::kUnavailable;
 }
 }  // namespace
 

@@ -132,6 +132,12 @@ MemoryService::Reply MemoryService::Execute(const Caller& caller, const Key& key
   std::vector<MemoryChange> changes;
   std::vector<std::string> embed_authors;  // whose memories may need new vectors
   Status status = db_.Write([&](store::Connection& conn) -> Status {
+    // The store may run this function more than once (PostgreSQL retries a transaction
+    // that lost a race or its connection): only the last, committed run's outcome counts.
+    reply.reset();
+    warnings.clear();
+    changes.clear();
+    embed_authors.clear();
     // Again now that its turn in the group commit came: until here it has done
     // nothing, and failing leaves the other writes of the batch untouched.
     RM_RETURN_IF_ERROR(NotCancelled(caller));

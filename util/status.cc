@@ -16,6 +16,7 @@ const char* Status::code_name() const {
     case Code::kIoError: return "io_error";
     case Code::kInternal: return "internal_error";
     case Code::kCancelled: return "cancelled";
+    case Code::kUnavailable: return "unavailable";
   }
   return "unknown";
 }

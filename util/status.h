@@ -27,6 +27,7 @@ class Status {
     kIoError,             // the file system or SQLite failed
     kInternal,            // a bug
     kCancelled,           // the caller gave up on the call (MCP notifications/cancelled)
+    kUnavailable,         // the database server cannot be reached now; retrying later may work
   };
 
   Status() = default;
@@ -42,6 +43,7 @@ class Status {
   static Status IoError(std::string m) { return {Code::kIoError, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
   static Status Cancelled(std::string m) { return {Code::kCancelled, std::move(m)}; }
+  static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

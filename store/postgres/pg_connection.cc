@@ -26,24 +26,35 @@ bool Succeeded(const PGresult* result) {
 // default prints them to stderr; the store reports through Status and its log.
 void IgnoreNotice(void*, const char*) {}
 
+// What every new session needs, on connecting and on reconnecting.
+Status StartSession(PGconn* conn) {
+  if (PQstatus(conn) != CONNECTION_OK) return Status::Unavailable(Trimmed(PQerrorMessage(conn)));
+  // Every string the store reads or writes is UTF-8, whatever the server's default.
+  if (PQsetClientEncoding(conn, "UTF8") != 0) {
+    return Status::Internal("cannot set client_encoding to UTF8: " + Trimmed(PQerrorMessage(conn)));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<PgConnection> PgConnection::Open(const std::string& conninfo) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
-  if (conn == nullptr) return Status::IoError("unavailable: libpq could not allocate a connection");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = Trimmed(PQerrorMessage(conn));
+  if (conn == nullptr) return Status::Unavailable("libpq could not allocate a connection");
+  if (Status started = StartSession(conn); !started.ok()) {
     PQfinish(conn);
-    return Status::IoError("unavailable: " + message);
-  }
-  // Every string the store reads or writes is UTF-8, whatever the server's default.
-  if (PQsetClientEncoding(conn, "UTF8") != 0) {
-    std::string message = Trimmed(PQerrorMessage(conn));
-    PQfinish(conn);
-    return Status::Internal("cannot set client_encoding to UTF8: " + message);
+    return started;
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
   return PgConnection(conn);
+}
+
+bool PgConnection::Broken() const { return conn_ == nullptr || PQstatus(conn_) == CONNECTION_BAD; }
+
+Status PgConnection::Reconnect() {
+  if (conn_ == nullptr) return Status::Internal("use of a moved-from PgConnection");
+  PQreset(conn_);
+  return StartSession(conn_);
 }
 
 PgConnection::PgConnection(PgConnection&& other) noexcept

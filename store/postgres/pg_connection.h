@@ -28,7 +28,7 @@ using PgParam = std::optional<std::string>;
 class PgConnection {
  public:
   // Connects with a libpq conninfo ("host=... port=... dbname=..." or a
-  // postgresql:// URL). IoError "unavailable: ..." when the server cannot be reached.
+  // postgresql:// URL). Unavailable when the server cannot be reached.
   static Result<PgConnection> Open(const std::string& conninfo);
 
   PgConnection(PgConnection&& other) noexcept;
@@ -57,6 +57,14 @@ class PgConnection {
 
   // True inside a transaction block (BEGIN ... COMMIT), failed ones included.
   bool InTransaction() const;
+
+  // True once the connection to the server is lost (it went away, restarted, or
+  // terminated this session); every statement fails until Reconnect() succeeds.
+  bool Broken() const;
+  // Connects again with the same parameters (PQreset). The new session starts clean:
+  // no prepared statements, session settings back to their defaults. Unavailable while
+  // the server cannot be reached.
+  Status Reconnect();
 
  private:
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "store/postgres/pg_migrations.h"
 
 namespace rm::store::postgres {
@@ -29,7 +31,7 @@ PgDatabase::~PgDatabase() { write_behind_.reset(); }
 
 std::vector<Status> PgDatabase::WriteEach(const std::vector<TransactionFn>& fns) {
   std::vector<Status> statuses(fns.size());
-  Status status = RunTransaction(
+  Status status = RunWithRetries(
       [&](Connection& conn) {
         for (std::size_t i = 0; i < fns.size(); ++i) statuses[i] = RunInSavepoint(conn, fns[i], "write");
         return Status::Ok();
@@ -48,11 +50,25 @@ int PgDatabase::schema_version() const {
   return migrations.empty() ? 0 : migrations.back().version;
 }
 
-PgStoreConnection* PgDatabase::Acquire() {
-  std::unique_lock lock(mutex_);
-  available_.wait(lock, [this] { return !idle_.empty(); });
-  PgStoreConnection* conn = idle_.back();
-  idle_.pop_back();
+Result<PgStoreConnection*> PgDatabase::Acquire() {
+  PgStoreConnection* conn = nullptr;
+  {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [this] { return !idle_.empty(); });
+    conn = idle_.back();
+    idle_.pop_back();
+  }
+  if (conn->broken()) {
+    // The server restarted or went away since this connection's last use. Connecting
+    // again is cheap when it is back, and fails at once (connection refused) while it is
+    // down: the caller gets Unavailable quickly instead of waiting for a dead socket.
+    Status reconnected = conn->Reconnect();
+    if (!reconnected.ok()) {
+      Release(conn);
+      return reconnected;
+    }
+    spdlog::info("postgres: reconnected a pooled connection");
+  }
   return conn;
 }
 
@@ -64,42 +80,78 @@ void PgDatabase::Release(PgStoreConnection* conn) {
   available_.notify_one();
 }
 
-Status PgDatabase::RunTransaction(const TransactionFn& fn, const char* begin, const char* kind, bool* lost_a_race) {
-  PgStoreConnection* conn = Acquire();
+Status PgDatabase::RunTransaction(const TransactionFn& fn, const char* begin, const char* kind, Attempt* attempt) {
+  Attempt local;
+  Attempt& a = attempt != nullptr ? *attempt : local;
+  a = Attempt{};
+  Result<PgStoreConnection*> acquired = Acquire();
+  if (!acquired.ok()) return acquired.status();
+  PgStoreConnection* conn = *acquired;
   conn->ClearRace();
   Status status = conn->Exec(begin);
   if (status.ok()) {
     status = RunCallerFunction(fn, *conn, kind);
     // A failed function, or a statement that failed inside it, leaves nothing behind.
-    if (status.ok()) status = conn->Exec("COMMIT");
-    if (!status.ok() && conn->InTransaction()) (void)conn->Exec("ROLLBACK");
+    if (status.ok()) {
+      a.commit_sent = true;
+      status = conn->Exec("COMMIT");
+    }
+    if (!status.ok() && !conn->broken() && conn->InTransaction()) (void)conn->Exec("ROLLBACK");
   }
-  if (lost_a_race != nullptr) *lost_a_race = conn->lost_a_race();
-  conn->ResetStatements();
+  a.lost_a_race = conn->lost_a_race();
+  a.connection_lost = conn->broken();
+  if (!a.connection_lost) conn->ResetStatements();  // a lost one forgets them when it reconnects
   Release(conn);
   return status;
 }
 
-Status PgDatabase::Write(const TransactionFn& fn) {
-  // A transaction that lost a race to another (two calls with one request_id, two
-  // writers of one month's usage row) is rolled back whole and run again: it then sees
-  // what the winner committed. Bounded, with a growing pause, so a real duplicate (a
-  // taken email) still fails after a few tries.
-  constexpr int kAttempts = 5;
-  Status status;
-  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
-    bool lost_a_race = false;
-    status = RunTransaction(fn, "BEGIN", "write", &lost_a_race);
-    if (status.ok() || !lost_a_race || attempt == kAttempts) return status;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1 << attempt));
+Status PgDatabase::RunWithRetries(const TransactionFn& fn, const char* begin, const char* kind) {
+  // Two kinds of failure are retried, because the transaction is known not to have
+  // committed and running it again is safe:
+  //  - it lost a race to another (two calls with one request_id, two writers of one
+  //    month's usage row): rolled back whole, run again it sees what the winner
+  //    committed. Bounded, with a growing pause, so a real duplicate (a taken email)
+  //    still fails after a few tries;
+  //  - the connection was lost before COMMIT was sent (the server restarted, or ended
+  //    the session): run again on a connection made anew. If every connection of the
+  //    pool died together, each is tried once; when the server is down, connecting
+  //    fails at once and the caller gets Unavailable.
+  // A connection lost after COMMIT was sent is not retried: whether it committed is
+  // unknown. The caller is told so, and a write repeated with the same request_id is
+  // then applied at most once (the idempotency record decides).
+  constexpr int kRaceAttempts = 5;
+  const int connection_attempts = static_cast<int>(pool_.size()) + 1;
+  int races = 0;
+  int lost_connections = 0;
+  for (;;) {
+    Attempt attempt;
+    Status status = RunTransaction(fn, begin, kind, &attempt);
+    if (status.ok()) return status;
+    if (attempt.connection_lost) {
+      if (attempt.commit_sent) {
+        return Status::Unavailable("the connection to PostgreSQL was lost while committing, so whether this " +
+                                   std::string(kind) +
+                                   " was stored is unknown; repeat it with the same request_id to be sure "
+                                   "it is applied once (" + status.message() + ")");
+      }
+      if (++lost_connections < connection_attempts) continue;
+      return status;
+    }
+    if (attempt.lost_a_race && ++races < kRaceAttempts) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1 << races));
+      continue;
+    }
+    return status;
   }
-  return status;
 }
+
+Status PgDatabase::Write(const TransactionFn& fn) { return RunWithRetries(fn, "BEGIN", "write"); }
 
 Status PgDatabase::Read(const TransactionFn& fn) {
   // REPEATABLE READ: every statement of the function sees the same snapshot, as a
-  // SQLite read transaction does.
-  return RunTransaction(fn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "read");
+  // SQLite read transaction does. A read never commits anything, so a lost connection
+  // is always retried on a new one.
+  return RunWithRetries(fn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "read");
 }
 
 Status PgDatabase::Read(const TransactionFn& fn, const std::function<bool()>& should_stop) {

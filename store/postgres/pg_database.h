@@ -29,7 +29,7 @@ class PgDatabase final : public Store {
  public:
   // Connects (conninfo or postgresql:// URL), applies the PostgreSQL migrations
   // under their advisory lock (pg_migrations.h), and opens the pool.
-  // IoError "unavailable: ..." when the server cannot be reached.
+  // Unavailable when the server cannot be reached.
   static Result<std::unique_ptr<PgDatabase>> Open(const std::string& conninfo, PgDatabaseOptions options = {});
 
   Engine engine() const override { return Engine::kPostgres; }
@@ -55,10 +55,18 @@ class PgDatabase final : public Store {
 
  private:
   PgDatabase() = default;
-  // `lost_a_race`, if given, says whether a statement failed because another transaction
-  // committed first (PgStoreConnection::lost_a_race).
-  Status RunTransaction(const TransactionFn& fn, const char* begin, const char* kind, bool* lost_a_race = nullptr);
-  PgStoreConnection* Acquire();
+  // How one try of a transaction ended, beyond its Status: what decides a retry.
+  struct Attempt {
+    bool lost_a_race = false;      // another transaction committed first (PgStoreConnection::lost_a_race)
+    bool connection_lost = false;  // the server went away during the try
+    bool commit_sent = false;      // COMMIT was sent: if the connection was lost, the outcome is unknown
+  };
+  Status RunTransaction(const TransactionFn& fn, const char* begin, const char* kind, Attempt* attempt = nullptr);
+  // Runs `fn` in transactions until one that may be retried (see Write) no longer fails.
+  Status RunWithRetries(const TransactionFn& fn, const char* begin, const char* kind);
+  // A connection of the pool, connected again first if the last use found it lost;
+  // Unavailable (and nothing taken) while the server cannot be reached.
+  Result<PgStoreConnection*> Acquire();
   void Release(PgStoreConnection* conn);
 
   std::vector<std::unique_ptr<PgStoreConnection>> pool_;

@@ -10,7 +10,7 @@ Status PgErrorStatus(std::string_view sqlstate, const std::string& message, bool
   // crash_shutdown and cannot_connect_now: the server, not our SQL, is the problem.
   bool unavailable = connection_bad || sqlstate.starts_with("08") || sqlstate == "57P01" ||
                      sqlstate == "57P02" || sqlstate == "57P03";
-  if (unavailable) return Status::IoError("unavailable: " + message);
+  if (unavailable) return Status::Unavailable(message);
   if (sqlstate == "23505") return Status::AlreadyExists(message);
   if (sqlstate.starts_with("23")) return Status::InvalidArgument(message);
   return Status::Internal(message);

@@ -17,7 +17,7 @@ namespace rm::store::postgres {
 //   40001 serialization failure, 40P01 deadlock  -> Conflict, "... retry ..."
 //     (the transaction was rolled back whole, so running it again is safe)
 //   08xxx connection exceptions, 57P01-57P03 server shutting down or starting,
-//     or a bad connection                          -> IoError "unavailable: ..."
+//     or a bad connection                          -> Unavailable
 //   23505 unique violation                         -> AlreadyExists
 //   other 23xxx integrity violations (FK, CHECK, NOT NULL) -> InvalidArgument
 //   anything else                                  -> Internal (a bug in our SQL)

@@ -2,13 +2,23 @@
 
 namespace rm::store::postgres {
 
+namespace {
+// Timestamps come back as "... +00", which PgStatement writes in the store's form.
+constexpr const char* kSessionSettings = "SET TIME ZONE 'UTC'";
+}  // namespace
+
 Result<std::unique_ptr<PgStoreConnection>> PgStoreConnection::Open(const std::string& conninfo) {
   Result<PgConnection> conn = PgConnection::Open(conninfo);
   if (!conn.ok()) return conn.status();
   std::unique_ptr<PgStoreConnection> store(new PgStoreConnection(std::move(*conn)));
-  // Timestamps come back as "... +00", which PgStatement writes in the store's form.
-  RM_RETURN_IF_ERROR(store->conn_.Exec("SET TIME ZONE 'UTC'"));
+  RM_RETURN_IF_ERROR(store->conn_.Exec(kSessionSettings));
   return store;
+}
+
+Status PgStoreConnection::Reconnect() {
+  cache_.clear();  // named statements of the old session; none is in use between transactions
+  RM_RETURN_IF_ERROR(conn_.Reconnect());
+  return conn_.Exec(kSessionSettings);
 }
 
 PgStatement& PgStoreConnection::Prepare(std::string_view sql) {

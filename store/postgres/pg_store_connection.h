@@ -20,7 +20,7 @@ namespace rm::store::postgres {
 
 class PgStoreConnection final : public Connection {
  public:
-  // Connects with a libpq conninfo or postgresql:// URL. IoError "unavailable: ..."
+  // Connects with a libpq conninfo or postgresql:// URL. Unavailable
   // when the server cannot be reached.
   static Result<std::unique_ptr<PgStoreConnection>> Open(const std::string& conninfo);
 
@@ -38,6 +38,12 @@ class PgStoreConnection final : public Connection {
   // it then replays, a row it then updates): PgDatabase::Write retries it.
   bool lost_a_race() const { return lost_a_race_; }
   void ClearRace() { lost_a_race_ = false; }
+
+  // Whether the connection to the server was lost (PgConnection::Broken), and connecting
+  // again: the prepared statements died with the old session, so they are forgotten
+  // and prepared again on first use.
+  bool broken() const { return conn_.Broken(); }
+  Status Reconnect();
 
   // The libpq connection underneath, for what only PostgreSQL has (migrations' advisory lock).
   PgConnection& pg() { return conn_; }

@@ -1,5 +1,7 @@
 // Bearer keys on /mcp: missing, wrong and revoked keys, the key cache, and rate limits.
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -30,6 +32,18 @@ TEST(HttpAuth, UnknownKeyIsRefusedAsInvalidToken) {
   Response r = client.Send("POST", "/mcp", McpHeaders("rm_live_nope"), InitializeJson());
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.header("www-authenticate"), "Bearer realm=\"reflect-memory\", error=\"invalid_token\"");
+}
+
+TEST(HttpAuth, AnUnreachableKeyStoreGives503WithRetryAfterNot401AndRecovers) {
+  TestServer server;
+  server.keys().SetUnavailable(true);
+  Client client(server.port());
+  Response down = client.Send("POST", "/mcp", McpHeaders(kAliceKey), InitializeJson());
+  EXPECT_EQ(down.status, 503);  // a 401 would tell the client to throw its good key away
+  EXPECT_EQ(down.header("retry-after"), "1");
+  EXPECT_NE(std::string(down.json().at("error").at("message").as_string()).find("unavailable"), std::string::npos);
+  server.keys().SetUnavailable(false);  // the database is back: no restart, no cached failure
+  EXPECT_EQ(client.Send("POST", "/mcp", McpHeaders(kAliceKey), InitializeJson()).status, 200);
 }
 
 TEST(HttpAuth, OtherSchemesAreRefused) {
@@ -109,6 +123,20 @@ TEST(HttpAuth, HealthNeedsNoKey) {
   Response r = client.Send("GET", "/healthz");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.json().at("status"), "ok");
+}
+
+TEST(HttpAuth, HealthSays503WhileTheApplicationCannotReachItsStore) {
+  auto store_up = std::make_shared<std::atomic<bool>>(false);
+  transports::HttpOptions options = TestOptions();
+  options.healthy = [store_up] { return store_up->load(); };
+  TestServer server(std::move(options));
+  Client client(server.port());
+  Response down = client.Send("GET", "/healthz");
+  EXPECT_EQ(down.status, 503);  // a load balancer takes this process out of rotation
+  EXPECT_EQ(down.json().at("status"), "unavailable");
+  EXPECT_EQ(down.header("retry-after"), "1");
+  store_up->store(true);
+  EXPECT_EQ(client.Send("GET", "/healthz").status, 200);
 }
 
 }  // namespace

@@ -36,14 +36,17 @@ class FakeKeys {
     keys_.erase(token);
   }
   int lookups() const { return lookups_.load(); }
+  // While true, every lookup fails as when the database is down.
+  void SetUnavailable(bool unavailable) { unavailable_ = unavailable; }
 
   transports::Authenticator authenticator() {
-    return [this](std::string_view token) -> std::optional<transports::Credential> {
+    return [this](std::string_view token) -> transports::AuthAnswer {
       ++lookups_;
+      if (unavailable_) return rm::Status::Unavailable("connection refused (test)");
       std::lock_guard lock(mutex_);
       auto it = keys_.find(std::string(token));
-      if (it == keys_.end()) return std::nullopt;
-      return it->second;
+      if (it == keys_.end()) return std::optional<transports::Credential>();
+      return std::optional<transports::Credential>(it->second);
     };
   }
 
@@ -51,6 +54,7 @@ class FakeKeys {
   mutable std::mutex mutex_;
   std::map<std::string, transports::Credential> keys_;
   std::atomic<int> lookups_{0};
+  std::atomic<bool> unavailable_{false};
 };
 
 inline constexpr const char* kAliceKey = "rm_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";

@@ -50,15 +50,41 @@ TEST(AuthCache, ReusesAnswersForTheTtlAndNeverLonger) {
       },
       5000ms);  // asked for 5 s, capped at 1 s
   const auto t0 = AuthCache::Clock::now();
-  EXPECT_TRUE(cache.Resolve("good", t0));
-  EXPECT_TRUE(cache.Resolve("good", t0 + 900ms));
+  auto known = [&](std::string_view token, AuthCache::Clock::time_point at) {
+    transports::AuthAnswer answer = cache.Resolve(token, at);
+    EXPECT_TRUE(answer.ok());
+    return answer.ok() && answer->has_value();
+  };
+  EXPECT_TRUE(known("good", t0));
+  EXPECT_TRUE(known("good", t0 + 900ms));
   EXPECT_EQ(lookups, 1);
   valid = false;  // revoked
-  EXPECT_FALSE(cache.Resolve("good", t0 + 1001ms));
+  EXPECT_FALSE(known("good", t0 + 1001ms));
   EXPECT_EQ(lookups, 2);
-  EXPECT_FALSE(cache.Resolve("bad", t0));
-  EXPECT_FALSE(cache.Resolve("bad", t0 + 10ms));
+  EXPECT_FALSE(known("bad", t0));
+  EXPECT_FALSE(known("bad", t0 + 10ms));
   EXPECT_EQ(lookups, 3);  // unknown keys are remembered too
+}
+
+TEST(AuthCache, AnUnavailableDatabaseIsPassedOnAndNotRemembered) {
+  int lookups = 0;
+  bool down = true;
+  AuthCache cache(
+      [&](std::string_view) -> transports::AuthAnswer {
+        ++lookups;
+        if (down) return rm::Status::Unavailable("connection refused");
+        return std::optional<transports::Credential>(transports::Credential{std::any(1), "id-1", "user-1"});
+      },
+      1000ms);
+  const auto t0 = AuthCache::Clock::now();
+  transports::AuthAnswer first = cache.Resolve("good", t0);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.status().code(), rm::Status::Code::kUnavailable);
+  down = false;  // back 10 ms later: asked again at once, not answered from a remembered failure
+  transports::AuthAnswer second = cache.Resolve("good", t0 + 10ms);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->has_value());
+  EXPECT_EQ(lookups, 2);
 }
 
 TEST(SessionRegistry, SessionsBelongToTheirCredentialAndExpireWhenIdle) {

@@ -84,18 +84,18 @@ TEST(PgConnectionOpenTest, UnreachableServerIsUnavailable) {
   // Port 1 on loopback: nothing listens there.
   Result<PgConnection> conn = PgConnection::Open("host=127.0.0.1 port=1 user=rm dbname=x connect_timeout=2");
   ASSERT_FALSE(conn.ok());
-  EXPECT_EQ(conn.status().code(), Status::Code::kIoError);
-  EXPECT_EQ(conn.status().message().rfind("unavailable: ", 0), 0u) << conn.status().message();
+  EXPECT_EQ(conn.status().code(), Status::Code::kUnavailable);
+  EXPECT_EQ(conn.status().ToString().rfind("unavailable: ", 0), 0u) << conn.status().ToString();
 }
 
 TEST(PgErrorStatusTest, MapsSqlStates) {
   EXPECT_EQ(PgErrorStatus("40001", "m", false).code(), Status::Code::kConflict);
   EXPECT_EQ(PgErrorStatus("40P01", "m", false).code(), Status::Code::kConflict);
   EXPECT_NE(PgErrorStatus("40001", "m", false).message().find("retry"), std::string::npos);
-  EXPECT_EQ(PgErrorStatus("08006", "m", false).code(), Status::Code::kIoError);
-  EXPECT_EQ(PgErrorStatus("57P01", "m", false).code(), Status::Code::kIoError);
-  EXPECT_EQ(PgErrorStatus("", "m", true).code(), Status::Code::kIoError);
-  EXPECT_EQ(PgErrorStatus("", "m", true).message(), "unavailable: m");
+  EXPECT_EQ(PgErrorStatus("08006", "m", false).code(), Status::Code::kUnavailable);
+  EXPECT_EQ(PgErrorStatus("57P01", "m", false).code(), Status::Code::kUnavailable);
+  EXPECT_EQ(PgErrorStatus("", "m", true).code(), Status::Code::kUnavailable);
+  EXPECT_EQ(PgErrorStatus("", "m", true).ToString(), "unavailable: m");
   EXPECT_EQ(PgErrorStatus("23505", "m", false).code(), Status::Code::kAlreadyExists);
   EXPECT_EQ(PgErrorStatus("23503", "m", false).code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(PgErrorStatus("42601", "m", false).code(), Status::Code::kInternal);

@@ -12,7 +12,7 @@ AuthCache::AuthCache(Authenticator authenticator, std::chrono::milliseconds ttl,
       ttl_(std::min<Clock::duration>(ttl, std::chrono::seconds(1))),
       max_entries_(max_entries) {}
 
-std::optional<Credential> AuthCache::Resolve(std::string_view token, Clock::time_point now) {
+AuthAnswer AuthCache::Resolve(std::string_view token, Clock::time_point now) {
   if (ttl_ <= Clock::duration::zero()) return authenticator_(token);
   const std::string key = rm::Sha256Hex(token);
   {
@@ -22,7 +22,9 @@ std::optional<Credential> AuthCache::Resolve(std::string_view token, Clock::time
     }
   }
   // Looked up outside the lock: a slow database must not serialize every other key.
-  std::optional<Credential> credential = authenticator_(token);
+  AuthAnswer answer = authenticator_(token);
+  if (!answer.ok()) return answer;
+  std::optional<Credential>& credential = *answer;
   std::lock_guard lock(mutex_);
   if (entries_.size() >= max_entries_) {
     // A flood of distinct keys (almost surely invalid ones): start over rather than grow.
@@ -30,7 +32,7 @@ std::optional<Credential> AuthCache::Resolve(std::string_view token, Clock::time
     if (entries_.size() >= max_entries_) entries_.clear();
   }
   entries_[key] = Entry{credential, now + ttl_};
-  return credential;
+  return answer;
 }
 
 }  // namespace transports::http

@@ -24,7 +24,8 @@ class AuthCache {
 
   // The credential for `token`, or nothing for an unknown or revoked key. Unknown keys are
   // remembered too, so a client retrying a bad key does not reach the database each time.
-  std::optional<Credential> Resolve(std::string_view token, Clock::time_point now = Clock::now());
+  // A failed lookup (the database is down) is passed on and not remembered.
+  AuthAnswer Resolve(std::string_view token, Clock::time_point now = Clock::now());
 
  private:
   struct Entry {

@@ -86,7 +86,17 @@ std::variant<Credential, Reply> Guard::Admit(const Request& request) {
         "'reflect-memory key create --user EMAIL')",
         !request.authorization.empty(), challenge_);
   }
-  std::optional<Credential> credential = keys_.Resolve(token);
+  AuthAnswer answer = keys_.Resolve(token);
+  if (!answer.ok()) {
+    // Whether the key is good cannot be told now; the client should retry, not re-authenticate.
+    Reply reply = ErrorReply(503, kTransportError,
+                             "Service Unavailable: the server cannot check credentials right now (" +
+                                 std::string(answer.status().code_name()) + ": " + answer.status().message() +
+                                 "); retry shortly");
+    reply.headers.emplace_back("Retry-After", "1");
+    return reply;
+  }
+  std::optional<Credential>& credential = *answer;
   if (!credential) {
     return Unauthorized("Unauthorized: the API key or access token is unknown, expired or revoked", true, challenge_);
   }

@@ -9,7 +9,8 @@
 //                 Without a session (and in the 2026-07-28 era, which has none): 405 —
 //                 subscriptions/listen is a POST whose response stream stays open.
 //   DELETE /mcp   ends the session (204).
-//   GET /healthz  200 {"status":"ok"}, no key needed, any Host. GET /metrics: Prometheus text, to
+//   GET /healthz  200 {"status":"ok"} (503 {"status":"unavailable"} while HttpOptions::healthy says
+//                 the store cannot be reached), no key needed, any Host. GET /metrics: Prometheus text, to
 //                 loopback peers only, with the same Host and Origin checks as /mcp (403).
 //
 // Every /mcp request needs `Authorization: Bearer <key>`; the application resolves keys
@@ -82,10 +83,14 @@ struct HttpRoute {
       : path(std::move(path_)), prefix(prefix_), any_origin(any_origin_), handle(std::move(handle_)) {}
 };
 
-// Resolves the token of `Authorization: Bearer <token>`; nothing for an unknown or revoked key.
+// Resolves the token of `Authorization: Bearer <token>`: its credential, or nothing for an
+// unknown or revoked key (401), or a failed Status (kUnavailable: its database cannot be
+// reached now) when it cannot tell — the client then gets 503 with Retry-After, never a
+// 401 that would make it throw its credential away, and the answer is not cached.
 // Called from I/O threads at most once per key per `auth_cache_ttl` (the transport caches
 // answers), so it may do a database lookup. Must be thread-safe.
-using Authenticator = std::function<std::optional<Credential>(std::string_view token)>;
+using AuthAnswer = rm::Result<std::optional<Credential>>;
+using Authenticator = std::function<AuthAnswer(std::string_view token)>;
 
 struct HttpOptions {
   // Where to listen. Port 0 picks a free port (see HttpServer::port()).
@@ -108,6 +113,10 @@ struct HttpOptions {
   // Called on every authenticated request (cheap; on an I/O thread) with the credential id,
   // so the application can record "last used" in batches instead of writing per request.
   std::function<void(const std::string& credential_id)> on_authenticated;
+  // Optional: whether the application can serve now (its database reachable). GET /healthz
+  // answers 503 {"status":"unavailable"} while it says no, so a load balancer stops sending
+  // traffic. Called on an I/O thread for every probe: must answer from memory (no I/O).
+  std::function<bool()> healthy;
 
   // Browser origins allowed besides localhost ones (http(s)://localhost|127.0.0.1|[::1][:port]),
   // e.g. "https://app.example.com". A request with any other Origin gets 403.

@@ -53,6 +53,7 @@ HttpRouteRequest ForRoute(const Request& request, std::string_view path) {
 Router::Router(const mcp::ServerDefinition& server, const HttpOptions& options, bool bound_to_loopback,
                SessionRegistry& sessions, Metrics* metrics)
     : routes_(options.routes),
+      healthy_(options.healthy),
       guard_(options, bound_to_loopback), mcp_(server, sessions, metrics, guard_.InsufficientScope()), sessions_(sessions), metrics_(metrics) {}
 
 Routed Router::Route(Request& request) {
@@ -62,6 +63,11 @@ Routed Router::Route(Request& request) {
   // The one public route: probes and load balancers reach it under any name, and it tells nothing.
   if (path == "/healthz") {
     if (!get) return {MethodNotAllowed("GET", "Method Not Allowed: use GET /healthz"), {}, {}};
+    if (healthy_ && !healthy_()) {
+      Reply reply = JsonReply(503, R"({"status":"unavailable"})");
+      reply.headers.emplace_back("Retry-After", "1");
+      return {std::move(reply), {}, {}};
+    }
     return {JsonReply(200, R"({"status":"ok"})"), {}, {}};
   }
   // Public OAuth endpoints (metadata, token, registration) are called by other sites' pages

@@ -42,6 +42,7 @@ class Router {
   Routed Admitted(Request& request);
 
   std::vector<HttpRoute> routes_;
+  std::function<bool()> healthy_;  // HttpOptions::healthy
   Guard guard_;
   McpEndpoint mcp_;
   SessionRegistry& sessions_;
