@@ -16,49 +16,15 @@ Exits 77 (skipped) when Debian's PostgreSQL binaries are not installed.
 
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rm_harness import HarnessError, HttpServer, McpHttpClient, Store, tool_succeeded  # noqa: E402
+from rm_harness import (HarnessError, HttpServer, McpHttpClient, Store, ThrowawayPostgres,  # noqa: E402
+                        postgres_binaries_missing, tool_succeeded)
 
-SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts")
 SKIPPED = 77
-
-
-class Postgres:
-    """scripts/throwaway-postgres: start, halt (keeping the data), resume, stop."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="rm-outage-pg-")
-        os.rmdir(self.dir)  # the script creates it (owned by the server's user when root)
-        self.port = None
-
-    def _run(self, command):
-        return subprocess.run([os.path.join(SCRIPTS, "throwaway-postgres"), command, self.dir],
-                              capture_output=True, text=True, timeout=120)
-
-    def start(self):
-        done = self._run("start")
-        if done.returncode != 0:
-            raise HarnessError(f"throwaway-postgres start: {done.stderr}")
-        self.port = int(done.stdout.strip())
-        return f"postgresql://rm@127.0.0.1:{self.port}/postgres"
-
-    def halt(self):
-        if self._run("halt").returncode != 0:
-            raise HarnessError("throwaway-postgres halt failed")
-
-    def resume(self):
-        done = self._run("resume")
-        if done.returncode != 0:
-            raise HarnessError(f"throwaway-postgres resume: {done.stderr}")
-
-    def stop(self):
-        self._run("stop")
 
 
 class Load:
@@ -167,11 +133,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
     args = parser.parse_args()
-    if not os.path.exists(os.environ.get("RM_PG_BINDIR", "/usr/lib/postgresql/15/bin") + "/initdb"):
+    if postgres_binaries_missing():
         print("SKIPPED: PostgreSQL 15 binaries are not installed (apt-get install postgresql)")
         return SKIPPED
 
-    pg = Postgres()
+    pg = ThrowawayPostgres()
     store = Store(args.binary)
     servers = []
     try:

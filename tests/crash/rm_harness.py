@@ -23,6 +23,7 @@ import threading
 import time
 
 LOOPBACK = "127.0.0.1"
+_SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts")
 PROTOCOL_VERSION = "2025-11-25"
 
 
@@ -313,3 +314,41 @@ def tool_succeeded(response):
     if result.get("isError"):
         return None
     return result.get("structuredContent")
+
+
+def postgres_binaries_missing():
+    """True when Debian's PostgreSQL 15 server binaries are not installed."""
+    return not os.path.exists(os.environ.get("RM_PG_BINDIR", "/usr/lib/postgresql/15/bin") + "/initdb")
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL 15 of the test's own (scripts/throwaway-postgres): start (returns the
+    postgresql:// URL of its database `postgres`), halt (keeping the data), resume, stop."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="rm-pg-")
+        os.rmdir(self.dir)  # the script creates it (owned by the server's user when root)
+        self.port = None
+
+    def _run(self, command):
+        return subprocess.run([os.path.join(_SCRIPTS, "throwaway-postgres"), command, self.dir],
+                              capture_output=True, text=True, timeout=120)
+
+    def start(self):
+        done = self._run("start")
+        if done.returncode != 0:
+            raise HarnessError(f"throwaway-postgres start: {done.stderr}")
+        self.port = int(done.stdout.strip())
+        return f"postgresql://rm@127.0.0.1:{self.port}/postgres"
+
+    def halt(self):
+        if self._run("halt").returncode != 0:
+            raise HarnessError("throwaway-postgres halt failed")
+
+    def resume(self):
+        done = self._run("resume")
+        if done.returncode != 0:
+            raise HarnessError(f"throwaway-postgres resume: {done.stderr}")
+
+    def stop(self):
+        self._run("stop")
