@@ -92,7 +92,8 @@ MemoryTestEnv::MemoryTestEnv(tools::ServiceOptions options, store::Engine engine
   if (engine == store::Engine::kPostgres) {
     ThrowawayPostgresServer& server = ThrowawayPostgresServer::Get();
     if (server.EnsureStarted()) {
-      db_ = OrThrow(store::postgres::PgDatabase::Open(server.NewDatabase(), {.connections = 4}), "open PostgreSQL");
+      conninfo_ = server.NewDatabase();
+      db_ = OrThrow(store::postgres::PgDatabase::Open(conninfo_, {.connections = 4}), "open PostgreSQL");
       service_ = tools::RegisterMemoryServer(server_, *db_, std::move(options));
       return;
     }
@@ -171,6 +172,15 @@ tools::Principal MemoryTestEnv::LocalOwner(const std::string& user_id) {
   p.local_owner = true;
   p.transport = tools::Principal::Transport::kStdio;
   return p;
+}
+
+std::unique_ptr<MemoryTestEnv> MemoryTestEnv::SecondServer(tools::ServiceOptions options) {
+  if (conninfo_.empty()) return nullptr;
+  std::unique_ptr<MemoryTestEnv> twin(new MemoryTestEnv(Empty{}));
+  twin->conninfo_ = conninfo_;
+  twin->db_ = OrThrow(store::postgres::PgDatabase::Open(conninfo_, {.connections = 4}), "open PostgreSQL again");
+  twin->service_ = tools::RegisterMemoryServer(twin->server_, *twin->db_, std::move(options));
+  return twin;
 }
 
 std::unique_ptr<Client> MemoryTestEnv::Connect(tools::Principal principal, std::string client_name,

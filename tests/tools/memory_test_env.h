@@ -101,6 +101,11 @@ class MemoryTestEnv {
   std::unique_ptr<Client> Connect(tools::Principal principal, std::string client_name = "test-client",
                                   boost::json::object capabilities = {});
 
+  // On PostgreSQL: a second server on this environment's database, with its own pool, memory
+  // service and caches — what a second `serve` process is, in this test process. Null on SQLite
+  // (one file, one process).
+  std::unique_ptr<MemoryTestEnv> SecondServer(tools::ServiceOptions options = {});
+
   // The value of a one-row, one-column query (an integer), for checking what is stored.
   // Reads' usage rows are committed a moment after the answer (Database::WriteLater);
   // Count waits for them first, so it sees every call made so far.
@@ -114,7 +119,10 @@ class MemoryTestEnv {
   const mcp::ServerDefinition& server() const { return server_; }
 
  private:
+  struct Empty {};
+  explicit MemoryTestEnv(Empty) {}  // SecondServer() fills it in
   std::string path_;  // the database file, removed with its -wal and -shm at the end
+  std::string conninfo_;  // the PostgreSQL database, "" on SQLite
   std::unique_ptr<store::Store> db_;
   std::string unavailable_;
   mcp::ServerDefinition server_;
