@@ -82,9 +82,11 @@ int RunCopy(const CliContext& ctx, const CopyArgs& args) {
   if (!report.ok()) {
     if (new_file) RemoveNewFile(to);
     const Status& s = report.status();
-    return ReportError(s, s.code() == Status::Code::kFailedPrecondition
-                              ? "nothing was copied; the destination is as it was"
-                              : "the copy was rolled back: the destination is as it was");
+    // A row the destination refused is the data's failure, not the command line's: exit 1.
+    const Status shown = s.code() == Status::Code::kInvalidArgument ? Status::IoError(s.message()) : s;
+    return ReportError(shown, s.code() == Status::Code::kFailedPrecondition
+                                  ? "nothing was copied; the destination is as it was"
+                                  : "the copy was rolled back: the destination is as it was");
   }
 
   char elapsed[32];

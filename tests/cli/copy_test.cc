@@ -18,6 +18,7 @@
 
 #include "store/database.h"
 #include "store/memory_vectors.h"
+#include "store/migrations.h"
 #include "store/oauth_clients.h"
 #include "store/oauth_grants.h"
 #include "store/postgres/pg_connection.h"
@@ -45,23 +46,23 @@ const std::vector<std::string> kEmails = {"ada@example.com", "bea@example.com", 
 // The SQLite side of every test: a temporary folder, the CLI, the filled store.
 class StoreFiles {
  public:
-  CliResult Run(const std::string& db, std::vector<std::string> args, std::string stdin_text = "") {
+  CliResult Cli(const std::string& db, std::vector<std::string> args, std::string stdin_text = "") {
     args.push_back("--db");
     args.push_back(db);
     return RunCli(args, {home_.path().string(), "", {kMasterKey}, std::move(stdin_text)});
   }
   std::string MustRun(const std::string& db, const std::vector<std::string>& args, std::string stdin_text = "") {
-    CliResult r = Run(db, args, std::move(stdin_text));
+    CliResult r = Cli(db, args, std::move(stdin_text));
     EXPECT_EQ(r.exit_code, 0) << "stdout: " << r.out << "\nstderr: " << r.err;
     return r.LastLine();
   }
-  CliResult Copy(const std::string& from, const std::string& to) { return Run(from, {"copy", "--to", to}); }
+  CliResult Copy(const std::string& from, const std::string& to) { return Cli(from, {"copy", "--to", to}); }
 
   // Every user's export, as `export` prints it.
   std::map<std::string, std::string> Exports(const std::string& db) {
     std::map<std::string, std::string> out;
     for (const std::string& email : kEmails) {
-      CliResult r = Run(db, {"export", "--user", email});
+      CliResult r = Cli(db, {"export", "--user", email});
       EXPECT_EQ(r.exit_code, 0) << r.err;
       out[email] = r.out;
     }
@@ -146,7 +147,7 @@ class StoreFiles {
       tools::NewMemory reply{"reply", "to the notes", {"thread"}};
       IdOf(service.WriteChildMemory(owner, std::nullopt, first, reply));
       tools::NewMemory org_wide{"org plan", "shared with Acme", {"plan"}};
-      IdOf(service.WriteMemory(owner, std::nullopt, org_wide, tools::PoolKind::kOrg));
+      const std::string shared = IdOf(service.WriteMemory(owner, std::nullopt, org_wide, tools::PoolKind::kOrg));
       tools::NewMemory team_note{"team note", "for Eng", {"eng", "plan"}};
       const std::string later_shared = IdOf(service.WriteMemory(owner, std::nullopt, team_note, std::nullopt));
       ASSERT_TRUE(service.ShareMemory(owner, std::nullopt, later_shared, tools::PoolKind::kTeam).ok());
@@ -160,7 +161,7 @@ class StoreFiles {
         IdOf(service.WriteMemory(tools::Caller{cy, std::nullopt, "api"}, std::nullopt, cy_note, std::nullopt));
       }
       ASSERT_TRUE(service.GetMemory(owner, std::nullopt, first).ok());     // metered reads
-      ASSERT_TRUE(service.GetMemory(bea_cursor, std::nullopt, first).ok());
+      ASSERT_TRUE(service.GetMemory(bea_cursor, std::nullopt, shared).ok());
       ASSERT_TRUE(service.Search(owner, std::nullopt, "notes").ok());      // a metered query
     });
     // What the web and OAuth pages store, and a semantic-search vector (a BLOB).
@@ -227,7 +228,7 @@ TEST_F(CopyTest, SqliteToSqliteKeepsEveryRowAndTheCopyIsHealthy) {
   ExpectSameRows(source_, back_);
   EXPECT_EQ(Exports(back_), Exports(source_));
   // Search works there: the full-text index was filled as memories went in.
-  CliResult check = Run(back_, {"check"});
+  CliResult check = Cli(back_, {"check"});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 }
 
@@ -316,7 +317,7 @@ TEST_F(PostgresCopyTest, SqliteToPostgresToSqliteGivesTheSameStore) {
   EXPECT_EQ(PgCounts(), source);
   const auto exports = Exports(source_);
   EXPECT_EQ(Exports(url_), exports);
-  CliResult check = Run(url_, {"check"});
+  CliResult check = Cli(url_, {"check"});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   EXPECT_TRUE(Contains(check.out, "ok: schema, usage totals")) << check.out;
 
@@ -325,7 +326,7 @@ TEST_F(PostgresCopyTest, SqliteToPostgresToSqliteGivesTheSameStore) {
   EXPECT_EQ(SqliteCounts(back_), source);
   EXPECT_EQ(Exports(back_), exports);
   ExpectSameRows(source_, back_);  // JSON, timestamps, blobs and rowids as they were
-  CliResult back_check = Run(back_, {"check"});
+  CliResult back_check = Cli(back_, {"check"});
   EXPECT_EQ(back_check.exit_code, 0) << back_check.out << back_check.err;
 
   // New memories on PostgreSQL take rowids past the copied ones (the identity was moved on).
@@ -380,18 +381,18 @@ TEST_F(PostgresCopyTest, PostgresIntoANonEmptyDestinationIsRefusedAndAFailureHal
 TEST_F(PostgresCopyTest, CheckOnPostgresPassesAHealthyStoreAndFindsWhatIsWrong) {
   Populate(source_);
   ASSERT_EQ(Copy(source_, url_).exit_code, 0);
-  CliResult ok = Run(url_, {"check"});
+  CliResult ok = Cli(url_, {"check"});
   ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   EXPECT_TRUE(Contains(ok.out, "schema version: " + std::to_string(store::LatestSchemaVersion()))) << ok.out;
   EXPECT_TRUE(Contains(ok.out, "database: postgresql://")) << ok.out;
 
   // A month's total that its events do not add up to.
   PgExec("UPDATE monthly_usage SET writes = writes + 1 WHERE user_id = (SELECT id FROM users WHERE email = 'cy@example.com')");
-  CliResult usage = Run(url_, {"check"});
+  CliResult usage = Cli(url_, {"check"});
   EXPECT_EQ(usage.exit_code, 1);
   EXPECT_TRUE(Contains(usage.out, "problem: monthly_usage of user")) << usage.out;
   EXPECT_TRUE(Contains(usage.err, "1 problem")) << usage.err;
-  CliResult json = Run(url_, {"check", "--json"});
+  CliResult json = Cli(url_, {"check", "--json"});
   EXPECT_EQ(json.exit_code, 1);
   EXPECT_TRUE(Contains(json.out, "\"ok\":false")) << json.out;
   PgExec("UPDATE monthly_usage SET writes = writes - 1 WHERE user_id = (SELECT id FROM users WHERE email = 'cy@example.com')");
@@ -399,7 +400,7 @@ TEST_F(PostgresCopyTest, CheckOnPostgresPassesAHealthyStoreAndFindsWhatIsWrong) 
   // Two versions with one number, and an identity that would hand out a taken rowid.
   PgExec("UPDATE memory_versions SET version_number = 1");
   PgExec("SELECT setval(pg_get_serial_sequence('memories', 'rowid'), 1)");
-  CliResult broken = Run(url_, {"check"});
+  CliResult broken = Cli(url_, {"check"});
   EXPECT_EQ(broken.exit_code, 1);
   EXPECT_TRUE(Contains(broken.out, "versions numbered 1")) << broken.out;
   EXPECT_TRUE(Contains(broken.out, "memories.rowid's sequence is at 1")) << broken.out;
