@@ -72,10 +72,19 @@ int RunCopy(const CliContext& ctx, const CopyArgs& args) {
   std::cerr << "copying " << from_shown << " to " << to_shown << " (one transaction)\n";
   store::CopyOptions options;
   options.destination_schema_version = NewestSchemaVersion(*destination);
-  options.progress = [](std::string_view table, std::int64_t rows, bool done) {
-    std::cerr << "  " << table << ": " << rows << (done ? " rows\n" : " rows...\n");
-  };
   const auto started = std::chrono::steady_clock::now();
+  auto table_started = started;
+  options.progress = [&table_started](std::string_view table, std::int64_t rows, bool done) {
+    if (!done) {
+      std::cerr << "  " << table << ": " << rows << " rows...\n";
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    char took[32];
+    std::snprintf(took, sizeof took, "%.2f", std::chrono::duration<double>(now - table_started).count());
+    table_started = now;
+    std::cerr << "  " << table << ": " << rows << (rows == 1 ? " row" : " rows") << " (" << took << " s)\n";
+  };
   Result<store::CopyReport> report = store::CopyStore(**source, *destination, options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   destination.reset();  // closed before a new file is removed

@@ -221,7 +221,7 @@ TEST_F(CopyTest, SqliteToSqliteKeepsEveryRowAndTheCopyIsHealthy) {
 
   CliResult copied = Copy(source_, back_);
   ASSERT_EQ(copied.exit_code, 0) << copied.out << copied.err;
-  EXPECT_TRUE(Contains(copied.err, "  memories: " + std::to_string(before.at("memories")) + " rows")) << copied.err;
+  EXPECT_TRUE(Contains(copied.err, "  memories: " + std::to_string(before.at("memories")) + " rows (")) << copied.err;
   EXPECT_TRUE(Contains(copied.out, "copied " + std::to_string(Total(before)) + " rows")) << copied.out;
   EXPECT_TRUE(Contains(copied.out, "check on the destination: ok")) << copied.out;
   EXPECT_EQ(SqliteCounts(back_), before);
