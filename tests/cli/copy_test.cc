@@ -334,10 +334,18 @@ TEST_F(PostgresCopyTest, SqliteToPostgresToSqliteGivesTheSameStore) {
   ASSERT_TRUE(pg.ok()) << pg.status().ToString();
   auto cy = store::ReadValue<store::User>(**pg, [](store::Connection& c) { return store::FindUserByEmail(c, "cy@example.com"); });
   ASSERT_TRUE(cy.ok());
+  const auto added = [&] {
+    auto conn = store::postgres::PgConnection::Open(conninfo_);
+    auto rows = conn->Query("SELECT added FROM tag_cluster_pool_changes WHERE pool = 'u:" + cy->id + "'");
+    return rows.ok() && rows->RowCount() == 1 ? std::stoll(rows->Text(0, 0)) : -1;
+  };
+  const std::int64_t added_before = added();
+  EXPECT_EQ(added_before, 5) << "cy's five memories, as counted on SQLite";
   tools::MemoryService service(**pg);
   auto written = service.WriteMemory(tools::Caller{cy->id, std::nullopt, "api"}, std::nullopt,
                                      tools::NewMemory{"after the move", "new", {}}, std::nullopt);
   ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_EQ(added(), added_before + 1) << "the topic-cluster triggers count again after the copy";
 }
 
 TEST_F(PostgresCopyTest, PostgresIntoANonEmptyDestinationIsRefusedAndAFailureHalfWayKeepsNothing) {
