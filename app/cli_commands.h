@@ -21,5 +21,6 @@ void AddLlmKeyCommands(CLI::App& app, CliContext& ctx);       // llm-key set | l
 void AddSignInCommands(CLI::App& app, CliContext& ctx);       // user set-password, signin-link (app/cli_signin.cc)
 void AddGrantCommands(CLI::App& app, CliContext& ctx);        // grant list | revoke (app/cli_grant.cc)
 void AddReindexCommand(CLI::App& app, CliContext& ctx);       // reindex [--user] (app/cli_reindex.cc)
+void AddCopyCommand(CLI::App& app, CliContext& ctx);          // copy --to DB (app/cli_copy.cc)
 
 }  // namespace rm::app

@@ -23,7 +23,7 @@ std::string ResolveDatabasePath(std::string_view db_flag);
 // default store's folder and files are tightened first if other accounts could reach them,
 // with a warning on stderr. On failure the message says which path was tried and how to
 // choose another.
-// For what runs on SQLite only (`check`, which inspects the file): a postgresql://
+// For what needs the SQLite file itself (`check` reads its permissions): a postgresql://
 // location is refused with a message saying so.
 Result<std::unique_ptr<store::Database>> OpenDatabase(std::string_view db_flag);
 

@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   AddSignInCommands(app, ctx);  // after AddUserCommands: it adds `user set-password`
   AddGrantCommands(app, ctx);
   AddReindexCommand(app, ctx);
+  AddCopyCommand(app, ctx);
   AddGlobalOptionsFooter(app);
 
   try {

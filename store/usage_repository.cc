@@ -106,15 +106,10 @@ Result<MonthUsage> GetMonthUsage(Connection& conn, std::string_view user_id,
   return usage;
 }
 
-Result<MonthUsage> GetMonthUsageOfOrigin(Connection& conn, std::string_view user_id, std::string_view origin,
-                                         std::string_view month) {
-  // The month's events are those from its first instant to the next month's, a range the
-  // (user_id, created_at) index answers; written as timestamps, which both engines compare
-  // (SQLite as ISO 8601 text, PostgreSQL as TIMESTAMPTZ).
-  Statement& s = conn.Prepare(
-      "SELECT operation, count(*) FROM usage_events WHERE user_id = ? AND created_at >= ? AND created_at < ? "
-      "AND origin = ? GROUP BY operation");
-  s.Bind(1, user_id).Bind(2, MonthStart(month)).Bind(3, MonthStart(NextMonth(month))).Bind(4, origin);
+namespace {
+
+// Adds the rows of `s` (operation, count) to a MonthUsage.
+Result<MonthUsage> SumOperations(Statement& s) {
   MonthUsage usage;
   for (;;) {
     Result<bool> row = s.Step();
@@ -128,6 +123,28 @@ Result<MonthUsage> GetMonthUsageOfOrigin(Connection& conn, std::string_view user
     usage.total_ops += n;
   }
   return usage;
+}
+
+}  // namespace
+
+Result<MonthUsage> GetMonthUsageOfOrigin(Connection& conn, std::string_view user_id, std::string_view origin,
+                                         std::string_view month) {
+  // The month's events are those from its first instant to the next month's, a range the
+  // (user_id, created_at) index answers; written as timestamps, which both engines compare
+  // (SQLite as ISO 8601 text, PostgreSQL as TIMESTAMPTZ).
+  Statement& s = conn.Prepare(
+      "SELECT operation, count(*) FROM usage_events WHERE user_id = ? AND created_at >= ? AND created_at < ? "
+      "AND origin = ? GROUP BY operation");
+  s.Bind(1, user_id).Bind(2, MonthStart(month)).Bind(3, MonthStart(NextMonth(month))).Bind(4, origin);
+  return SumOperations(s);
+}
+
+Result<MonthUsage> CountMonthUsageEvents(Connection& conn, std::string_view user_id, std::string_view month) {
+  Statement& s = conn.Prepare(
+      "SELECT operation, count(*) FROM usage_events WHERE user_id = ? AND created_at >= ? AND created_at < ? "
+      "GROUP BY operation");
+  s.Bind(1, user_id).Bind(2, MonthStart(month)).Bind(3, MonthStart(NextMonth(month)));
+  return SumOperations(s);
 }
 
 }  // namespace rm::store

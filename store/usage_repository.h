@@ -44,5 +44,8 @@ Result<MonthUsage> GetMonthUsage(Connection& conn, std::string_view user_id, std
 // agent key is told, since the account's totals would show other vendors' activity.
 Result<MonthUsage> GetMonthUsageOfOrigin(Connection& conn, std::string_view user_id, std::string_view origin,
                                          std::string_view month);
+// The same counters for every origin, counted from usage_events: what monthly_usage must
+// hold for that user and month (`reflect-memory check` compares the two).
+Result<MonthUsage> CountMonthUsageEvents(Connection& conn, std::string_view user_id, std::string_view month);
 
 }  // namespace rm::store

@@ -111,7 +111,7 @@ TEST_F(CliTest, EverySubcommandHasHelp) {
       {"user"}, {"user", "add"}, {"user", "list"}, {"user", "set"}, {"key"}, {"key", "create"}, {"key", "list"},
       {"key", "revoke"}, {"org"}, {"org", "create"}, {"org", "add-member"}, {"team"},
       {"team", "create"}, {"usage"}, {"migrate"}, {"check"}, {"serve"}, {"export"}, {"import"},
-      {"llm-key"}, {"llm-key", "set"}, {"llm-key", "list"}, {"llm-key", "remove"}, {"reindex"}};
+      {"llm-key"}, {"llm-key", "set"}, {"llm-key", "list"}, {"llm-key", "remove"}, {"reindex"}, {"copy"}};
   for (std::vector<std::string> cmd : commands) {
     std::string name = "reflect-memory";
     for (const std::string& part : cmd) name += " " + part;
@@ -479,7 +479,7 @@ TEST_F(CliTest, CheckPassesOnAHealthyDatabaseAndFailsOnADanglingReference) {
   }
   CliResult bad = Run({"check"});
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_TRUE(Contains(bad.out, "foreign_key_check: a row of api_keys")) << bad.out;
+  EXPECT_TRUE(Contains(bad.out, "1 row(s) of api_keys name a missing users row in user_id (e.g. ghost)")) << bad.out;
   EXPECT_TRUE(Contains(bad.err, "1 problem")) << bad.err;
   CliResult json = Run({"check", "--json"});
   EXPECT_EQ(json.exit_code, 1);

@@ -64,12 +64,13 @@ TEST_F(PostgresCliTest, MigrateThenUsersAndKeysLiveInPostgres) {
   EXPECT_EQ(Count("api_keys"), 1);
 }
 
-TEST_F(PostgresCliTest, CheckSaysItInspectsSqliteFilesOnly) {
-  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+TEST_F(PostgresCliTest, CheckRunsOnPostgresWithoutPrintingThePassword) {
+  ASSERT_EQ(Run({"user", "add", "ada@example.com"}).exit_code, 0);
   CliResult check = Run({"check"});
-  EXPECT_EQ(check.exit_code, 1);
-  EXPECT_TRUE(Contains(check.err, "does not run on PostgreSQL yet")) << check.err;
-  EXPECT_FALSE(Contains(check.err, "hunter2"));
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_TRUE(Contains(check.out, "database: postgresql://rm:****@")) << check.out;
+  EXPECT_TRUE(Contains(check.out, "ok: ")) << check.out;
+  EXPECT_FALSE(Contains(check.out + check.err, "hunter2"));
 }
 
 TEST_F(PostgresCliTest, UsageOrgsAndExportRunOnPostgres) {
