@@ -18,10 +18,12 @@ Result<std::vector<MemoryRow>> VisibleMemoriesNaming(Connection& conn, const Vie
     phrase += c;
   }
   phrase += '"';
-  const std::string sql = "SELECT " RM_MEMORY_COLUMNS
-                          " FROM memories_fts f JOIN memories m ON m.rowid = f.rowid "
-                          "WHERE memories_fts MATCH ?5 AND m.deleted_at IS NULL AND " +
-                          VisibleSql() +
+  // PostgreSQL has no FTS5 table: its weighted tsvector splits ids differently, so there the
+  // viewer's visible memories (found through their pool indexes) are checked directly.
+  const std::string from = conn.engine() == Engine::kPostgres
+                               ? " FROM memories m WHERE "
+                               : " FROM memories_fts f JOIN memories m ON m.rowid = f.rowid WHERE memories_fts MATCH ?5 AND ";
+  const std::string sql = "SELECT " RM_MEMORY_COLUMNS + from + "m.deleted_at IS NULL AND " + VisibleSql() +
                           " AND m.id <> ?6 AND instr(lower(m.content), lower(?6)) > 0 "
                           "ORDER BY m.created_at DESC, m.rowid DESC LIMIT ?7";
   Statement& s = conn.Prepare(sql);
@@ -33,18 +35,23 @@ Result<std::vector<MemoryRow>> VisibleMemoriesNaming(Connection& conn, const Vie
 namespace {
 
 // FROM and WHERE of the live memories the viewer may see in `scope` having any tag of
-// ?6, found through the index (?5: the MATCH); the viewer is ?1..?4.
-std::string TaggedVisibleFromWhere(Scope scope) {
-  // The index narrows; the SQL predicate decides (store/visibility_match.h).
-  return " FROM memories_fts f JOIN memories m ON m.rowid = f.rowid "
-         "WHERE memories_fts MATCH ?5 AND m.deleted_at IS NULL AND " +
-         InPoolsSql(scope) + " AND " + VendorVisibleSql() +
+// ?6, found through the index (?5: the MATCH) on SQLite; the viewer is ?1..?4. The index
+// narrows; the SQL predicate decides (store/visibility_match.h). PostgreSQL has no FTS5
+// table to walk: the pools' indexes narrow there (?5 is then unused).
+std::string TaggedVisibleFromWhere(Connection& conn, Scope scope) {
+  const char* from = conn.engine() == Engine::kPostgres
+                         ? " FROM memories m WHERE "
+                         : " FROM memories_fts f JOIN memories m ON m.rowid = f.rowid WHERE memories_fts MATCH ?5 AND ";
+  return from + std::string("m.deleted_at IS NULL AND ") + InPoolsSql(scope) + " AND " + VendorVisibleSql() +
          " AND EXISTS (SELECT 1 FROM json_each(m.tags) AS t WHERE lower(t.value) IN "
          "(SELECT lower(value) FROM json_each(?6)))";
 }
 
+// The FTS5 MATCH of the viewer's pools and these tags (SQLite); "" on PostgreSQL, which
+// does not use it. Nothing when no memory can match (no tags).
 Result<std::optional<std::string>> TagMatch(Connection& conn, const Viewer& viewer, Scope scope,
                                             const std::string& tags_json) {
+  if (conn.engine() == Engine::kPostgres) return std::optional<std::string>(std::string());
   SearchFilters filters;
   filters.scope = scope;
   filters.tags_any_json = tags_json;
@@ -58,9 +65,9 @@ Result<std::vector<MemoryRow>> RecentVisibleWithAnyTag(Connection& conn, const V
   Result<std::optional<std::string>> match = TagMatch(conn, viewer, scope, tags_json);
   if (!match.ok()) return match.status();
   if (!*match) return std::vector<MemoryRow>();
-  // FTS5 walks its rowids backwards and the LIMIT stops it early.
-  Statement& s = conn.Prepare("SELECT " RM_MEMORY_COLUMNS + TaggedVisibleFromWhere(scope) +
-                              " ORDER BY f.rowid DESC LIMIT ?7");
+  // FTS5 walks its rowids backwards and the LIMIT stops it early (m.rowid is f.rowid).
+  Statement& s = conn.Prepare("SELECT " RM_MEMORY_COLUMNS + TaggedVisibleFromWhere(conn, scope) +
+                              " ORDER BY " + (conn.engine() == Engine::kPostgres ? "m" : "f") + ".rowid DESC LIMIT ?7");
   BindViewer(s, viewer);
   s.Bind(5, **match).Bind(6, tags_json).Bind(7, std::clamp(limit, 1, 1000));
   return s.CollectRows<MemoryRow>([](const Statement& row) { return MemoryFromRow(row); });
@@ -71,7 +78,7 @@ Result<std::int64_t> CountVisibleWithAnyTag(Connection& conn, const Viewer& view
   Result<std::optional<std::string>> match = TagMatch(conn, viewer, scope, tags_json);
   if (!match.ok()) return match.status();
   if (!*match) return 0;
-  Statement& s = conn.Prepare("SELECT count(*) FROM (SELECT 1" + TaggedVisibleFromWhere(scope) + " LIMIT ?7) AS capped");
+  Statement& s = conn.Prepare("SELECT count(*) FROM (SELECT 1" + TaggedVisibleFromWhere(conn, scope) + " LIMIT ?7) AS capped");
   BindViewer(s, viewer);
   s.Bind(5, **match).Bind(6, tags_json).Bind(7, cap);
   Result<bool> row = s.Step();

@@ -794,7 +794,7 @@ TEST(VendorLeakProperty, FixedSeedWithSemanticSearch) { RunWorld(20261125, /*sem
 // with its own pool and caches) taking the calls in random turns. Fewer operations: each costs
 // PostgreSQL round trips, and the property is the same.
 TEST(VendorLeakProperty, FixedSeedOnPostgresAcrossTwoServers) {
-  RunWorld(20261125, /*semantic=*/false, store::Engine::kPostgres, /*two_servers=*/true, /*operations=*/3000);
+  RunWorld(20261125, /*semantic=*/false, store::Engine::kPostgres, /*two_servers=*/true, /*operations=*/2000);
 }
 
 TEST(VendorLeakProperty, RandomSeed) {
