@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 
 namespace rm::testing {
@@ -17,8 +18,11 @@ std::vector<std::string> Ids(const json::value& list) {
   return ids;
 }
 
-class GraphAround : public ::testing::Test {
+class GraphAround : public ::testing::TestWithParam<store::Engine> {
  protected:
+  void SetUp() override {
+    if (!env_.unavailable().empty()) GTEST_SKIP() << env_.unavailable();
+  }
   std::string Write(Client& client, const std::string& title, json::array tags, json::object extra = {}) {
     extra["title"] = title;
     if (!extra.contains("content")) extra["content"] = "about " + title;
@@ -37,13 +41,14 @@ class GraphAround : public ::testing::Test {
     return client.Call("get_graph_around", std::move(extra));
   }
 
-  MemoryTestEnv env_;
+  MemoryTestEnv env_{GetParam()};
   std::string alice_ = env_.AddUser("alice@example.com", "pro");
   std::unique_ptr<Client> owner_ = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
   std::unique_ptr<Client> cursor_ = env_.Connect(MemoryTestEnv::AgentKey(alice_, "cursor"));
 };
+RM_ON_BOTH_ENGINES(GraphAround);
 
-TEST_F(GraphAround, AThreadGivesParentChildrenAndSiblings) {
+TEST_P(GraphAround, AThreadGivesParentChildrenAndSiblings) {
   const std::string parent = Write(*owner_, "decision", {});
   const std::string first = Reply(*owner_, parent, "first");
   const std::string second = Reply(*owner_, parent, "second");
@@ -64,7 +69,7 @@ TEST_F(GraphAround, AThreadGivesParentChildrenAndSiblings) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM usage_events WHERE operation = 'memory_read'"), 2);
 }
 
-TEST_F(GraphAround, TagNeighboursShareAtLeastKTagsMostSharedFirst) {
+TEST_P(GraphAround, TagNeighboursShareAtLeastKTagsMostSharedFirst) {
   const std::string center = Write(*owner_, "center", {"a", "b", "c", "d"});
   const std::string three = Write(*owner_, "three", {"A", "b", "c"});  // tags compare case-insensitively
   const std::string two_old = Write(*owner_, "two old", {"a", "b"});
@@ -86,7 +91,7 @@ TEST_F(GraphAround, TagNeighboursShareAtLeastKTagsMostSharedFirst) {
   EXPECT_EQ(k1.structured.at("tag_similar").as_array().size(), 4u);
 }
 
-TEST_F(GraphAround, ReferencesGoBothWaysByIdAndByUri) {
+TEST_P(GraphAround, ReferencesGoBothWaysByIdAndByUri) {
   const std::string target = Write(*owner_, "target", {});
   const std::string by_id = Write(*owner_, "names it", {}, {{"content", "see " + target + " for details"}});
   const std::string by_uri = Write(*owner_, "links it", {}, {{"content", "follow-up of memory://" + target}});
@@ -105,7 +110,7 @@ TEST_F(GraphAround, ReferencesGoBothWaysByIdAndByUri) {
   EXPECT_EQ(Ids(around_hub.structured.at("references").at("outgoing")), (std::vector<std::string>{by_id, by_uri}));
 }
 
-TEST_F(GraphAround, AHiddenMemoryIsNotFoundAndHiddenNeighboursAreLeftOut) {
+TEST_P(GraphAround, AHiddenMemoryIsNotFoundAndHiddenNeighboursAreLeftOut) {
   const std::string center = Write(*owner_, "center", {"a", "b"}, {{"content", "see below"}});
   const std::string hidden = Write(*owner_, "claude only", {"a", "b"},
                                    {{"allowed_vendors", json::array{"claude"}}, {"content", "about " + center}});
