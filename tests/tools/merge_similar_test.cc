@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "store/user_settings.h"
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 #include "tools/near_duplicate.h"
 
@@ -49,8 +50,11 @@ TEST(NearDuplicate, DifferentTitlesOrTopicsAreNotMerged) {
 
 // ---------------------------------------------------------------- write_memory
 
-class MergeSimilar : public ::testing::Test {
+class MergeSimilar : public ::testing::TestWithParam<store::Engine> {
  protected:
+  void SetUp() override {
+    if (!env_.unavailable().empty()) GTEST_SKIP() << env_.unavailable();
+  }
   CallResult Write(Client& client, const std::string& title, const std::string& content, json::object extra = {}) {
     extra["title"] = title;
     extra["content"] = content;
@@ -61,14 +65,16 @@ class MergeSimilar : public ::testing::Test {
   const std::string kFact = "The deploy key rotates every 30 days, owned by the platform team.";
   const std::string kSameFact = "The deploy key rotates every 30 days; owned by the platform team";
 
-  MemoryTestEnv env_;
+  MemoryTestEnv env_{GetParam()};
   std::string alice_ = env_.AddUser("alice@example.com", "pro");
   std::unique_ptr<Client> owner_ = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
   std::unique_ptr<Client> claude_ = env_.Connect(MemoryTestEnv::AgentKey(alice_, "claude"));
   std::unique_ptr<Client> cursor_ = env_.Connect(MemoryTestEnv::AgentKey(alice_, "cursor"));
 };
 
-TEST_F(MergeSimilar, ANearDuplicateBecomesANewVersionOfTheFirstAndIsUndoable) {
+RM_ON_BOTH_ENGINES(MergeSimilar);
+
+TEST_P(MergeSimilar, ANearDuplicateBecomesANewVersionOfTheFirstAndIsUndoable) {
   CallResult first = Write(*claude_, kTitle, kFact, {{"tags", json::array{"ops"}}});
   ASSERT_FALSE(first.is_error) << first.error_message;
   CallResult second =
@@ -89,7 +95,7 @@ TEST_F(MergeSimilar, ANearDuplicateBecomesANewVersionOfTheFirstAndIsUndoable) {
   EXPECT_EQ(Str(history.structured.at("versions").as_array()[0].at("content")), kFact);
 }
 
-TEST_F(MergeSimilar, ADifferentFactIsANewMemory) {
+TEST_P(MergeSimilar, ADifferentFactIsANewMemory) {
   ASSERT_FALSE(Write(*claude_, kTitle, kFact).is_error);
   CallResult other = Write(*claude_, kTitle, "The deploy key rotates every 90 days, owned by the platform team.",
                            {{"merge_similar", true}});
@@ -98,7 +104,7 @@ TEST_F(MergeSimilar, ADifferentFactIsANewMemory) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM memories"), 2);
 }
 
-TEST_F(MergeSimilar, OffByDefaultAndTheUsersSettingTurnsItOn) {
+TEST_P(MergeSimilar, OffByDefaultAndTheUsersSettingTurnsItOn) {
   ASSERT_FALSE(Write(*claude_, kTitle, kFact).is_error);
   CallResult unasked = Write(*claude_, kTitle, kSameFact);
   EXPECT_FALSE(unasked.structured.contains("merged_into"));
@@ -114,7 +120,7 @@ TEST_F(MergeSimilar, OffByDefaultAndTheUsersSettingTurnsItOn) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM memories"), 3);
 }
 
-TEST_F(MergeSimilar, NeverAcrossUsersVendorsOrPools) {
+TEST_P(MergeSimilar, NeverAcrossUsersVendorsOrPools) {
   const std::string bob = env_.AddUser("bob@example.com", "pro");
   const std::string org = env_.CreateOrg("Acme", alice_);
   env_.Join(org, alice_);
@@ -136,7 +142,7 @@ TEST_F(MergeSimilar, NeverAcrossUsersVendorsOrPools) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM memory_versions"), 0);
 }
 
-TEST_F(MergeSimilar, OnlyMemoriesOfTheLast48HoursAreMergedInto) {
+TEST_P(MergeSimilar, OnlyMemoriesOfTheLast48HoursAreMergedInto) {
   CallResult old = Write(*claude_, kTitle, kFact);
   ASSERT_FALSE(old.is_error);
   ASSERT_TRUE(env_.db().Write([&](store::Connection& c) {
@@ -147,7 +153,7 @@ TEST_F(MergeSimilar, OnlyMemoriesOfTheLast48HoursAreMergedInto) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM memories"), 2);
 }
 
-TEST_F(MergeSimilar, TheSameMemoryAgainAddsNoVersionAndAMergeIsUndoneFromTheHistory) {
+TEST_P(MergeSimilar, TheSameMemoryAgainAddsNoVersionAndAMergeIsUndoneFromTheHistory) {
   CallResult first = Write(*claude_, kTitle, kFact);
   const json::object merge{{"merge_similar", true}};
   CallResult again = Write(*claude_, kTitle, kFact, merge);
@@ -164,7 +170,7 @@ TEST_F(MergeSimilar, TheSameMemoryAgainAddsNoVersionAndAMergeIsUndoneFromTheHist
   EXPECT_EQ(Str(undone.memory().at("content")), kFact);
 }
 
-TEST_F(MergeSimilar, ARequestIdReplayAfterAMergeReturnsTheSameMergedInto) {
+TEST_P(MergeSimilar, ARequestIdReplayAfterAMergeReturnsTheSameMergedInto) {
   CallResult first = Write(*claude_, kTitle, kFact);
   const json::object args{{"merge_similar", true}, {"request_id", "merge-1"}};
   CallResult merged = Write(*claude_, kTitle, kSameFact, args);

@@ -21,6 +21,7 @@
 #include "store/llm_keys.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/tools/fake_provider.h"
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 #include "tools/hybrid_ranking.h"
 
@@ -111,8 +112,11 @@ class LogCapture {
   std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
 };
 
-class SemanticSearch : public ::testing::Test {
+class SemanticSearch : public ::testing::TestWithParam<store::Engine> {
  protected:
+  void SetUp() override {
+    if (!env_.unavailable().empty()) GTEST_SKIP() << env_.unavailable();
+  }
   static tools::ServiceOptions Options() {
     tools::ServiceOptions options;
     options.embeddings.cipher = std::make_shared<const LlmKeyCipher>(LlmKeyCipher::FromMasterKey(kMasterHex).value());
@@ -155,12 +159,14 @@ class SemanticSearch : public ::testing::Test {
 
   void Settle() { env_.service().embeddings()->WaitIdle(); }
 
-  MemoryTestEnv env_{Options()};
+  MemoryTestEnv env_{Options(), GetParam()};
   std::string alice_ = env_.AddUser("alice@example.com", "pro");
   std::unique_ptr<Client> owner_ = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
 };
 
-TEST_F(SemanticSearch, HybridFindsAParaphraseThatSharesNoWordWithTheQuery) {
+RM_ON_BOTH_ENGINES(SemanticSearch);
+
+TEST_P(SemanticSearch, HybridFindsAParaphraseThatSharesNoWordWithTheQuery) {
   FakeProvider provider(Embeddings);
   WriteCorpus();
   // Full text alone: no memory holds "automobile".
@@ -192,7 +198,7 @@ TEST_F(SemanticSearch, HybridFindsAParaphraseThatSharesNoWordWithTheQuery) {
   for (const std::string& body : provider.bodies()) EXPECT_EQ(body.find(kProviderKey), std::string::npos);
 }
 
-TEST_F(SemanticSearch, HybridPagesHoldEveryResultOnceInTheOrderOfOneLongPage) {
+TEST_P(SemanticSearch, HybridPagesHoldEveryResultOnceInTheOrderOfOneLongPage) {
   FakeProvider provider(Embeddings);
   StoreKey(provider.base_url(), alice_);
   for (int i = 0; i < 23; ++i) {
@@ -218,7 +224,7 @@ TEST_F(SemanticSearch, HybridPagesHoldEveryResultOnceInTheOrderOfOneLongPage) {
   EXPECT_EQ(std::set<std::string>(paged.begin(), paged.end()).size(), paged.size());
 }
 
-TEST_F(SemanticSearch, AWriteDoesNotWaitForTheProviderAndTheVectorComesLater) {
+TEST_P(SemanticSearch, AWriteDoesNotWaitForTheProviderAndTheVectorComesLater) {
   FakeProvider slow([](const std::string& body) {
     std::this_thread::sleep_for(std::chrono::seconds(2));
     return Embeddings(body);
@@ -233,7 +239,7 @@ TEST_F(SemanticSearch, AWriteDoesNotWaitForTheProviderAndTheVectorComesLater) {
   EXPECT_EQ(env_.Count("SELECT count(*) FROM memory_embeddings WHERE memory_id = '" + id + "'"), 1);
 }
 
-TEST_F(SemanticSearch, ChangedContentIsReembeddedAndOtherChangesAreNot) {
+TEST_P(SemanticSearch, ChangedContentIsReembeddedAndOtherChangesAreNot) {
   FakeProvider provider(Embeddings);
   StoreKey(provider.base_url(), alice_);
   const std::string id = Write(*owner_, "Note", "The puppy chewed a shoe.");
@@ -261,7 +267,7 @@ TEST_F(SemanticSearch, ChangedContentIsReembeddedAndOtherChangesAreNot) {
 
 // A memory shared with an org is embedded with its author's key, so an edit by another
 // member re-embeds it too, and a member of the org finds it by meaning.
-TEST_F(SemanticSearch, AnEditOfASharedMemoryByAnotherMemberIsReembedded) {
+TEST_P(SemanticSearch, AnEditOfASharedMemoryByAnotherMemberIsReembedded) {
   FakeProvider provider(Embeddings);
   const std::string bob = env_.AddUser("bob@example.com", "pro");
   const std::string org = env_.CreateOrg("Acme", alice_);
@@ -281,7 +287,7 @@ TEST_F(SemanticSearch, AnEditOfASharedMemoryByAnotherMemberIsReembedded) {
   EXPECT_EQ(Titles(bob_client->Call("search_memories", {{"term", "automobile"}})).front(), "Team note");
 }
 
-TEST_F(SemanticSearch, AProviderThatIsDownLeavesFullTextOnTimeWithAWarning) {
+TEST_P(SemanticSearch, AProviderThatIsDownLeavesFullTextOnTimeWithAWarning) {
   LogCapture log;
   std::uint16_t closed_port = 0;
   {
@@ -301,7 +307,7 @@ TEST_F(SemanticSearch, AProviderThatIsDownLeavesFullTextOnTimeWithAWarning) {
   EXPECT_EQ(logged.find(kProviderKey), std::string::npos) << logged;
 }
 
-TEST_F(SemanticSearch, ASlowProviderCostsOneShortWaitThenIsSkipped) {
+TEST_P(SemanticSearch, ASlowProviderCostsOneShortWaitThenIsSkipped) {
   LogCapture log;
   FakeProvider provider(Embeddings);
   StoreKey(provider.base_url(), alice_);
@@ -328,7 +334,7 @@ TEST_F(SemanticSearch, ASlowProviderCostsOneShortWaitThenIsSkipped) {
   EXPECT_EQ(slow.bodies().size(), asked);
 }
 
-TEST_F(SemanticSearch, WithoutAnEmbeddingsModelSearchIsFullTextOnlyAndNothingIsEmbedded) {
+TEST_P(SemanticSearch, WithoutAnEmbeddingsModelSearchIsFullTextOnlyAndNothingIsEmbedded) {
   FakeProvider provider(Embeddings);
   WriteCorpus();
   Settle();

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 #include "tools/topic_clusters.h"
 
@@ -70,11 +71,14 @@ TEST(ClusterHash, IsStableUnderTagOrderAndDiffersForOtherTags) {
 
 // ---------------------------------------------------------------- the tool and its cache
 
-class TopicClusterTool : public ::testing::Test {
+class TopicClusterTool : public ::testing::TestWithParam<store::Engine> {
  protected:
   // The sessions' instructions queued a first computation (of no memories): let it
   // finish, so every write of a test comes after it, whatever the thread timing.
-  void SetUp() override { env_.service().topics().WaitForRefreshes(); }
+  void SetUp() override {
+    if (!env_.unavailable().empty()) GTEST_SKIP() << env_.unavailable();
+    env_.service().topics().WaitForRefreshes();
+  }
 
   static tools::ServiceOptions Options(std::atomic<std::int64_t>* hours) {
     tools::ServiceOptions options;
@@ -117,13 +121,15 @@ class TopicClusterTool : public ::testing::Test {
   }
 
   std::atomic<std::int64_t> hours_{0};
-  MemoryTestEnv env_{Options(&hours_)};
+  MemoryTestEnv env_{Options(&hours_), GetParam()};
   std::string alice_ = env_.AddUser("alice@example.com", "pro");
   std::unique_ptr<Client> owner_ = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
   std::unique_ptr<Client> cursor_ = env_.Connect(MemoryTestEnv::AgentKey(alice_, "cursor"));
 };
 
-TEST_F(TopicClusterTool, ReturnsTheClustersMemoriesNewestFirstWithItsNameAndTags) {
+RM_ON_BOTH_ENGINES(TopicClusterTool);
+
+TEST_P(TopicClusterTool, ReturnsTheClustersMemoriesNewestFirstWithItsNameAndTags) {
   const std::string a = Write(*owner_, "k8s rollout", {"deploy", "kubernetes"});
   const std::string b = Write(*owner_, "ci flake", {"ci", "deploy"});
   const std::string c = Write(*owner_, "helm chart", {"kubernetes", "ci"});
@@ -158,7 +164,7 @@ TEST_F(TopicClusterTool, ReturnsTheClustersMemoriesNewestFirstWithItsNameAndTags
   EXPECT_EQ(env_.Count("SELECT count(*) FROM usage_events WHERE operation = 'memory_read'"), 3);
 }
 
-TEST_F(TopicClusterTool, ServedFromTheCacheUntilEnoughWritesThenRefreshedInTheBackground) {
+TEST_P(TopicClusterTool, ServedFromTheCacheUntilEnoughWritesThenRefreshedInTheBackground) {
   Write(*owner_, "one", {"alpha", "beta"});
   Write(*owner_, "two", {"beta", "gamma"});
   SettledCluster(*owner_, "alpha");
@@ -183,7 +189,7 @@ TEST_F(TopicClusterTool, ServedFromTheCacheUntilEnoughWritesThenRefreshedInTheBa
   EXPECT_TRUE(Has(Strings(after.structured.at("cluster").at("tags")), "delta"));
 }
 
-TEST_F(TopicClusterTool, ClustersOlderThanADayAreRefreshed) {
+TEST_P(TopicClusterTool, ClustersOlderThanADayAreRefreshed) {
   Write(*owner_, "one", {"alpha", "beta"});
   SettledCluster(*owner_, "alpha");
   const std::string first = ComputedAt(*owner_, "alpha");
@@ -197,7 +203,7 @@ TEST_F(TopicClusterTool, ClustersOlderThanADayAreRefreshed) {
   EXPECT_NE(ComputedAt(*owner_, "alpha"), first);
 }
 
-TEST_F(TopicClusterTool, ATagNewerThanTheCachedClustersIsAnsweredAtOnceAndJoinsItsTopicSoon) {
+TEST_P(TopicClusterTool, ATagNewerThanTheCachedClustersIsAnsweredAtOnceAndJoinsItsTopicSoon) {
   Write(*owner_, "one", {"alpha", "beta"});
   SettledCluster(*owner_, "alpha");
   Write(*owner_, "two", {"brand-new", "beta"});  // one addition: the cache is still fresh
@@ -212,7 +218,7 @@ TEST_F(TopicClusterTool, ATagNewerThanTheCachedClustersIsAnsweredAtOnceAndJoinsI
   EXPECT_EQ(soon.structured.at("memories").as_array().size(), 2u);  // "beta" joins both memories
 }
 
-TEST_F(TopicClusterTool, AChangeThatHidesATagIsNeverAnsweredFromTheCache) {
+TEST_P(TopicClusterTool, AChangeThatHidesATagIsNeverAnsweredFromTheCache) {
   const std::string secret = Write(*owner_, "plan", {"project-x", "roadmap"});
   Write(*owner_, "notes", {"roadmap", "q3"});
   CallResult before = SettledCluster(*cursor_, "roadmap");
@@ -242,7 +248,7 @@ TEST_F(TopicClusterTool, AChangeThatHidesATagIsNeverAnsweredFromTheCache) {
   EXPECT_FALSE(Has(Strings(owner_after.structured.at("cluster").at("tags")), "project-x"));
 }
 
-TEST_F(TopicClusterTool, EachVendorsClustersAreBuiltOnlyFromWhatThatVendorSees) {
+TEST_P(TopicClusterTool, EachVendorsClustersAreBuiltOnlyFromWhatThatVendorSees) {
   Write(*owner_, "visible", {"shared-topic", "common"});
   Write(*owner_, "claude only", {"common", "claude-secret"}, {{"allowed_vendors", json::array{"claude"}}});
   CallResult owner_view = SettledCluster(*owner_, "common");
@@ -257,7 +263,7 @@ TEST_F(TopicClusterTool, EachVendorsClustersAreBuiltOnlyFromWhatThatVendorSees) 
   EXPECT_EQ(env_.Count("SELECT count(*) FROM tag_cluster_state WHERE scope = 'all'"), 1);
 }
 
-TEST_F(TopicClusterTool, OtherUsersTagsNeverJoinAClusterAndPoolScopesAreSeparate) {
+TEST_P(TopicClusterTool, OtherUsersTagsNeverJoinAClusterAndPoolScopesAreSeparate) {
   const std::string bob = env_.AddUser("bob@example.com", "pro");
   const std::string org = env_.CreateOrg("Acme", alice_);
   env_.Join(org, alice_);
@@ -278,7 +284,7 @@ TEST_F(TopicClusterTool, OtherUsersTagsNeverJoinAClusterAndPoolScopesAreSeparate
   EXPECT_EQ(personal.structured.at("memories").as_array().size(), 1u);
 }
 
-TEST_F(TopicClusterTool, TheBriefingShowsTheTopicMapAndNeverWaitsForIt) {
+TEST_P(TopicClusterTool, TheBriefingShowsTheTopicMapAndNeverWaitsForIt) {
   for (int i = 0; i < 3; ++i) Write(*owner_, "k8s " + std::to_string(i), {"deploy", "kubernetes"});
   Write(*owner_, "cursor cannot see", {"deploy", "claude-only-tag"}, {{"allowed_vendors", json::array{"claude"}}});
 
