@@ -64,7 +64,7 @@ Result<std::optional<LlmKeyRow>> FirstKeyOfUserOrOrg(Connection& conn, std::stri
   Statement& s = conn.Prepare("SELECT " + std::string(kColumns) +
                               " FROM llm_keys WHERE (provider = ?3 OR ?3 IS NULL) "
                               "AND (?4 = 0 OR embedding_model IS NOT NULL) "
-                              "AND (user_id = ?1 OR (?2 IS NOT NULL AND org_id = ?2)) "
+                              "AND (user_id = ?1 OR (org_id = ?2 AND ?2 IS NOT NULL)) "
                               "ORDER BY user_id IS NULL, created_at, id LIMIT 1");
   s.Bind(1, user_id).Bind(2, org_id).Bind(3, provider).Bind(4, for_embeddings ? 1 : 0);
   Result<bool> row = s.Step();

@@ -36,11 +36,11 @@ std::string EmbeddingText(std::string_view title, std::string_view tags_joined, 
 
 Result<std::vector<MemoryToEmbed>> ListMemoriesToEmbed(Connection& conn, std::string_view user_id,
                                                        std::string_view model, int limit) {
-  Statement& s = conn.Prepare(
-      "SELECT m.id, m.updated_at, m.title, "
-      "(SELECT coalesce(group_concat(t.value, ', '), '') FROM json_each(m.tags) AS t), m.content, "
-      "e.model, e.content_hash" +
-      std::string(kStaleFrom) + " ORDER BY m.rowid LIMIT ?3");
+  // The tags joined in their stored order: SQLite's group_concat is PostgreSQL's string_agg.
+  const char* join = conn.engine() == Engine::kPostgres ? "string_agg" : "group_concat";
+  Statement& s = conn.Prepare(std::string("SELECT m.id, m.updated_at, m.title, (SELECT coalesce(") + join +
+                              "(t.value, ', '), '') FROM json_each(m.tags) AS t), m.content, e.model, e.content_hash" +
+                              std::string(kStaleFrom) + " ORDER BY m.rowid LIMIT ?3");
   s.Bind(1, user_id).Bind(2, model).Bind(3, limit);
   return s.CollectRows<MemoryToEmbed>([](const Statement& row) {
     MemoryToEmbed m;
