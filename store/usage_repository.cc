@@ -10,8 +10,6 @@
 
 namespace rm::store {
 
-namespace {
-
 // "2026-12" -> "2026-12-01T00:00:00.000Z", the store's timestamp form.
 std::string MonthStart(std::string_view month) { return std::string(month) + "-01T00:00:00.000Z"; }
 
@@ -27,6 +25,8 @@ std::string NextMonth(std::string_view month) {
   std::snprintf(out, sizeof out, "%04d-%02d", year, mon);
   return out;
 }
+
+namespace {
 
 }  // namespace
 

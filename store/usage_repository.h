@@ -40,6 +40,12 @@ Status RecordUsage(Connection& conn, const UsageEvent& event);
 Status RecordUsageBatch(Connection& conn, const std::vector<UsageEvent>& events);
 // The user's counters for `month` ("YYYY-MM"); zeros when nothing was recorded.
 Result<MonthUsage> GetMonthUsage(Connection& conn, std::string_view user_id, std::string_view month);
+
+// "2026-12" -> "2026-12-01T00:00:00.000Z": where a month's events start, in the store's
+// timestamp form (compared as a timestamp on PostgreSQL, as text on SQLite, alike).
+std::string MonthStart(std::string_view month);
+// "2026-12" -> "2027-01". `month` is a validated YYYY-MM.
+std::string NextMonth(std::string_view month);
 // The same counters for the calls of one origin (a vendor) only, from usage_events: what an
 // agent key is told, since the account's totals would show other vendors' activity.
 Result<MonthUsage> GetMonthUsageOfOrigin(Connection& conn, std::string_view user_id, std::string_view origin,

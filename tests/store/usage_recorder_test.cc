@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/usage_daily.h"
 #include "store/users.h"
 #include "tests/store/both_engines.h"
 #include "tests/store/temp_dir.h"
@@ -94,6 +95,42 @@ TEST_P(UsageRecorderTest, ABatchStoresEveryEventAndAddsThemUpPerUserAndMonth) {
   EXPECT_EQ(Month(0, "2026-12").writes, 1);
   EXPECT_EQ(Month(0, "2026-12").total_ops, 1);
   EXPECT_EQ(Month(1, "2026-11").queries, 1);
+}
+
+// What the dashboard's usage page shows: calls per day and per origin (store/usage_daily.h).
+TEST_P(UsageRecorderTest, DailyAndPerOriginUsageCountTheDaysAndMonthAsked) {
+  std::vector<UsageEvent> events = {
+      Event(0, UsageOperation::kMemoryRead, "2026-10-31T23:59:59.999Z"),  // before the range
+      Event(0, UsageOperation::kMemoryRead, "2026-11-01T00:00:00.000Z"),
+      Event(0, UsageOperation::kQuery, "2026-11-01T23:59:59.999Z"),
+      Event(0, UsageOperation::kMemoryWrite, "2026-11-03T12:00:00.000Z"),
+      Event(0, UsageOperation::kMemoryWrite, "2026-11-04T00:00:00.000Z"),  // after the range
+      Event(1, UsageOperation::kQuery, "2026-11-01T10:00:00.000Z"),        // another user
+  };
+  events[3].origin = "claude";
+  ASSERT_TRUE(store().Write([&](Connection& c) { return RecordUsageBatch(c, events); }).ok());
+  std::vector<DayUsage> days;
+  std::vector<OriginUsage> origins;
+  ASSERT_TRUE(store().Read([&](Connection& c) {
+    Result<std::vector<DayUsage>> d = DailyUsage(c, user_ids_.at(0), "2026-11-01", "2026-11-03");
+    if (!d.ok()) return d.status();
+    days = *d;
+    Result<std::vector<OriginUsage>> o = MonthUsageByOrigin(c, user_ids_.at(0), "2026-11");
+    if (!o.ok()) return o.status();
+    origins = *o;
+    return Status::Ok();
+  }).ok());
+  ASSERT_EQ(days.size(), 2u);
+  EXPECT_EQ(days[0].day, "2026-11-01");
+  EXPECT_EQ(days[0].usage.reads, 1);
+  EXPECT_EQ(days[0].usage.queries, 1);
+  EXPECT_EQ(days[1].day, "2026-11-03");
+  EXPECT_EQ(days[1].usage.writes, 1);
+  ASSERT_EQ(origins.size(), 2u);  // claude, cursor
+  EXPECT_EQ(origins[0].origin, "claude");
+  EXPECT_EQ(origins[0].usage.writes, 1);
+  EXPECT_EQ(origins[1].origin, "cursor");
+  EXPECT_EQ(origins[1].usage.total_ops, 3);  // Nov 1 read + query, Nov 4 write; not Oct 31
 }
 
 TEST_P(UsageRecorderTest, AFailedBatchLeavesNoEventAndNoCount) {
