@@ -1,5 +1,6 @@
 #include "tools/live_changes.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -141,9 +142,12 @@ void LiveChanges::Flush() {
 void LiveChanges::Run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    // Wakes for changes, and at least once per key re-check interval while anyone listens.
-    wake_.wait_for(lock, limits_.key_recheck_interval,
-                   [this] { return stop_ || overflowed_ || missed_ || !pending_.empty(); });
+    // Wakes for changes, and when the keys' re-check is due while anyone listens — at that
+    // moment, not an interval after the last wake-up, so a revocation ends a listen within
+    // one interval (plus the query), not within two.
+    auto until = std::chrono::steady_clock::now() + limits_.key_recheck_interval;
+    if (!listeners_.empty()) until = std::min(until, last_key_check_ + limits_.key_recheck_interval);
+    wake_.wait_until(lock, until, [this] { return stop_ || overflowed_ || missed_ || !pending_.empty(); });
     if (stop_) return;
     const auto now = std::chrono::steady_clock::now();
     const bool keys_due = !listeners_.empty() && now - last_key_check_ >= limits_.key_recheck_interval;
