@@ -23,8 +23,10 @@
 #include "app/logging.h"
 #include "app/http_identity.h"
 #include "app/serve_identity.h"
+#include "app/session_directory.h"
 #include "mcp/server_definition.h"
 #include "store/llm_keys.h"
+#include "store/postgres/pg_change_bus.h"
 #include "tools/memory_server.h"
 #include "util/llm_key_cipher.h"
 #include "transports/http/http_server.h"
@@ -201,6 +203,11 @@ int ServeHttp(store::Store& db, const mcp::ServerDefinition& server, const Serve
   http.read_worker_threads = opts.read_worker_threads;
   http.max_sessions_per_key = opts.sessions_per_key;
   http.max_sessions_per_user = opts.sessions_per_user;
+  if (db.engine() == store::Engine::kPostgres) {
+    // Several processes may share the database: a session one of them created works on all.
+    http.session_directory = std::make_shared<StoreSessionDirectory>(
+        db, std::chrono::duration_cast<std::chrono::seconds>(http.session_idle_timeout));
+  }
   return transports::RunHttp(server, std::move(http));
 }
 
@@ -399,6 +406,12 @@ void AddServeCommand(CLI::App& app, CliContext& ctx) {
     // The same keys turn on semantic search for users whose key has an embeddings model.
     tools_options.embeddings.cipher = tools_options.topic_clusters.cipher;
     std::shared_ptr<tools::MemoryService> memories = tools::RegisterMemoryServer(server, **db, tools_options);
+    if ((*db)->engine() == store::Engine::kPostgres) {
+      // Other processes may share the database: their changes reach this process's
+      // listeners, and this one's reach theirs (LISTEN/NOTIFY, tools/live_changes.h).
+      memories->live()->AttachBus(std::make_shared<store::postgres::PgChangeBus>(
+          ResolveDatabasePath(ctx.db_flag), "rm_memory_changes"));
+    }
     server.report_internal_error = [](std::string_view what) {
       spdlog::error("internal error: {}", what);
     };

@@ -137,6 +137,17 @@ class Session::Impl {
     std::lock_guard lock(mutex_);
     return client_name_;
   }
+  SessionState state() const {
+    std::lock_guard lock(mutex_);
+    return SessionState{protocol_version_, client_name_, client_capabilities_};
+  }
+  void Restore(const SessionState& state) {
+    std::lock_guard lock(mutex_);
+    initialized_ = true;
+    protocol_version_ = state.protocol_version;
+    client_name_ = state.client_name;
+    client_capabilities_ = state.client_capabilities;
+  }
   void CancelAll() {
     {
       std::lock_guard lock(mutex_);
@@ -509,6 +520,10 @@ MessageInfo ClassifyMessage(std::string_view text) {
 
 Session::Session(const ServerDefinition& server, std::any principal, OutboundSink sink)
     : impl_(std::make_unique<Impl>(server, std::move(principal), std::move(sink))) {}
+Session::Session(const ServerDefinition& server, std::any principal, OutboundSink sink, const SessionState& state)
+    : Session(server, std::move(principal), std::move(sink)) {
+  impl_->Restore(state);
+}
 Session::~Session() = default;
 
 ReceivedMessage ParseMessage(std::string_view text) {
@@ -546,6 +561,7 @@ std::optional<std::string> Session::Handle(std::string_view message, const Outbo
 bool Session::initialized() const { return impl_->initialized(); }
 std::string Session::protocol_version() const { return impl_->protocol_version(); }
 std::string Session::client_name() const { return impl_->client_name(); }
+SessionState Session::state() const { return impl_->state(); }
 void Session::CancelAll() { impl_->CancelAll(); }
 void Session::Cancel(const std::string& id) { impl_->Cancel(id); }
 void Session::EndListens() { impl_->listens().EndAll(); }

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "mcp/call_context.h"
@@ -74,12 +75,24 @@ class ReceivedMessage {
   std::string revision_at_receipt_;
 };
 
+// What an initialized session carries from one request to the next, and so what another
+// process needs to go on with it (transports/http/session_directory.h): what initialize
+// negotiated. Not kept: the log level (logging/setLevel applies to the process that got it;
+// another starts at the default) and requests in flight.
+struct SessionState {
+  std::string protocol_version;
+  std::string client_name;
+  boost::json::object client_capabilities;
+};
+
 class Session {
  public:
   // `server` must outlive the session. `principal` is whoever the transport authenticated
   // (opaque here, handed to handlers via CallContext). `sink` receives notifications the
   // server sends outside a response (progress, log messages); it must be thread-safe.
   Session(const ServerDefinition& server, std::any principal, OutboundSink sink);
+  // A session initialized elsewhere (another process), as `state` says; initialize is not sent again.
+  Session(const ServerDefinition& server, std::any principal, OutboundSink sink, const SessionState& state);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -116,6 +129,8 @@ class Session {
   std::string protocol_version() const;
   // clientInfo.name from initialize; empty before.
   std::string client_name() const;
+  // What initialize negotiated (empty fields before).
+  SessionState state() const;
 
   // Marks every request in flight as cancelled (the transport is closing the session);
   // their responses will not be produced. Open listens end gracefully (EndListens).

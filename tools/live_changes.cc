@@ -1,11 +1,15 @@
 #include "tools/live_changes.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
+#include "tools/change_wire.h"
+
 #include "store/api_keys.h"
+#include "store/memory_access.h"
 #include "store/oauth_grants.h"
 #include "store/users.h"
 
@@ -20,6 +24,8 @@ std::shared_ptr<LiveChanges> LiveChanges::Create(store::Store& db, Limits limits
 LiveChanges::LiveChanges(store::Store& db, Limits limits) : db_(db), limits_(limits) {}
 
 LiveChanges::~LiveChanges() {
+  // First, and without the lock: the bus's thread may be in Received, which takes it.
+  if (bus_) bus_->Stop();
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
@@ -28,12 +34,60 @@ LiveChanges::~LiveChanges() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool LiveChanges::listening() const { return count_.load(std::memory_order_acquire) > 0; }
+bool LiveChanges::listening() const { return bus_ != nullptr || count_.load(std::memory_order_acquire) > 0; }
+
+void LiveChanges::AttachBus(std::shared_ptr<store::ChangeBus> bus) {
+  bus_ = std::move(bus);
+  // `this` outlives the callbacks: the destructor stops the bus before anything else.
+  bus_->Start([this](std::string_view payload) { Received(payload); },
+              [this] {
+                {
+                  std::lock_guard lock(mutex_);
+                  if (listeners_.empty()) return;
+                  missed_ = true;
+                }
+                wake_.notify_one();
+              });
+}
+
+void LiveChanges::Received(std::string_view payload) {
+  std::optional<DecodedChanges> decoded = DecodeChanges(payload);
+  if (!decoded) {
+    spdlog::warn("live changes: ignored a message on the change bus that is not a change list ({} bytes)",
+                 payload.size());
+    return;
+  }
+  if (count_.load(std::memory_order_acquire) == 0) return;  // nobody here listens
+  if (!decoded->reread.empty()) {
+    // Too big to travel: the columns as they are now (a change that removed the memory
+    // reaches nobody — nobody here can be shown to have been able to read it).
+    Status status = db_.Read([&](store::Connection& conn) -> Status {
+      for (const std::string& id : decoded->reread) {
+        Result<std::vector<store::MemoryAccess>> thread = store::ReadThreadAccess(conn, id);
+        if (!thread.ok()) return thread.status();
+        for (store::MemoryAccess& access : *thread) {
+          if (access.id == id) decoded->changes.push_back(MemoryChange{id, std::nullopt, std::move(access)});
+        }
+      }
+      return Status::Ok();
+    });
+    if (!status.ok()) spdlog::error("live changes: could not re-read changed memories: {}", status.message());
+  }
+  Enqueue(std::move(decoded->changes));
+}
 
 std::size_t LiveChanges::listeners() const { return count_.load(std::memory_order_acquire); }
 
 void LiveChanges::Publish(std::vector<MemoryChange> changes) {
-  if (changes.empty() || !listening()) return;
+  if (changes.empty()) return;
+  if (bus_) {
+    for (std::string& payload : EncodeChanges(changes, bus_->max_payload())) bus_->Publish(std::move(payload));
+  }
+  Enqueue(std::move(changes));
+}
+
+void LiveChanges::Enqueue(std::vector<MemoryChange> changes) {
+  if (changes.empty() || count_.load(std::memory_order_acquire) == 0) return;
   {
     std::lock_guard lock(mutex_);
     if (overflowed_) return;  // every listener is being dropped anyway
@@ -82,31 +136,41 @@ void LiveChanges::Remove(std::uint64_t id) {
 
 void LiveChanges::Flush() {
   std::unique_lock lock(mutex_);
-  idle_.wait(lock, [this] { return (pending_.empty() && !overflowed_ && !dispatching_) || stop_; });
+  idle_.wait(lock, [this] { return (pending_.empty() && !overflowed_ && !missed_ && !dispatching_) || stop_; });
 }
 
 void LiveChanges::Run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    // Wakes for changes, and at least once per key re-check interval while anyone listens.
-    wake_.wait_for(lock, limits_.key_recheck_interval, [this] { return stop_ || overflowed_ || !pending_.empty(); });
+    // Wakes for changes, and when the keys' re-check is due while anyone listens — at that
+    // moment, not an interval after the last wake-up, so a revocation ends a listen within
+    // one interval (plus the query), not within two.
+    auto until = std::chrono::steady_clock::now() + limits_.key_recheck_interval;
+    if (!listeners_.empty()) until = std::min(until, last_key_check_ + limits_.key_recheck_interval);
+    wake_.wait_until(lock, until, [this] { return stop_ || overflowed_ || missed_ || !pending_.empty(); });
     if (stop_) return;
     const auto now = std::chrono::steady_clock::now();
     const bool keys_due = !listeners_.empty() && now - last_key_check_ >= limits_.key_recheck_interval;
-    if (pending_.empty() && !overflowed_ && !keys_due) continue;
+    if (pending_.empty() && !overflowed_ && !missed_ && !keys_due) continue;
     std::vector<MemoryChange> batch;
     batch.swap(pending_);
     const bool overflowed = std::exchange(overflowed_, false);
+    const bool missed = std::exchange(missed_, false);
     std::map<std::uint64_t, Entry> listeners = listeners_;  // delivered to outside the lock
-    if (overflowed) {
+    if (overflowed || missed) {
       listeners_.clear();
       count_.store(0, std::memory_order_release);
     }
     dispatching_ = true;
     lock.unlock();
-    if (overflowed) {
-      spdlog::warn("live changes: more than {} changes waited for the dispatcher; dropped every listener ({})",
-                   limits_.max_pending_changes, listeners.size());
+    if (overflowed || missed) {
+      if (overflowed) {
+        spdlog::warn("live changes: more than {} changes waited for the dispatcher; dropped every listener ({})",
+                     limits_.max_pending_changes, listeners.size());
+      } else {
+        spdlog::warn("live changes: other processes' changes may have been missed; ended every listener ({})",
+                     listeners.size());
+      }
       for (auto& [_, entry] : listeners) entry.listener->Dropped();
     } else {
       if (keys_due) {

@@ -21,6 +21,13 @@
 // at most `max_pending_changes` changes wait for the dispatcher — beyond that every
 // listener is dropped (told Dropped(), its stream ends) rather than queueing without
 // limit; a listener's own transport bounds what waits for its client (docs/PROTOCOL.md).
+//
+// Several processes (PostgreSQL): with a store::ChangeBus attached, every committed change
+// is also sent to the other processes, and what they send is dispatched here like a local
+// change (the same per-listener decision, made by the receiving process). A process never
+// hears its own changes back. If the bus says changes may have been missed (its connection
+// dropped), every listener is ended, as on overflow, so its client listens again and
+// re-reads rather than believing it missed nothing.
 #pragma once
 
 #include <atomic>
@@ -36,6 +43,7 @@
 #include <vector>
 
 #include "mcp/resource.h"
+#include "store/change_bus.h"
 #include "store/database.h"
 #include "store/memory_access.h"
 #include "util/status.h"
@@ -70,8 +78,12 @@ class LiveChanges : public std::enable_shared_from_this<LiveChanges> {
   LiveChanges(const LiveChanges&) = delete;
   LiveChanges& operator=(const LiveChanges&) = delete;
 
-  // True while anyone listens: writers capture snapshots only then.
+  // True while anyone listens — with a bus attached, always (another process may be
+  // listening): writers capture snapshots only then.
   bool listening() const;
+  // Sends this process's changes to the others on `bus` and dispatches theirs here. Call
+  // once, before the first write; the bus stops before this object goes.
+  void AttachBus(std::shared_ptr<store::ChangeBus> bus);
   // Hands committed changes to the dispatcher; returns at once.
   void Publish(std::vector<MemoryChange> changes);
 
@@ -91,6 +103,10 @@ class LiveChanges : public std::enable_shared_from_this<LiveChanges> {
 
   LiveChanges(store::Store& db, Limits limits);
   void Remove(std::uint64_t id);
+  // Queues changes for the local listeners (not for the bus).
+  void Enqueue(std::vector<MemoryChange> changes);
+  // What another process sent (on the bus's thread).
+  void Received(std::string_view payload);
   void Run();
   void Dispatch(const std::vector<MemoryChange>& batch, const std::map<std::uint64_t, Entry>& listeners);
   // Ends the listeners whose API key no longer works, and takes them out of `listeners`.
@@ -106,11 +122,13 @@ class LiveChanges : public std::enable_shared_from_this<LiveChanges> {
   std::uint64_t next_id_ = 1;
   std::vector<MemoryChange> pending_;
   bool overflowed_ = false;
+  bool missed_ = false;  // the bus may have lost changes: every listener is ended
   bool dispatching_ = false;
   bool stop_ = false;
   std::atomic<std::size_t> count_{0};  // listeners_.size(), read without the lock
   std::thread thread_;  // started with the first listener
   std::chrono::steady_clock::time_point last_key_check_{};  // the dispatcher thread's own
+  std::shared_ptr<store::ChangeBus> bus_;  // set once, before any write
 };
 
 // The URI of a memory as a resource.

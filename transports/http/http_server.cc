@@ -77,7 +77,7 @@ class HttpServer::Impl {
       : server_(server),
         options_(std::move(options)),
         sessions_({options_.max_sessions, options_.max_sessions_per_key, options_.max_sessions_per_user},
-                  options_.session_idle_timeout),
+                  options_.session_idle_timeout, options_.session_directory),
         metrics_(options_.metrics ? std::make_unique<Metrics>(ToolNames(server)) : nullptr),
         access_log_(options_.access_log, options_.access_log_json),
         sweeper_(io_),

@@ -38,6 +38,10 @@
 
 namespace transports {
 
+namespace http {
+class SessionDirectory;  // session_directory.h
+}  // namespace http
+
 // Who a bearer key belongs to, as the application's authenticator resolved it.
 struct Credential {
   std::any principal;  // handed to mcp::Session, and from there to every tool call
@@ -136,6 +140,9 @@ struct HttpOptions {
 
   // Sessions unused this long are closed; then their id gets 404.
   std::chrono::seconds session_idle_timeout{std::chrono::minutes(30)};
+  // Set: sessions are kept there too, so that one created by another process sharing the
+  // store works here (transports/http/session_directory.h). Its idle timeout should be this one.
+  std::shared_ptr<http::SessionDirectory> session_directory;
   // More sessions than this: initialize gets 503.
   std::size_t max_sessions = 10000;
   // Sessions one key, and one user (all of its keys together), may hold; 0: no cap. At its cap,

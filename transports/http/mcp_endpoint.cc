@@ -252,6 +252,8 @@ McpResult McpEndpoint::Run(McpCall& call, const mcp::OutboundSink& sink, mcp::Li
   if (call.new_session && !call.session->initialized()) {
     sessions_.Remove(call.session_id, call.credential_id);  // a failed initialize opens nothing
   } else {
+    // Kept for the other processes sharing the store (a no-op without a directory).
+    if (call.new_session) sessions_.Persist(call.session_id, call.credential_id);
     result.headers = call.headers;
   }
   return result;
@@ -277,7 +279,12 @@ std::variant<std::shared_ptr<mcp::Session>, Reply> McpEndpoint::ExistingSession(
                       "MCP-Protocol-Version and Mcp-Method headers)");
   }
   // Another key's session is reported exactly like one that never existed.
-  auto session = sessions_.Find(std::string(request.session_id), caller.id);
+  // One this process does not hold may have been initialized by another (session_directory.h).
+  auto session = sessions_.Find(std::string(request.session_id), caller.id, SessionRegistry::Clock::now(),
+                                [&](const mcp::SessionState& state) {
+                                  return std::make_shared<mcp::Session>(server_, caller.principal,
+                                                                        [](std::string) {}, state);
+                                });
   if (!session) {
     return ErrorReply(404, kSessionNotFound,
                       "Session not found: it expired or was closed; send initialize to start a new one");

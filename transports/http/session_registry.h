@@ -9,6 +9,14 @@
 // loses its least recently used idle session (whose id then gets 404, so that client
 // initializes again), or is refused if every one of them is busy with a request; either way
 // only that key's or user's sessions are affected. `total` bounds the whole table.
+//
+// Several processes: with a SessionDirectory, a session that initialized is saved there;
+// an id this process does not hold is looked up there and, if found for the same
+// credential, restored here already initialized (Find's `restore`). A held session is
+// re-checked there at most once per `recheck` (a second), which also marks it used for the
+// other processes: one deleted (DELETE) or evicted on another process gets 404 here within
+// that time. Closing for idleness here forgets only this process's copy; the directory
+// judges idleness by the last use on any process.
 #pragma once
 
 #include <chrono>
@@ -20,8 +28,10 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <variant>
+#include <vector>
 
 #include "mcp/session.h"
+#include "transports/http/session_directory.h"
 
 namespace transports::http {
 
@@ -35,7 +45,8 @@ class SessionRegistry {
     std::size_t per_user = 256;  // 0: no cap
   };
 
-  SessionRegistry(Limits limits, Clock::duration idle_timeout);
+  SessionRegistry(Limits limits, Clock::duration idle_timeout, std::shared_ptr<SessionDirectory> directory = nullptr,
+                  Clock::duration recheck = std::chrono::seconds(1));
   ~SessionRegistry();  // CancelAll()
 
   struct Created {
@@ -54,9 +65,16 @@ class SessionRegistry {
                                         const std::function<std::shared_ptr<mcp::Session>()>& make,
                                         Clock::time_point now = Clock::now());
 
+  // Builds a session already initialized as `state` says, for `Find` to restore.
+  using Restore = std::function<std::shared_ptr<mcp::Session>(const mcp::SessionState& state)>;
+
   // The session `id` if it exists, has not expired and belongs to `credential_id`; marks it used.
+  // With a directory and `restore`, one this process does not hold is looked up there.
   std::shared_ptr<mcp::Session> Find(const std::string& id, const std::string& credential_id,
-                                     Clock::time_point now = Clock::now());
+                                     Clock::time_point now = Clock::now(), const Restore& restore = {});
+
+  // Saves session `id` (just initialized) to the directory, if there is one.
+  void Persist(const std::string& id, const std::string& credential_id);
 
   // Closes session `id` (cancelling its requests) if it belongs to `credential_id`.
   bool Remove(const std::string& id, const std::string& credential_id);
@@ -75,6 +93,7 @@ class SessionRegistry {
     std::string credential_id;
     std::string user_id;  // never empty: the credential id when the key named no user
     Clock::time_point last_used;
+    Clock::time_point checked;  // last confirmed with the directory
   };
   using Sessions = std::unordered_map<std::string, Entry>;
   using Index = std::unordered_map<std::string, std::unordered_set<std::string>>;  // owner → session ids
@@ -82,7 +101,12 @@ class SessionRegistry {
   bool Expired(const Entry& entry, Clock::time_point now) const;
   std::size_t CloseIdleLocked(Clock::time_point now);
   // Closes the session and drops it from the table and both indexes; returns the next one.
-  Sessions::iterator EraseLocked(Sessions::iterator it);
+  // `everywhere`: its id is queued in forget_ for the directory too (ForgetQueued).
+  Sessions::iterator EraseLocked(Sessions::iterator it, bool everywhere = true);
+  // Adds an entry to the table and both indexes.
+  void InsertLocked(const std::string& id, Entry entry);
+  // Removes from the directory the ids EraseLocked queued (outside the lock).
+  void ForgetQueued();
   // The least recently used session among `ids` that runs no request (and is not `except`);
   // end() if none.
   Sessions::iterator LeastRecentlyUsedIdle(const std::unordered_set<std::string>& ids,
@@ -90,10 +114,13 @@ class SessionRegistry {
 
   const Limits limits_;
   const Clock::duration idle_timeout_;
+  const std::shared_ptr<SessionDirectory> directory_;
+  const Clock::duration recheck_;
   mutable std::mutex mutex_;
   Sessions sessions_;
   Index by_key_;
   Index by_user_;
+  std::vector<std::string> forget_;  // session ids to remove from the directory
 };
 
 }  // namespace transports::http
