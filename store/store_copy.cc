@@ -41,6 +41,7 @@ const std::vector<TableSpec>& Tables() {
       {"user_passwords", {"user_id"}},
       {"signin_links", {"token_hash"}},
       {"web_sessions", {"id_hash"}},
+      {"mcp_sessions", {"id_hash"}},  // hashes only; a moved store keeps its clients' sessions
       {"oauth_clients", {"client_id"}},
       {"oauth_grants", {"id"}},
       {"oauth_codes", {"code_hash"}},
