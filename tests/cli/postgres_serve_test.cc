@@ -4,12 +4,6 @@
 // the vendor filter agree whichever process answers.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -18,105 +12,22 @@
 
 #include <boost/json.hpp>
 
-#include "tests/cli/cli_runner.h"
-#include "tests/http/http_test_client.h"
-#include "tests/postgres/throwaway_postgres.h"
-#include "tests/stdio/child_process.h"
-#include "tests/store/temp_dir.h"
+#include "tests/cli/two_serve_processes.h"
 
 namespace rm::testing {
 namespace {
 namespace json = boost::json;
 
-std::uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  std::uint16_t port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-class PostgresServeTest : public ThrowawayPostgres {
+class PostgresServeTest : public TwoServeProcesses {
  protected:
   void SetUp() override {
-    ThrowawayPostgres::SetUp();
+    TwoServeProcesses::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    ASSERT_EQ(Cli({"user", "add", "ada@example.com", "--plan", "pro"}).exit_code, 0);
-    claude_key_ = Cli({"key", "create", "--user", "ada@example.com", "--vendor", "claude"}).LastLine();
-    cursor_key_ = Cli({"key", "create", "--user", "ada@example.com", "--vendor", "cursor"}).LastLine();
-    ASSERT_TRUE(claude_key_.starts_with("rm_live_") && cursor_key_.starts_with("rm_live_"));
-    for (int i = 0; i < 2; ++i) {
-      ports_.push_back(FreePort());
-      servers_.push_back(std::make_unique<testing_support::ChildProcess>(
-          std::vector<std::string>{RM_CLI_BINARY, "serve", "--http", "127.0.0.1:" + std::to_string(ports_.back()),
-                                   "--db", url_, "--rate-limit", "0"},
-          /*capture_stderr=*/false));
-    }
-    for (std::uint16_t p : ports_) ASSERT_TRUE(WaitUntilServing(p)) << "serve on port " << p << " did not start";
-  }
-  void TearDown() override {
-    for (auto& server : servers_) server->Signal(SIGTERM);
-    for (auto& server : servers_) server->Wait();
+    claude_key_ = CreateKey("claude");
+    cursor_key_ = CreateKey("cursor");
   }
 
-  CliResult Cli(std::vector<std::string> args) {
-    args.push_back("--db");
-    args.push_back(url_);
-    return RunCli(args, {home_.path().string(), ""});
-  }
-
-  static bool WaitUntilServing(std::uint16_t port) {
-    for (int i = 0; i < 100; ++i) {
-      try {
-        http_test::Client client(port);
-        if (client.Send("GET", "/healthz").status == 200) return true;
-      } catch (const std::exception&) {
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
-
-  // One stateless 2026-07-28 tools/call to server `which`; the tool's structured result.
-  json::object Call(int which, const std::string& key, const std::string& tool, json::object args) {
-    json::object meta{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
-                      {"io.modelcontextprotocol/clientCapabilities", json::object{}}};
-    json::object request{{"jsonrpc", "2.0"},
-                         {"id", 1},
-                         {"method", "tools/call"},
-                         {"params", {{"name", tool}, {"arguments", std::move(args)}, {"_meta", std::move(meta)}}}};
-    http_test::Client client(ports_.at(static_cast<std::size_t>(which)));
-    http_test::Response r = client.Send("POST", "/mcp",
-                                        {{"Authorization", "Bearer " + key},
-                                         {"Content-Type", "application/json"},
-                                         {"Accept", "application/json, text/event-stream"},
-                                         {"MCP-Protocol-Version", "2026-07-28"},
-                                         {"Mcp-Method", "tools/call"},
-                                         {"Mcp-Name", tool}},
-                                        json::serialize(request));
-    EXPECT_EQ(r.status, 200) << r.body;
-    json::value body = json::parse(r.body);
-    if (!body.as_object().contains("result")) {
-      ADD_FAILURE() << tool << ": " << r.body;
-      return {{"is_error", true}};
-    }
-    const json::object& result = body.at("result").as_object();
-    json::object out = result.at("structuredContent").as_object();
-    if (result.contains("isError") && result.at("isError").as_bool()) out["is_error"] = true;
-    return out;
-  }
-
-  TempDir home_;
-  std::string claude_key_, cursor_key_;
-  std::vector<std::uint16_t> ports_;
-  std::vector<std::unique_ptr<testing_support::ChildProcess>> servers_;
+  Key claude_key_, cursor_key_;
 };
 
 TEST_F(PostgresServeTest, AClientAlternatingBetweenTwoProcessesSeesOneStore) {
