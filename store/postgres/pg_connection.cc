@@ -49,26 +49,40 @@ Result<PgConnection> PgConnection::Open(const std::string& conninfo) {
   return PgConnection(conn);
 }
 
+PgConnection::PgConnection(pg_conn* conn) : conn_(conn), cancel_(PQgetCancel(conn)) {}
+
+bool PgConnection::RequestCancel() const {
+  if (cancel_ == nullptr) return false;
+  char error[256];
+  return PQcancel(cancel_, error, sizeof error) == 1;
+}
+
 bool PgConnection::Broken() const { return conn_ == nullptr || PQstatus(conn_) == CONNECTION_BAD; }
 
 Status PgConnection::Reconnect() {
   if (conn_ == nullptr) return Status::Internal("use of a moved-from PgConnection");
   PQreset(conn_);
+  // A new session has a new backend process and cancel key.
+  if (cancel_ != nullptr) PQfreeCancel(cancel_);
+  cancel_ = PQgetCancel(conn_);
   return StartSession(conn_);
 }
 
 PgConnection::PgConnection(PgConnection&& other) noexcept
-    : conn_(std::exchange(other.conn_, nullptr)) {}
+    : conn_(std::exchange(other.conn_, nullptr)), cancel_(std::exchange(other.cancel_, nullptr)) {}
 
 PgConnection& PgConnection::operator=(PgConnection&& other) noexcept {
   if (this != &other) {
+    if (cancel_ != nullptr) PQfreeCancel(cancel_);
     if (conn_ != nullptr) PQfinish(conn_);
     conn_ = std::exchange(other.conn_, nullptr);
+    cancel_ = std::exchange(other.cancel_, nullptr);
   }
   return *this;
 }
 
 PgConnection::~PgConnection() {
+  if (cancel_ != nullptr) PQfreeCancel(cancel_);
   if (conn_ != nullptr) PQfinish(conn_);
 }
 

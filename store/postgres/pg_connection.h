@@ -18,7 +18,8 @@
 #include "store/postgres/pg_rows.h"
 #include "util/status.h"
 
-struct pg_conn;  // libpq's PGconn, kept out of this header
+struct pg_conn;    // libpq's PGconn, kept out of this header
+struct pg_cancel;  // libpq's PGcancel
 
 namespace rm::store::postgres {
 
@@ -66,12 +67,19 @@ class PgConnection {
   // the server cannot be reached.
   Status Reconnect();
 
+  // Asks the server to stop the statement this connection is running (PQcancel): it then
+  // fails with query_canceled; a request that arrives when none runs is ignored. Safe to
+  // call from another thread than the one using the connection — the one thing that is.
+  // False if the request could not be sent.
+  bool RequestCancel() const;
+
  private:
-  explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  explicit PgConnection(pg_conn* conn);
   // The Status for a failed result (or a missing one: out of memory, connection lost).
   Status ErrorOf(const struct pg_result* result) const;
 
   pg_conn* conn_ = nullptr;
+  pg_cancel* cancel_ = nullptr;  // made once per session: PQgetCancel is not for other threads
 };
 
 }  // namespace rm::store::postgres

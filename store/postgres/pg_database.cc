@@ -1,6 +1,7 @@
 #include "store/postgres/pg_database.h"
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -80,7 +81,8 @@ void PgDatabase::Release(PgStoreConnection* conn) {
   available_.notify_one();
 }
 
-Status PgDatabase::RunTransaction(const TransactionFn& fn, const char* begin, const char* kind, Attempt* attempt) {
+Status PgDatabase::RunTransaction(const TransactionFn& fn, const char* begin, const char* kind, Attempt* attempt,
+                                  const std::function<bool()>* should_stop) {
   Attempt local;
   Attempt& a = attempt != nullptr ? *attempt : local;
   a = Attempt{};
@@ -88,6 +90,8 @@ Status PgDatabase::RunTransaction(const TransactionFn& fn, const char* begin, co
   if (!acquired.ok()) return acquired.status();
   PgStoreConnection* conn = *acquired;
   conn->ClearRace();
+  std::optional<PgReadCanceller::Ticket> watched;
+  if (should_stop != nullptr) watched = canceller_.Watch(conn->pg(), *should_stop);
   Status status = conn->Exec(begin);
   if (status.ok()) {
     status = RunCallerFunction(fn, *conn, kind);
@@ -98,6 +102,12 @@ Status PgDatabase::RunTransaction(const TransactionFn& fn, const char* begin, co
     }
     if (!status.ok() && !conn->broken() && conn->InTransaction()) (void)conn->Exec("ROLLBACK");
   }
+  if (watched && canceller_.Unwatch(*watched)) {
+    if (!status.ok()) status = Status::Cancelled("the read was cancelled while it ran");
+    // The cancel request may still reach this session after the read ended; a new
+    // session cannot receive it. Should connecting fail, the next Acquire tries again.
+    if (!conn->Reconnect().ok()) spdlog::warn("postgres: reconnecting after a cancelled read failed");
+  }
   a.lost_a_race = conn->lost_a_race();
   a.connection_lost = conn->broken();
   if (!a.connection_lost) conn->ResetStatements();  // a lost one forgets them when it reconnects
@@ -105,7 +115,8 @@ Status PgDatabase::RunTransaction(const TransactionFn& fn, const char* begin, co
   return status;
 }
 
-Status PgDatabase::RunWithRetries(const TransactionFn& fn, const char* begin, const char* kind) {
+Status PgDatabase::RunWithRetries(const TransactionFn& fn, const char* begin, const char* kind,
+                                  const std::function<bool()>* should_stop) {
   // Two kinds of failure are retried, because the transaction is known not to have
   // committed and running it again is safe:
   //  - it lost a race to another (two calls with one request_id, two writers of one
@@ -125,7 +136,7 @@ Status PgDatabase::RunWithRetries(const TransactionFn& fn, const char* begin, co
   int lost_connections = 0;
   for (;;) {
     Attempt attempt;
-    Status status = RunTransaction(fn, begin, kind, &attempt);
+    Status status = RunTransaction(fn, begin, kind, &attempt, should_stop);
     if (status.ok()) return status;
     if (attempt.connection_lost) {
       if (attempt.commit_sent) {
@@ -156,7 +167,8 @@ Status PgDatabase::Read(const TransactionFn& fn) {
 
 Status PgDatabase::Read(const TransactionFn& fn, const std::function<bool()>& should_stop) {
   if (should_stop && should_stop()) return Status::Cancelled("the read was cancelled before it started");
-  return Read(fn);
+  if (!should_stop) return Read(fn);
+  return RunWithRetries(fn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "read", &should_stop);
 }
 
 void PgDatabase::WriteLater(TransactionFn fn) { write_behind_->Add(std::move(fn)); }

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "store/postgres/pg_read_canceller.h"
 #include "store/postgres/pg_store_connection.h"
 #include "store/store.h"
 #include "store/write_behind.h"
@@ -35,8 +36,8 @@ class PgDatabase final : public Store {
   Engine engine() const override { return Engine::kPostgres; }
   Status Write(const TransactionFn& fn) override;
   Status Read(const TransactionFn& fn) override;
-  // `should_stop` is asked before the read starts; a statement already running is not
-  // interrupted yet (SQLite's progress handler has no libpq twin short of PQcancel).
+  // `should_stop` is asked before the read starts, and every 10 ms while it runs: a
+  // statement running when it answers true is cancelled (pg_read_canceller.h).
   Status Read(const TransactionFn& fn, const std::function<bool()>& should_stop) override;
   // Queued and committed in batches by a background thread (store/write_behind.h), as on
   // SQLite: a read's metering costs it no round trips to PostgreSQL.
@@ -61,9 +62,12 @@ class PgDatabase final : public Store {
     bool connection_lost = false;  // the server went away during the try
     bool commit_sent = false;      // COMMIT was sent: if the connection was lost, the outcome is unknown
   };
-  Status RunTransaction(const TransactionFn& fn, const char* begin, const char* kind, Attempt* attempt = nullptr);
+  // `should_stop` (may be null): a read the caller may give up, watched by canceller_.
+  Status RunTransaction(const TransactionFn& fn, const char* begin, const char* kind, Attempt* attempt = nullptr,
+                        const std::function<bool()>* should_stop = nullptr);
   // Runs `fn` in transactions until one that may be retried (see Write) no longer fails.
-  Status RunWithRetries(const TransactionFn& fn, const char* begin, const char* kind);
+  Status RunWithRetries(const TransactionFn& fn, const char* begin, const char* kind,
+                        const std::function<bool()>* should_stop = nullptr);
   // A connection of the pool, connected again first if the last use found it lost;
   // Unavailable (and nothing taken) while the server cannot be reached.
   Result<PgStoreConnection*> Acquire();
@@ -74,6 +78,7 @@ class PgDatabase final : public Store {
   std::condition_variable available_;
   std::vector<PgStoreConnection*> idle_;
   std::vector<std::string> migrations_applied_;
+  PgReadCanceller canceller_;
   std::unique_ptr<WriteBehind> write_behind_;  // destroyed first (the destructor): it writes through this
 };
 

@@ -4,8 +4,10 @@
 // without opening a new PgDatabase (what a running `serve` has).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_database.h"
@@ -100,6 +102,43 @@ TEST_F(PgDatabaseTest, WhileTheServerRefusesSessionsCallsFailFastAsUnavailableTh
   Result<std::int64_t> count = Count();
   ASSERT_TRUE(count.ok()) << count.status().ToString();
   EXPECT_EQ(*count, 1) << "the refused write must not have been stored";
+}
+
+// A read whose caller gives up (an MCP request the client cancelled) is stopped in the
+// middle of its statement, not run to its end; the pool is whole afterwards.
+TEST_F(PgDatabaseTest, ACancelledReadStopsItsRunningStatementAndThePoolStillServes) {
+  ASSERT_TRUE(Insert(1).ok());
+  std::atomic<bool> gave_up{false};
+  std::thread client([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    gave_up = true;
+  });
+  const auto started = std::chrono::steady_clock::now();
+  bool statement_ended = false;
+  Status read = db_->Read(
+      [&](Connection& conn) {
+        Status slept = conn.Prepare("SELECT pg_sleep(10)").Run();
+        statement_ended = true;
+        return slept;
+      },
+      [&] { return gave_up.load(); });
+  const auto took = std::chrono::steady_clock::now() - started;
+  client.join();
+  EXPECT_TRUE(statement_ended);
+  EXPECT_EQ(read.code(), Status::Code::kCancelled) << read.ToString();
+  EXPECT_LT(took, std::chrono::seconds(2)) << "the 10 s statement must be stopped, not waited for";
+  EXPECT_GE(took, std::chrono::milliseconds(200));
+
+  // Every connection of the pool answers again, the cancelled one included.
+  for (int i = 0; i < 4; ++i) {
+    Result<std::int64_t> count = Count();
+    ASSERT_TRUE(count.ok()) << count.status().ToString();
+    EXPECT_EQ(*count, 1);
+  }
+  // A read nobody cancels runs to its end under the same watch.
+  Status whole = db_->Read([](Connection& conn) { return conn.Prepare("SELECT pg_sleep(0.05)").Run(); },
+                           [] { return false; });
+  EXPECT_TRUE(whole.ok()) << whole.ToString();
 }
 
 }  // namespace
