@@ -307,10 +307,17 @@ Result<std::int64_t> MemoriesCountedByQuota(store::Connection& conn, const store
   return store::CountMemoriesOfUser(conn, user.id);
 }
 
+Status HoldQuotaCount(store::Connection& conn, const store::User& user) {
+  std::optional<store::PlanLimits> limits = store::LimitsOfPlan(user.plan);
+  if (limits && limits->memories_counted_per_org && user.org_id) return store::HoldOrgMemoryCount(conn, *user.org_id);
+  return store::HoldMemoryCount(conn, user.id);
+}
+
 Status CheckMemoryQuota(ServiceCall& call) {
   std::optional<store::PlanLimits> limits = store::LimitsOfPlan(call.user.plan);
   if (!limits || !limits->max_memories) return Status::Ok();
   const bool per_org = limits->memories_counted_per_org && call.user.org_id;
+  RM_RETURN_IF_ERROR(HoldQuotaCount(call.conn, call.user));
   Result<std::int64_t> stored = MemoriesCountedByQuota(call.conn, call.user);
   if (!stored.ok()) return stored.status();
   const std::string limit = std::to_string(*limits->max_memories);

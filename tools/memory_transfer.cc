@@ -283,6 +283,7 @@ Result<ImportSummary> ImportMemories(store::Store& db, const std::string& user_i
     // The plan's limit, as write_memory applies it.
     std::optional<store::PlanLimits> limits = store::LimitsOfPlan(user->plan);
     if (limits && limits->max_memories) {
+      RM_RETURN_IF_ERROR(HoldQuotaCount(conn, *user));
       Result<std::int64_t> stored = MemoriesCountedByQuota(conn, *user);
       if (!stored.ok()) return stored.status();
       if (*stored > *limits->max_memories) {

@@ -58,6 +58,10 @@ Status CheckMayChange(const ServiceCall& call, const store::MemoryRow& memory, C
 // The memories the plan's limit counts for `user`: all they store (trash included),
 // or all their org's members store on a plan counted per org.
 Result<std::int64_t> MemoriesCountedByQuota(store::Connection& conn, const store::User& user);
+// In a write about to add memories: concurrent writers counting against the same limit
+// wait for each other from here to their commit (store::HoldMemoryCount), so the count
+// taken next stays true until this write commits.
+Status HoldQuotaCount(store::Connection& conn, const store::User& user);
 
 // QuotaExceeded (naming the limit) if the caller's plan allows no more memories.
 // Called just before a memory is added; when that memory brings the count to 90 %

@@ -6,12 +6,7 @@
 // within a second and its listen stream on the other process ends.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -20,11 +15,9 @@
 
 #include <boost/json.hpp>
 
-#include "tests/cli/cli_runner.h"
+#include "store/postgres/pg_connection.h"
+#include "tests/cli/two_serve_processes.h"
 #include "tests/http/http_test_client.h"
-#include "tests/postgres/throwaway_postgres.h"
-#include "tests/stdio/child_process.h"
-#include "tests/store/temp_dir.h"
 
 namespace rm::testing {
 namespace {
@@ -32,71 +25,15 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-std::uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  std::uint16_t port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-struct Key {
-  std::string id, secret;
-};
-
-class PostgresProcessesTest : public ThrowawayPostgres {
+class PostgresProcessesTest : public TwoServeProcesses {
  protected:
   void SetUp() override {
-    ThrowawayPostgres::SetUp();
+    TwoServeProcesses::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    ASSERT_EQ(Cli({"user", "add", "ada@example.com", "--plan", "pro"}).exit_code, 0);
     claude_ = CreateKey("claude");
     cursor_ = CreateKey("cursor");
-    for (int i = 0; i < 2; ++i) {
-      ports_.push_back(FreePort());
-      servers_.push_back(std::make_unique<testing_support::ChildProcess>(
-          std::vector<std::string>{RM_CLI_BINARY, "serve", "--http", "127.0.0.1:" + std::to_string(ports_.back()),
-                                   "--db", url_, "--rate-limit", "0"},
-          /*capture_stderr=*/false));
-    }
-    for (std::uint16_t p : ports_) ASSERT_TRUE(WaitUntilServing(p)) << "serve on port " << p << " did not start";
-  }
-  void TearDown() override {
-    for (auto& server : servers_) server->Signal(SIGTERM);
-    for (auto& server : servers_) server->Wait();
-  }
-
-  CliResult Cli(std::vector<std::string> args) {
-    args.push_back("--db");
-    args.push_back(url_);
-    return RunCli(args, {home_.path().string(), ""});
-  }
-  Key CreateKey(const std::string& vendor) {
-    CliResult r = Cli({"key", "create", "--user", "ada@example.com", "--vendor", vendor, "--json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    json::object out = json::parse(r.out).as_object();
-    return {std::string(out.at("id").as_string()), std::string(out.at("key").as_string())};
-  }
-
-  static bool WaitUntilServing(std::uint16_t port) {
-    for (int i = 0; i < 100; ++i) {
-      try {
-        http_test::Client client(port);
-        if (client.Send("GET", "/healthz").status == 200) return true;
-      } catch (const std::exception&) {
-      }
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
   }
 
   // A handshake-era POST /mcp to process `which`.
@@ -126,38 +63,6 @@ class PostgresProcessesTest : public ThrowawayPostgres {
   static json::object Request(int id, const std::string& method, json::object params = {}) {
     return {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
   }
-  // The JSON-RPC response in a reply (plain JSON, or the last data: line of an event stream).
-  static json::object Body(const http_test::Response& r) {
-    std::string text = r.body;
-    if (auto at = text.rfind("data: "); at != std::string::npos) {
-      text = text.substr(at + 6);
-      text = text.substr(0, text.find('\n'));
-    }
-    return json::parse(text).as_object();
-  }
-
-  // One stateless 2026-07-28 tools/call to process `which`; the tool's structured result.
-  json::object Call(int which, const Key& key, const std::string& tool, json::object args) {
-    json::object meta{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
-                      {"io.modelcontextprotocol/clientCapabilities", json::object{}}};
-    json::object request{{"jsonrpc", "2.0"},
-                         {"id", 1},
-                         {"method", "tools/call"},
-                         {"params", {{"name", tool}, {"arguments", std::move(args)}, {"_meta", std::move(meta)}}}};
-    http_test::Client client(Port(which));
-    http_test::Response r = client.Send("POST", "/mcp",
-                                        {{"Authorization", "Bearer " + key.secret},
-                                         {"Content-Type", "application/json"},
-                                         {"Accept", "application/json, text/event-stream"},
-                                         {"MCP-Protocol-Version", "2026-07-28"},
-                                         {"Mcp-Method", "tools/call"},
-                                         {"Mcp-Name", tool}},
-                                        json::serialize(request));
-    EXPECT_EQ(r.status, 200) << r.body;
-    json::object result = Body(r).at("result").as_object();
-    return result.at("structuredContent").as_object();
-  }
-
   // A 2026-07-28 subscriptions/listen stream on process `which`, acknowledged.
   std::unique_ptr<http_test::Client> Listen(int which, const Key& key) {
     const std::string body =
@@ -174,12 +79,7 @@ class PostgresProcessesTest : public ThrowawayPostgres {
     return client;
   }
 
-  std::uint16_t Port(int which) const { return ports_.at(static_cast<std::size_t>(which)); }
-
-  TempDir home_;
   Key claude_, cursor_;
-  std::vector<std::uint16_t> ports_;
-  std::vector<std::unique_ptr<testing_support::ChildProcess>> servers_;
 };
 
 TEST_F(PostgresProcessesTest, ASessionInitializedOnOneProcessIsContinuedOnTheOther) {
@@ -276,6 +176,40 @@ TEST_F(PostgresProcessesTest, ARevokedKeyStopsOnBothProcessesWithinASecond) {
   EXPECT_LT(ended_after, 1300.0);
   std::printf("[ figure ] revocation -> 401 on A %.0f ms, on B %.0f ms; listen on B ended %.0f ms\n",
               refused_after[0], refused_after[1], ended_after);
+}
+
+// A plan's memory limit holds exactly when writers race on both processes at once: the
+// free plan's 200 memories, 260 writes from 8 clients spread over A and B — 200 stored,
+// 60 refused as quota_exceeded, never 201.
+TEST_F(PostgresProcessesTest, ThePlanLimitHoldsUnderConcurrentWritersOnBothProcesses) {
+  ASSERT_EQ(Cli({"user", "add", "bob@example.com", "--plan", "free"}).exit_code, 0);
+  const Key bob = CreateKey("claude", "bob@example.com");
+  constexpr int kClients = 8, kWritesEach = 33;  // 264 writes for a limit of 200
+  std::atomic<int> stored{0}, refused{0}, other{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = 0; i < kWritesEach; ++i) {
+        json::object r = Call((c + i) % 2, bob, "write_memory",
+                              {{"title", "Note " + std::to_string(c) + "-" + std::to_string(i)},
+                               {"content", "One of many written at once."}});
+        if (!r.contains("is_error")) ++stored;
+        else if (r.contains("error") && r.at("error").at("code") == "quota_exceeded") ++refused;
+        else ++other;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(stored.load(), 200);
+  EXPECT_EQ(refused.load(), kClients * kWritesEach - 200);
+  EXPECT_EQ(other.load(), 0);
+  // What the database holds.
+  auto db = store::postgres::PgConnection::Open(conninfo_);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto rows = db->Query(
+      "SELECT count(*) FROM memories WHERE user_id = (SELECT id FROM users WHERE email = 'bob@example.com')");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(rows->Text(0, 0), "200");
 }
 
 }  // namespace
