@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/search_rare_words.h"
 namespace rm::store::search {
 namespace {
 
@@ -66,36 +67,13 @@ Result<std::vector<Candidate>> NewestK(SearchWalker& walker, SearchWindow& windo
   return walker.Walk(walker.match(), window.lowest_rowid, window.highest_rowid, k);
 }
 
-// A search word that at most this many of the caller's memories hold is rare: every
-// match holding it is ranked, however old. At most 64: each such match costs a walk
-// through every word of the query and the caller's visibility tokens (~50 us a row for
-// a heavy user at 1M memories, docs/BENCHMARKS.md), and names, places and other words
-// that tell one memory from the rest are held by few.
-std::int64_t RareRows(std::int64_t k) { return std::clamp<std::int64_t>(k / 4, 1, 64); }
-
-// The phrases of a search with more than K matches whose every match is ranked: those
-// rare among the memories the caller may see, rarest first while they add up to at most
-// K matches (ascending indexes). Counted through the caller's visibility tokens, so
-// which words are rare follows the caller's own memories only. A search of one group
-// (every word required) has none: each of its words is in all of its K+ matches.
+// The phrases whose every match is ranked (store/search_rare_words.h), counted through
+// the caller's visibility tokens, so which words are rare follows the caller's own
+// memories only.
 Result<std::vector<int>> FindRarePhrases(SearchWalker& walker, const SearchTerms& terms, std::int64_t k) {
-  std::vector<int> rare;
-  if (terms.groups.size() < 2) return rare;
-  std::vector<std::pair<std::int64_t, int>> counted;  // (matches, phrase)
-  for (std::size_t p = 0; p < terms.phrases.size(); ++p) {
-    Result<std::int64_t> n = walker.Count("(" + terms.phrases[p] + ") AND " + walker.visible(), RareRows(k) + 1);
-    if (!n.ok()) return n.status();
-    if (*n <= RareRows(k)) counted.emplace_back(*n, static_cast<int>(p));
-  }
-  std::sort(counted.begin(), counted.end());
-  std::int64_t total = 0;
-  for (const auto& [n, p] : counted) {
-    if (total + n > k) break;
-    total += n;
-    rare.push_back(p);
-  }
-  std::sort(rare.begin(), rare.end());
-  return rare;
+  return ChooseRarePhrases(terms, k, [&](int p, std::int64_t at_most) {
+    return walker.Count("(" + terms.phrases[static_cast<std::size_t>(p)] + ") AND " + walker.visible(), at_most);
+  });
 }
 
 // Every match holding one of the window's rare phrases, up to its highest rowid.

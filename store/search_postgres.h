@@ -10,6 +10,11 @@
 // title 1.0, tags 0.4, content 0.2 (A, B, C) rather than the BM25 with coverage and
 // proximity bonuses SQLite's engine computes, and words are stemmed by PostgreSQL's
 // 'english' configuration; so the order of hits can differ between the engines.
+//
+// Which matches are ranked is decided as on SQLite: all of them when there are at most
+// K (request.candidate_limit); with more, the newest K plus every match of a word rare
+// among the caller's visible memories (held by at most 64), whatever its age. The first
+// page fixes that window and the cursor carries it, so later pages rank the same rows.
 #pragma once
 
 #include "store/connection.h"

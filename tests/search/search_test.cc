@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 
 namespace rm::testing {
@@ -11,7 +12,8 @@ namespace json = boost::json;
 
 class SearchTest : public ::testing::Test {
  protected:
-  explicit SearchTest(tools::ServiceOptions options = {}) : env_(options), alice_(env_.AddUser("alice@example.com", "admin")) {
+  explicit SearchTest(tools::ServiceOptions options = {}, store::Engine engine = store::Engine::kSqlite)
+      : env_(options, engine), alice_(env_.AddUser("alice@example.com", "admin")) {
     c_ = env_.Connect(MemoryTestEnv::OwnerKey(alice_));
   }
   std::string Write(json::object args) {
@@ -362,18 +364,19 @@ TEST_F(SearchTest, AnOldExactMatchBeatsManyNewPartialOnesAt100000Memories) {
 }
 
 // With a tiny candidate window, ranking covers the newest K matches, and pages
-// cover exactly those.
-class SmallWindowSearchTest : public SearchTest {
+// cover exactly those — on both engines.
+class SmallWindowSearchTest : public SearchTest, public ::testing::WithParamInterface<store::Engine> {
  protected:
   static tools::ServiceOptions Options() {
     tools::ServiceOptions o;
     o.search_candidate_limit = 10;
     return o;
   }
-  SmallWindowSearchTest() : SearchTest(Options()) {}
+  SmallWindowSearchTest() : SearchTest(Options(), GetParam()) {}
 };
+RM_ON_BOTH_ENGINES(SmallWindowSearchTest);
 
-TEST_F(SmallWindowSearchTest, RanksTheNewestKMatches) {
+TEST_P(SmallWindowSearchTest, RanksTheNewestKMatches) {
   std::vector<std::string> ids;
   for (int i = 0; i < 30; ++i) ids.push_back(Write({{"title", "w" + std::to_string(i)}, {"content", "common word"}}));
   // A strong title hit among the OLD ones is outside the window...
@@ -389,12 +392,18 @@ TEST_F(SmallWindowSearchTest, RanksTheNewestKMatches) {
   // A rare word is searched in every memory, old ones included.
   EXPECT_EQ(Titles(Search({{"term", "w0"}})).size(), 0u);  // renamed
   EXPECT_EQ(Titles(Search({{"term", "w1"}})), (std::vector<std::string>{"w1"}));
+  // Among more than K matches, an old one holding a rare word of the question is ranked
+  // (and first) though it is not among the newest K.
+  CallResult question = Search({{"term", "w1 common word?"}});
+  EXPECT_EQ(Str(question.structured.at("match")), "any");
+  ASSERT_FALSE(Titles(question).empty());
+  EXPECT_EQ(Titles(question).front(), "w1");
 }
 
 // Where the newest K matches start is first guessed from how densely the first walk
 // found the oldest matches packed into the caller's memories. Both ways a guess can
 // miss still give exactly the newest K.
-TEST_F(SmallWindowSearchTest, TheNewestKAreFoundWhenTheGuessFallsShortOrReachesTooDeep) {
+TEST_P(SmallWindowSearchTest, TheNewestKAreFoundWhenTheGuessFallsShortOrReachesTooDeep) {
   // Falls short: the oldest memories all hold "alpha beta", but near the top "alpha"
   // and "beta" are each in every other memory and never together, so the guessed
   // depth holds no match at all; the only memories with both are older.
