@@ -68,8 +68,19 @@ Statement& PrepareForViewer(Connection& conn, const std::string& sql, const View
 // (PostgreSQL's generic plan, chosen after a statement's fifth run) cannot know that one
 // caller holds half the table and another a thousandth of it, nor whether a word is in
 // one memory or in most: the plan right for one is ruinous for the other.
+//
+// And a bitmap of hundreds of thousands of rows is priced as it costs. With the default
+// cpu_index_tuple_cost (0.005) the planner ANDs the GIN bitmap of a word with the bitmap
+// of every memory of a caller who holds half a million of them, or of a word held by
+// 40 % of memories with the window's rowid range: 120-200 ms where the one small bitmap
+// alone, its rows then filtered, takes 2-10 ms (docs/BENCHMARKS.md, PostgreSQL search).
+// Measured here, building a bitmap costs about 0.3-0.5 us a row, ten times the default's
+// share of a row's cost; 0.05 says so, for the statements of a search only.
 Status PlanForTheseValues(Connection& conn) {
-  return conn.Prepare("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)").Run();
+  return conn
+      .Prepare("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+               "set_config('cpu_index_tuple_cost', '0.05', true)")
+      .Run();
 }
 
 // The first page's window (search_repository.h): which matches are ranked. With at most
