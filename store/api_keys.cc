@@ -34,6 +34,8 @@ Status CheckKeyQuota(Connection& conn, const User& user) {
   std::optional<PlanLimits> limits = LimitsOfPlan(user.plan);
   if (!limits) return Status::Internal("user " + user.email + " has an unknown plan " + user.plan);
   if (!limits->max_api_keys) return Status::Ok();
+  // Two key creations at once on PostgreSQL must not both count room for one more.
+  RM_RETURN_IF_ERROR(HoldUserRow(conn, user.id));
   Result<std::int64_t> active = CountActiveKeys(conn, user.id);
   if (!active.ok()) return active.status();
   if (*active < *limits->max_api_keys) return Status::Ok();

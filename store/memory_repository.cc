@@ -202,16 +202,6 @@ Result<std::int64_t> CountMemoriesOfUser(Connection& conn, std::string_view user
   return CountOne(s);
 }
 
-Status HoldMemoryCount(Connection& conn, std::string_view user_id) {
-  if (conn.engine() != Engine::kPostgres) return Status::Ok();
-  return conn.Prepare("SELECT 1 FROM users WHERE id = ? FOR UPDATE").Bind(1, user_id).Run();
-}
-
-Status HoldOrgMemoryCount(Connection& conn, std::string_view org_id) {
-  if (conn.engine() != Engine::kPostgres) return Status::Ok();
-  return conn.Prepare("SELECT 1 FROM orgs WHERE id = ? FOR UPDATE").Bind(1, org_id).Run();
-}
-
 Result<std::int64_t> CountMemoriesOfOrgMembers(Connection& conn, std::string_view org_id) {
   Statement& s = conn.Prepare(
       "SELECT count(*) FROM memories WHERE user_id IN (SELECT id FROM users WHERE org_id = ?)");

@@ -79,13 +79,6 @@ Result<std::int64_t> SetSharingWithOwnReplies(Connection& conn, const Viewer& vi
 
 // Memories stored (trash included) by one user, or by all members of an org.
 Result<std::int64_t> CountMemoriesOfUser(Connection& conn, std::string_view user_id);
-// Inside a write: makes the writers that count against one plan limit (a user's, or an
-// org's shared one) take turns from here until they commit, so that two of them cannot
-// both count room for one more memory and overshoot the limit together. On PostgreSQL,
-// where writers run at once, a row lock on the user or org; on SQLite nothing to do
-// (one writer at a time already).
-Status HoldMemoryCount(Connection& conn, std::string_view user_id);
-Status HoldOrgMemoryCount(Connection& conn, std::string_view org_id);
 Result<std::int64_t> CountMemoriesOfOrgMembers(Connection& conn, std::string_view org_id);
 
 // Calls `fn` with every memory of a user (trash included), parents before their

@@ -115,4 +115,9 @@ Result<User> SetMembership(Connection& conn, const Membership& m) {
   return FindUserById(conn, user->id);
 }
 
+Status HoldOrgRow(Connection& conn, std::string_view org_id) {
+  if (conn.engine() != Engine::kPostgres) return Status::Ok();
+  return conn.Prepare("SELECT 1 FROM orgs WHERE id = ? FOR UPDATE").Bind(1, org_id).Run();
+}
+
 }  // namespace rm::store

@@ -54,4 +54,7 @@ struct Membership {
 // org's owner would lose the owner role.
 Result<User> SetMembership(Connection& conn, const Membership& membership);
 
+// HoldUserRow (store/users.h) for a limit an org shares (the team plan's memories).
+Status HoldOrgRow(Connection& conn, std::string_view org_id);
+
 }  // namespace rm::store

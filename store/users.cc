@@ -79,4 +79,9 @@ Result<std::vector<User>> ListUsers(Connection& conn) {
       .CollectRows<User>(UserFromRow);
 }
 
+Status HoldUserRow(Connection& conn, std::string_view user_id) {
+  if (conn.engine() != Engine::kPostgres) return Status::Ok();
+  return conn.Prepare("SELECT 1 FROM users WHERE id = ? FOR UPDATE").Bind(1, user_id).Run();
+}
+
 }  // namespace rm::store

@@ -44,4 +44,11 @@ Result<User> FindUserById(Connection& conn, std::string_view id);
 // All users, oldest first.
 Result<std::vector<User>> ListUsers(Connection& conn);
 
+// Inside a write: makes the writers that count against one of a user's plan limits (its
+// memories, its API keys), or an org's shared one, take turns from here until they
+// commit, so that two of them cannot both count room for one more and overshoot the
+// limit together. On PostgreSQL, where writers run at once, a row lock on the user or
+// org; on SQLite nothing to do (one writer at a time already).
+Status HoldUserRow(Connection& conn, std::string_view user_id);
+
 }  // namespace rm::store

@@ -8,6 +8,13 @@ namespace rm::store {
 
 Result<std::int64_t> AppendVersionSnapshot(Connection& conn, std::string_view memory_id,
                                            std::string_view version_id, std::string_view now) {
+  if (conn.engine() == Engine::kPostgres) {
+    // Writers run at once on PostgreSQL (READ COMMITTED): two updates of one memory would
+    // both count max + 1 and save the same number, and one state would never become a
+    // version. Locking the row first makes them take turns; the INSERT below, a new
+    // statement, then sees what the one before committed. (SQLite has one writer.)
+    RM_RETURN_IF_ERROR(conn.Prepare("SELECT 1 FROM memories WHERE id = ? FOR UPDATE").Bind(1, memory_id).Run());
+  }
   Statement& s = conn.Prepare(
       "INSERT INTO memory_versions (id, memory_id, user_id, title, content, tags, memory_type, "
       "origin, allowed_vendors, version_number, created_at) "

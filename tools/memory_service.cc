@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "store/idempotency_repository.h"
+#include "store/orgs.h"
 #include "store/plans.h"
 #include "store/server_secrets.h"
 #include "store/usage_repository.h"
@@ -309,8 +310,8 @@ Result<std::int64_t> MemoriesCountedByQuota(store::Connection& conn, const store
 
 Status HoldQuotaCount(store::Connection& conn, const store::User& user) {
   std::optional<store::PlanLimits> limits = store::LimitsOfPlan(user.plan);
-  if (limits && limits->memories_counted_per_org && user.org_id) return store::HoldOrgMemoryCount(conn, *user.org_id);
-  return store::HoldMemoryCount(conn, user.id);
+  if (limits && limits->memories_counted_per_org && user.org_id) return store::HoldOrgRow(conn, *user.org_id);
+  return store::HoldUserRow(conn, user.id);
 }
 
 Status CheckMemoryQuota(ServiceCall& call) {

@@ -59,7 +59,7 @@ Status CheckMayChange(const ServiceCall& call, const store::MemoryRow& memory, C
 // or all their org's members store on a plan counted per org.
 Result<std::int64_t> MemoriesCountedByQuota(store::Connection& conn, const store::User& user);
 // In a write about to add memories: concurrent writers counting against the same limit
-// wait for each other from here to their commit (store::HoldMemoryCount), so the count
+// wait for each other from here to their commit (store::HoldUserRow), so the count
 // taken next stays true until this write commits.
 Status HoldQuotaCount(store::Connection& conn, const store::User& user);
 

@@ -212,5 +212,42 @@ TEST_F(PostgresProcessesTest, ThePlanLimitHoldsUnderConcurrentWritersOnBothProce
   EXPECT_EQ(rows->Text(0, 0), "200");
 }
 
+// Updates of one memory racing on both processes: every state before an update becomes a
+// version, numbered 1..N without a gap or a repeat.
+TEST_F(PostgresProcessesTest, ConcurrentUpdatesOfOneMemoryNumberEveryVersionOnce) {
+  json::object written = Call(0, claude_, "write_memory", {{"title", "Counter"}, {"content", "0"}});
+  ASSERT_FALSE(written.contains("is_error")) << json::serialize(written);
+  const std::string id(written.at("memory").at("id").as_string());
+  constexpr int kClients = 6, kUpdatesEach = 8;
+  std::atomic<int> failed{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = 0; i < kUpdatesEach; ++i) {
+        json::object r = Call((c + i) % 2, claude_, "update_memory",
+                              {{"id", id}, {"content", std::to_string(c) + "-" + std::to_string(i)}});
+        if (r.contains("is_error")) ++failed;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  auto db = store::postgres::PgConnection::Open(conninfo_);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto numbers = db->Query("SELECT count(*), count(DISTINCT version_number), min(version_number), "
+                           "max(version_number) FROM memory_versions WHERE memory_id = $1",
+                           {id});
+  ASSERT_TRUE(numbers.ok()) << numbers.status().ToString();
+  const std::string n = std::to_string(kClients * kUpdatesEach);
+  EXPECT_EQ(numbers->Text(0, 0), n);
+  EXPECT_EQ(numbers->Text(0, 1), n) << "two versions share a number";
+  EXPECT_EQ(numbers->Text(0, 2), "1");
+  EXPECT_EQ(numbers->Text(0, 3), n);
+  // The versions hold distinct states: no update's state before was lost.
+  auto states = db->Query("SELECT count(DISTINCT content) FROM memory_versions WHERE memory_id = $1", {id});
+  ASSERT_TRUE(states.ok());
+  EXPECT_EQ(states->Text(0, 0), n);
+}
+
 }  // namespace
 }  // namespace rm::testing
