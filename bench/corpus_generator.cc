@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "tools/memory_json.h"
+#include "util/crypto.h"
+
 namespace rm::bench {
 namespace {
 
@@ -92,6 +95,21 @@ GeneratedMemory CorpusGenerator::Next() {
   }
   ++generated_;
   return m;
+}
+
+store::MemoryRow ToMemoryRow(GeneratedMemory memory, const std::string& user_id, const std::string& created_at) {
+  store::MemoryRow row;
+  row.id = NewUuid();
+  row.user_id = user_id;
+  row.title = std::move(memory.title);
+  row.content = std::move(memory.content);
+  row.tags_json = tools::ToJsonText(memory.tags);
+  row.origin = "api";
+  row.allowed_vendors_json = tools::ToJsonText(memory.allowed_vendors);
+  row.memory_type = std::move(memory.memory_type);
+  row.created_at = created_at;
+  row.updated_at = created_at;
+  return row;
 }
 
 }  // namespace rm::bench

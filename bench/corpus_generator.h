@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "store/memory_records.h"
+
 namespace rm::bench {
 
 struct CorpusOptions {
@@ -28,6 +30,10 @@ struct GeneratedMemory {
   std::vector<std::string> allowed_vendors;  // 85% ["*"], else vendor lists or []
   std::string memory_type;
 };
+
+// `memory` as the row a bulk insert stores (store::InsertMemory): a new id, origin "api",
+// created and last updated at `created_at`.
+store::MemoryRow ToMemoryRow(GeneratedMemory memory, const std::string& user_id, const std::string& created_at);
 
 class CorpusGenerator {
  public:

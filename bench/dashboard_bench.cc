@@ -29,10 +29,8 @@
 #include "store/memory_repository.h"
 #include "store/users.h"
 #include "store/web_accounts.h"
-#include "tools/memory_json.h"
 #include "tools/memory_service.h"
 #include "util/clock.h"
-#include "util/crypto.h"
 #include "web/dashboard_page.h"
 #include "web/web_app.h"
 
@@ -88,18 +86,8 @@ std::vector<std::int64_t> BuildStore(const std::string& path, long size) {
     if (!user.ok()) return user.status();
     const auto base = std::chrono::system_clock::time_point(std::chrono::seconds(1735689600));  // 2025-01-01
     for (long i = 0; i < size; ++i) {
-      rm::bench::GeneratedMemory g = generator.Next();
-      rm::store::MemoryRow row;
-      row.id = rm::NewUuid();
-      row.user_id = user->id;
-      row.title = std::move(g.title);
-      row.content = std::move(g.content);
-      row.tags_json = rm::tools::ToJsonText(g.tags);
-      row.origin = "api";
-      row.allowed_vendors_json = rm::tools::ToJsonText(g.allowed_vendors);
-      row.memory_type = g.memory_type;
-      row.created_at = rm::FormatUtc(base + std::chrono::seconds(i * 60));
-      row.updated_at = row.created_at;
+      rm::store::MemoryRow row = rm::bench::ToMemoryRow(generator.Next(), user->id,
+                                                         rm::FormatUtc(base + std::chrono::seconds(i * 60)));
       RM_RETURN_IF_ERROR(rm::store::InsertMemory(conn, row));
     }
     return rm::Status::Ok();

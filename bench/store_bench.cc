@@ -4,13 +4,17 @@
 // memories (bench/corpus_generator.h).
 //
 //   store_bench [--dir DIR] [--sizes 10000,100000,1000000] [--queries N] [--writes N]
-//               [--only TEXT]
+//               [--only TEXT] [--postgres URL]
 //
 // --only runs just the search rows whose "query · caller" contains TEXT (e.g.
 // "common + medium · heavy user (agent"), to profile one class under perf.
 //
 // Corpora are built once per size by direct bulk insert in one transaction and
 // kept in DIR (default ./bench-data) for later runs. Prints markdown tables.
+//
+// --postgres URL runs the same on PostgreSQL: the corpus (one size only) is inserted
+// into the database at URL, which must be empty the first time; DIR keeps what the
+// benchmark needs to know of it (its users, its word counts) for later runs.
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -27,12 +31,11 @@
 #include "bench/corpus_generator.h"
 #include "store/database.h"
 #include "store/memory_repository.h"
+#include "store/postgres/pg_database.h"
 #include "store/search_repository.h"
 #include "store/users.h"
-#include "tools/memory_json.h"
 #include "tools/memory_service.h"
 #include "util/clock.h"
-#include "util/crypto.h"
 
 namespace {
 
@@ -46,6 +49,7 @@ struct Options {
   int queries = 300;
   int writes = 2000;
   std::string only;  // "" = every search row
+  std::string postgres;  // "" = SQLite files in `dir`
 };
 
 [[noreturn]] void Die(const std::string& why) {
@@ -60,19 +64,45 @@ T Check(rm::Result<T> r, const char* what) {
 }
 
 struct Corpus {
-  std::string path;
+  std::string path;  // the SQLite file, or the PostgreSQL URL
   std::vector<std::string> user_ids;  // [0] is the heavy user
   std::vector<std::int64_t> df;       // documents per vocabulary rank
   long size = 0;
 };
 
-// Builds (or reuses) the corpus of `size` memories in `dir`.
+// The store holding a corpus, on its engine.
+std::unique_ptr<rm::store::Store> OpenStore(const Options& options, const std::string& path) {
+  if (options.postgres.empty()) return Check(rm::store::Database::Open(path), "open");
+  rm::store::postgres::PgDatabaseOptions pg;
+  pg.connections = 20;  // the 16 concurrent writers of BenchWrites, each on its own connection
+  return Check(rm::store::postgres::PgDatabase::Open(path, pg), "open");
+}
+
+// How many memories the store holds.
+long CountMemories(rm::store::Store& store) {
+  long count = 0;
+  rm::Status st = store.Read([&](rm::store::Connection& conn) -> rm::Status {
+    rm::store::Statement& s = conn.Prepare("SELECT count(*) FROM memories");
+    rm::Result<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (*row) count = static_cast<long>(s.Int64(0));
+    return rm::Status::Ok();
+  });
+  if (!st.ok()) Die("count: " + st.ToString());
+  return count;
+}
+
+// Builds (or reuses) the corpus of `size` memories in `dir` (or at --postgres).
 Corpus BuildCorpus(const Options& options, long size) {
   Corpus corpus;
   corpus.size = size;
-  corpus.path = (fs::path(options.dir) / ("corpus-" + std::to_string(size) + ".db")).string();
-  const std::string meta = corpus.path + ".meta";
-  if (fs::exists(corpus.path) && fs::exists(meta)) {
+  const bool postgres = !options.postgres.empty();
+  corpus.path = postgres ? options.postgres
+                         : (fs::path(options.dir) / ("corpus-" + std::to_string(size) + ".db")).string();
+  const std::string meta =
+      postgres ? (fs::path(options.dir) / ("postgres-corpus-" + std::to_string(size) + ".meta")).string()
+               : corpus.path + ".meta";
+  if ((postgres || fs::exists(corpus.path)) && fs::exists(meta)) {
     std::ifstream in(meta);
     std::size_t users = 0, words = 0;
     in >> users;
@@ -81,14 +111,19 @@ Corpus BuildCorpus(const Options& options, long size) {
     in >> words;
     corpus.df.resize(words);
     for (auto& n : corpus.df) in >> n;
-    if (in) return corpus;
+    // (Later write benchmarks add to it: at least `size` memories is the corpus.)
+    if (in && (!postgres || CountMemories(*OpenStore(options, corpus.path)) >= size)) return corpus;
+    corpus.user_ids.clear();
   }
-  fs::remove(corpus.path);
-  fs::remove(corpus.path + "-wal");
-  fs::remove(corpus.path + "-shm");
-  std::fprintf(stderr, "building %ld memories in %s ...\n", size, corpus.path.c_str());
+  if (!postgres) {
+    fs::remove(corpus.path);
+    fs::remove(corpus.path + "-wal");
+    fs::remove(corpus.path + "-shm");
+  }
+  std::fprintf(stderr, "building %ld memories in %s ...\n", size, postgres ? "PostgreSQL" : corpus.path.c_str());
   const auto start = Clock::now();
-  auto db = Check(rm::store::Database::Open(corpus.path), "open");
+  auto db = OpenStore(options, corpus.path);
+  if (postgres && CountMemories(*db) != 0) Die("the database at --postgres holds memories: give an empty one");
   CorpusGenerator generator;
   rm::Status st = db->Write([&](rm::store::Connection& conn) -> rm::Status {
     for (int u = 0; u < generator.options().users; ++u) {
@@ -97,26 +132,32 @@ Corpus BuildCorpus(const Options& options, long size) {
       if (!made.ok()) return made.status();
       corpus.user_ids.push_back(made->id);
     }
-    const auto base = std::chrono::system_clock::time_point(std::chrono::seconds(1735689600));  // 2025-01-01
-    for (long i = 0; i < size; ++i) {
-      rm::bench::GeneratedMemory g = generator.Next();
-      rm::store::MemoryRow row;
-      row.id = rm::NewUuid();
-      row.user_id = corpus.user_ids[static_cast<std::size_t>(g.user)];
-      row.title = std::move(g.title);
-      row.content = std::move(g.content);
-      row.tags_json = rm::tools::ToJsonText(g.tags);
-      row.origin = "api";
-      row.allowed_vendors_json = rm::tools::ToJsonText(g.allowed_vendors);
-      row.memory_type = g.memory_type;
-      row.created_at = rm::FormatUtc(base + std::chrono::seconds(i));
-      row.updated_at = row.created_at;
-      RM_RETURN_IF_ERROR(rm::store::InsertMemory(conn, row));
-      if (i % 100000 == 99999) std::fprintf(stderr, "  %ld\n", i + 1);
-    }
     return rm::Status::Ok();
   });
+  if (!st.ok()) Die("users: " + st.ToString());
+  // SQLite takes it all in one transaction. PostgreSQL in batches: each insert bumps its
+  // pool's row in tag_cluster_pool_changes (a trigger), and a row updated hundreds of
+  // thousands of times in one transaction makes every next update slower.
+  const long batch = postgres ? 20000 : size;
+  const auto base = std::chrono::system_clock::time_point(std::chrono::seconds(1735689600));  // 2025-01-01
+  for (long first = 0; first < size && st.ok(); first += batch) {
+    st = db->Write([&](rm::store::Connection& conn) -> rm::Status {
+      for (long i = first; i < std::min(size, first + batch); ++i) {
+        rm::bench::GeneratedMemory g = generator.Next();
+        const std::string user_id = corpus.user_ids[static_cast<std::size_t>(g.user)];
+        rm::store::MemoryRow row =
+            rm::bench::ToMemoryRow(std::move(g), user_id, rm::FormatUtc(base + std::chrono::seconds(i)));
+        RM_RETURN_IF_ERROR(rm::store::InsertMemory(conn, row));
+        if (i % 100000 == 99999) std::fprintf(stderr, "  %ld\n", i + 1);
+      }
+      return rm::Status::Ok();
+    });
+  }
   if (!st.ok()) Die("bulk insert: " + st.ToString());
+  if (postgres) {  // the planner's statistics, as autovacuum would gather them in a while
+    st = db->Write([](rm::store::Connection& conn) { return conn.ExecScript("ANALYZE"); });
+    if (!st.ok()) Die("analyze: " + st.ToString());
+  }
   corpus.df = generator.document_frequency();
   std::ofstream out(meta);
   out << corpus.user_ids.size() << "\n";
@@ -182,8 +223,8 @@ void WarmFileCache(const std::string& path) {
 }
 
 void BenchSearch(const Options& options, const Corpus& corpus) {
-  WarmFileCache(corpus.path);
-  auto db = Check(rm::store::Database::Open(corpus.path), "open");
+  if (options.postgres.empty()) WarmFileCache(corpus.path);
+  auto db = OpenStore(options, corpus.path);
   rm::tools::MemoryService service(*db);
   std::mt19937 rng(7);
 
@@ -220,7 +261,8 @@ void BenchSearch(const Options& options, const Corpus& corpus) {
   const std::vector<Who> callers = {{"heavy user (owner key)", true, std::nullopt},
                                     {"heavy user (agent key, claude)", true, "claude"},
                                     {"1 of 1,000 users (owner key)", false, std::nullopt}};
-  std::printf("\n### search_memories, %ld memories (heavy user: 50%%, K = 1,000)\n\n", corpus.size);
+  std::printf("\n### search_memories, %ld memories on %s (heavy user: 50%%, K = 1,000)\n\n", corpus.size,
+              options.postgres.empty() ? "SQLite" : "PostgreSQL");
   std::printf("| query | share of memories | caller | search p50 | p99 | search CPU p50 | CPU p99 | tool call p50 | p99 |\n"
               "|---|---|---|---|---|---|---|---|---|\n");
   for (const Query& q : queries) {
@@ -281,7 +323,8 @@ void BenchSearch(const Options& options, const Corpus& corpus) {
 }
 
 void BenchWrites(const Options& options, const Corpus& corpus) {
-  auto db = Check(rm::store::Database::Open(corpus.path), "open");
+  auto db = OpenStore(options, corpus.path);
+  auto* sqlite = dynamic_cast<rm::store::Database*>(db.get());  // group commit counters
   rm::tools::MemoryService service(*db);
   rm::bench::CorpusOptions copts;
   copts.seed = 4242;  // new memories, not copies of the corpus
@@ -314,7 +357,7 @@ void BenchWrites(const Options& options, const Corpus& corpus) {
   constexpr int kThreads = 16;
   std::vector<std::vector<rm::tools::NewMemory>> per_thread(kThreads);
   for (int i = 0; i < options.writes; ++i) per_thread[static_cast<std::size_t>(i % kThreads)].push_back(next());
-  const auto before = db->write_stats();
+  const auto before = sqlite ? sqlite->write_stats() : rm::store::Database::WriteStats{};
   const auto cstart = Clock::now();
   std::vector<std::thread> threads;
   for (auto& mine : per_thread) {
@@ -326,14 +369,17 @@ void BenchWrites(const Options& options, const Corpus& corpus) {
   }
   for (auto& t : threads) t.join();
   const double concurrent_rate = options.writes / std::chrono::duration<double>(Clock::now() - cstart).count();
-  const auto after = db->write_stats();
+  const auto after = sqlite ? sqlite->write_stats() : rm::store::Database::WriteStats{};
   const double per_commit = static_cast<double>(after.writes - before.writes) /
                             static_cast<double>(std::max<std::uint64_t>(after.commits - before.commits, 1));
-  std::printf("\n### write_memory, into %ld memories (agent key, metered)\n\n", corpus.size);
+  char mode[96];
+  if (sqlite) std::snprintf(mode, sizeof mode, "%d writers (group commit: %.1f writes per commit)", kThreads, per_commit);
+  else std::snprintf(mode, sizeof mode, "%d writers (a transaction each)", kThreads);
+  std::printf("\n### write_memory, into %ld memories on %s (agent key, metered)\n\n", corpus.size,
+              options.postgres.empty() ? "SQLite" : "PostgreSQL");
   std::printf("| mode | p50 | p99 | writes/s |\n|---|---|---|---|\n");
   std::printf("| 1 writer, sequential | %.2f ms | %.2f ms | %.0f |\n", s.p50, s.p99, sequential_rate);
-  std::printf("| %d writers (group commit: %.1f writes per commit) | - | - | %.0f |\n", kThreads, per_commit,
-              concurrent_rate);
+  std::printf("| %s | - | - | %.0f |\n", mode, concurrent_rate);
   std::fflush(stdout);
 }
 
@@ -351,15 +397,18 @@ int main(int argc, char** argv) {
     else if (arg == "--queries") options.queries = std::atoi(value().c_str());
     else if (arg == "--writes") options.writes = std::atoi(value().c_str());
     else if (arg == "--only") options.only = value();
+    else if (arg == "--postgres") options.postgres = value();
     else if (arg == "--sizes") {
       options.sizes.clear();
       std::stringstream list(value());
       for (std::string item; std::getline(list, item, ',');) options.sizes.push_back(std::atol(item.c_str()));
     } else {
       Die("unknown argument " + arg +
-          "; usage: store_bench [--dir DIR] [--sizes 10000,100000,1000000] [--queries N] [--writes N] [--only TEXT]");
+          "; usage: store_bench [--dir DIR] [--sizes 10000,100000,1000000] [--queries N] [--writes N] [--only TEXT]"
+          " [--postgres URL]");
     }
   }
+  if (!options.postgres.empty() && options.sizes.size() != 1) Die("--postgres holds one corpus: give one --sizes");
   fs::create_directories(options.dir);
   for (long size : options.sizes) {
     Corpus corpus = BuildCorpus(options, size);
