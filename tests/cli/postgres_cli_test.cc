@@ -3,6 +3,7 @@
 // the throwaway PostgreSQL (tests/postgres/throwaway_postgres.h).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -24,10 +25,16 @@ class PostgresCliTest : public ThrowawayPostgres {
     // With a password, which must never be printed (trust auth ignores it).
     url_ = ThrowawayPostgresServer::Get().Url(database_, "hunter2-secret");
   }
-  CliResult Run(std::vector<std::string> args) {
+  CliResult Run(std::vector<std::string> args, std::vector<std::string> env = {}, std::string stdin_text = {}) {
     args.push_back("--db");
     args.push_back(url_);
-    return RunCli(args, {home_.path().string(), ""});
+    return RunCli(args, {home_.path().string(), "", std::move(env), std::move(stdin_text)});
+  }
+  std::string Scalar(const std::string& sql) {
+    auto conn = store::postgres::PgConnection::Open(conninfo_);
+    if (!conn.ok()) return "(" + conn.status().ToString() + ")";
+    auto rows = conn->Query(sql);
+    return rows.ok() ? rows->Text(0, 0) : "(" + rows.status().ToString() + ")";
   }
   std::int64_t Count(const std::string& table) {
     auto conn = store::postgres::PgConnection::Open(conninfo_);
@@ -84,6 +91,75 @@ TEST_F(PostgresCliTest, UsageOrgsAndExportRunOnPostgres) {
   CliResult exported = Run({"export", "--user", "ada@example.com"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_TRUE(Contains(exported.err, "exported 0 memories")) << exported.err;
+}
+
+// The commands the tests above do not run, each on PostgreSQL, checked by what it stored.
+TEST_F(PostgresCliTest, EveryOtherCommandRunsOnPostgres) {
+  const std::string master = "RM_LLM_KEY_ENCRYPTION_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+  ASSERT_EQ(Run({"user", "add", "ada@example.com", "--plan", "team"}).exit_code, 0);
+  ASSERT_EQ(Run({"user", "add", "bob@example.com", "--plan", "pro"}).exit_code, 0);
+
+  CliResult set = Run({"user", "set", "ada@example.com", "--merge-similar", "on"});
+  EXPECT_EQ(set.exit_code, 0) << set.err;
+  CliResult password = Run({"user", "set-password", "ada@example.com"}, {}, "correct horse battery staple\n");
+  EXPECT_EQ(password.exit_code, 0) << password.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM user_passwords"), "1");
+  CliResult link = Run({"signin-link", "--user", "ada@example.com", "--public-url", "https://memory.example.com"});
+  EXPECT_EQ(link.exit_code, 0) << link.err;
+  EXPECT_TRUE(Contains(link.out, "https://memory.example.com/")) << link.out;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM signin_links"), "1");
+
+  CliResult org = Run({"org", "create", "Acme", "--owner", "ada@example.com"});
+  ASSERT_EQ(org.exit_code, 0) << org.err;
+  const std::string org_id = org.LastLine();
+  CliResult team = Run({"team", "create", org_id, "Platform"});
+  EXPECT_EQ(team.exit_code, 0) << team.err;
+  CliResult member = Run({"org", "add-member", org_id, "bob@example.com"});
+  EXPECT_EQ(member.exit_code, 0) << member.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE org_id IS NOT NULL"), "2");
+  CliResult invite = Run({"org", "invite", org_id, "cy@example.com", "--public-url", "https://memory.example.com"});
+  EXPECT_EQ(invite.exit_code, 0) << invite.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM org_invites"), "1");
+  CliResult grants = Run({"grant", "list", "--user", "ada@example.com"});
+  EXPECT_EQ(grants.exit_code, 0) << grants.err;
+
+  CliResult llm = Run({"llm-key", "set", "--user", "ada@example.com", "--provider", "openai", "--model",
+                       "text-embedding-3-small"},
+                      {master}, "sk-test-Very-Secret-9f3a\n");
+  ASSERT_EQ(llm.exit_code, 0) << llm.err;
+  const std::string llm_id = llm.LastLine();
+  EXPECT_EQ(Scalar("SELECT key_last4 FROM llm_keys"), "9f3a");
+  CliResult listed = Run({"llm-key", "list"});
+  EXPECT_TRUE(Contains(listed.out, llm_id)) << listed.out;
+  CliResult reindex = Run({"reindex"}, {master});
+  EXPECT_EQ(reindex.exit_code, 0) << reindex.err;
+  EXPECT_EQ(Run({"llm-key", "remove", llm_id}).exit_code, 0);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM llm_keys"), "0");
+
+  const std::string file = home_.File("memories.jsonl");
+  {
+    std::ofstream out(file);
+    out << R"({"title":"First","content":"Imported into PostgreSQL.","tags":["import"]})" << "\n"
+        << R"({"title":"Second","content":"Also imported."})" << "\n";
+  }
+  CliResult imported = Run({"import", file, "--user", "bob@example.com"});
+  EXPECT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM memories"), "2");
+
+  CliResult config = Run({"config", "show"});
+  EXPECT_EQ(config.exit_code, 0) << config.err;
+  EXPECT_FALSE(Contains(config.out + config.err, "hunter2-secret")) << "the password was printed";
+
+  // serve over stdio, as an IDE launches it, on the same database.
+  CliResult key = Run({"key", "create", "--user", "bob@example.com", "--vendor", "cursor"});
+  ASSERT_EQ(key.exit_code, 0) << key.err;
+  const std::string request =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},)"
+      R"("clientInfo":{"name":"t","version":"1"}}})" "\n"
+      R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"read_memories","arguments":{}}})" "\n";
+  CliResult served = Run({"serve", "--stdio"}, {"REFLECT_API_KEY=" + key.LastLine()}, request);
+  EXPECT_TRUE(Contains(served.out, "Imported into PostgreSQL.")) << served.out << served.err;
 }
 
 TEST_F(PostgresCliTest, AnUnreachableServerIsAClearError) {
