@@ -103,19 +103,35 @@ class Client {
   }
 
   // Reads raw bytes until `marker` has arrived (or `wait` passes); returns all read so far.
-  // For watching a stream while it is still open.
+  // For watching a stream while it is still open, which stays open after `wait` passes.
+  // The reads are asynchronous because a blocking read ignores every deadline: a marker
+  // that never comes would otherwise hang the test instead of failing it.
   std::string ReadUntil(const std::string& marker, std::chrono::milliseconds wait = std::chrono::seconds(5)) {
-    auto& tcp = tls_stream_ ? beast::get_lowest_layer(*tls_stream_) : *plain_;
-    tcp.expires_after(wait);
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    auto& socket = tls_stream_ ? beast::get_lowest_layer(*tls_stream_).socket() : plain_->socket();
     while (raw_.find(marker) == std::string::npos) {
+      const auto left = deadline - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) break;
       char chunk[4096];
+      bool done = false;
       beast::error_code ec;
-      const std::size_t n = tls_stream_ ? tls_stream_->read_some(net::buffer(chunk), ec)
-                                        : plain_->read_some(net::buffer(chunk), ec);
-      if (ec) break;
+      std::size_t n = 0;
+      auto on_read = [&](beast::error_code e, std::size_t got) { done = true, ec = e, n = got; };
+      if (tls_stream_) {
+        tls_stream_->async_read_some(net::buffer(chunk), on_read);
+      } else {
+        plain_->async_read_some(net::buffer(chunk), on_read);
+      }
+      io_.restart();
+      io_.run_for(left);
+      if (!done) {  // the deadline passed first: stop the read, leave the stream open
+        socket.cancel();
+        io_.restart();
+        io_.run();
+      }
       raw_.append(chunk, n);
+      if (ec) break;
     }
-    tcp.expires_never();
     return raw_;
   }
 
