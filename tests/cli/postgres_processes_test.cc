@@ -3,7 +3,7 @@
 // on one process is continued on the other and a DELETE ends it on both; a listener on one
 // process hears of a write made on the other (LISTEN/NOTIFY) within a second, and a vendor
 // that may not read the memory hears nothing; a revoked key gets 401 from both processes
-// within a second and its listen stream on the other process ends.
+// within a second and its listen stream on the other process ends; so does a revoked OAuth grant.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -15,9 +15,15 @@
 
 #include <boost/json.hpp>
 
+#include "store/oauth_clients.h"
+#include "store/oauth_grants.h"
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_database.h"
+#include "store/store.h"
+#include "store/users.h"
 #include "tests/cli/two_serve_processes.h"
 #include "tests/http/http_test_client.h"
+#include "util/pkce.h"
 
 namespace rm::testing {
 namespace {
@@ -77,6 +83,26 @@ class PostgresProcessesTest : public TwoServeProcesses {
     const std::string got = client->ReadUntil("acknowledged");
     EXPECT_NE(got.find("acknowledged"), std::string::npos) << got;
     return client;
+  }
+
+  // How long after `since` each process (A, B) first answered `key` with 401; 3,000 ms
+  // (and a test failure) for a process that never did within three seconds.
+  std::vector<double> MsUntilBothRefuse(const Key& key, Clock::time_point since) {
+    std::vector<double> refused_after(2, -1);
+    while (Clock::now() - since < 3s && (refused_after[0] < 0 || refused_after[1] < 0)) {
+      for (std::size_t which : {0u, 1u}) {
+        if (refused_after[which] >= 0) continue;
+        if (Legacy(static_cast<int>(which), key, "", Request(1, "ping")).status == 401) {
+          refused_after[which] = Ms(Clock::now() - since);
+        }
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    for (double& ms : refused_after) {
+      if (ms < 0) ADD_FAILURE() << "a process still accepted the revoked credential after 3 s";
+      if (ms < 0) ms = 3000;
+    }
+    return refused_after;
   }
 
   Key claude_, cursor_;
@@ -152,20 +178,7 @@ TEST_F(PostgresProcessesTest, ARevokedKeyStopsOnBothProcessesWithinASecond) {
   }
   ASSERT_EQ(Cli({"key", "revoke", claude_.id}).exit_code, 0);
   const auto revoked = Clock::now();
-  std::vector<bool> refused(2, false);
-  std::vector<double> refused_after(2, 0);
-  while (Clock::now() - revoked < 3s && !(refused[0] && refused[1])) {
-    for (int which : {0, 1}) {
-      if (refused[static_cast<std::size_t>(which)]) continue;
-      http_test::Response r = Legacy(which, claude_, "", Request(1, "ping"));
-      if (r.status == 401) {
-        refused[static_cast<std::size_t>(which)] = true;
-        refused_after[static_cast<std::size_t>(which)] = Ms(Clock::now() - revoked);
-      }
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  ASSERT_TRUE(refused[0] && refused[1]);
+  const std::vector<double> refused_after = MsUntilBothRefuse(claude_, revoked);
   EXPECT_LT(refused_after[0], 1000.0);
   EXPECT_LT(refused_after[1], 1000.0);
   // The stream on B ends: its final result, then the chunked body's end.
@@ -176,6 +189,62 @@ TEST_F(PostgresProcessesTest, ARevokedKeyStopsOnBothProcessesWithinASecond) {
   EXPECT_LT(ended_after, 1300.0);
   std::printf("[ figure ] revocation -> 401 on A %.0f ms, on B %.0f ms; listen on B ended %.0f ms\n",
               refused_after[0], refused_after[1], ended_after);
+}
+
+// Two processes behind one public address, as behind a load balancer: an OAuth grant's
+// access token names that address as its resource, so either process accepts it — and
+// `grant revoke` (or the dashboard's Revoke) reaches both within a second, as a key's does.
+class PostgresGrantProcessesTest : public PostgresProcessesTest {
+ protected:
+  static constexpr const char* kPublicUrl = "http://memory.test:8765";
+  std::vector<std::string> ExtraServeArguments() const override { return {"--public-url", kPublicUrl}; }
+
+  // A grant of ada's to a Claude connector (vendor claude, read and write), as consent and
+  // the token endpoint make one; its id and access token.
+  Key GrantToClaude() {
+    auto db = store::postgres::PgDatabase::Open(conninfo_);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    if (!db.ok()) return {};
+    auto issued = store::WriteValue<store::IssuedTokens>(**db, [](store::Connection& c) -> Result<store::IssuedTokens> {
+      Result<store::User> ada = store::FindUserByEmail(c, "ada@example.com");
+      if (!ada.ok()) return ada.status();
+      Result<store::OAuthClient> client = store::RegisterOAuthClient(c, "Claude", {"https://claude.ai/cb"});
+      if (!client.ok()) return client.status();
+      const std::string verifier(64, 'v');
+      Result<std::string> code = store::CreateAuthorizationCode(
+          c,
+          {ada->id, client->client_id, "https://claude.ai/cb", PkceS256Challenge(verifier), "claude",
+           {"mcp:read", "mcp:write"}, std::string(kPublicUrl) + "/mcp"},
+          std::chrono::seconds(60));
+      if (!code.ok()) return code.status();
+      auto tokens = store::ExchangeAuthorizationCode(
+          c, {*code, client->client_id, "https://claude.ai/cb", verifier, std::nullopt}, {});
+      if (!std::holds_alternative<store::IssuedTokens>(tokens)) return Status::Internal("the code exchange failed");
+      return std::get<store::IssuedTokens>(tokens);
+    });
+    EXPECT_TRUE(issued.ok()) << issued.status().ToString();
+    if (!issued.ok()) return {};
+    return {issued->grant_id, issued->access_token};
+  }
+};
+
+TEST_F(PostgresGrantProcessesTest, ARevokedGrantStopsOnBothProcessesWithinASecond) {
+  const Key grant = GrantToClaude();
+  ASSERT_FALSE(grant.secret.empty());
+  json::object written = Call(0, grant, "write_memory", {{"title", "Via the connector"}, {"content", "Written on A."}});
+  ASSERT_FALSE(written.contains("is_error"));
+  const std::string id(written.at("memory").at("id").as_string());
+  json::object read = Call(1, grant, "get_memory_by_id", {{"id", id}});  // and B has the grant's answer cached
+  ASSERT_FALSE(read.contains("is_error"));
+  EXPECT_EQ(read.at("memory").at("title"), "Via the connector");
+
+  ASSERT_EQ(Cli({"grant", "revoke", grant.id}).exit_code, 0);
+  const std::vector<double> refused_after = MsUntilBothRefuse(grant, Clock::now());
+  EXPECT_LT(refused_after[0], 1000.0);
+  EXPECT_LT(refused_after[1], 1000.0);
+  std::printf("[ figure ] grant revocation -> 401 on A %.0f ms, on B %.0f ms\n", refused_after[0], refused_after[1]);
+  // The API key of the same person is not touched.
+  EXPECT_FALSE(Call(1, claude_, "read_memories", {}).contains("is_error"));
 }
 
 // A plan's memory limit holds exactly when writers race on both processes at once: the

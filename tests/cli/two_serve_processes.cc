@@ -37,10 +37,10 @@ void TwoServeProcesses::SetUp() {
   ASSERT_EQ(Cli({"user", "add", "ada@example.com", "--plan", "pro"}).exit_code, 0);
   for (int i = 0; i < 2; ++i) {
     ports_.push_back(FreePort());
-    servers_.push_back(std::make_unique<testing_support::ChildProcess>(
-        std::vector<std::string>{RM_CLI_BINARY, "serve", "--http", "127.0.0.1:" + std::to_string(ports_.back()),
-                                 "--db", url_, "--rate-limit", "0"},
-        /*capture_stderr=*/false));
+    std::vector<std::string> command{RM_CLI_BINARY, "serve", "--http", "127.0.0.1:" + std::to_string(ports_.back()),
+                                     "--db", url_, "--rate-limit", "0"};
+    for (std::string& extra : ExtraServeArguments()) command.push_back(std::move(extra));
+    servers_.push_back(std::make_unique<testing_support::ChildProcess>(command, /*capture_stderr=*/false));
   }
   for (std::uint16_t p : ports_) ASSERT_TRUE(WaitUntilServing(p)) << "serve on port " << p << " did not start";
 }

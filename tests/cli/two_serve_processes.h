@@ -50,6 +50,10 @@ class TwoServeProcesses : public ThrowawayPostgres {
 
   std::uint16_t Port(int which) const { return ports_.at(static_cast<std::size_t>(which)); }
 
+  // More `serve` arguments, the same for both processes (e.g. one --public-url, as two
+  // processes behind one load balancer share it).
+  virtual std::vector<std::string> ExtraServeArguments() const { return {}; }
+
   // The JSON-RPC message in an HTTP reply: plain JSON, or the last data: line of an event stream.
   static boost::json::object Body(const http_test::Response& r);
 
