@@ -28,9 +28,9 @@
 #include "store/users.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/postgres/throwaway_postgres.h"
+#include "tests/store/issue_test_grant.h"
 #include "tests/store/temp_dir.h"
 #include "tools/memory_service.h"
-#include "util/pkce.h"
 
 namespace rm::testing {
 namespace {
@@ -168,15 +168,9 @@ class StoreFiles {
     Status status = database.Write([&](store::Connection& c) -> Status {
       Result<store::OAuthClient> client = store::RegisterOAuthClient(c, "Claude", {"https://claude.ai/cb"});
       if (!client.ok()) return client.status();
-      const std::string verifier(64, 'v');
-      Result<std::string> code = store::CreateAuthorizationCode(
-          c, {ada, client->client_id, "https://claude.ai/cb", PkceS256Challenge(verifier), "claude", {"mcp:read"},
-              "https://memory.example.com/mcp"},
-          std::chrono::seconds(60));
-      if (!code.ok()) return code.status();
-      auto tokens = store::ExchangeAuthorizationCode(c, {*code, client->client_id, "https://claude.ai/cb", verifier,
-                                                         std::nullopt}, {});
-      if (!std::holds_alternative<store::IssuedTokens>(tokens)) return Status::Internal("the exchange failed");
+      Result<store::IssuedTokens> tokens = IssueTestGrant(
+          c, {ada, client->client_id, "https://claude.ai/cb", "", "claude", {"mcp:read"}, "https://memory.example.com/mcp"});
+      if (!tokens.ok()) return tokens.status();
       return store::UpsertVector(c, {first, "text-embedding-3-small", "hash", "2026-01-01T00:00:00.000Z",
                                      {0.25f, -1.5f, 3.0f}});
     });

@@ -23,7 +23,7 @@
 #include "store/users.h"
 #include "tests/cli/two_serve_processes.h"
 #include "tests/http/http_test_client.h"
-#include "util/pkce.h"
+#include "tests/store/issue_test_grant.h"
 
 namespace rm::testing {
 namespace {
@@ -210,17 +210,8 @@ class PostgresGrantProcessesTest : public PostgresProcessesTest {
       if (!ada.ok()) return ada.status();
       Result<store::OAuthClient> client = store::RegisterOAuthClient(c, "Claude", {"https://claude.ai/cb"});
       if (!client.ok()) return client.status();
-      const std::string verifier(64, 'v');
-      Result<std::string> code = store::CreateAuthorizationCode(
-          c,
-          {ada->id, client->client_id, "https://claude.ai/cb", PkceS256Challenge(verifier), "claude",
-           {"mcp:read", "mcp:write"}, std::string(kPublicUrl) + "/mcp"},
-          std::chrono::seconds(60));
-      if (!code.ok()) return code.status();
-      auto tokens = store::ExchangeAuthorizationCode(
-          c, {*code, client->client_id, "https://claude.ai/cb", verifier, std::nullopt}, {});
-      if (!std::holds_alternative<store::IssuedTokens>(tokens)) return Status::Internal("the code exchange failed");
-      return std::get<store::IssuedTokens>(tokens);
+      return IssueTestGrant(c, {ada->id, client->client_id, "https://claude.ai/cb", "", "claude",
+                                {"mcp:read", "mcp:write"}, std::string(kPublicUrl) + "/mcp"});
     });
     EXPECT_TRUE(issued.ok()) << issued.status().ToString();
     if (!issued.ok()) return {};

@@ -11,9 +11,9 @@
 #include "store/users.h"
 #include "store/web_accounts.h"
 #include "tests/cli/cli_runner.h"
+#include "tests/store/issue_test_grant.h"
 #include "tests/store/temp_dir.h"
 #include "util/password_hash.h"
-#include "util/pkce.h"
 
 namespace rm::testing {
 namespace {
@@ -161,17 +161,8 @@ TEST_F(SignInCliTest, GrantListShowsTheConnectionsAndRevokeStopsOne) {
       if (!user.ok()) return user.status();
       Result<store::OAuthClient> client = store::RegisterOAuthClient(c, "Claude", {"https://claude.ai/cb"});
       if (!client.ok()) return client.status();
-      const std::string verifier(64, 'v');
-      Result<std::string> code = store::CreateAuthorizationCode(
-          c,
-          {user->id, client->client_id, "https://claude.ai/cb", PkceS256Challenge(verifier), "claude",
-           {"mcp:read", "mcp:write"}, "https://memory.example.com/mcp"},
-          std::chrono::seconds(60));
-      if (!code.ok()) return code.status();
-      auto tokens = store::ExchangeAuthorizationCode(
-          c, {*code, client->client_id, "https://claude.ai/cb", verifier, std::nullopt}, {});
-      if (!std::holds_alternative<store::IssuedTokens>(tokens)) return Status::Internal("the exchange failed");
-      return std::get<store::IssuedTokens>(tokens);
+      return IssueTestGrant(c, {user->id, client->client_id, "https://claude.ai/cb", "", "claude",
+                                {"mcp:read", "mcp:write"}, "https://memory.example.com/mcp"});
     });
     ASSERT_TRUE(issued.ok()) << issued.status().ToString();
     grant_id = issued->grant_id;

@@ -8,15 +8,14 @@
 #include "store/oauth_clients.h"
 #include "store/oauth_grants.h"
 #include "store/users.h"
+#include "tests/store/issue_test_grant.h"
 #include "tests/store/temp_dir.h"
 #include "tools/principal.h"
-#include "util/pkce.h"
 
 namespace rm::app {
 namespace {
 
 constexpr const char* kResource = "https://memory.example.com/mcp";
-const std::string kVerifier(50, 'v');
 
 class HttpIdentity : public ::testing::Test {
  protected:
@@ -32,16 +31,11 @@ class HttpIdentity : public ::testing::Test {
 
   // An access token as the consent page and the token endpoint would make it.
   std::string Token(std::optional<std::string> vendor, std::vector<std::string> scopes, std::string resource = kResource) {
-    store::NewAuthorizationCode code{user_, client_, "https://claude.ai/cb", PkceS256Challenge(kVerifier), vendor, scopes, resource};
-    std::string access;
-    EXPECT_TRUE(db_->Write([&](store::Connection& c) -> Status {
-      auto made = store::CreateAuthorizationCode(c, code, std::chrono::seconds(60));
-      if (!made.ok()) return made.status();
-      auto issued = store::ExchangeAuthorizationCode(c, {*made, client_, "https://claude.ai/cb", kVerifier, std::nullopt}, {});
-      if (auto* tokens = std::get_if<store::IssuedTokens>(&issued)) access = tokens->access_token;
-      return Status::Ok();
-    }).ok());
-    return access;
+    auto issued = store::WriteValue<store::IssuedTokens>(*db_, [&](store::Connection& c) {
+      return rm::testing::IssueTestGrant(c, {user_, client_, "https://claude.ai/cb", "", vendor, scopes, resource});
+    });
+    EXPECT_TRUE(issued.ok()) << issued.status().ToString();
+    return issued.ok() ? issued->access_token : "";
   }
 
   Result<transports::Credential> Resolve(const std::string& token) {

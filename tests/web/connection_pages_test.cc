@@ -9,16 +9,15 @@
 #include "store/api_keys.h"
 #include "store/oauth_grants.h"
 #include "store/usage_repository.h"
+#include "tests/store/issue_test_grant.h"
 #include "tests/web/web_test_support.h"
 #include "util/clock.h"
 #include "util/crypto.h"
-#include "util/pkce.h"
 
 namespace rm::web::testing {
 namespace {
 
 constexpr const char* kCallback = "https://claude.ai/api/mcp/auth_callback";
-constexpr const char* kVerifier = "dBjftJeZ4CVP-mJ92K9ZzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzZZ";
 
 class ConnectionPages : public ::testing::Test {
  protected:
@@ -56,22 +55,12 @@ class ConnectionPages : public ::testing::Test {
   std::string StoreGrant(const std::string& user_id, const std::string& client_name,
                          std::optional<std::string> vendor) {
     const std::string client_id = web_.Register(kCallback, client_name);
-    std::string grant_id;
-    Status made = web_.db().Write([&](store::Connection& c) -> Status {
-      auto code = store::CreateAuthorizationCode(
-          c, {user_id, client_id, kCallback, PkceS256Challenge(kVerifier), vendor, {"mcp:read", "mcp:write"},
-              std::string(kIssuer) + "/mcp"},
-          std::chrono::seconds(60));
-      if (!code.ok()) return code.status();
-      auto tokens = store::ExchangeAuthorizationCode(c, {*code, client_id, kCallback, kVerifier, std::nullopt},
-                                                     store::TokenLifetimes{});
-      const auto* issued = std::get_if<store::IssuedTokens>(&tokens);
-      if (!issued) return Status::Internal("the code exchange failed");
-      grant_id = issued->grant_id;
-      return Status::Ok();
+    auto issued = store::WriteValue<store::IssuedTokens>(web_.db(), [&](store::Connection& c) {
+      return rm::testing::IssueTestGrant(
+          c, {user_id, client_id, kCallback, "", vendor, {"mcp:read", "mcp:write"}, std::string(kIssuer) + "/mcp"});
     });
-    EXPECT_TRUE(made.ok()) << made.ToString();
-    return grant_id;
+    EXPECT_TRUE(issued.ok()) << issued.status().ToString();
+    return issued.ok() ? issued->grant_id : "";
   }
 
   bool KeyWorks(const std::string& secret) {
