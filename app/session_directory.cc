@@ -15,7 +15,7 @@ std::string StoreSessionDirectory::IdleCutoff() const {
   return FormatUtc(std::chrono::system_clock::now() - idle_timeout_);
 }
 
-void StoreSessionDirectory::Save(const std::string& id_hash, const Entry& entry) {
+bool StoreSessionDirectory::Save(const std::string& id_hash, const Entry& entry) {
   store::McpSessionRow row;
   row.id_hash = id_hash;
   row.credential_hash = entry.credential_hash;
@@ -24,8 +24,8 @@ void StoreSessionDirectory::Save(const std::string& id_hash, const Entry& entry)
   row.client_name = entry.state.client_name;
   row.client_capabilities_json = boost::json::serialize(entry.state.client_capabilities);
   Status s = db_.Write([&](store::Connection& c) { return store::SaveMcpSession(c, row, NowUtc()); });
-  // This process still serves the session; only the others will not find it.
-  if (!s.ok()) spdlog::error("sessions: could not save a session for the other processes: {}", s.ToString());
+  if (!s.ok()) spdlog::error("sessions: could not save a new session, so it is refused: {}", s.ToString());
+  return s.ok();
 }
 
 std::optional<StoreSessionDirectory::Entry> StoreSessionDirectory::Find(const std::string& id_hash) {

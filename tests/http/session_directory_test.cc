@@ -29,9 +29,11 @@ using transports::http::SessionRegistry;
 // The database table, in memory.
 class MemoryDirectory final : public SessionDirectory {
  public:
-  void Save(const std::string& id_hash, const Entry& entry) override {
+  bool Save(const std::string& id_hash, const Entry& entry) override {
     std::lock_guard lock(mutex_);
+    if (down_) return false;
     rows_[id_hash] = entry;
+    return true;
   }
   std::optional<Entry> Find(const std::string& id_hash) override {
     std::lock_guard lock(mutex_);
@@ -67,12 +69,18 @@ class MemoryDirectory final : public SessionDirectory {
     std::lock_guard lock(mutex_);
     return touches_;
   }
+  // Saves fail, as when the database is unreachable.
+  void SetDown(bool down) {
+    std::lock_guard lock(mutex_);
+    down_ = down;
+  }
 
  private:
   std::mutex mutex_;
   std::map<std::string, Entry> rows_;
   int finds_ = 0;
   int touches_ = 0;
+  bool down_ = false;
 };
 
 transports::http::Request McpRequest(std::string method, std::string body, std::string_view session_id = {}) {
@@ -149,6 +157,35 @@ TEST(SessionDirectory, ASessionInitializedOnOneProcessIsContinuedOnAnother) {
   EXPECT_TRUE(IsResult(a.Post(kToolsList, id)));  // and still on a
 }
 
+// A session the other processes could not find (its save failed: the database is down)
+// is refused at once with 503 and no Mcp-Session-Id, and nothing of it stays open; the
+// client retries initialize and gets a session every process knows.
+TEST(SessionDirectory, AnInitializeWhoseSessionCannotBeRecordedIs503AndOpensNothing) {
+  auto server = fixture::MakeServer(std::make_shared<fixture::Observations>());
+  auto directory = std::make_shared<MemoryDirectory>();
+  Process a(*server, directory), b(*server, directory);
+  directory->SetDown(true);
+  auto request = McpRequest("POST", R"({"jsonrpc":"2.0","id":7,"method":"initialize","params":{"protocolVersion":)"
+                                    R"("2025-06-18","capabilities":{},"clientInfo":{"name":"c","version":"1"}}})");
+  auto posted = a.endpoint.Post(request, kAlice);
+  ASSERT_TRUE(std::holds_alternative<McpCall>(posted));
+  McpCall call = std::get<McpCall>(std::move(posted));
+  auto result = a.endpoint.Run(call, {});
+  EXPECT_EQ(result.status, 503);
+  for (const auto& [name, value] : result.headers) EXPECT_NE(name, "Mcp-Session-Id") << value;
+  boost::json::object answer = boost::json::parse(result.message.value_or("{}")).as_object();
+  EXPECT_EQ(answer["id"], 7);
+  ASSERT_TRUE(answer.contains("error")) << result.message.value_or("");
+  EXPECT_NE(std::string(answer["error"].at("message").as_string()).find("retry"), std::string::npos);
+  EXPECT_EQ(a.sessions.size(), 0u);
+  EXPECT_EQ(StatusOf(a.Post(kToolsList, call.session_id)), 404);
+
+  directory->SetDown(false);
+  const std::string id = a.Initialize();
+  ASSERT_FALSE(id.empty());
+  EXPECT_TRUE(IsResult(b.Post(kToolsList, id)));
+}
+
 TEST(SessionDirectory, AnotherCredentialFindsNoSessionOnAnyProcess) {
   auto server = fixture::MakeServer(std::make_shared<fixture::Observations>());
   auto directory = std::make_shared<MemoryDirectory>();
@@ -196,7 +233,7 @@ TEST(SessionDirectory, IdlenessOnOneProcessForgetsOnlyItsOwnCopy) {
   };
   const auto t0 = SessionRegistry::Clock::now();
   auto created = std::get<SessionRegistry::Created>(sessions.Create("key-a", "user-a", make, t0));
-  sessions.Persist(created.id, "key-a");
+  EXPECT_TRUE(sessions.Persist(created.id, "key-a"));
   EXPECT_EQ(sessions.CloseIdle(t0 + 11s), 1u);
   EXPECT_EQ(sessions.size(), 0u);
   EXPECT_TRUE(directory->Has(created.id)) << "another process may still be using it";
@@ -219,7 +256,7 @@ TEST(SessionDirectory, WithoutADirectoryNothingChanges) {
   auto make = [&] { return std::make_shared<mcp::Session>(definition, std::any(), [](std::string) {}); };
   const auto t0 = SessionRegistry::Clock::now();
   auto created = std::get<SessionRegistry::Created>(sessions.Create("key-a", "user-a", make, t0));
-  sessions.Persist(created.id, "key-a");  // a no-op
+  EXPECT_TRUE(sessions.Persist(created.id, "key-a"));  // a no-op, which nothing refuses
   EXPECT_EQ(sessions.Find("unknown", "key-a", t0, [&](const mcp::SessionState&) { return make(); }), nullptr);
   EXPECT_EQ(sessions.CloseIdle(t0 + 11s), 1u);
   EXPECT_EQ(sessions.Find(created.id, "key-a", t0 + 12s), nullptr);

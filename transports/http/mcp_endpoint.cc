@@ -247,13 +247,19 @@ McpResult McpEndpoint::Run(McpCall& call, const mcp::OutboundSink& sink, mcp::Li
     if (result.message) result.status = ModernStatus(*result.message, id);
     return result;
   }
+  const json::value id = call.message.info().id_value;
   result.message = call.session->Handle(std::move(call.message), sink, std::move(ended));
   result.listening = call.listen && !result.message;
   if (call.new_session && !call.session->initialized()) {
     sessions_.Remove(call.session_id, call.credential_id);  // a failed initialize opens nothing
+  } else if (call.new_session && !sessions_.Persist(call.session_id, call.credential_id)) {
+    // Not kept for the other processes sharing the store (it is down): a session they would
+    // not find, nor this process once it re-checks, is refused now rather than lost later.
+    sessions_.Remove(call.session_id, call.credential_id);
+    result.message = json::serialize(mcp::jsonrpc::MakeError(
+        id, kTransportError, "Service Unavailable: the session could not be recorded (the store is unreachable); retry shortly"));
+    result.status = 503;
   } else {
-    // Kept for the other processes sharing the store (a no-op without a directory).
-    if (call.new_session) sessions_.Persist(call.session_id, call.credential_id);
     result.headers = call.headers;
   }
   return result;

@@ -27,8 +27,10 @@ class SessionDirectory {
 
   virtual ~SessionDirectory() = default;
 
-  // Records a session that just initialized.
-  virtual void Save(const std::string& id_hash, const Entry& entry) = 0;
+  // Records a session that just initialized; false when it could not (the database is
+  // unreachable): the session must not be handed out then, because the other processes
+  // would not find it, and nor would this one after its next re-check.
+  [[nodiscard]] virtual bool Save(const std::string& id_hash, const Entry& entry) = 0;
   // The session, unless it was removed or has been idle longer than the idle timeout.
   virtual std::optional<Entry> Find(const std::string& id_hash) = 0;
   // Marks the session used now: true; false when it is gone (removed, or idle too long);

@@ -88,18 +88,18 @@ void SessionRegistry::ForgetQueued() {
   for (const std::string& id : ids) directory_->Remove(rm::Sha256Hex(id));
 }
 
-void SessionRegistry::Persist(const std::string& id, const std::string& credential_id) {
-  if (!directory_) return;
+bool SessionRegistry::Persist(const std::string& id, const std::string& credential_id) {
+  if (!directory_) return true;
   SessionDirectory::Entry entry;
   {
     std::lock_guard lock(mutex_);
     auto it = sessions_.find(id);
-    if (it == sessions_.end() || it->second.credential_id != credential_id) return;
+    if (it == sessions_.end() || it->second.credential_id != credential_id) return true;  // closed meanwhile
     entry.user_id = it->second.user_id;
     entry.state = it->second.session->state();
   }
   entry.credential_hash = rm::Sha256Hex(credential_id);
-  directory_->Save(rm::Sha256Hex(id), entry);
+  return directory_->Save(rm::Sha256Hex(id), entry);
 }
 
 SessionRegistry::Sessions::iterator SessionRegistry::LeastRecentlyUsedIdle(const std::unordered_set<std::string>& ids,

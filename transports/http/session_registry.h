@@ -73,8 +73,9 @@ class SessionRegistry {
   std::shared_ptr<mcp::Session> Find(const std::string& id, const std::string& credential_id,
                                      Clock::time_point now = Clock::now(), const Restore& restore = {});
 
-  // Saves session `id` (just initialized) to the directory, if there is one.
-  void Persist(const std::string& id, const std::string& credential_id);
+  // Saves session `id` (just initialized) to the directory, if there is one; false when the
+  // directory could not record it (the caller then removes the session and refuses it).
+  [[nodiscard]] bool Persist(const std::string& id, const std::string& credential_id);
 
   // Closes session `id` (cancelling its requests) if it belongs to `credential_id`.
   bool Remove(const std::string& id, const std::string& credential_id);
