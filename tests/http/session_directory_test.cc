@@ -5,6 +5,7 @@
 // DELETE or an eviction on one is 404 on the other within the re-check interval; idleness
 // on one process forgets only its copy.
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <map>
 #include <mutex>
@@ -173,6 +174,8 @@ TEST(SessionDirectory, AnInitializeWhoseSessionCannotBeRecordedIs503AndOpensNoth
   auto result = a.endpoint.Run(call, {});
   EXPECT_EQ(result.status, 503);
   for (const auto& [name, value] : result.headers) EXPECT_NE(name, "Mcp-Session-Id") << value;
+  EXPECT_EQ(std::ranges::count(result.headers, transports::http::Header{"Retry-After", "1"}), 1)
+      << "a client is told when to try again, as with every other 503";
   boost::json::object answer = boost::json::parse(result.message.value_or("{}")).as_object();
   EXPECT_EQ(answer["id"], 7);
   ASSERT_TRUE(answer.contains("error")) << result.message.value_or("");

@@ -259,6 +259,7 @@ McpResult McpEndpoint::Run(McpCall& call, const mcp::OutboundSink& sink, mcp::Li
     result.message = json::serialize(mcp::jsonrpc::MakeError(
         id, kTransportError, "Service Unavailable: the session could not be recorded (the store is unreachable); retry shortly"));
     result.status = 503;
+    result.headers = {{"Retry-After", "1"}};  // like every other 503 here: a store outage is brief
   } else {
     result.headers = call.headers;
   }
