@@ -89,20 +89,36 @@ Status DeleteVector(Connection& conn, std::string_view memory_id) {
   return conn.Prepare("DELETE FROM memory_embeddings WHERE memory_id = ?1").Bind(1, memory_id).Run();
 }
 
-Result<std::vector<VisibleVector>> ReadVisibleVectors(Connection& conn, const Viewer& viewer,
-                                                      const SearchFilters& filters, std::string_view model,
-                                                      std::int64_t max_rowid) {
-  // ?1..?4 the viewer, ?5..?8 the filters, ?9 the model, ?10 the rowid bound.
+Result<std::vector<VisibleVectorRef>> ListVisibleVectors(Connection& conn, const Viewer& viewer,
+                                                         const SearchFilters& filters, std::string_view model,
+                                                         std::int64_t max_rowid) {
+  // ?1..?4 the viewer, ?5..?8 the filters, ?9 the model, ?10 the rowid bound. The columns of
+  // e come from idx_memory_embeddings_version (migration 15), never from the row and its vector.
   Statement& s = conn.Prepare(
-      "SELECT m.rowid, m.id, e.vector FROM memories m JOIN memory_embeddings e ON e.memory_id = m.id WHERE " +
+      "SELECT m.rowid, m.id, e.content_hash || '|' || e.updated_at FROM memories m "
+      "JOIN memory_embeddings e ON e.memory_id = m.id WHERE " +
       InPoolsSql(filters.scope) + " AND " + VendorVisibleSql() + " AND " + FiltersSql(5) +
       " AND e.model = ?9 AND m.rowid <= ?10");
   BindViewer(s, viewer);
   BindFilters(s, filters, 5);
   s.Bind(9, model).Bind(10, max_rowid);
-  return s.CollectRows<VisibleVector>([](const Statement& row) {
-    return VisibleVector{row.Int64(0), row.Text(1), VectorFromBytes(row.Blob(2))};
+  return s.CollectRows<VisibleVectorRef>([](const Statement& row) {
+    return VisibleVectorRef{row.Int64(0), row.Text(1), row.Text(2)};
   });
+}
+
+Result<std::optional<std::vector<float>>> ReadVector(Connection& conn, std::string_view memory_id,
+                                                     std::string_view model, std::string_view version) {
+  Statement& s = conn.Prepare(
+      "SELECT vector FROM memory_embeddings WHERE memory_id = ?1 AND model = ?2 "
+      "AND content_hash || '|' || updated_at = ?3");
+  s.Bind(1, memory_id).Bind(2, model).Bind(3, version);
+  Result<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  std::optional<std::vector<float>> vector;
+  if (*row) vector = VectorFromBytes(s.Blob(0));
+  s.Reset();
+  return vector;
 }
 
 Result<std::int64_t> NewestMemoryRowid(Connection& conn) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,16 +75,33 @@ Status DeleteVector(Connection& conn, std::string_view memory_id);
 struct VisibleVector {
   std::int64_t rowid = 0;
   std::string memory_id;
-  std::vector<float> vector;
+  // Shared: a process keeps recent vectors (tools/vector_cache.h) and a search scores
+  // them where they are.
+  std::shared_ptr<const std::vector<float>> vector;
+};
+
+// A visible memory's stored vector named, not read: which memory, and which version of
+// its vector (a new version whenever the vector is replaced: its content hash and when
+// it was stored). Listing these reads no vector: a 6 KiB vector spans SQLite overflow
+// pages, and reading them was most of a hybrid search's time (BENCHMARKS.md).
+struct VisibleVectorRef {
+  std::int64_t rowid = 0;
+  std::string memory_id;
+  std::string version;
 };
 
 // The vectors of `model` of the memories `viewer` may see in `filters.scope` that
 // pass `filters` (untrashed) and whose rowid is at most `max_rowid`. Visibility (the
 // pools and the vendor filter of store/memory_visibility.h) is decided in SQL, so a
-// hidden memory's vector is never read, let alone scored.
-Result<std::vector<VisibleVector>> ReadVisibleVectors(Connection& conn, const Viewer& viewer,
-                                                      const SearchFilters& filters, std::string_view model,
-                                                      std::int64_t max_rowid);
+// hidden memory's vector is never listed, read, let alone scored.
+Result<std::vector<VisibleVectorRef>> ListVisibleVectors(Connection& conn, const Viewer& viewer,
+                                                         const SearchFilters& filters, std::string_view model,
+                                                         std::int64_t max_rowid);
+
+// The stored vector of `memory_id` if it is still of `model` and `version`; nullopt when
+// it was replaced or deleted since it was listed.
+Result<std::optional<std::vector<float>>> ReadVector(Connection& conn, std::string_view memory_id,
+                                                     std::string_view model, std::string_view version);
 
 // The newest memory rowid (0: none): a hybrid search's first page bounds its later
 // pages' vector list with it.

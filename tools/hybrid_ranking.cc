@@ -23,8 +23,8 @@ std::vector<VectorMatch> NearestByCosine(const std::vector<float>& query,
   std::vector<VectorMatch> matches;
   matches.reserve(candidates.size());
   for (std::size_t i = 0; i < candidates.size(); ++i) {
-    if (candidates[i].vector.size() != query.size()) continue;  // a vector of another dimension: not comparable
-    matches.push_back({i, Cosine(query, candidates[i].vector)});
+    if (!candidates[i].vector || candidates[i].vector->size() != query.size()) continue;  // not comparable
+    matches.push_back({i, Cosine(query, *candidates[i].vector)});
   }
   auto better = [&](const VectorMatch& a, const VectorMatch& b) {
     if (a.cosine != b.cosine) return a.cosine > b.cosine;

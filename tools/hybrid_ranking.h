@@ -6,7 +6,8 @@
 // sharing no word with the query) still enters the fused list.
 //
 // The vector list is exact cosine over the caller's visible vectors (read with the
-// visibility predicate in SQL, store/memory_vectors.h); docs/BENCHMARKS.md says up
+// visibility predicate in SQL, store/memory_vectors.h; those a process read lately are
+// kept, tools/vector_cache.h); docs/BENCHMARKS.md says up
 // to what size that stays fast.
 #pragma once
 

@@ -25,6 +25,7 @@ MemoryService::MemoryService(store::Store& db, ServiceOptions options)
       options_(std::move(options)),
       live_(LiveChanges::Create(db, options_.live_limits)),
       query_embedder_(options_.embeddings.cipher ? std::make_unique<QueryEmbedder>(options_.embeddings) : nullptr),
+      vectors_(options_.embeddings.cipher ? std::make_unique<VectorCache>() : nullptr),
       embeddings_(options_.embeddings.cipher ? std::make_unique<EmbeddingWorker>(db, options_.embeddings) : nullptr),
       topics_(std::make_unique<TopicClusters>(db, options_.topic_clusters)) {}
 

@@ -40,6 +40,7 @@
 #include "tools/query_embedder.h"
 #include "tools/request_state.h"
 #include "tools/topic_clusters.h"
+#include "tools/vector_cache.h"
 #include "util/status.h"
 
 namespace rm::tools {
@@ -233,6 +234,7 @@ class MemoryService {
   RequestStates request_states_{db_, options_.request_states};
   std::shared_ptr<LiveChanges> live_;
   std::unique_ptr<QueryEmbedder> query_embedder_;  // nullptr: semantic search off
+  std::unique_ptr<VectorCache> vectors_;           // nullptr: semantic search off
   std::unique_ptr<EmbeddingWorker> embeddings_;    // nullptr: semantic search off
   std::unique_ptr<TopicClusters> topics_;  // last: its refresh thread stops first
 };

@@ -17,6 +17,7 @@
 #include "tools/memory_input.h"
 #include "tools/memory_json.h"
 #include "tools/service_call.h"
+#include "tools/vector_cache.h"
 
 namespace rm::tools {
 namespace json = boost::json;
@@ -118,7 +119,8 @@ struct HybridPage {
   bool more = false;
 };
 
-Result<HybridPage> RunHybridSearch(ServiceCall& call, store::SearchRequest& request, const std::string& model,
+Result<HybridPage> RunHybridSearch(ServiceCall& call, VectorCache& vector_cache, store::SearchRequest& request,
+                                   const std::string& model,
                                    const std::vector<float>& query, const std::optional<SearchCursor>& cursor) {
   const int limit = request.limit;
   request.limit = static_cast<int>(kListDepth);
@@ -138,7 +140,7 @@ Result<HybridPage> RunHybridSearch(ServiceCall& call, store::SearchRequest& requ
   }
   call.caller.hooks.Stage("searching: by meaning");
   Result<std::vector<store::VisibleVector>> vectors =
-      store::ReadVisibleVectors(call.conn, call.viewer, request.filters, model, page.next.newest_rowid);
+      vector_cache.Visible(call.conn, call.viewer, request.filters, model, page.next.newest_rowid);
   if (!vectors.ok()) return vectors.status();
   const std::vector<VectorMatch> nearest = NearestByCosine(query, *vectors, kListDepth);
 
@@ -231,7 +233,7 @@ MemoryService::Reply MemoryService::SearchMemories(const Caller& caller, const K
           "now; search again without cursor (full text answers meanwhile)");
     }
     if (semantic && (!cursor || cursor->hybrid)) {
-      Result<HybridPage> page = RunHybridSearch(call, request, semantic->model, semantic->vector, cursor);
+      Result<HybridPage> page = RunHybridSearch(call, *vectors_, request, semantic->model, semantic->vector, cursor);
       if (!page.ok()) return page.status();
       for (store::SearchHit& hit : page->hits) results.push_back(SearchResultJson(hit));
       if (page->more) {
@@ -265,7 +267,7 @@ MemoryService::Reply MemoryService::Search(const Caller& caller, const Key& key,
     store::SearchRequest request = *prepared;
     std::vector<store::SearchHit> hits;
     if (semantic) {
-      Result<HybridPage> page = RunHybridSearch(call, request, semantic->model, semantic->vector, std::nullopt);
+      Result<HybridPage> page = RunHybridSearch(call, *vectors_, request, semantic->model, semantic->vector, std::nullopt);
       if (!page.ok()) return page.status();
       hits = std::move(page->hits);
     } else {

@@ -24,6 +24,7 @@
 #include "tests/store/both_engines.h"
 #include "tests/tools/memory_test_env.h"
 #include "tools/hybrid_ranking.h"
+#include "tools/vector_cache.h"
 
 namespace rm::testing {
 namespace {
@@ -332,6 +333,77 @@ TEST_P(SemanticSearch, ASlowProviderCostsOneShortWaitThenIsSkipped) {
   EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(200));
   EXPECT_EQ(Titles(r), std::vector<std::string>{"Weekend plans"});
   EXPECT_EQ(slow.bodies().size(), asked);
+}
+
+// A process keeps the vectors it has read (tools/vector_cache.h). What it keeps never
+// outlives the vector stored: a memory re-embedded since is scored by its new vector.
+TEST_P(SemanticSearch, ASearchScoresTheVectorStoredNowNotTheOneItKept) {
+  FakeProvider provider(Embeddings);
+  StoreKey(provider.base_url(), alice_);
+  const std::string car = Write(*owner_, "Bought a sedan", "The new vehicle is red.");
+  const std::string dog = Write(*owner_, "Puppy training", "The dog learned to sit.");
+  Write(*owner_, "Mortgage renewal", "The bank offered a lower loan rate.");
+  Settle();
+  ASSERT_EQ(Titles(owner_->Call("search_memories", {{"term", "automobile"}})).front(), "Bought a sedan");
+
+  // Now the car memory speaks of a dog and the puppy one of a sedan; no text says "automobile".
+  ASSERT_FALSE(
+      owner_->Call("update_memory", {{"id", car}, {"title", "Old note"}, {"content", "The dog is red."}}).is_error);
+  ASSERT_FALSE(owner_->Call("update_memory", {{"id", dog}, {"content", "The sedan learned to park."}}).is_error);
+  Settle();
+  EXPECT_EQ(Titles(owner_->Call("search_memories", {{"term", "automobile"}})).front(), "Puppy training");
+}
+
+// Nor decides who may see it: a memory hidden from a vendor since its vector was kept
+// is not scored for that vendor (the store lists what each search may score).
+TEST_P(SemanticSearch, AKeptVectorOfAMemoryHiddenSinceIsNotScoredForThatVendor) {
+  FakeProvider provider(Embeddings);
+  StoreKey(provider.base_url(), alice_);
+  const std::string car = Write(*owner_, "Bought a sedan", "The new vehicle is red.");
+  Write(*owner_, "Puppy training", "The dog learned to sit.");
+  Settle();
+  std::unique_ptr<Client> claude = env_.Connect(MemoryTestEnv::AgentKey(alice_, "claude"));
+  ASSERT_EQ(Titles(claude->Call("search_memories", {{"term", "automobile"}})).front(), "Bought a sedan");
+
+  ASSERT_FALSE(owner_->Call("update_memory", {{"id", car}, {"allowed_vendors", json::array{"cursor"}}}).is_error);
+  Settle();
+  CallResult r = claude->Call("search_memories", {{"term", "automobile"}});
+  ASSERT_FALSE(r.is_error) << r.error_message;
+  EXPECT_EQ(Titles(r), std::vector<std::string>{"Puppy training"});
+  EXPECT_EQ(Titles(owner_->Call("search_memories", {{"term", "automobile"}})).front(), "Bought a sedan");
+}
+
+// The cache holds at most its bytes, and a search whose vectors do not all fit still
+// gets every one of them (read from the store).
+TEST_P(SemanticSearch, TheVectorCacheKeepsToItsBytesAndStillAnswersEverySearch) {
+  FakeProvider provider(Embeddings);
+  StoreKey(provider.base_url(), alice_);
+  WriteCorpus();
+  Settle();
+  const store::Viewer viewer{alice_, std::nullopt, std::nullopt, std::nullopt};
+  auto visible = [&](tools::VectorCache& cache) {
+    std::map<std::string, std::vector<float>> vectors;
+    EXPECT_TRUE(env_.db().Read([&](store::Connection& conn) -> Status {
+      auto read = cache.Visible(conn, viewer, {}, kModel, INT64_MAX);
+      if (!read.ok()) return read.status();
+      for (const store::VisibleVector& v : *read) vectors[v.memory_id] = *v.vector;
+      return Status::Ok();
+    }).ok());
+    return vectors;
+  };
+  tools::VectorCache roomy;
+  const auto all = visible(roomy);
+  ASSERT_EQ(all.size(), 4u);
+  const std::size_t all_bytes = roomy.bytes_held();
+  ASSERT_GT(all_bytes, 0u);
+  EXPECT_EQ(visible(roomy), all);  // from the cache now
+  EXPECT_EQ(roomy.bytes_held(), all_bytes);
+
+  tools::VectorCache small(all_bytes / 2);
+  EXPECT_EQ(visible(small), all);
+  EXPECT_EQ(visible(small), all);
+  EXPECT_GT(small.bytes_held(), 0u);
+  EXPECT_LE(small.bytes_held(), all_bytes / 2);
 }
 
 TEST_P(SemanticSearch, WithoutAnEmbeddingsModelSearchIsFullTextOnlyAndNothingIsEmbedded) {
