@@ -4,10 +4,12 @@
 // memories (bench/corpus_generator.h).
 //
 //   store_bench [--dir DIR] [--sizes 10000,100000,1000000] [--queries N] [--writes N]
-//               [--only TEXT] [--postgres URL]
+//               [--only TEXT] [--postgres URL] [--candidates K]
 //
 // --only runs just the search rows whose "query · caller" contains TEXT (e.g.
 // "common + medium · heavy user (agent"), to profile one class under perf.
+// --candidates K ranks at most K matches of a common query (the window, default 1,000:
+// ServiceOptions::search_candidate_limit), to measure what a smaller window would save.
 //
 // Corpora are built once per size by direct bulk insert in one transaction and
 // kept in DIR (default ./bench-data) for later runs. Prints markdown tables.
@@ -50,6 +52,7 @@ struct Options {
   int writes = 2000;
   std::string only;  // "" = every search row
   std::string postgres;  // "" = SQLite files in `dir`
+  int candidates = 1000;  // K
 };
 
 [[noreturn]] void Die(const std::string& why) {
@@ -225,7 +228,9 @@ void WarmFileCache(const std::string& path) {
 void BenchSearch(const Options& options, const Corpus& corpus) {
   if (options.postgres.empty()) WarmFileCache(corpus.path);
   auto db = OpenStore(options, corpus.path);
-  rm::tools::MemoryService service(*db);
+  rm::tools::ServiceOptions service_options;
+  service_options.search_candidate_limit = options.candidates;
+  rm::tools::MemoryService service(*db, service_options);
   std::mt19937 rng(7);
 
   const auto rare = WordsWithShare(corpus, 0.00005, 0.0005);
@@ -261,8 +266,8 @@ void BenchSearch(const Options& options, const Corpus& corpus) {
   const std::vector<Who> callers = {{"heavy user (owner key)", true, std::nullopt},
                                     {"heavy user (agent key, claude)", true, "claude"},
                                     {"1 of 1,000 users (owner key)", false, std::nullopt}};
-  std::printf("\n### search_memories, %ld memories on %s (heavy user: 50%%, K = 1,000)\n\n", corpus.size,
-              options.postgres.empty() ? "SQLite" : "PostgreSQL");
+  std::printf("\n### search_memories, %ld memories on %s (heavy user: 50%%, K = %d)\n\n", corpus.size,
+              options.postgres.empty() ? "SQLite" : "PostgreSQL", options.candidates);
   std::printf("| query | share of memories | caller | search p50 | p99 | search CPU p50 | CPU p99 | tool call p50 | p99 |\n"
               "|---|---|---|---|---|---|---|---|---|\n");
   for (const Query& q : queries) {
@@ -280,6 +285,7 @@ void BenchSearch(const Options& options, const Corpus& corpus) {
         rm::store::SearchRequest request;
         request.text = term;
         request.limit = 10;
+        request.candidate_limit = options.candidates;
         const double c0 = ThreadCpuMs();
         auto t0 = Clock::now();
         rm::Status st = db->Read([&](rm::store::Connection& conn) -> rm::Status {
@@ -398,6 +404,7 @@ int main(int argc, char** argv) {
     else if (arg == "--writes") options.writes = std::atoi(value().c_str());
     else if (arg == "--only") options.only = value();
     else if (arg == "--postgres") options.postgres = value();
+    else if (arg == "--candidates") options.candidates = std::atoi(value().c_str());
     else if (arg == "--sizes") {
       options.sizes.clear();
       std::stringstream list(value());
@@ -405,7 +412,7 @@ int main(int argc, char** argv) {
     } else {
       Die("unknown argument " + arg +
           "; usage: store_bench [--dir DIR] [--sizes 10000,100000,1000000] [--queries N] [--writes N] [--only TEXT]"
-          " [--postgres URL]");
+          " [--postgres URL] [--candidates K]");
     }
   }
   if (!options.postgres.empty() && options.sizes.size() != 1) Die("--postgres holds one corpus: give one --sizes");
