@@ -38,19 +38,6 @@ Result<std::vector<float>> VectorOf(const json::value& embedding) {
   return vector;
 }
 
-// The provider's error as PostJson reports it, with the key blanked out should the
-// provider have echoed it in the start of its answer.
-Status WithoutKey(const Status& status, const std::string& key) {
-  std::string message = status.message();
-  if (!key.empty()) {
-    for (auto at = message.find(key); at != std::string::npos; at = message.find(key, at)) {
-      message.replace(at, key.size(), "[key]");
-    }
-  }
-  return status.code() == Status::Code::kIoError ? Status::IoError(std::move(message))
-                                                  : Status::FailedPrecondition(std::move(message));
-}
-
 }  // namespace
 
 Result<EmbeddingEndpoint> EmbeddingEndpointOf(const LlmKeyCipher& cipher, const store::LlmKeyRow& row) {
@@ -73,7 +60,7 @@ Result<std::vector<std::vector<float>>> Embed(const EmbeddingEndpoint& endpoint,
   const json::object body{{"model", endpoint.model}, {"input", std::move(input)}, {"encoding_format", "float"}};
   Result<std::string> answer =
       PostJson({endpoint.url, endpoint.key, json::serialize(body), timeout, kMaxResponseBytes});
-  if (!answer.ok()) return WithoutKey(answer.status(), endpoint.key);
+  if (!answer.ok()) return answer.status();  // never holds the key (PostJson blanks it out)
 
   boost::system::error_code ec;
   json::value response = json::parse(*answer, ec);

@@ -195,8 +195,18 @@ Result<std::string> Send(const Outbound& request) {
   }
   const http::response<http::string_body>& response = parser.get();
   if (response.result_int() / 100 != 2) {
+    // The start of the provider's answer says why; a provider may echo the key it was
+    // sent ("invalid key sk-…"), which is blanked out before the answer is cut, so no
+    // part of it reaches a message or a log.
+    std::string answer = response.body();
+    if (!request.bearer_token.empty()) {
+      for (auto at = answer.find(request.bearer_token); at != std::string::npos;
+           at = answer.find(request.bearer_token, at)) {
+        answer.replace(at, request.bearer_token.size(), "[key]");
+      }
+    }
     return Status::FailedPrecondition(request.what + " at " + url->host + " answered HTTP " +
-                                      std::to_string(response.result_int()) + ": " + response.body().substr(0, 200));
+                                      std::to_string(response.result_int()) + ": " + answer.substr(0, 200));
   }
   return response.body();
 }

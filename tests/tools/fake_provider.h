@@ -16,12 +16,12 @@
 
 namespace rm::testing {
 
-// One-thread HTTP server on 127.0.0.1: answers each POST with handler(body), keeps
-// what it was sent.
+// One-thread HTTP server on 127.0.0.1: answers each POST with handler(body) and
+// `status` (200 unless given), keeps what it was sent.
 class FakeProvider {
  public:
   using Handler = std::function<std::string(const std::string& body)>;
-  explicit FakeProvider(Handler handler) : handler_(std::move(handler)) {
+  explicit FakeProvider(Handler handler, unsigned status = 200) : handler_(std::move(handler)), status_(status) {
     acceptor_.open(boost::asio::ip::tcp::v4());
     acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
     acceptor_.listen();
@@ -65,7 +65,8 @@ class FakeProvider {
         targets_.emplace_back(request.target());
         authorizations_.emplace_back(request[boost::beast::http::field::authorization]);
       }
-      boost::beast::http::response<boost::beast::http::string_body> response{boost::beast::http::status::ok, 11};
+      boost::beast::http::response<boost::beast::http::string_body> response{
+          static_cast<boost::beast::http::status>(status_), 11};
       response.set(boost::beast::http::field::content_type, "application/json");
       response.body() = handler_(request.body());
       response.prepare_payload();
@@ -74,6 +75,7 @@ class FakeProvider {
   }
 
   Handler handler_;
+  unsigned status_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_{io_};
   std::atomic<bool> stopping_{false};

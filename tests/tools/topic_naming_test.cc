@@ -151,5 +151,23 @@ TEST(ProviderClient, ErrorsSayWhatFailedWithoutTheKey) {
   EXPECT_EQ(unreachable.status().message().find("sk-secret"), std::string::npos);
 }
 
+// A provider that echoes the key in its refusal: the error (which callers log) says
+// what the provider answered, without any part of the key, even where the answer is cut.
+TEST(ProviderClient, AProvidersAnswerThatEchoesTheKeyIsReportedWithoutIt) {
+  const std::string key = "sk-secret-0123456789abcdef";
+  for (const std::size_t before : {std::size_t{0}, std::size_t{165}}) {  // 165: the key straddles the 200-byte cut
+    FakeProvider refusing(
+        [&](const std::string&) { return std::string(before, ' ') + "{\"error\": \"invalid key " + key + "\"}"; }, 401);
+    Result<std::string> refused = tools::PostJson({refusing.base_url() + "/chat/completions", key, "{}"});
+    ASSERT_FALSE(refused.ok());
+    const std::string message = refused.status().message();
+    EXPECT_NE(message.find("HTTP 401"), std::string::npos) << message;
+    EXPECT_EQ(message.find("sk-secret"), std::string::npos) << message;
+    if (before == 0) {
+      EXPECT_NE(message.find("invalid key [key]"), std::string::npos) << message;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rm::testing
