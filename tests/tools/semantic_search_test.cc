@@ -126,17 +126,19 @@ class SemanticSearch : public ::testing::TestWithParam<store::Engine> {
     return options;
   }
 
-  // Alice's key, with an embeddings model at `base_url`.
-  void StoreKey(const std::string& base_url, const std::string& user_id) {
+  // The key of a user (or, with `org`, of an org), with an embeddings model at `base_url`.
+  void StoreKey(const std::string& base_url, const std::string& tenant_id, std::string_view model = kModel,
+                bool org = false) {
     const LlmKeyCipher cipher = LlmKeyCipher::FromMasterKey(kMasterHex).value();
     ASSERT_TRUE(env_.db().Write([&](store::Connection& c) -> Status {
       store::LlmKeyRow row;
-      row.user_id = user_id;
+      if (org) row.org_id = tenant_id;
+      else row.user_id = tenant_id;
       row.provider = "local";
       row.model = "tiny-chat";
-      row.embedding_model = std::string(kModel);
+      row.embedding_model = std::string(model);
       row.base_url = base_url;
-      auto sealed = cipher.Encrypt(user_id, row.provider, kProviderKey);
+      auto sealed = cipher.Encrypt(tenant_id, row.provider, kProviderKey);
       row.key_encrypted = sealed.ciphertext;
       row.key_nonce = sealed.nonce;
       row.key_last4 = "7c1d";
@@ -406,6 +408,34 @@ TEST_P(SemanticSearch, TheVectorCacheKeepsToItsBytesAndStillAnswersEverySearch) 
   EXPECT_LE(small.bytes_held(), all_bytes / 2);
 }
 
+// Another embeddings model: every vector is made again with it, and only vectors of the
+// caller's model are compared with the query.
+TEST_P(SemanticSearch, AChangedEmbeddingsModelReembedsEveryMemory) {
+  FakeProvider provider(Embeddings);
+  StoreKey(provider.base_url(), alice_);
+  WriteCorpus();
+  Settle();
+  EXPECT_EQ(InputsSent(provider), 4u);
+  StoreKey(provider.base_url(), alice_, "bag-of-concepts-v2");
+  env_.service().embeddings()->Queue(alice_);  // as the next write or `reindex` would
+  Settle();
+  EXPECT_EQ(InputsSent(provider), 8u);
+  EXPECT_EQ(env_.Count("SELECT count(*) FROM memory_embeddings WHERE model = 'bag-of-concepts-v2'"), 4);
+  EXPECT_EQ(Titles(owner_->Call("search_memories", {{"term", "automobile"}})).front(), "Bought a sedan");
+}
+
+// An org's key serves its members who have none of their own.
+TEST_P(SemanticSearch, AnOrgsKeyMakesItsMembersSearchHybrid) {
+  FakeProvider provider(Embeddings);
+  const std::string org = env_.CreateOrg("Acme", alice_);
+  env_.Join(org, alice_);
+  StoreKey(provider.base_url(), org, kModel, /*org=*/true);
+  WriteCorpus();
+  Settle();
+  EXPECT_EQ(InputsSent(provider), 4u);
+  EXPECT_EQ(Titles(owner_->Call("search_memories", {{"term", "automobile"}})).front(), "Bought a sedan");
+}
+
 TEST_P(SemanticSearch, WithoutAnEmbeddingsModelSearchIsFullTextOnlyAndNothingIsEmbedded) {
   FakeProvider provider(Embeddings);
   WriteCorpus();
@@ -475,6 +505,22 @@ TEST(SemanticSearchCli, ReindexEmbedsStaleMemories) {
   EXPECT_NE(again.out.find("\"embedded\":0"), std::string::npos) << again.out;
   EXPECT_EQ(InputsSent(provider), 70u);
   EXPECT_EQ((reindex.out + reindex.err + set.out + set.err + list.out).find(kProviderKey), std::string::npos);
+
+  // A server started without the master key still starts and searches full text, and
+  // says why semantic search is off.
+  CliResult key = RunCli({"key", "create", "--user", "a@example.com", "--vendor", "cursor"}, env);
+  ASSERT_EQ(key.exit_code, 0) << key.err;
+  CliEnvironment no_master{dir.string(), db, {"REFLECT_API_KEY=" + key.LastLine()}};
+  no_master.stdin_text =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},)"
+      R"("clientInfo":{"name":"t","version":"1"}}})" "\n"
+      R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"search_memories","arguments":{"term":"sedan"}}})" "\n";
+  CliResult served = RunCli({"serve", "--stdio"}, no_master);
+  EXPECT_NE(served.err.find("semantic search is off"), std::string::npos) << served.err;
+  EXPECT_NE(served.err.find("RM_LLM_KEY_ENCRYPTION_KEY is not set"), std::string::npos) << served.err;
+  EXPECT_NE(served.out.find("car 6"), std::string::npos) << served.out;  // found by full text
+  EXPECT_EQ((served.out + served.err).find(kProviderKey), std::string::npos);
   std::filesystem::remove_all(dir);
 }
 
